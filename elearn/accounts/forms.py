@@ -1,0 +1,205 @@
+"""Account forms: each validates on the server with a message next to the field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from elearn.accounts import services
+from elearn.accounts.models import Role
+from elearn.config import LANGUAGES
+from elearn.reference import services as reference
+
+
+def _check_password_strength(form, field):
+    email = form.email.data if hasattr(form, "email") else ""
+    problem = services.password_problem(field.data or "", email=email or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class ProfileFieldsMixin:
+    """Audience, country, time zone, centre and language choices, filled from reference data."""
+
+    def fill_choices(self) -> None:
+        self._audiences = {str(a.id): a for a in reference.audiences()}
+        self._centres = {str(c.id): c for c in reference.centres()}
+        self.audience.choices = [("", _l("Choose your audience"))] + [
+            (key, a.name) for key, a in self._audiences.items()
+        ]
+        self.country.choices = [("", _l("Choose your country"))] + list(
+            reference.country_names().items()
+        )
+        self.timezone.choices = [(tz, tz.replace("_", " ")) for tz in reference.timezone_names()]
+        self.centre.choices = [("", _l("None"))] + [
+            (key, c.name) for key, c in self._centres.items()
+        ]
+        if hasattr(self, "locale"):
+            self.locale.choices = list(LANGUAGES.items())
+
+    def validate_audience(self, field):
+        if field.data not in self._audiences:
+            raise ValidationError(_l("Choose an audience from the list."))
+
+    def validate_country(self, field):
+        if not reference.is_country(field.data or ""):
+            raise ValidationError(_l("Choose a country from the list."))
+
+    def validate_timezone(self, field):
+        if not reference.is_timezone(field.data or ""):
+            raise ValidationError(_l("Choose a time zone from the list."))
+
+    def validate_centre(self, field):
+        if field.data and field.data not in self._centres:
+            raise ValidationError(_l("This regional centre does not exist."))
+
+    @property
+    def chosen_audience(self):
+        return self._audiences[self.audience.data]
+
+    @property
+    def chosen_centre(self):
+        return self._centres.get(self.centre.data or "")
+
+
+class RegisterForm(ProfileFieldsMixin, FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), _check_password_strength],
+        description=_l("At least 12 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    audience = SelectField(_l("Target audience"), validate_choice=False)
+    country = SelectField(_l("Country"), validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validate_choice=False, default="UTC")
+    centre = SelectField(_l("Regional centre (optional)"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_choices()
+
+    def validate_email(self, field):
+        if services.email_taken(field.data or ""):
+            raise ValidationError(_l("An account with this email already exists."))
+
+    def save(self):
+        return services.create_user(
+            email=self.email.data,
+            name=self.name.data,
+            password=self.password.data,
+            audience=self.chosen_audience,
+            country=self.country.data,
+            timezone=self.timezone.data,
+            centre=self.chosen_centre,
+        )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ProfileForm(ProfileFieldsMixin, FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    audience = SelectField(_l("Target audience"), validate_choice=False)
+    country = SelectField(_l("Country"), validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
+    centre = SelectField(_l("Regional centre (optional)"), validate_choice=False)
+    locale = SelectField(_l("Language"), validate_choice=True)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        if "formdata" not in kwargs or kwargs.get("formdata") is None:
+            kwargs.setdefault("data", {
+                "name": user.name, "email": user.email, "audience": str(user.audience_id),
+                "country": user.country, "timezone": user.timezone,
+                "centre": str(user.centre_id or ""), "locale": user.locale,
+            })
+        super().__init__(*args, **kwargs)
+        self.fill_choices()
+
+    def validate_email(self, field):
+        if services.email_taken(field.data or "", except_user_id=self.user.id):
+            raise ValidationError(_l("An account with this email already exists."))
+
+    def validate_centre(self, field):
+        super().validate_centre(field)
+        if self.user.role is Role.coordinator and self.chosen_centre != self.user.centre:
+            raise ValidationError(_l("Only an administrator can change a coordinator's centre."))
+
+    def save(self):
+        user = self.user
+        user.name = self.name.data.strip()
+        user.email = services.normalise_email(self.email.data)
+        user.audience = self.chosen_audience
+        user.country = self.country.data
+        user.timezone = self.timezone.data
+        user.centre = self.chosen_centre
+        user.locale = self.locale.data
+        return user
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), _check_password_strength],
+        description=_l("At least 12 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def validate_current(self, field):
+        if not services.check_password(self.user, field.data or ""):
+            raise ValidationError(_l("This is not your current password."))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), _check_password_strength],
+        description=_l("At least 12 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class AdminUserForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    centre = SelectField(_l("Regional centre"), validate_choice=False)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        kwargs.setdefault("data", {"role": user.role.value, "centre": str(user.centre_id or "")})
+        super().__init__(*args, **kwargs)
+        self._centres = {str(c.id): c for c in reference.centres()}
+        self.centre.choices = [("", _l("None"))] + [(k, c.name) for k, c in self._centres.items()]
+
+    def validate_centre(self, field):
+        if field.data and field.data not in self._centres:
+            raise ValidationError(_l("This regional centre does not exist."))
+        if self.role.data == Role.coordinator.value and not field.data:
+            raise ValidationError(_l("A coordinator must belong to a regional centre."))
+
+    def save(self):
+        services.change_role(self.user, Role(self.role.data), self._centres.get(self.centre.data or ""))
+        return self.user

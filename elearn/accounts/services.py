@@ -1,0 +1,159 @@
+"""Account logic: creating users, passwords, login checks and reset tokens."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from elearn.accounts.models import Role, User
+from elearn.extensions import db
+from elearn.reference.models import Audience, RegionalCentre
+
+log = logging.getLogger("elearn.accounts")
+hasher = PasswordHasher()
+
+MIN_PASSWORD_LENGTH = 12
+RESET_MAX_AGE = 60 * 60 * 2  # two hours
+# A hash of a random password, checked when the email is unknown so a login takes as long
+# whether or not the account exists.
+_DUMMY_HASH = hasher.hash("not-a-real-password-for-timing")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why a password is too weak, or None. Rule: at least 12 characters, not trivially guessable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    lowered = password.lower()
+    if len(set(password)) < 5:
+        return "Use more different characters."
+    local = normalise_email(email).split("@")[0]
+    if local and len(local) >= 4 and local in lowered:
+        return "Do not use your email address in your password."
+    if lowered in {"passwordpassword", "123456789012", "qwertyuiopas"}:
+        return "This password is too common."
+    return None
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def email_taken(email: str, *, except_user_id: int | None = None) -> bool:
+    query = sa.select(User.id).where(User.email == normalise_email(email))
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return db.session.scalar(query) is not None
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str | None,
+    audience: Audience,
+    country: str,
+    timezone: str = "UTC",
+    centre: RegionalCentre | None = None,
+    role: Role = Role.learner,
+    locale: str = "en",
+) -> User:
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=hash_password(password) if password else None,
+        audience=audience,
+        country=country.upper(),
+        timezone=timezone,
+        centre=centre,
+        role=role,
+        locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None. Failures are logged."""
+    user = get_user_by_email(email)
+    if user is None or not user.password_hash:
+        try:
+            hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        log.warning("failed login for unknown or passwordless account %r", normalise_email(email))
+        return None
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        log.warning("failed login for user %s", user.id)
+        return None
+    if not user.active:
+        log.warning("login refused for disabled user %s", user.id)
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password and end every other session of the user."""
+    user.password_hash = hash_password(password)
+    user.rotate_session_token()
+
+
+def check_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        return hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def load_user_by_session_token(token: str) -> User | None:
+    """Flask-Login's user loader: the session carries the user's rotating session token."""
+    if not token:
+        return None
+    return db.session.scalar(sa.select(User).where(User.session_token == token))
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    """A signed token valid for two hours and only until the password changes."""
+    return _reset_serializer().dumps({"uid": user.id, "st": user.session_token[:16]})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        payload = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.session_token[:16] != payload.get("st"):
+        return None
+    return user
+
+
+def change_role(user: User, role: Role, centre: RegionalCentre | None) -> None:
+    """Admin action: set a user's role and centre (coordinators need a centre)."""
+    if role is Role.coordinator and centre is None:
+        raise ValueError("A coordinator must belong to a regional centre.")
+    user.role = role
+    user.centre = centre

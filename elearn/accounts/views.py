@@ -1,0 +1,179 @@
+"""Account pages: register, login, logout, profile, password change and reset, admin users."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from elearn.accounts import services
+from elearn.accounts.forms import (
+    AdminUserForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from elearn.accounts.models import Role, User
+from elearn.extensions import db, limiter
+from elearn.mail import send_mail
+from elearn.permissions import require
+from elearn.urls import is_safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_account_key() -> str:
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _per_account_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _per_address_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def _next_url(default: str = "core.home") -> str:
+    target = request.args.get("next")
+    return target if is_safe_next(target) else url_for(default)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_per_address_limit, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = form.save()
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return redirect(url_for("core.home"))
+    return render_template("accounts/register.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_per_address_limit, methods=["POST"])
+@limiter.limit(_per_account_limit, key_func=_login_account_key, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_next_url())
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(_next_url())
+        current_app.logger.warning("failed login from %s", request.remote_addr)
+        error = _("The email or the password is wrong.")
+    status = 401 if error else (400 if form.errors else 200)
+    return render_template("accounts/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        user = db.session.get(User, current_user.id)
+        user.rotate_session_token()  # a copied session or remember cookie stops working
+        db.session.commit()
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@require()
+def profile():
+    form = ProfileForm(current_user._get_current_object())
+    if form.validate_on_submit():
+        form.save()
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@require()
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(user)
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        login_user(user)  # this session continues with the new token; all others end
+        flash(_("Your password is changed. Other sessions were logged out."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_per_address_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.get_user_by_email(form.email.data)
+        if user is not None and user.active:
+            link = url_for("accounts.reset_password", token=services.make_reset_token(user),
+                           _external=True)
+            send_mail(
+                user.email,
+                _("Reset your elearn password"),
+                _("Open this link within two hours to choose a new password:\n\n%(link)s\n\n"
+                  "If you did not ask for this, ignore this message.", link=link),
+            )
+        flash(_("If an account exists for this address, we sent it a link to reset the password."),
+              "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        flash(_("This reset link is invalid or has expired. Ask for a new one."), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Your password is set. Please log in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/admin/users")
+@require(Role.admin)
+def admin_users():
+    search = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = sa.select(User).order_by(User.email)
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(sa.or_(User.email.like(like), sa.func.lower(User.name).like(like)))
+    users = db.paginate(query, page=page, per_page=50, error_out=False)
+    return render_template("accounts/admin_users.html", users=users, search=search)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@require(Role.admin)
+def admin_edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = AdminUserForm(user)
+    if form.validate_on_submit():
+        form.save()
+        db.session.commit()
+        flash(_("Saved the role and centre of %(email)s.", email=user.email), "success")
+        return redirect(url_for("accounts.admin_users"))
+    return render_template("accounts/admin_user.html", form=form, user=user), (
+        400 if form.errors else 200
+    )

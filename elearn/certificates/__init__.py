@@ -1,0 +1,1 @@
+"""Certificates of completion and their public verification."""

@@ -1,0 +1,118 @@
+"""Settings, read from environment variables.
+
+Every setting can be given as ``ELEARN_<NAME>`` (for example ``ELEARN_SECRET_KEY``);
+``DATABASE_URL`` names the database. See README.md for the full list.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "ELEARN_"
+
+DEFAULTS: dict[str, object] = {
+    "ENV": "development",  # development | production | testing
+    "SECRET_KEY": None,
+    "SERVER_NAME": None,
+    "PREFERRED_URL_SCHEME": "http",
+    "BASE_URL": "http://127.0.0.1:5000",
+    "ISSUING_BODY": "Secretariat of the Basel, Rotterdam and Stockholm conventions",
+    "MAIL_SENDER": "elearn <no-reply@elearn.test>",
+    "SMTP_HOST": "",  # empty: mail is written to the log (development)
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "MAX_UPLOAD_MB": 20,
+    "DEFAULT_LOCALE": "en",
+    "DEFAULT_TIMEZONE": "UTC",
+}
+
+BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED"}
+INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB"}
+LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
+
+
+def _coerce(key: str, value: str) -> object:
+    if key in BOOL_KEYS:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if key in INT_KEYS:
+        return int(value)
+    return value
+
+
+def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from defaults, the environment and ``overrides``."""
+    settings: dict[str, object] = dict(DEFAULTS)
+    for key in DEFAULTS:
+        raw = os.environ.get(PREFIX + key)
+        if raw is not None:
+            settings[key] = _coerce(key, raw)
+    settings["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "elearn.sqlite")
+    )
+    if overrides:
+        settings.update(overrides)
+    settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        str(settings["SQLALCHEMY_DATABASE_URI"])
+    )
+
+    env = settings["ENV"]
+    if not settings["SECRET_KEY"]:
+        if env == "production":
+            raise RuntimeError(
+                "ELEARN_SECRET_KEY must be set in production (ELEARN_ENV=production)."
+            )
+        settings["SECRET_KEY"] = _development_secret_key(instance_path)
+
+    secure = env == "production"
+    settings.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_DURATION=60 * 60 * 24 * 14,
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
+        SQLALCHEMY_TRACK_MODIFICATIONS=False,
+        MAX_CONTENT_LENGTH=int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None if env == "testing" else 60 * 60 * 8,
+        BABEL_DEFAULT_LOCALE=settings["DEFAULT_LOCALE"],
+        BABEL_DEFAULT_TIMEZONE="UTC",
+        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_ENABLED=settings["RATELIMIT_ENABLED"],
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    else:
+        settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` forms and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _development_secret_key(instance_path: str) -> str:
+    """A random key kept in instance/secret_key so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,1 @@
+"""Courses: course files, the catalog and the module reader."""

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elearn.accounts.models import Role, User
+from elearn.db_types import UTCDateTime, enum_column, utcnow
+from elearn.extensions import db
+from elearn.reference.models import Audience
+
+
+class EnrolmentPolicy(enum.Enum):
+    open = "open"  # anyone may enrol
+    restricted = "restricted"  # only the listed audiences self-enrol; others request a place
+
+
+course_audiences = sa.Table(
+    "course_audiences",
+    db.metadata,
+    sa.Column("course_id", sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("audience_id", sa.ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True),
+)
+
+course_trainers = sa.Table(
+    "course_trainers",
+    db.metadata,
+    sa.Column("course_id", sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Course(db.Model):
+    """A course, imported from ``courses/<slug>/course.yaml``."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: URL identifier and key for imports
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    #: one or two sentences for the catalog
+    summary: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: language code of the content, e.g. ``en``
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
+    #: comma-separated subset of ``basel,rotterdam,stockholm``
+    conventions: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    #: who may enrol without asking
+    enrolment_policy: Mapped[EnrolmentPolicy] = mapped_column(
+        enum_column(EnrolmentPolicy, "enrolment_policy"),
+        default=EnrolmentPolicy.open,
+        server_default=EnrolmentPolicy.open.value,
+    )
+    #: estimated study time in hours
+    estimated_hours: Mapped[float] = mapped_column(default=1, server_default="1")
+    #: completion needs attendance at one of the course's webinars
+    webinar_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: the trainer who owns the course
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: shown in the catalog
+    published: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: raised by every import that changes the course
+    content_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: hash of the imported files, to make imports idempotent
+    content_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    audiences: Mapped[list[Audience]] = relationship(
+        secondary=course_audiences, order_by=Audience.position
+    )
+    trainers: Mapped[list[User]] = relationship(secondary=course_trainers)
+    modules: Mapped[list[Module]] = relationship(
+        order_by="Module.position",
+        primaryjoin="and_(Course.id == Module.course_id, Module.archived_at.is_(None))",
+        viewonly=True,
+    )
+
+    @property
+    def convention_list(self) -> list[str]:
+        return [c for c in self.conventions.split(",") if c]
+
+    def is_trainer(self, user) -> bool:
+        """True when ``user`` owns or co-trains this course."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return self.owner_id == user.id or any(t.id == user.id for t in self.trainers)
+
+    def can_manage(self, user) -> bool:
+        """Trainers of the course and admins manage it."""
+        return getattr(user, "is_authenticated", False) and (
+            user.role is Role.admin or self.is_trainer(user)
+        )
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug}>"
+
+
+class Module(db.Model):
+    """One lesson of a course: Markdown source and its sanitised HTML."""
+
+    __tablename__ = "modules"
+    __table_args__ = (sa.UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    #: identifier within the course, stable across imports
+    slug: Mapped[str] = mapped_column(sa.String(100))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    #: order within the course (0-based)
+    position: Mapped[int] = mapped_column(default=0)
+    #: Markdown as written in the course file
+    body_markdown: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: sanitised HTML rendered at import time
+    body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: hash of the Markdown, to detect changes
+    content_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    #: set when the module disappeared from the course files (never deleted)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    course: Mapped[Course] = relationship(foreign_keys=[course_id])
+
+    def __repr__(self) -> str:
+        return f"<Module {self.slug}>"

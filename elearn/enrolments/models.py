@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elearn.accounts.models import User
+from elearn.courses.models import Course
+from elearn.db_types import UTCDateTime, enum_column, utcnow
+from elearn.extensions import db
+
+
+class EnrolmentStatus(enum.Enum):
+    active = "active"
+    completed = "completed"
+    withdrawn = "withdrawn"
+
+
+class EnrolmentSource(enum.Enum):
+    self = "self"
+    bulk = "bulk"
+    trainer = "trainer"
+
+
+class Enrolment(db.Model):
+    """A learner taking a course: one per user and course."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "course_id"),
+        sa.Index("ix_enrolments_course_status", "course_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    status: Mapped[EnrolmentStatus] = mapped_column(
+        enum_column(EnrolmentStatus, "enrolment_status"),
+        default=EnrolmentStatus.active,
+        server_default=EnrolmentStatus.active.value,
+    )
+    #: how the enrolment was made
+    source: Mapped[EnrolmentSource] = mapped_column(
+        enum_column(EnrolmentSource, "enrolment_source"),
+        default=EnrolmentSource.self,
+        server_default=EnrolmentSource.self.value,
+    )
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: share of the course done, 0-100, kept up to date by the completion service
+    progress_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    user: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()
+
+
+class ModuleProgress(db.Model):
+    """A module marked as done within an enrolment."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (sa.UniqueConstraint("enrolment_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id", ondelete="CASCADE"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Reference data: target audiences and regional centres."""

@@ -1,0 +1,1 @@
+"""Regional centre dashboards, exports and the read-only API."""

@@ -1,0 +1,1 @@
+"""Webinars: scheduling, registration, attendance and iCalendar feeds."""

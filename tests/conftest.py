@@ -1,0 +1,246 @@
+"""Shared fixtures: the app on a real database built by the migrations, a clean database per
+test, clients logged in per role, a mail outbox and a query counter.
+
+The database is SQLite in a temporary directory, or the PostgreSQL server named by
+ELEARN_TEST_DATABASE_URL (a throwaway database is created there for the run and dropped after).
+DATABASE_URL is never used by the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from elearn import create_app
+from elearn.config import normalise_database_url
+from elearn.extensions import db, limiter
+
+from tests import factories
+
+
+def _postgres_test_url(base_url: str) -> tuple[str, str, str]:
+    """Create a fresh database on the server of ``base_url``; return (url, admin_url, name)."""
+    url = sa.engine.make_url(normalise_database_url(base_url))
+    name = f"elearn_test_{uuid.uuid4().hex[:10]}"
+    admin_url = url.set(database="postgres")
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), admin_url, name
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("ELEARN_TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+        return
+    url, admin_url, name = _postgres_test_url(base)
+    yield url
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+        ), {"n": name})
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    os.environ.pop("DATABASE_URL", None)
+    app = create_app({
+        "ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Client tests post forms without tokens; `csrf_enabled` and the browser tests turn it on.
+        "WTF_CSRF_ENABLED": False,
+    })
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+
+    from flask import g, request_started
+
+    def forget_request_state(sender, **extra):
+        # Test requests share the test's app context (pytest-flask pushes one); a real
+        # server starts each request afresh, so drop what Flask-Login cached in g.
+        g.pop("_login_user", None)
+
+    request_started.connect(forget_request_state, app, weak=False)
+    return app
+
+
+KEEP_TABLES = {"alembic_version"}
+
+
+def _clean_database() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(_app):
+    """The app, inside an app context, on an emptied database with reference data loaded."""
+    from elearn.reference.services import load_reference_data
+
+    _app.extensions["elearn_outbox"] = []
+    with _app.app_context():
+        _clean_database()
+        load_reference_data()
+        db.session.commit()
+        limiter.reset()
+        yield _app
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture
+def outbox(app):
+    """Messages sent through elearn.mail during the test."""
+    return app.extensions["elearn_outbox"]
+
+
+def login_client(client, user) -> None:
+    """Make ``client`` carry ``user``'s login session (as Flask-Login would after a login)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.session_token
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def make_user(app):
+    return factories.make_user
+
+
+@pytest.fixture
+def learner(app):
+    return factories.make_user(email="learner@example.org", name="Lina Learner")
+
+
+@pytest.fixture
+def trainer(app):
+    from elearn.accounts.models import Role
+
+    return factories.make_user(email="trainer@example.org", name="Tariq Trainer", role=Role.trainer)
+
+
+@pytest.fixture
+def coordinator(app):
+    from elearn.accounts.models import Role
+
+    return factories.make_user(
+        email="coordinator@example.org", name="Cora Coordinator", role=Role.coordinator,
+        centre="bcrc-caribbean",
+    )
+
+
+@pytest.fixture
+def admin(app):
+    from elearn.accounts.models import Role
+
+    return factories.make_user(email="admin@example.org", name="Ada Admin", role=Role.admin)
+
+
+@pytest.fixture
+def as_user(app):
+    """``as_user(user)`` returns a new test client logged in as ``user``."""
+
+    def make(user):
+        client = app.test_client()
+        login_client(client, user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def learner_client(as_user, learner):
+    return as_user(learner)
+
+
+@pytest.fixture
+def trainer_client(as_user, trainer):
+    return as_user(trainer)
+
+
+@pytest.fixture
+def coordinator_client(as_user, coordinator):
+    return as_user(coordinator)
+
+
+@pytest.fixture
+def admin_client(as_user, admin):
+    return as_user(admin)
+
+
+@pytest.fixture
+def csrf_enabled(app):
+    """CSRF protection switched on, as in every real configuration."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` then ``counter.count``."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+                counter.statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counting
+
+
+def form_with_csrf(client, url: str) -> str:
+    """Fetch ``url`` and return the CSRF token in its form."""
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+@pytest.fixture
+def csrf_token():
+    return form_with_csrf

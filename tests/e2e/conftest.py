@@ -1,0 +1,93 @@
+"""Browser tests: Playwright driving Debian's Chromium against the live server.
+
+Every page a test visits should be checked with ``check_accessibility(page)`` (axe-core):
+no serious or critical violation. When Chromium or axe-core is missing the tests skip with
+the reason, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from elearn.extensions import db
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+ROOT = Path(__file__).resolve().parents[2]
+AXE_CANDIDATES = [
+    ROOT / "node_modules" / "axe-core" / "axe.min.js",
+    Path(os.environ.get("AXE_CORE_JS", "/nonexistent")),
+]
+
+
+def _missing(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    for candidate in AXE_CANDIDATES:
+        if candidate.is_file():
+            return candidate.read_text()
+    _missing("axe-core not found (npm install axe-core, or set AXE_CORE_JS)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _e2e_app(app):
+    """CSRF on as in production; no pooled connection shared with the forked server."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    db.session.commit()
+    db.engine.dispose()
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def page(browser, live_server, axe_source):
+    # bypass_csp lets the test inject axe-core; the app's own CSP is checked in client tests
+    context = browser.new_context(bypass_csp=True, base_url=live_server.url())
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.axe_source = axe_source
+    yield page
+    context.close()
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core on the current page; fail on any serious or critical violation."""
+    page.add_script_tag(content=page.axe_source)
+    result = page.evaluate("async () => await axe.run(document)")
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, "\n".join(
+        f"{v['impact']}: {v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})"
+        for v in bad
+    ) + f"\non {page.url}"
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()

@@ -1,0 +1,100 @@
+"""Factory functions for test data: ``make_user(...)``, ``make_course(...)`` and friends.
+
+Each creates rows with sensible defaults, flushes and commits, and returns the object.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import sqlalchemy as sa
+
+from elearn.accounts import services as accounts
+from elearn.accounts.models import Role, User
+from elearn.extensions import db
+from elearn.reference.models import Audience, RegionalCentre
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def audience(slug: str = "customs-officer") -> Audience:
+    return db.session.scalar(sa.select(Audience).where(Audience.slug == slug))
+
+
+def centre(slug: str) -> RegionalCentre:
+    return db.session.scalar(sa.select(RegionalCentre).where(RegionalCentre.slug == slug))
+
+
+def make_user(
+    email: str | None = None,
+    name: str | None = None,
+    role: Role = Role.learner,
+    audience_slug: str = "customs-officer",
+    country: str = "SN",
+    timezone: str = "Africa/Dakar",
+    centre: str | None = None,
+    password: str = PASSWORD,
+) -> User:
+    n = next(_counter)
+    user = accounts.create_user(
+        email=email or f"user{n}@example.org",
+        name=name or f"User {n}",
+        password=password,
+        audience=audience(audience_slug),
+        country=country,
+        timezone=timezone,
+        centre=globals()["centre"](centre) if centre else None,
+        role=role,
+    )
+    db.session.commit()
+    return user
+
+
+def make_course(
+    slug: str | None = None,
+    title: str | None = None,
+    owner: User | None = None,
+    audiences: tuple[str, ...] = ("customs-officer",),
+    modules: int = 3,
+    published: bool = True,
+    restricted: bool = False,
+    webinar_required: bool = False,
+    conventions: str = "basel",
+):
+    """A course with ``modules`` modules (Markdown and rendered HTML filled in)."""
+    from elearn.courses.models import Course, EnrolmentPolicy, Module
+
+    n = next(_counter)
+    course = Course(
+        slug=slug or f"course-{n}",
+        title=title or f"Course {n}",
+        summary=f"Summary of course {n}.",
+        conventions=conventions,
+        owner=owner,
+        published=published,
+        webinar_required=webinar_required,
+        enrolment_policy=EnrolmentPolicy.restricted if restricted else EnrolmentPolicy.open,
+    )
+    course.audiences = [audience(slug) for slug in audiences]
+    if owner is not None:
+        course.trainers = [owner]
+    db.session.add(course)
+    db.session.flush()
+    for position in range(modules):
+        db.session.add(Module(
+            course_id=course.id, slug=f"module-{position + 1}", title=f"Module {position + 1}",
+            position=position, body_markdown=f"## Part {position + 1}\n\nText.",
+            body_html=f"<h2>Part {position + 1}</h2>\n<p>Text.</p>",
+        ))
+    db.session.commit()
+    return course
+
+
+def enrol(user: User, course, status: str = "active"):
+    from elearn.enrolments.models import Enrolment, EnrolmentStatus
+
+    enrolment = Enrolment(user_id=user.id, course_id=course.id, status=EnrolmentStatus(status))
+    db.session.add(enrolment)
+    db.session.commit()
+    return enrolment

@@ -1,0 +1,26 @@
+"""The migrations build exactly the models' schema, and downgrade-then-upgrade works."""
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from elearn.extensions import db
+
+
+def schema_differences():
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_to_head_gives_the_models_schema(app):
+    assert schema_differences() == []
+
+
+def test_downgrade_to_base_then_upgrade_again(app):
+    downgrade(revision="base")
+    tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+    assert tables == set()
+    upgrade()
+    assert schema_differences() == []
