@@ -324,9 +324,9 @@ def apply(records: list[tuple[int, dict[str, str]]], course: Course, actor) -> R
         ])
         ids: dict[str, int] = {}
         for chunk in _in_chunks([row.email for row in create]):
-            ids.update(db.session.execute(
+            ids.update((email, user_id) for email, user_id in db.session.execute(
                 sa.select(User.email, User.id).where(User.email.in_(chunk))
-            ).tuples())
+            ))
         for row in create:
             row.user_id = ids[row.email]
             new_accounts.append((row.user_id, row.email, row.name, tokens[row.email]))

@@ -1,0 +1,28 @@
+"""Certificate forms: revoke with a reason, reissue with a corrected name."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for revoking (shown on the public verification page)"),
+                           validators=[DataRequired(_l("Give a reason.")), Length(max=1000)])
+
+
+class ReissueForm(FlaskForm):
+    name = StringField(_l("Name to print"), validators=[DataRequired(_l("Give the name.")),
+                                                        Length(max=200)])
+    reason = StringField(_l("Why (e.g. spelling corrected at the learner's request)"),
+                         validators=[DataRequired(_l("Give a reason.")), Length(max=500)])
+
+    def __init__(self, *args, current_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._current_name = current_name
+
+    def validate_name(self, field):
+        if " ".join((field.data or "").split()) == self._current_name:
+            raise ValidationError(_l("This is already the name on the certificate."))
