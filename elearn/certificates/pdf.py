@@ -391,6 +391,12 @@ def render_certificate(data: CertificateData, labels: Labels | None = None) -> b
              new_y=YPos.NEXT, link=data.verification_url)
 
     if data.revoked:
+        pdf.set_text_shaping(False)
+        pdf.set_xy(MARGIN + 10, HEIGHT - MARGIN - 8)
+        pdf.set_font(FAMILY, "B", 10)
+        pdf.set_text_color(161, 38, 28)
+        pdf.cell(WIDTH - 2 * MARGIN - 20, 5, f"{labels.revoked}: {labels.verify} "
+                 f"{data.verification_url}")
         with pdf.rotation(20, WIDTH / 2, HEIGHT / 2):
             pdf.set_font(FAMILY, "B", 70)
             pdf.set_text_color(161, 38, 28)

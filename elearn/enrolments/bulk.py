@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -162,9 +163,22 @@ def may_bulk_enrol(user, course: Course) -> bool:
     return user.role is Role.coordinator and user.centre_id is not None and course.published
 
 
+#: the common, plain-ASCII address shape, checked fast; anything else goes to email_validator
+_PLAIN_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63})$"
+)
+_SPECIAL_TLDS = {"arpa", "invalid", "local", "localhost", "onion", "test"}
+
+
 def _valid_email(value: str) -> str | None:
+    """The normalised address, or None. 10,000 rows: the plain shape is checked by a regular
+    expression (email_validator takes about 0.1 ms an address), the rest by email_validator."""
     if not value or len(value) > 254:
         return None
+    match = _PLAIN_EMAIL.match(value)
+    if match and match.group(1).lower() not in _SPECIAL_TLDS and value.index("@") <= 64:
+        return value.lower()
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError:

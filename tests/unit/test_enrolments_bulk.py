@@ -170,8 +170,11 @@ def test_coordinators_enrol_only_people_of_their_centre(app, coordinator):
 
 def test_ten_thousand_rows_in_one_transaction_within_seconds(app, trainer, count_queries):
     course = factories.make_course(owner=trainer)
+    from elearn.accounts.services import create_user
+
     for n in range(20):  # some already have accounts, some of them are enrolled
-        user = factories.make_user(email=f"person{n}@example.org")
+        user = create_user(email=f"person{n}@example.org", name=f"P {n}", password=None,
+                           audience=factories.audience(), country="SN")
         if n % 2:
             factories.enrol(user, course)
     text = HEADER + "".join(
@@ -186,6 +189,15 @@ def test_ten_thousand_rows_in_one_transaction_within_seconds(app, trainer, count
     assert counter.count < 30  # bulk statements, not one per row
     assert elapsed < 6, f"10,000 rows took {elapsed:.1f} s"
     assert db.session.scalar(sa.select(sa.func.count(Enrolment.id))) == 10_000
+
+
+@pytest.mark.parametrize("address, ok", [
+    ("ana@example.org", True), ("Ana.Diallo+cbt@Example.ORG", True), ("josé@exämple.org", True),
+    ("ana@", False), ("@example.org", False), ("ana..b@example.org", False),
+    ("ana@example", False), ("a b@example.org", False), ("ana@example.org.", False),
+])
+def test_email_check(app, address, ok):
+    assert (bulk._valid_email(address) is not None) is ok
 
 
 def test_signed_file_is_bound_to_course_and_person(app):
