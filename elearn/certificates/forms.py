@@ -8,12 +8,21 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 
-class RevokeForm(FlaskForm):
+class _PrefixedForm(FlaskForm):
+    """Two forms share the certificate page, so each takes a prefix (unique field ids); the
+    CSRF token is checked for every POST by CSRFProtect (the form-level copy would be
+    prefixed too)."""
+
+    class Meta:
+        csrf = False
+
+
+class RevokeForm(_PrefixedForm):
     reason = TextAreaField(_l("Reason for revoking (shown on the public verification page)"),
                            validators=[DataRequired(_l("Give a reason.")), Length(max=1000)])
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(_PrefixedForm):
     name = StringField(_l("Name to print"), validators=[DataRequired(_l("Give the name.")),
                                                         Length(max=200)])
     reason = StringField(_l("Why (e.g. spelling corrected at the learner's request)"),

@@ -114,9 +114,9 @@ def detail(code: str):
         linkedin_url=services.linkedin_url(certificate),
         can_change=can_change,
         events=services.events(certificate) if can_change else [],
-        revoke_form=RevokeForm(formdata=None),
+        revoke_form=RevokeForm(formdata=None, prefix="revoke"),
         reissue_form=ReissueForm(formdata=None, data={"name": certificate.user.name},
-                                 current_name=certificate.learner_name),
+                                 current_name=certificate.learner_name, prefix="reissue"),
     )
 
 
@@ -131,7 +131,7 @@ def _changeable(code: str):
 @require()
 def revoke(code: str):
     certificate = _changeable(code)
-    form = RevokeForm()
+    form = RevokeForm(prefix="revoke")
     if form.validate_on_submit():
         try:
             services.revoke(certificate, current_user, form.reason.data)
@@ -150,7 +150,7 @@ def revoke(code: str):
 @require()
 def reissue(code: str):
     certificate = _changeable(code)
-    form = ReissueForm(current_name=certificate.learner_name)
+    form = ReissueForm(current_name=certificate.learner_name, prefix="reissue")
     if form.validate_on_submit():
         try:
             services.reissue(certificate, current_user, form.name.data, form.reason.data)

@@ -102,9 +102,9 @@ def test_failed_lookups_are_rate_limited_but_valid_ones_do_not_count(app, client
 
 def test_revoke_by_trainer_of_the_course(as_user, setting, trainer, outbox):
     client = as_user(trainer)
-    response = client.post(f"/me/certificates/{setting.code}/revoke", data={"reason": ""})
+    response = client.post(f"/me/certificates/{setting.code}/revoke", data={"revoke-reason": ""})
     assert response.status_code == 302 and setting.revoked_at is None
-    client.post(f"/me/certificates/{setting.code}/revoke", data={"reason": "Shared answers"})
+    client.post(f"/me/certificates/{setting.code}/revoke", data={"revoke-reason": "Shared answers"})
     db.session.refresh(setting)
     assert setting.revoked_at is not None and setting.revoked_reason == "Shared answers"
     html = client.get(f"/me/certificates/{setting.code}").get_data(as_text=True)
@@ -115,9 +115,9 @@ def test_revoke_by_trainer_of_the_course(as_user, setting, trainer, outbox):
 def test_owner_and_coordinator_cannot_revoke_or_reissue(as_user, setting, coordinator, who):
     client = as_user(setting.user if who == "owner" else coordinator)
     assert client.post(f"/me/certificates/{setting.code}/revoke",
-                       data={"reason": "x"}).status_code == 403
+                       data={"revoke-reason": "x"}).status_code == 403
     assert client.post(f"/me/certificates/{setting.code}/reissue",
-                       data={"name": "X", "reason": "x"}).status_code == 403
+                       data={"reissue-name": "X", "reissue-reason": "x"}).status_code == 403
     db.session.refresh(setting)
     assert setting.revoked_at is None and setting.learner_name == "Олена Шевченко"
 
@@ -125,13 +125,13 @@ def test_owner_and_coordinator_cannot_revoke_or_reissue(as_user, setting, coordi
 def test_strangers_get_404_on_changes(as_user, setting):
     client = as_user(factories.make_user(role=Role.trainer))
     assert client.post(f"/me/certificates/{setting.code}/revoke",
-                       data={"reason": "x"}).status_code == 404
+                       data={"revoke-reason": "x"}).status_code == 404
 
 
 def test_reissue_after_name_correction_keeps_the_code(as_user, setting, admin, client):
     code = setting.code
     response = as_user(admin).post(f"/me/certificates/{code}/reissue",
-                                   data={"name": "Olena Shevchenko", "reason": "Latin spelling"})
+                                   data={"reissue-name": "Olena Shevchenko", "reissue-reason": "Latin spelling"})
     assert response.status_code == 302
     db.session.refresh(setting)
     assert setting.code == code and setting.learner_name == "Olena Shevchenko"
@@ -140,7 +140,7 @@ def test_reissue_after_name_correction_keeps_the_code(as_user, setting, admin, c
 
 def test_revoke_needs_csrf(csrf_enabled, as_user, setting, trainer):
     response = as_user(trainer).post(f"/me/certificates/{setting.code}/revoke",
-                                     data={"reason": "x"})
+                                     data={"revoke-reason": "x"})
     assert response.status_code == 400
     db.session.refresh(setting)
     assert setting.revoked_at is None
