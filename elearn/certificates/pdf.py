@@ -86,7 +86,7 @@ class _Prebuilt:
     def __contains__(self, tag) -> bool:
         return False  # not a CFF font; no table is read at output
 
-    def getGlyphID(self, name: str) -> int:  # noqa: N802  (fontTools' name)
+    def getGlyphID(self, name: str) -> int:
         return self._glyph_ids[name]
 
     def save(self, file) -> None:
@@ -103,7 +103,7 @@ class _SubsetterShim:
         self._real = real
         self.Options = real.Options
 
-    def Subsetter(self, options=None):  # noqa: N802
+    def Subsetter(self, options=None):
         real = self._real.Subsetter(options)
 
         class Subsetter:
@@ -318,7 +318,7 @@ def _draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
                            f"{(c - start) * module * k:.2f} {-module * k:.2f} re")
                 start = None
     ops.append("f Q")
-    pdf._out("\n".join(ops))  # noqa: SLF001
+    pdf._out("\n".join(ops))
 
 
 def _needs_shaping(text: str) -> bool:

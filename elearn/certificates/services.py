@@ -28,7 +28,7 @@ CODE_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
 CODE_LENGTH = 20  # 20 symbols x 5 bits = 100 bits
 
 
-_CODE_RE = re.compile(r"^[%s]{20}$" % CODE_ALPHABET)
+_CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
 def new_code() -> str:

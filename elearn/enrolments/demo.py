@@ -36,15 +36,16 @@ def seed(participants: int = 0) -> None:
     if nip is not None:
         _complete(nip, course)
     learner = get_user_by_email("learner@elearn.test")
-    if learner is not None and services.enrolment_block(learner, course) == services.BLOCK_AUDIENCE:
-        if (services.get_enrolment(learner.id, course.id) is None
-                and db.session.scalar(sa.select(EnrolmentRequest.id).where(
-                    EnrolmentRequest.user_id == learner.id,
-                    EnrolmentRequest.course_id == course.id)) is None):
-            db.session.add(EnrolmentRequest(
-                user_id=learner.id, course_id=course.id,
-                message="Our customs unit checks PCB shipments; I would like to follow the NIP "
-                        "inventory modules."))
+    if (learner is not None
+            and services.enrolment_block(learner, course) == services.BLOCK_AUDIENCE
+            and services.get_enrolment(learner.id, course.id) is None
+            and db.session.scalar(sa.select(EnrolmentRequest.id).where(
+                EnrolmentRequest.user_id == learner.id,
+                EnrolmentRequest.course_id == course.id)) is None):
+        db.session.add(EnrolmentRequest(
+            user_id=learner.id, course_id=course.id,
+            message="Our customs unit checks PCB shipments; I would like to follow the NIP "
+                    "inventory modules."))
     db.session.flush()
 
 

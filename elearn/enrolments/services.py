@@ -90,27 +90,34 @@ def done_module_ids(enrolment_id: int) -> set[int]:
 
 def passed_quiz_ids(user_id: int, course_id: int) -> set[int]:
     """Quizzes of the course the user has passed, by each quiz's score policy."""
+    return passed_quizzes_by_user(course_id, [user_id]).get(user_id, set())
+
+
+def passed_quizzes_by_user(course_id: int, user_ids: list[int] | None = None) -> dict[int, set[int]]:
+    """{user id: quizzes of the course passed} for ``user_ids`` (everyone when None), one query.
+
+    Score policy ``highest``: any passed attempt counts; ``last``: the last submitted attempt.
+    """
     from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt, ScorePolicy
 
-    rows = db.session.execute(
-        sa.select(QuizAttempt.quiz_id, QuizAttempt.number, QuizAttempt.passed, Quiz.score_policy)
+    query = (
+        sa.select(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number,
+                  QuizAttempt.passed, Quiz.score_policy)
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(
-            Quiz.course_id == course_id,
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.status == AttemptStatus.submitted,
-        )
-        .order_by(QuizAttempt.quiz_id, QuizAttempt.number)
-    ).all()
-    passed: set[int] = set()
-    last: dict[int, bool] = {}
-    for quiz_id, _number, did_pass, policy in rows:
+        .where(Quiz.course_id == course_id, QuizAttempt.status == AttemptStatus.submitted)
+        .order_by(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number)
+    )
+    if user_ids is not None:
+        query = query.where(QuizAttempt.user_id.in_(user_ids))
+    passed: dict[int, set[int]] = {}
+    last: dict[tuple[int, int], tuple[bool, ScorePolicy]] = {}
+    for user_id, quiz_id, _number, did_pass, policy in db.session.execute(query):
         if policy is ScorePolicy.highest and did_pass:
-            passed.add(quiz_id)
-        last[quiz_id] = bool(did_pass)
-    for quiz_id, _number, _did_pass, policy in rows:
-        if policy is ScorePolicy.last and last[quiz_id]:
-            passed.add(quiz_id)
+            passed.setdefault(user_id, set()).add(quiz_id)
+        last[(user_id, quiz_id)] = (bool(did_pass), policy)
+    for (user_id, quiz_id), (did_pass, policy) in last.items():
+        if policy is ScorePolicy.last and did_pass:
+            passed.setdefault(user_id, set()).add(quiz_id)
     return passed
 
 
@@ -169,6 +176,63 @@ def recompute_progress(enrolment: Enrolment) -> bool:
         return True
     db.session.flush()
     return False
+
+
+def recompute_course(course: Course) -> int:
+    """Recompute every active enrolment of a course after its content changed (course sync).
+
+    A fixed number of queries whatever the number of learners, plus the completion of those
+    who are now done (rare: only a removed module or quiz can complete someone). Completed
+    enrolments stay completed. Returns how many enrolments this call completed.
+    """
+    from elearn.quizzes.models import Quiz
+
+    module_ids = set(db.session.scalars(
+        sa.select(Module.id).where(Module.course_id == course.id, Module.archived_at.is_(None))))
+    quiz_ids = set(db.session.scalars(
+        sa.select(Quiz.id).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None))))
+    active = db.session.execute(
+        sa.select(Enrolment.id, Enrolment.user_id, Enrolment.progress_percent)
+        .where(Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.active)
+    ).all()
+    if not active:
+        return 0
+    done_modules: dict[int, int] = dict(db.session.execute(
+        sa.select(ModuleProgress.enrolment_id, sa.func.count(ModuleProgress.id))
+        .join(Enrolment, Enrolment.id == ModuleProgress.enrolment_id)
+        .where(Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.active,
+               ModuleProgress.module_id.in_(module_ids or {-1}))
+        .group_by(ModuleProgress.enrolment_id)
+    ).all())
+    passed = passed_quizzes_by_user(course.id) if quiz_ids else {}
+    attended: set[int] = set()
+    if course.webinar_required:
+        from elearn.webinars.models import Registration, Webinar
+
+        attended = set(db.session.scalars(
+            sa.select(Registration.user_id).distinct()
+            .join(Webinar, Webinar.id == Registration.webinar_id)
+            .where(Webinar.course_id == course.id, Registration.attended.is_(True))))
+    required = len(module_ids) + len(quiz_ids) + (1 if course.webinar_required else 0)
+    by_percent: dict[int, list[int]] = {}
+    finished: list[int] = []
+    for enrolment_id, user_id, old_percent in active:
+        done = done_modules.get(enrolment_id, 0) + len(passed.get(user_id, set()) & quiz_ids)
+        done += 1 if course.webinar_required and user_id in attended else 0
+        if required and done >= required:
+            finished.append(enrolment_id)
+            continue
+        percent = 100 if required == 0 else int(100 * done / required)
+        if percent != old_percent:
+            by_percent.setdefault(percent, []).append(enrolment_id)
+    for percent, ids in by_percent.items():
+        db.session.execute(sa.update(Enrolment).where(Enrolment.id.in_(ids))
+                           .values(progress_percent=percent)
+                           .execution_options(synchronize_session="fetch"))
+    for enrolment_id in finished:
+        recompute_progress(db.session.get(Enrolment, enrolment_id))
+    db.session.flush()
+    return len(finished)
 
 
 # --- who may enrol ----------------------------------------------------------------------------

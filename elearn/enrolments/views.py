@@ -186,8 +186,7 @@ def module_done(slug: str, module_slug: str):
 @require()
 def my_learning():
     learning = services.my_learning(current_user.id)
-    return render_template("enrolments/my_learning.html", learning=learning,
-                           withdraw_form=WithdrawForm())
+    return render_template("enrolments/my_learning.html", learning=learning)
 
 
 # --- bulk enrolment --------------------------------------------------------------------------
@@ -292,8 +291,7 @@ def enrolment_helpers():
     return {
         "enrolment_block": services.enrolment_block,
         "enrolment_block_message": services.block_message,
-        "enrolment_forms": lambda: {"enrol": EnrolForm(formdata=None),
-                                    "withdraw": WithdrawForm(formdata=None)},
+        "may_bulk_enrol": bulk.may_bulk_enrol,
         "pending_place_request": services.pending_request,
         "bulk_outcome_labels": outcome_labels,
         "course_url": course_url,

@@ -13,13 +13,14 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppl
 
 
 def data(name: str, **changes) -> CertificateData:
-    values = dict(
-        learner_name=name, course_title="Customs and the chemicals and waste conventions",
-        audience_name="Customs officer", completed_on=date(2026, 11, 24),
-        issuing_body="Secretariat of the Basel, Rotterdam and Stockholm conventions",
-        code="k7m2q-x9tzp-a4bcd-efghj",
-        verification_url="http://localhost/certificates/k7m2q-x9tzp-a4bcd-efghj",
-    )
+    values = {
+        "learner_name": name,
+        "course_title": "Customs and the chemicals and waste conventions",
+        "audience_name": "Customs officer", "completed_on": date(2026, 11, 24),
+        "issuing_body": "Secretariat of the Basel, Rotterdam and Stockholm conventions",
+        "code": "k7m2q-x9tzp-a4bcd-efghj",
+        "verification_url": "http://localhost/certificates/k7m2q-x9tzp-a4bcd-efghj",
+    }
     values.update(changes)
     return CertificateData(**values)
 

@@ -1,5 +1,6 @@
 """Certificates: codes, the audit trail, revoke, reissue, verification, LinkedIn link."""
 
+from datetime import UTC
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -115,7 +116,7 @@ def test_a_module_added_after_completion_does_not_take_the_certificate_away(app,
 
 
 def test_completion_needs_attendance_when_the_course_requires_a_webinar(app, learner, trainer):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from elearn.webinars.models import Registration, Webinar
 
@@ -123,7 +124,7 @@ def test_completion_needs_attendance_when_the_course_requires_a_webinar(app, lea
     enrolment = factories.complete_course(learner, course)
     assert enrolment.status is EnrolmentStatus.active
     webinar = Webinar(course_id=course.id, organiser_id=trainer.id, title="Live",
-                      start_utc=datetime(2026, 1, 1, tzinfo=timezone.utc), timezone="UTC",
+                      start_utc=datetime(2026, 1, 1, tzinfo=UTC), timezone="UTC",
                       join_url="https://meet.example.org/x")
     db.session.add(webinar)
     db.session.flush()
@@ -132,3 +133,53 @@ def test_completion_needs_attendance_when_the_course_requires_a_webinar(app, lea
     assert enrolments.recompute_progress(enrolment) is True
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(CertificateEvent.id))) == 1
+
+
+def test_recompute_course_after_content_changes(app, count_queries):
+    from elearn.courses.models import Module
+    from elearn.db_types import utcnow
+
+    course = factories.make_course(modules=2)
+    first, second = course.modules
+    half, none_done = factories.make_user(), factories.make_user()
+    finished = factories.complete_course(factories.make_user(), course)
+    half_enrolment = enrolments.enrol(half, course)
+    enrolments.mark_module_done(half_enrolment, first)
+    none_enrolment = enrolments.enrol(none_done, course)
+    db.session.add(Module(course_id=course.id, slug="new", title="New", position=3))
+    db.session.commit()
+
+    assert enrolments.recompute_course(course) == 0
+    db.session.commit()
+    for enrolment in (half_enrolment, none_enrolment, finished):
+        db.session.refresh(enrolment)
+    assert half_enrolment.progress_percent == 33 and none_enrolment.progress_percent == 0
+    assert finished.status is EnrolmentStatus.completed and finished.progress_percent == 100
+
+    # modules withdrawn from the course: the learner who did the rest is now complete
+    for module in db.session.scalars(sa.select(Module).where(Module.course_id == course.id,
+                                                             Module.slug != first.slug)):
+        module.archived_at = utcnow()
+    db.session.commit()
+    assert enrolments.recompute_course(course) == 1
+    db.session.commit()
+    db.session.refresh(half_enrolment)
+    assert half_enrolment.status is EnrolmentStatus.completed
+    assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 2
+
+
+def test_recompute_course_queries_do_not_grow_with_learners(app, count_queries):
+    course = factories.make_course(modules=2)
+    from elearn.accounts.services import create_user
+
+    def learners(n):
+        for i in range(n):
+            user = create_user(email=f"l{n}-{i}@example.org", name="L", password=None,
+                               audience=factories.audience(), country="SN")
+            enrolments.mark_module_done(enrolments.enrol(user, course), course.modules[0])
+        db.session.commit()
+        with count_queries() as counter:
+            enrolments.recompute_course(course)
+        return counter.count
+
+    assert learners(3) == learners(30)

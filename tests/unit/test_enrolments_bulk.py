@@ -54,7 +54,7 @@ def test_each_row_gets_its_outcome_or_error(app, trainer):
     factories.enrol(enrolled, course)
     factories.make_user(email="known@example.org")
     factories.make_user(email="ngo@example.org", audience_slug="ngo")
-    text = HEADER + "\n".join([
+    text = HEADER + "\n".join([  # noqa: FLY002
         "new@example.org,New Person,customs-officer,SN,",
         "KNOWN@example.org,,customs-officer,SN,",
         "enrolled@example.org,,customs-officer,SN,",
@@ -147,7 +147,7 @@ def test_coordinators_enrol_only_people_of_their_centre(app, coordinator):
     factories.make_user(email="ours@example.org", centre="bcrc-caribbean")
     factories.make_user(email="theirs@example.org", centre="bcrc-pacific")
     factories.make_user(email="nocentre@example.org")
-    text = HEADER + "\n".join([
+    text = HEADER + "\n".join([  # noqa: FLY002
         "new1@example.org,New One,customs-officer,JM,",
         "new2@example.org,New Two,customs-officer,JM,bcrc-caribbean",
         "new3@example.org,New Three,customs-officer,JM,bcrc-pacific",
