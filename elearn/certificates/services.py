@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from elearn.accounts.models import Role
@@ -102,9 +103,9 @@ class CertificateChangeRefused(Exception):
 def revoke(certificate: Certificate, actor, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateChangeRefused("A reason is needed to revoke a certificate.")
+        raise CertificateChangeRefused(_("A reason is needed to revoke a certificate."))
     if certificate.revoked_at is not None:
-        raise CertificateChangeRefused("This certificate is already revoked.")
+        raise CertificateChangeRefused(_("This certificate is already revoked."))
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
     db.session.add(CertificateEvent(certificate_id=certificate.id,
@@ -119,11 +120,11 @@ def reissue(certificate: Certificate, actor, new_name: str, reason: str) -> None
     new_name = " ".join((new_name or "").split())
     reason = (reason or "").strip()
     if not new_name:
-        raise CertificateChangeRefused("The name cannot be empty.")
+        raise CertificateChangeRefused(_("The name cannot be empty."))
     if not reason:
-        raise CertificateChangeRefused("Say why the certificate is reissued.")
+        raise CertificateChangeRefused(_("Say why the certificate is reissued."))
     if new_name == certificate.learner_name:
-        raise CertificateChangeRefused("The name is unchanged.")
+        raise CertificateChangeRefused(_("The name is unchanged."))
     old = certificate.learner_name
     certificate.learner_name = new_name
     db.session.add(CertificateEvent(certificate_id=certificate.id,

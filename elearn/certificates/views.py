@@ -54,7 +54,8 @@ def verify(code: str):
     result = services.verify(code)
     response = Response(render_template("certificates/verify.html", result=result),
                         status=404 if result.status == "unknown" else 200)
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # the page shell carries the visitor's session (name, CSRF token): browsers only
+    response.headers["Cache-Control"] = "private, max-age=60"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
@@ -105,7 +106,7 @@ def pdf(code: str):
         response = Response(services.certificate_pdf(certificate, labels),
                             mimetype="application/pdf")
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"  # labels: locale
     response.headers["Content-Disposition"] = (
         f'inline; filename="certificate-{certificate.code}.pdf"')
     return response

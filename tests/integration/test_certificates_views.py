@@ -51,7 +51,7 @@ def test_public_verification_valid_revoked_unknown(client, setting, trainer):
     assert response.status_code == 200 and "Valid certificate" in html
     assert "Олена Шевченко" in html and "ESM of wastes" in html and "Customs officer" in html
     assert "owner@example.org" not in html
-    assert response.headers["Cache-Control"].startswith("public")
+    assert response.headers["Cache-Control"].startswith("private")
 
     services.revoke(setting, trainer, "Identity could not be confirmed")
     db.session.commit()

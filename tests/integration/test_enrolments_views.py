@@ -374,3 +374,27 @@ def test_example_file_downloads(as_user, trainer):
     assert response.status_code == 200
     assert response.get_data(as_text=True).lstrip("\ufeff").startswith(
         "email,name,audience,country,centre")
+
+
+# --- access, route by route and role by role -----------------------------------------------
+
+ROLES = ("anonymous", "learner", "other_trainer", "course_trainer", "coordinator", "admin")
+ACCESS = [
+    ("/me/learning", (302, 200, 200, 200, 200, 200)),
+    ("/courses/{slug}/enrolment", (302, 200, 200, 200, 200, 200)),
+    ("/enrolments/requests", (302, 403, 200, 200, 200, 200)),
+    ("/courses/{slug}/bulk-enrol", (302, 403, 403, 200, 200, 200)),
+    ("/courses/{slug}/bulk-enrol/example.csv", (302, 403, 403, 200, 200, 200)),
+]
+
+
+@pytest.mark.parametrize("url, expected", ACCESS)
+def test_access_by_role(app, as_user, client, trainer, coordinator, admin, url, expected):
+    course = factories.make_course(owner=trainer)
+    people = {"learner": factories.make_user(),
+              "other_trainer": factories.make_user(role=Role.trainer),
+              "course_trainer": trainer, "coordinator": coordinator, "admin": admin}
+    for role, status in zip(ROLES, expected, strict=True):
+        who = client if role == "anonymous" else as_user(people[role])
+        response = who.get(url.format(slug=course.slug))
+        assert response.status_code == status, (url, role, response.status_code)
