@@ -1,17 +1,35 @@
-"""Certificate issuing."""
+"""Certificates: issuing, access, revocation, reissue after a name correction, verification.
+
+Every change is recorded as a CertificateEvent (who, when, what, why). Codes come from
+``secrets``: 20 symbols of a 32-letter alphabet without 0/O/1/l/I = 100 bits, shown in groups
+of five (``k7m2q-...``); lookups accept upper case and missing or extra dashes.
+"""
 
 from __future__ import annotations
 
+import re
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
-from elearn.certificates.models import Certificate
+from elearn.accounts.models import Role
+from elearn.certificates.models import Certificate, CertificateEvent, CertificateEventKind
+from elearn.db_types import utcnow
 from elearn.extensions import db
+from elearn.urls import absolute_url
 
 #: no 0/O/1/l/I: easy to read aloud and to type from paper
 CODE_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
 CODE_LENGTH = 20  # 20 symbols x 5 bits = 100 bits
+
+
+_CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
 def new_code() -> str:
@@ -35,4 +53,174 @@ def issue_certificate(enrolment) -> Certificate:
     )
     db.session.add(certificate)
     db.session.flush()
+    db.session.add(CertificateEvent(certificate_id=certificate.id, kind=CertificateEventKind.issued,
+                                    actor_id=None, at=certificate.issued_at,
+                                    reason="course completed", details=f"name: {user.name}"))
+    db.session.flush()
     return certificate
+
+
+def normalise_code(raw: str) -> str | None:
+    """The canonical form of a code as typed (case, spaces and dashes forgiven), or None."""
+    compact = re.sub(r"[\s-]", "", raw or "").lower()
+    if not _CODE_RE.match(compact):
+        return None
+    return "-".join(compact[i:i + 5] for i in range(0, CODE_LENGTH, 5))
+
+
+def get_by_code(raw: str) -> Certificate | None:
+    code = normalise_code(raw)
+    if code is None:
+        return None
+    return db.session.scalar(
+        sa.select(Certificate).where(Certificate.code == code)
+        .options(joinedload(Certificate.course), joinedload(Certificate.audience),
+                 joinedload(Certificate.user))
+    )
+
+
+def can_view(user, certificate: Certificate) -> bool:
+    """The private page: the owner, the course's trainers, the owner's centre coordinators, admins."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.id == certificate.user_id or user.role is Role.admin:
+        return True
+    if certificate.course.is_trainer(user):
+        return True
+    return (user.role is Role.coordinator and user.centre_id is not None
+            and user.centre_id == certificate.user.centre_id)
+
+
+def can_change(user, certificate: Certificate) -> bool:
+    """Revoke and reissue: the course's trainers and admins."""
+    return certificate.course.can_manage(user)
+
+
+class CertificateChangeRefused(Exception):
+    pass
+
+
+def revoke(certificate: Certificate, actor, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateChangeRefused(_("A reason is needed to revoke a certificate."))
+    if certificate.revoked_at is not None:
+        raise CertificateChangeRefused(_("This certificate is already revoked."))
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason
+    db.session.add(CertificateEvent(certificate_id=certificate.id,
+                                    kind=CertificateEventKind.revoked, actor_id=actor.id,
+                                    at=certificate.revoked_at, reason=reason))
+    db.session.flush()
+
+
+def reissue(certificate: Certificate, actor, new_name: str, reason: str) -> None:
+    """Print a corrected name on the same certificate: the code, and so every link and QR code
+    already shared, stays valid."""
+    new_name = " ".join((new_name or "").split())
+    reason = (reason or "").strip()
+    if not new_name:
+        raise CertificateChangeRefused(_("The name cannot be empty."))
+    if not reason:
+        raise CertificateChangeRefused(_("Say why the certificate is reissued."))
+    if new_name == certificate.learner_name:
+        raise CertificateChangeRefused(_("The name is unchanged."))
+    old = certificate.learner_name
+    certificate.learner_name = new_name
+    db.session.add(CertificateEvent(certificate_id=certificate.id,
+                                    kind=CertificateEventKind.reissued, actor_id=actor.id,
+                                    at=utcnow(), reason=reason,
+                                    details=f"name: {old} -> {new_name}"))
+    db.session.flush()
+
+
+def events(certificate: Certificate) -> list[CertificateEvent]:
+    return list(db.session.scalars(
+        sa.select(CertificateEvent).where(CertificateEvent.certificate_id == certificate.id)
+        .options(joinedload(CertificateEvent.actor)).order_by(CertificateEvent.id)
+    ))
+
+
+def verification_url(code: str) -> str:
+    return absolute_url("certificates.verify", code=code)
+
+
+def pdf_url(code: str) -> str:
+    return absolute_url("certificates.pdf", code=code)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public may know about a code: nothing personal beyond name, course, audience
+    and date."""
+
+    status: str  # valid | revoked | unknown
+    code: str
+    learner_name: str = ""
+    course_title: str = ""
+    audience_name: str = ""
+    issued_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_reason: str = ""
+
+    def as_json(self) -> dict:
+        data = {"code": self.code, "status": self.status}
+        if self.status != "unknown":
+            data.update(
+                learner_name=self.learner_name,
+                course=self.course_title,
+                audience=self.audience_name,
+                completed_on=self.issued_at.date().isoformat(),
+                issuing_body=current_app.config["ISSUING_BODY"],
+                verification_url=verification_url(self.code),
+            )
+        if self.status == "revoked":
+            data.update(revoked_on=self.revoked_at.date().isoformat(),
+                        revoked_reason=self.revoked_reason)
+        return data
+
+
+def verify(raw: str) -> Verification:
+    certificate = get_by_code(raw)
+    if certificate is None:
+        return Verification(status="unknown", code=(raw or "")[:40])
+    return Verification(
+        status="revoked" if certificate.revoked_at else "valid",
+        code=certificate.code,
+        learner_name=certificate.learner_name,
+        course_title=certificate.course.title,
+        audience_name=certificate.audience.name,
+        issued_at=certificate.issued_at,
+        revoked_at=certificate.revoked_at,
+        revoked_reason=certificate.revoked_reason or "",
+    )
+
+
+def linkedin_url(certificate: Certificate) -> str:
+    """LinkedIn's "add to profile" link, filled in."""
+    issued = certificate.issued_at
+    return "https://www.linkedin.com/profile/add?" + urlencode({
+        "startTask": "CERTIFICATION_NAME",
+        "name": certificate.course.title,
+        "organizationName": current_app.config["ISSUING_BODY"],
+        "issueYear": issued.year,
+        "issueMonth": issued.month,
+        "certUrl": verification_url(certificate.code),
+        "certId": certificate.code,
+    })
+
+
+def certificate_pdf(certificate: Certificate, labels=None) -> bytes:
+    """The PDF of a certificate (see elearn.certificates.pdf)."""
+    from elearn.certificates.pdf import CertificateData, render_certificate
+
+    return render_certificate(CertificateData(
+        learner_name=certificate.learner_name,
+        course_title=certificate.course.title,
+        audience_name=certificate.audience.name,
+        completed_on=certificate.issued_at.date(),
+        issuing_body=current_app.config["ISSUING_BODY"],
+        code=certificate.code,
+        verification_url=verification_url(certificate.code),
+        revoked=certificate.revoked_at is not None,
+    ), labels)

@@ -66,3 +66,48 @@ class ModuleProgress(db.Model):
     enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"))
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id", ondelete="CASCADE"))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RequestStatus(enum.Enum):
+    pending = "pending"
+    approved = "approved"
+    declined = "declined"
+
+
+class EnrolmentRequest(db.Model):
+    """A learner asking for a place in a restricted course their audience is not listed for."""
+
+    __tablename__ = "enrolment_requests"
+    __table_args__ = (
+        # at most one pending request per user and course (decided ones are kept as history)
+        sa.Index(
+            "uq_enrolment_requests_one_pending", "user_id", "course_id", unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+        sa.Index("ix_enrolment_requests_course_status", "course_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the learner asking
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus, "enrolment_request_status"),
+        default=RequestStatus.pending,
+        server_default=RequestStatus.pending.value,
+    )
+    #: why the learner asks (optional, shown to the deciders)
+    message: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: trainer, coordinator or admin who approved or declined
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: note sent to the learner with the decision (optional)
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    course: Mapped[Course] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

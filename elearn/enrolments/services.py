@@ -8,12 +8,30 @@ change it (module done, quiz graded, attendance recorded, content synced).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import logging
+from dataclasses import dataclass
+from datetime import datetime
 
-from elearn.courses.models import Course, Module
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from elearn.accounts.models import Role, User
+from elearn.courses.models import Course, EnrolmentPolicy, Module, course_trainers
 from elearn.db_types import utcnow
-from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus, ModuleProgress
+from elearn.enrolments.models import (
+    Enrolment,
+    EnrolmentRequest,
+    EnrolmentSource,
+    EnrolmentStatus,
+    ModuleProgress,
+    RequestStatus,
+)
 from elearn.extensions import db
+from elearn.mail import send_mail
+from elearn.urls import absolute_url
+
+log = logging.getLogger("elearn.enrolments")
 
 
 def get_enrolment(user_id: int, course_id: int) -> Enrolment | None:
@@ -72,27 +90,34 @@ def done_module_ids(enrolment_id: int) -> set[int]:
 
 def passed_quiz_ids(user_id: int, course_id: int) -> set[int]:
     """Quizzes of the course the user has passed, by each quiz's score policy."""
+    return passed_quizzes_by_user(course_id, [user_id]).get(user_id, set())
+
+
+def passed_quizzes_by_user(course_id: int, user_ids: list[int] | None = None) -> dict[int, set[int]]:
+    """{user id: quizzes of the course passed} for ``user_ids`` (everyone when None), one query.
+
+    Score policy ``highest``: any passed attempt counts; ``last``: the last submitted attempt.
+    """
     from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt, ScorePolicy
 
-    rows = db.session.execute(
-        sa.select(QuizAttempt.quiz_id, QuizAttempt.number, QuizAttempt.passed, Quiz.score_policy)
+    query = (
+        sa.select(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number,
+                  QuizAttempt.passed, Quiz.score_policy)
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(
-            Quiz.course_id == course_id,
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.status == AttemptStatus.submitted,
-        )
-        .order_by(QuizAttempt.quiz_id, QuizAttempt.number)
-    ).all()
-    passed: set[int] = set()
-    last: dict[int, bool] = {}
-    for quiz_id, _number, did_pass, policy in rows:
+        .where(Quiz.course_id == course_id, QuizAttempt.status == AttemptStatus.submitted)
+        .order_by(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number)
+    )
+    if user_ids is not None:
+        query = query.where(QuizAttempt.user_id.in_(user_ids))
+    passed: dict[int, set[int]] = {}
+    last: dict[tuple[int, int], tuple[bool, ScorePolicy]] = {}
+    for user_id, quiz_id, _number, did_pass, policy in db.session.execute(query):
         if policy is ScorePolicy.highest and did_pass:
-            passed.add(quiz_id)
-        last[quiz_id] = bool(did_pass)
-    for quiz_id, _number, _did_pass, policy in rows:
-        if policy is ScorePolicy.last and last[quiz_id]:
-            passed.add(quiz_id)
+            passed.setdefault(user_id, set()).add(quiz_id)
+        last[(user_id, quiz_id)] = (bool(did_pass), policy)
+    for (user_id, quiz_id), (did_pass, policy) in last.items():
+        if policy is ScorePolicy.last and did_pass:
+            passed.setdefault(user_id, set()).add(quiz_id)
     return passed
 
 
@@ -131,13 +156,16 @@ def completion_parts(enrolment: Enrolment) -> tuple[int, int]:
 def recompute_progress(enrolment: Enrolment) -> bool:
     """Update progress; complete the enrolment and issue its certificate when everything is done.
 
-    A completed enrolment stays completed (content added later does not take a certificate
-    away). Returns True when this call completed the enrolment.
+    A completed enrolment stays completed and at 100 % (a module or quiz added to the course
+    later does not take a certificate away). Returns True when this call completed the
+    enrolment.
     """
+    if enrolment.status is EnrolmentStatus.completed:
+        enrolment.progress_percent = 100
+        db.session.flush()
+        return False
     done, required = completion_parts(enrolment)
     enrolment.progress_percent = 100 if required == 0 else int(100 * done / required)
-    if enrolment.status is EnrolmentStatus.completed:
-        return False
     if required and done >= required and enrolment.status is EnrolmentStatus.active:
         enrolment.status = EnrolmentStatus.completed
         enrolment.completed_at = utcnow()
@@ -148,3 +176,316 @@ def recompute_progress(enrolment: Enrolment) -> bool:
         return True
     db.session.flush()
     return False
+
+
+def recompute_course(course: Course) -> int:
+    """Recompute every active enrolment of a course after its content changed (course sync).
+
+    A fixed number of queries whatever the number of learners, plus the completion of those
+    who are now done (rare: only a removed module or quiz can complete someone). Completed
+    enrolments stay completed. Returns how many enrolments this call completed.
+    """
+    from elearn.quizzes.models import Quiz
+
+    module_ids = set(db.session.scalars(
+        sa.select(Module.id).where(Module.course_id == course.id, Module.archived_at.is_(None))))
+    quiz_ids = set(db.session.scalars(
+        sa.select(Quiz.id).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None))))
+    active = db.session.execute(
+        sa.select(Enrolment.id, Enrolment.user_id, Enrolment.progress_percent)
+        .where(Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.active)
+    ).all()
+    if not active:
+        return 0
+    done_modules: dict[int, int] = dict(db.session.execute(
+        sa.select(ModuleProgress.enrolment_id, sa.func.count(ModuleProgress.id))
+        .join(Enrolment, Enrolment.id == ModuleProgress.enrolment_id)
+        .where(Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.active,
+               ModuleProgress.module_id.in_(module_ids or {-1}))
+        .group_by(ModuleProgress.enrolment_id)
+    ).all())
+    passed = passed_quizzes_by_user(course.id) if quiz_ids else {}
+    attended: set[int] = set()
+    if course.webinar_required:
+        from elearn.webinars.models import Registration, Webinar
+
+        attended = set(db.session.scalars(
+            sa.select(Registration.user_id).distinct()
+            .join(Webinar, Webinar.id == Registration.webinar_id)
+            .where(Webinar.course_id == course.id, Registration.attended.is_(True))))
+    required = len(module_ids) + len(quiz_ids) + (1 if course.webinar_required else 0)
+    by_percent: dict[int, list[int]] = {}
+    finished: list[int] = []
+    for enrolment_id, user_id, old_percent in active:
+        done = done_modules.get(enrolment_id, 0) + len(passed.get(user_id, set()) & quiz_ids)
+        done += 1 if course.webinar_required and user_id in attended else 0
+        if required and done >= required:
+            finished.append(enrolment_id)
+            continue
+        percent = 100 if required == 0 else int(100 * done / required)
+        if percent != old_percent:
+            by_percent.setdefault(percent, []).append(enrolment_id)
+    for percent, ids in by_percent.items():
+        db.session.execute(sa.update(Enrolment).where(Enrolment.id.in_(ids))
+                           .values(progress_percent=percent)
+                           .execution_options(synchronize_session="fetch"))
+    for enrolment_id in finished:
+        recompute_progress(db.session.get(Enrolment, enrolment_id))
+    db.session.flush()
+    return len(finished)
+
+
+# --- who may enrol ----------------------------------------------------------------------------
+
+#: reason codes returned by ``enrolment_block``
+BLOCK_AUDIENCE = "audience"
+BLOCK_UNPUBLISHED = "unpublished"
+
+
+def enrolment_block(user, course: Course) -> str | None:
+    """None when ``user`` may enrol in ``course`` in one click, else the reason code.
+
+    Open courses take everyone; restricted courses take the audiences they list. The course's
+    trainers and admins may always enrol (to try the course as a learner sees it).
+    """
+    if course.can_manage(user):
+        return None
+    if not course.published:
+        return BLOCK_UNPUBLISHED
+    if course.enrolment_policy is EnrolmentPolicy.open:
+        return None
+    if any(audience.id == user.audience_id for audience in course.audiences):
+        return None
+    return BLOCK_AUDIENCE
+
+
+def block_message(reason: str | None, course: Course) -> str:
+    """The sentence that explains a block to the learner."""
+    if reason == BLOCK_AUDIENCE:
+        names = ", ".join(audience.name for audience in course.audiences)
+        return _("This course is reserved for: %(audiences)s. You can ask the course's trainers "
+                 "for a place.", audiences=names)
+    if reason == BLOCK_UNPUBLISHED:
+        return _("This course is not open for enrolment yet.")
+    return ""
+
+
+class EnrolmentRefused(Exception):
+    """The user may not enrol themselves; ``reason`` is a block code."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def enrol_self(user, course: Course) -> Enrolment:
+    """One-click enrolment of ``user`` by themselves, after the audience rules."""
+    reason = enrolment_block(user, course)
+    if reason is not None:
+        raise EnrolmentRefused(reason)
+    return enrol(user, course, EnrolmentSource.self)
+
+
+def withdraw(enrolment: Enrolment) -> bool:
+    """Withdraw an active enrolment (its progress is kept for a later re-enrolment).
+
+    Completed enrolments are not withdrawn: their certificate stands. Returns True when the
+    status changed.
+    """
+    if enrolment.status is not EnrolmentStatus.active:
+        return False
+    enrolment.status = EnrolmentStatus.withdrawn
+    db.session.flush()
+    return True
+
+
+# --- requests for a place ---------------------------------------------------------------------
+
+
+def pending_request(user_id: int, course_id: int) -> EnrolmentRequest | None:
+    return db.session.scalar(sa.select(EnrolmentRequest).where(
+        EnrolmentRequest.user_id == user_id, EnrolmentRequest.course_id == course_id,
+        EnrolmentRequest.status == RequestStatus.pending,
+    ))
+
+
+class RequestRefused(Exception):
+    pass
+
+
+def request_place(user, course: Course, message: str = "") -> EnrolmentRequest:
+    """Ask for a place in a restricted course; the deciders are told by mail.
+
+    Raises RequestRefused when the user can simply enrol, is already enrolled or already
+    waits for an answer (the database keeps one pending request per user and course).
+    """
+    if enrolment_block(user, course) != BLOCK_AUDIENCE:
+        raise RequestRefused(_("You can enrol in this course directly."))
+    if active_enrolment(user.id, course.id) is not None:
+        raise RequestRefused(_("You are already enrolled in this course."))
+    if pending_request(user.id, course.id) is not None:
+        raise RequestRefused(_("You already asked for a place; the trainers will answer soon."))
+    request = EnrolmentRequest(user_id=user.id, course_id=course.id, message=message.strip())
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def deciders(request: EnrolmentRequest) -> list[User]:
+    """Who may answer a request: the course's trainers and the learner's centre coordinators."""
+    course = request.course
+    trainer_ids = {t.id for t in course.trainers}
+    if course.owner_id:
+        trainer_ids.add(course.owner_id)
+    conditions = [User.id.in_(trainer_ids)] if trainer_ids else []
+    if request.user.centre_id is not None:
+        conditions.append(sa.and_(User.role == Role.coordinator,
+                                  User.centre_id == request.user.centre_id))
+    if not conditions:
+        return []
+    return list(db.session.scalars(
+        sa.select(User).where(sa.or_(*conditions), User.active.is_(True)).order_by(User.id)
+    ))
+
+
+def can_decide(user, request: EnrolmentRequest) -> bool:
+    """Trainers of the course, coordinators of the learner's centre, admins."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if request.course.can_manage(user):
+        return True
+    return (user.role is Role.coordinator and user.centre_id is not None
+            and user.centre_id == request.user.centre_id)
+
+
+def notify_deciders(request: EnrolmentRequest) -> None:
+    link = absolute_url("enrolments.requests")
+    for person in deciders(request):
+        with force_locale(person.locale):
+            send_mail(
+                person.email,
+                _("Place requested in %(course)s", course=request.course.title),
+                _("%(name)s (%(audience)s) asks for a place in \"%(course)s\".\n\n%(message)s\n\n"
+                  "Approve or decline: %(link)s",
+                  name=request.user.name, audience=request.user.audience.name,
+                  course=request.course.title, message=request.message or "", link=link),
+            )
+
+
+def decide(request: EnrolmentRequest, decider, approve: bool, note: str = "") -> bool:
+    """Approve (enrol the learner) or decline a pending request, and tell the learner.
+
+    Two deciders answering at once: the first wins (a conditional update), the second gets
+    False and changes nothing.
+    """
+    status = RequestStatus.approved if approve else RequestStatus.declined
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(EnrolmentRequest)
+        .where(EnrolmentRequest.id == request.id, EnrolmentRequest.status == RequestStatus.pending)
+        .values(status=status, decided_by_id=decider.id, decided_at=now, decision_note=note.strip())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(request)
+        return False
+    db.session.refresh(request)
+    learner = request.user
+    course = request.course
+    if approve:
+        enrol(learner, course, EnrolmentSource.trainer)
+    with force_locale(learner.locale):
+        if approve:
+            subject = _("You have a place in %(course)s", course=course.title)
+            text = _("Your request for a place in \"%(course)s\" was approved. Start here: %(link)s",
+                     course=course.title, link=absolute_url("enrolments.my_learning"))
+        else:
+            subject = _("Your request for %(course)s", course=course.title)
+            text = _("Your request for a place in \"%(course)s\" was declined.",
+                     course=course.title)
+        if note.strip():
+            text += "\n\n" + _("Note from %(name)s: %(note)s", name=decider.name, note=note.strip())
+        send_mail(learner.email, subject, text)
+    return True
+
+
+def requests_for_decider(user, status: RequestStatus = RequestStatus.pending) -> list[EnrolmentRequest]:
+    """The requests ``user`` may answer, oldest first, with learner and course loaded."""
+    from sqlalchemy.orm import joinedload
+
+    query = (
+        sa.select(EnrolmentRequest)
+        .join(User, User.id == EnrolmentRequest.user_id)
+        .where(EnrolmentRequest.status == status)
+        .options(joinedload(EnrolmentRequest.user), joinedload(EnrolmentRequest.course))
+        .order_by(EnrolmentRequest.created_at, EnrolmentRequest.id)
+    )
+    if user.role is not Role.admin:
+        trained = sa.select(Course.id).where(sa.or_(
+            Course.owner_id == user.id,
+            Course.id.in_(sa.select(course_trainers.c.course_id)
+                          .where(course_trainers.c.user_id == user.id)),
+        ))
+        conditions = [EnrolmentRequest.course_id.in_(trained)]
+        if user.role is Role.coordinator and user.centre_id is not None:
+            conditions.append(User.centre_id == user.centre_id)
+        query = query.where(sa.or_(*conditions))
+    return list(db.session.scalars(query).unique())
+
+
+# --- My learning ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearningRow:
+    enrolment_id: int
+    status: EnrolmentStatus
+    progress: int
+    enrolled_at: datetime
+    completed_at: datetime | None
+    course_slug: str
+    course_title: str
+    certificate_code: str | None
+    certificate_revoked: bool
+
+
+@dataclass
+class MyLearning:
+    current: list[LearningRow]
+    completed: list[LearningRow]
+    withdrawn: list[LearningRow]
+    pending_requests: list[tuple[str, str, datetime]]  # (course slug, title, asked at)
+
+
+def my_learning(user_id: int) -> MyLearning:
+    """Everything "My learning" shows, in two queries whatever the number of enrolments."""
+    from elearn.certificates.models import Certificate
+
+    rows = db.session.execute(
+        sa.select(
+            Enrolment.id, Enrolment.status, Enrolment.progress_percent, Enrolment.enrolled_at,
+            Enrolment.completed_at, Course.slug, Course.title, Certificate.code,
+            Certificate.revoked_at,
+        )
+        .join(Course, Course.id == Enrolment.course_id)
+        .outerjoin(Certificate, sa.and_(Certificate.user_id == Enrolment.user_id,
+                                        Certificate.course_id == Enrolment.course_id))
+        .where(Enrolment.user_id == user_id)
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+    ).all()
+    result = MyLearning([], [], [], [])
+    for (enrolment_id, status, progress, enrolled_at, completed_at, slug, title, code,
+         revoked_at) in rows:
+        row = LearningRow(enrolment_id, status, progress, enrolled_at, completed_at, slug, title,
+                          code, revoked_at is not None)
+        {EnrolmentStatus.active: result.current, EnrolmentStatus.completed: result.completed,
+         EnrolmentStatus.withdrawn: result.withdrawn}[status].append(row)
+    result.completed.sort(key=lambda r: r.completed_at or r.enrolled_at, reverse=True)
+    result.pending_requests = [tuple(r) for r in db.session.execute(
+        sa.select(Course.slug, Course.title, EnrolmentRequest.created_at)
+        .join(Course, Course.id == EnrolmentRequest.course_id)
+        .where(EnrolmentRequest.user_id == user_id,
+               EnrolmentRequest.status == RequestStatus.pending)
+        .order_by(EnrolmentRequest.created_at)
+    )]
+    return result

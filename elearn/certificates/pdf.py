@@ -1,0 +1,414 @@
+"""The certificate PDF: a pure function of its data, one A4 landscape page.
+
+Fonts: DejaVu Sans (regular and bold, shipped in static/fonts; Bitstream Vera licence, DejaVu
+changes public domain) covers Latin with accents, Greek, Cyrillic and Arabic. Text shaping by
+HarfBuzz (``uharfbuzz``) through fpdf2 joins Arabic letters and lays them out right to left.
+CJK is not covered by DejaVu: such characters are reported in the log and drawn as empty boxes.
+
+Speed: parsing a TrueType font costs far more than drawing a page, so each font is parsed once
+per process (``_FontCache``); each document gets a light copy with its own glyph subset and a
+fresh fontTools object for subsetting (fpdf2 subsets the font object in place when it writes).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import segno
+from fontTools import ttLib
+from fpdf import FPDF
+from fpdf.enums import Align, XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
+
+FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
+FONTS = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+FAMILY = "dejavu"
+
+logging.getLogger("fpdf.output").setLevel(logging.ERROR)  # missing-glyph warnings: once, below
+log = logging.getLogger("elearn.certificates")
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    learner_name: str
+    course_title: str
+    audience_name: str
+    completed_on: date
+    issuing_body: str
+    code: str
+    verification_url: str
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The certificate's words, translated by the caller."""
+
+    title: str = "Certificate of completion"
+    certifies: str = "This certifies that"
+    completed: str = "has completed the course"
+    audience: str = "Audience: {audience}"
+    date: str = "Completed on {date}"
+    issued_by: str = "Issued by"
+    code: str = "Certificate code: {code}"
+    verify: str = "Verify at"
+    revoked: str = "REVOKED"
+    date_text: str = ""  # the completion date as the reader writes it (empty: ISO date)
+
+
+#: Unicode blocks prepared as ready-made font subsets (any combination is built once, on demand)
+BLOCKS: dict[str, tuple[tuple[int, int], ...]] = {
+    "latin": ((0x0020, 0x017F), (0x2010, 0x2027), (0x2030, 0x203A), (0x20AC, 0x20AC),
+              (0xFB00, 0xFB06)),
+    "latin-extended": ((0x0180, 0x024F), (0x0250, 0x02FF), (0x0300, 0x036F), (0x1E00, 0x1EFF),
+                       (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x214F)),
+    "greek": ((0x0370, 0x03FF), (0x1F00, 0x1FFF)),
+    "cyrillic": ((0x0400, 0x052F), (0x2DE0, 0x2DFF), (0xA640, 0xA69F)),
+    "arabic": ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
+               (0xFE70, 0xFEFF)),
+}
+DROP_BEFORE_SUBSET = ("GSUB", "GPOS", "GDEF", "kern", "FFTM", "hdmx", "meta")
+
+
+class _Prebuilt:
+    """Stands in for a fontTools font at PDF output: a ready-made subset of the font."""
+
+    def __init__(self, data: bytes, glyph_ids: dict[str, int]):
+        self._data = data
+        self._glyph_ids = glyph_ids
+
+    def __contains__(self, tag) -> bool:
+        return False  # not a CFF font; no table is read at output
+
+    def getGlyphID(self, name: str) -> int:
+        return self._glyph_ids[name]
+
+    def save(self, file) -> None:
+        file.write(self._data)
+
+    def close(self) -> None:
+        pass
+
+
+class _SubsetterShim:
+    """fpdf2 subsets each font at output; a prebuilt subset needs none (see _Prebuilt)."""
+
+    def __init__(self, real):
+        self._real = real
+        self.Options = real.Options
+
+    def Subsetter(self, options=None):
+        real = self._real.Subsetter(options)
+
+        class Subsetter:
+            def populate(self, **kwargs):
+                self._kwargs = kwargs
+
+            def subset(self, font):
+                if isinstance(font, _Prebuilt):
+                    return None
+                real.populate(**self._kwargs)
+                return real.subset(font)
+
+        return Subsetter()
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def _install_subsetter_shim() -> bool:
+    import fpdf.output
+
+    current = getattr(fpdf.output, "ftsubset", None)
+    if current is None:
+        return False  # another fpdf2 layout: use the slow, always-correct path
+    if not isinstance(current, _SubsetterShim):
+        fpdf.output.ftsubset = _SubsetterShim(current)
+    return True
+
+
+class _FontCache:
+    """TrueType fonts parsed once per process, handed out as per-document copies.
+
+    At output, fpdf2 would subset each font (tens of milliseconds per font and document).
+    Instead the glyphs a document uses are matched to Unicode blocks (Latin, Greek, Cyrillic,
+    Arabic, with every shaped form reachable from them) and a subset of those blocks, built
+    once per process and keeping the original glyph IDs, is embedded. A document using a glyph
+    outside these blocks falls back to fpdf2's own subsetting.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fonts: dict[str, TTFFont] = {}
+        self._bytes: dict[str, bytes] = {}
+        self._block_gids: dict[tuple[str, str], frozenset[int]] = {}
+        self._subsets: dict[tuple[str, frozenset[str]], bytes] = {}
+        self._fast = _install_subsetter_shim()
+
+    def _load(self, style: str) -> TTFFont:
+        font = self._fonts.get(style)
+        if font is not None:
+            return font
+        with self._lock:
+            if style not in self._fonts:
+                path = FONT_DIR / FONTS[style]
+                self._bytes[style] = path.read_bytes()
+                loader = FPDF()
+                loader.add_font(FAMILY, style, str(path))
+                font = loader.fonts[f"{FAMILY}{style}"]
+                # read everything layout needs now: the parsed font is then only read
+                font.ttfont.getGlyphOrder()
+                font.ttfont.getReverseGlyphMap()
+                font.hbfont  # noqa: B018  (the HarfBuzz face, built once)
+                self._fonts[style] = font
+            return self._fonts[style]
+
+    def install(self, pdf: FPDF) -> None:
+        """Give ``pdf`` its own copy of every font, sharing the parsed metrics."""
+        for style in FONTS:
+            template = self._load(style)
+            font = TTFFont.__new__(TTFFont)
+            for slot in TTFFont.__slots__:
+                if hasattr(template, slot):
+                    setattr(font, slot, getattr(template, slot))
+            font.i = len(pdf.fonts) + 1
+            font.missing_glyphs = []
+            font.biggest_size_pt = 0
+            font.subset = SubsetMap(font)
+            pdf.fonts[f"{FAMILY}{style}"] = font
+
+    def prepare_output(self, pdf: FPDF) -> None:
+        """Before ``pdf.output()``: give each font what its subsetting step will write."""
+        for style in FONTS:
+            font = pdf.fonts.get(f"{FAMILY}{style}")
+            if font is None:
+                continue
+            used = {glyph.glyph_id for glyph, _ in font.subset.items() if glyph is not None}
+            blocks = self._blocks_for(style, used) if self._fast else None
+            if blocks is None:
+                # the slow path: fpdf2 subsets a private copy in place
+                font.ttfont = ttLib.TTFont(io.BytesIO(self._bytes[style]), recalcTimestamp=False,
+                                           lazy=True)
+            else:
+                font.ttfont = _Prebuilt(*self._subset(style, blocks))
+
+    def _gids(self, style: str, block: str) -> frozenset[int]:
+        """The glyphs of a block: those the font maps its characters to (shaped Arabic forms
+        are the presentation-form glyphs, also in the block)."""
+        key = (style, block)
+        gids = self._block_gids.get(key)
+        if gids is None:
+            source = self._fonts[style].ttfont
+            cmap = self._fonts[style].cmap
+            gids = frozenset(source.getGlyphID(cmap[cp]) for lo, hi in BLOCKS[block]
+                             for cp in range(lo, hi + 1) if cp in cmap)
+            self._block_gids[key] = gids
+        return gids
+
+    def _blocks_for(self, style: str, used: set[int]) -> frozenset[str] | None:
+        chosen: set[str] = {"latin"}  # labels, digits and codes are Latin
+        for gid in used:
+            if gid == 0:
+                continue
+            for block in BLOCKS:
+                if gid in self._gids(style, block):
+                    chosen.add(block)
+                    break
+            else:
+                return None
+        return frozenset(chosen)
+
+    def _subset(self, style: str, blocks: frozenset[str]) -> tuple[bytes, dict[str, int]]:
+        key = (style, blocks)
+        built = self._subsets.get(key)
+        if built is not None:
+            return built
+        from fontTools import subset as ftsubset
+
+        with self._lock:
+            if key in self._subsets:
+                return self._subsets[key]
+            source = self._fonts[style].ttfont
+            order = source.getGlyphOrder()
+            names = [".notdef"] + [order[gid] for block in sorted(blocks)
+                                   for gid in sorted(self._gids(style, block))]
+            font = ttLib.TTFont(io.BytesIO(self._bytes[style]), recalcTimestamp=False)
+            for tag in DROP_BEFORE_SUBSET:  # shaping is done; layout tables are not embedded
+                if tag in font:
+                    del font[tag]
+            options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True,
+                                       layout_features=[], glyph_names=True, hinting=False,
+                                       name_IDs=["*"], name_languages=["*"])
+            subsetter = ftsubset.Subsetter(options)
+            subsetter.populate(glyphs=names)
+            subsetter.subset(font)
+            buffer = io.BytesIO()
+            font.save(buffer)
+            built = (buffer.getvalue(), dict(font.getReverseGlyphMap()))
+            self._subsets[key] = built
+            return built
+
+
+FONT_CACHE = _FontCache()
+
+# A4 landscape, millimetres
+WIDTH, HEIGHT = 297, 210
+MARGIN = 14
+INK = (27, 31, 35)
+BRAND = (11, 90, 122)
+MUTED = (80, 90, 100)
+
+
+def _fit_size(pdf: FPDF, text: str, style: str, size: float, width: float, minimum: float) -> float:
+    """The largest font size <= ``size`` at which ``text`` fits on one line of ``width``."""
+    while size > minimum:
+        pdf.set_font(FAMILY, style, size)
+        if pdf.get_string_width(text) <= width:
+            return size
+        size -= 1
+    return minimum
+
+
+def _centred(pdf: FPDF, text: str, style: str, size: float, color, *, max_size: float | None = None,
+             line: float | None = None) -> None:
+    width = WIDTH - 2 * MARGIN - 20
+    text = unicodedata.normalize("NFC", text)
+    if max_size:
+        pdf.set_text_shaping(_needs_shaping(text))
+        size = _fit_size(pdf, text, style, max_size, width, size)
+    pdf.set_text_shaping(_needs_shaping(text))
+    pdf.set_font(FAMILY, style, size)
+    pdf.set_text_color(*color)
+    height = line or size * 0.5
+    if pdf.get_string_width(text) <= width:
+        pdf.set_x(MARGIN + 10)
+        pdf.cell(width, height, text, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    else:
+        pdf.set_x(MARGIN + 10)
+        pdf.multi_cell(width, height, text, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
+    """The QR code as vector squares (sharp at any zoom, no image to decode), one path.
+
+    Written as raw PDF path operators: fpdf2's ``rect`` per module costs ten times more.
+    """
+    # a fixed mask: segno's mask scoring, in pure Python, costs more than the rest of the page
+    qr = segno.make(url, error="m", mask=2, boost_error=False)
+    rows = list(qr.matrix_iter(border=2))
+    module = size / len(rows)
+    pdf.set_fill_color(255, 255, 255)
+    pdf.rect(x, y, size, size, style="F")
+    k, page_height = pdf.k, pdf.h
+    ops = ["q 0 g"]
+    for r, row in enumerate(rows):
+        start = None
+        top = (page_height - (y + r * module)) * k
+        for c, dark in enumerate(list(row) + [0]):
+            if dark and start is None:
+                start = c
+            elif not dark and start is not None:
+                ops.append(f"{(x + start * module) * k:.2f} {top:.2f} "
+                           f"{(c - start) * module * k:.2f} {-module * k:.2f} re")
+                start = None
+    ops.append("f Q")
+    pdf._out("\n".join(ops))
+
+
+def _needs_shaping(text: str) -> bool:
+    """HarfBuzz is needed for Arabic (joining, right to left) and combining marks; plain
+    Latin, Greek and Cyrillic text is laid out faster without it."""
+    return any(ord(ch) >= 0x0590 or unicodedata.combining(ch) for ch in text)
+
+
+def render_certificate(data: CertificateData, labels: Labels | None = None) -> bytes:
+    """The certificate as PDF bytes."""
+    labels = labels or Labels()
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_creator("elearn")
+    pdf.set_title(f"{labels.title}: {data.learner_name}")
+    pdf.set_author(data.issuing_body)
+    pdf.set_subject(data.course_title)
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    FONT_CACHE.install(pdf)
+    pdf.add_page()
+
+    # frame
+    pdf.set_draw_color(*BRAND)
+    pdf.set_line_width(1.2)
+    pdf.rect(8, 8, WIDTH - 16, HEIGHT - 16)
+    pdf.set_line_width(0.3)
+    pdf.rect(11, 11, WIDTH - 22, HEIGHT - 22)
+
+    pdf.set_y(26)
+    _centred(pdf, data.issuing_body, "", 11, MUTED, line=6)
+    pdf.ln(6)
+    _centred(pdf, labels.title, "B", 30, BRAND, line=14)
+    pdf.ln(6)
+    _centred(pdf, labels.certifies, "", 13, INK, line=7)
+    pdf.ln(3)
+    _centred(pdf, data.learner_name, "B", 16, INK, max_size=30, line=14)
+    pdf.ln(3)
+    _centred(pdf, labels.completed, "", 13, INK, line=7)
+    pdf.ln(2)
+    _centred(pdf, data.course_title, "B", 12, BRAND, max_size=20, line=10)
+    pdf.ln(4)
+    _centred(pdf, labels.audience.format(audience=data.audience_name), "", 12, INK, line=7)
+    when = labels.date_text or data.completed_on.isoformat()
+    _centred(pdf, labels.date.format(date=when), "", 12, INK, line=7)
+
+    # footer: issuing body and code on the left, QR code of the verification URL on the right
+    qr_size = 34
+    qr_x, qr_y = WIDTH - MARGIN - 8 - qr_size, HEIGHT - MARGIN - 12 - qr_size
+    _draw_qr(pdf, data.verification_url, qr_x, qr_y, qr_size)
+    pdf.set_text_shaping(_needs_shaping(data.issuing_body))
+    left = MARGIN + 10
+    pdf.set_xy(left, qr_y + 4)
+    text_width = qr_x - left - 10
+    pdf.set_font(FAMILY, "", 10)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(text_width, 6, labels.issued_by, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FAMILY, "B", 11)
+    pdf.set_text_color(*INK)
+    pdf.set_x(left)
+    pdf.multi_cell(text_width, 6, data.issuing_body, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    pdf.set_text_shaping(False)
+    pdf.set_font(FAMILY, "", 10)
+    pdf.set_x(left)
+    pdf.cell(text_width, 6, labels.code.format(code=data.code), new_x=XPos.LMARGIN,
+             new_y=YPos.NEXT)
+    pdf.set_text_color(*MUTED)
+    pdf.set_x(left)
+    pdf.cell(text_width, 6, f"{labels.verify} {data.verification_url}", new_x=XPos.LMARGIN,
+             new_y=YPos.NEXT, link=data.verification_url)
+
+    if data.revoked:
+        pdf.set_text_shaping(False)
+        pdf.set_xy(MARGIN + 10, HEIGHT - MARGIN - 8)
+        pdf.set_font(FAMILY, "B", 10)
+        pdf.set_text_color(161, 38, 28)
+        pdf.cell(WIDTH - 2 * MARGIN - 20, 5, f"{labels.revoked}: {labels.verify} "
+                 f"{data.verification_url}")
+        with pdf.rotation(20, WIDTH / 2, HEIGHT / 2):
+            pdf.set_font(FAMILY, "B", 70)
+            pdf.set_text_color(161, 38, 28)
+            pdf.set_xy(0, HEIGHT / 2 - 15)
+            pdf.cell(WIDTH, 30, labels.revoked, align=Align.C)
+
+    FONT_CACHE.prepare_output(pdf)
+    output = bytes(pdf.output())
+    missing = {chr(c) for font in pdf.fonts.values() for c in getattr(font, "missing_glyphs", [])}
+    if missing:
+        log.warning("certificate %s: characters without a glyph: %s", data.code,
+                    "".join(sorted(missing)))
+    SubsetMap.pick.cache_clear()  # fpdf2 caches per SubsetMap at class level; don't keep them
+    SubsetMap.get_glyph.cache_clear()
+    return output

@@ -1,0 +1,177 @@
+"""Certificate pages: public verification (HTML, JSON), the PDF, and the private page with
+sharing links, revocation and reissue.
+
+The PDF is public like the verification page: anyone holding the code (printed on the
+certificate, in its QR code, shared by the learner) may see it; it shows nothing more than the
+verification page does. Failed look-ups are rate-limited per address (only 404s count), and
+the code space (100 bits) is far too large to enumerate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from elearn.certificates import services
+from elearn.certificates.forms import ReissueForm, RevokeForm
+from elearn.extensions import db, limiter
+from elearn.permissions import ensure, require
+
+bp = Blueprint("certificates", __name__)
+
+DEFAULT_LOOKUP_LIMIT = "30 per 10 minutes;200 per day"
+
+
+def _lookup_limit() -> str:
+    return current_app.config.get("CERTIFICATE_LOOKUP_LIMIT", DEFAULT_LOOKUP_LIMIT)
+
+
+def _failed(response) -> bool:
+    return response.status_code == 404
+
+
+#: failed look-ups (unknown codes) count against a per-address limit shared by the three URLs
+failed_lookups = limiter.shared_limit(_lookup_limit, scope="certificate-lookup",
+                                      deduct_when=_failed)
+
+
+@bp.route("/certificates/<code>")
+@failed_lookups
+def verify(code: str):
+    result = services.verify(code)
+    response = Response(render_template("certificates/verify.html", result=result),
+                        status=404 if result.status == "unknown" else 200)
+    # the page shell carries the visitor's session (name, CSRF token): browsers only
+    response.headers["Cache-Control"] = "private, max-age=60"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/certificates/<code>.json")
+@failed_lookups
+def verify_json(code: str):
+    result = services.verify(code)
+    response = current_app.json.response(result.as_json())
+    response.status_code = 404 if result.status == "unknown" else 200
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def pdf_labels():
+    from elearn.certificates.pdf import Labels
+
+    return Labels(
+        title=_("Certificate of completion"),
+        certifies=_("This certifies that"),
+        completed=_("has completed the course"),
+        audience=_("Audience: %(audience)s", audience="{audience}"),
+        date=_("Completed on %(date)s", date="{date}"),
+        issued_by=_("Issued by"),
+        code=_("Certificate code: %(code)s", code="{code}"),
+        verify=_("Verify at"),
+        revoked=_("REVOKED"),
+    )
+
+
+@bp.route("/certificates/<code>.pdf")
+@failed_lookups
+def pdf(code: str):
+    certificate = services.get_by_code(code)
+    ensure(certificate is not None)
+    labels = pdf_labels()
+    labels = labels.__class__(**{**labels.__dict__,
+                                 "date_text": format_date(certificate.issued_at, "long")})
+    etag = hashlib.sha256("|".join([
+        certificate.code, certificate.learner_name, str(certificate.revoked_at),
+        certificate.course.title, certificate.audience.name, repr(labels),
+        current_app.config["ISSUING_BODY"], current_app.config["BASE_URL"],
+    ]).encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(services.certificate_pdf(certificate, labels),
+                            mimetype="application/pdf")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"  # labels: locale
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="certificate-{certificate.code}.pdf"')
+    return response
+
+
+@bp.route("/me/certificates/<code>")
+@require()
+def detail(code: str):
+    certificate = services.get_by_code(code)
+    ensure(certificate is not None and services.can_view(current_user, certificate))
+    can_change = services.can_change(current_user, certificate)
+    return render_template(
+        "certificates/detail.html", certificate=certificate,
+        verification_url=services.verification_url(certificate.code),
+        linkedin_url=services.linkedin_url(certificate),
+        can_change=can_change,
+        events=services.events(certificate) if can_change else [],
+        revoke_form=RevokeForm(formdata=None, prefix="revoke"),
+        reissue_form=ReissueForm(formdata=None, data={"name": certificate.user.name},
+                                 current_name=certificate.learner_name, prefix="reissue"),
+    )
+
+
+def _changeable(code: str):
+    certificate = services.get_by_code(code)
+    ensure(certificate is not None and services.can_view(current_user, certificate))
+    ensure(services.can_change(current_user, certificate), hide=False)
+    return certificate
+
+
+@bp.route("/me/certificates/<code>/revoke", methods=["POST"])
+@require()
+def revoke(code: str):
+    certificate = _changeable(code)
+    form = RevokeForm(prefix="revoke")
+    if form.validate_on_submit():
+        try:
+            services.revoke(certificate, current_user, form.reason.data)
+            db.session.commit()
+            flash(_("The certificate is revoked."), "success")
+        except services.CertificateChangeRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+    else:
+        for error in form.reason.errors:
+            flash(str(error), "error")
+    return redirect(url_for("certificates.detail", code=certificate.code))
+
+
+@bp.route("/me/certificates/<code>/reissue", methods=["POST"])
+@require()
+def reissue(code: str):
+    certificate = _changeable(code)
+    form = ReissueForm(current_name=certificate.learner_name, prefix="reissue")
+    if form.validate_on_submit():
+        try:
+            services.reissue(certificate, current_user, form.name.data, form.reason.data)
+            db.session.commit()
+            flash(_("The certificate now reads %(name)s; its code is unchanged.",
+                    name=certificate.learner_name), "success")
+        except services.CertificateChangeRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    return redirect(url_for("certificates.detail", code=certificate.code))

@@ -1,0 +1,299 @@
+"""Enrolment pages: enrol, withdraw, request a place, answer requests, bulk enrolment, My learning."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from elearn.accounts.models import Role
+from elearn.courses.models import Course, Module
+from elearn.csvsafe import csv_response
+from elearn.enrolments import bulk, services
+from elearn.enrolments.forms import (
+    BulkConfirmForm,
+    BulkUploadForm,
+    DecisionForm,
+    EnrolForm,
+    ModuleDoneForm,
+    RequestPlaceForm,
+    WithdrawForm,
+)
+from elearn.enrolments.models import EnrolmentRequest, EnrolmentStatus
+from elearn.extensions import db
+from elearn.permissions import ensure, require
+
+bp = Blueprint("enrolments", __name__)
+
+#: endpoints of the course page, tried in order (the courses feature provides one of them)
+COURSE_PAGE_ENDPOINTS = ("courses.course", "courses.detail", "courses.show", "courses.view")
+
+
+def course_url(slug: str) -> str:
+    """The course page (the courses feature's, or the enrolment page until it exists)."""
+    for endpoint in COURSE_PAGE_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, slug=slug)
+    return url_for("enrolments.course_enrolment", slug=slug)
+
+
+def course_page_url(course: Course) -> str:
+    return course_url(course.slug)
+
+
+def visible_course(slug: str) -> Course:
+    """The course, or 404 when it does not exist or is unpublished for this user."""
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    ensure(course is not None and (course.published or course.can_manage(current_user)))
+    return course
+
+
+def _back(form, course: Course):
+    return redirect(form.safe_next() or course_page_url(course))
+
+
+@bp.route("/courses/<slug>/enrolment")
+@require()
+def course_enrolment(slug: str):
+    """The enrolment box of a course on a page of its own (the course page includes the same)."""
+    course = visible_course(slug)
+    enrolment = services.get_enrolment(current_user.id, course.id)
+    return render_template("enrolments/course.html", course=course, enrolment=enrolment)
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@require()
+def enrol(slug: str):
+    course = visible_course(slug)
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.enrol_self(current_user, course)
+        db.session.commit()
+    except services.EnrolmentRefused as refused:
+        db.session.rollback()
+        flash(services.block_message(refused.reason, course), "error")
+        return _back(form, course)
+    except IntegrityError:
+        # two clicks raced: the other request created the enrolment; that's the outcome wanted
+        db.session.rollback()
+        if services.active_enrolment(current_user.id, course.id) is None:
+            raise
+    flash(_("You are enrolled in %(course)s.", course=course.title), "success")
+    return _back(form, course)
+
+
+@bp.route("/courses/<slug>/withdraw", methods=["POST"])
+@require()
+def withdraw(slug: str):
+    course = visible_course(slug)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400)
+    enrolment = services.get_enrolment(current_user.id, course.id)
+    ensure(enrolment is not None)
+    if services.withdraw(enrolment):
+        db.session.commit()
+        flash(_("You withdrew from %(course)s. Your progress is kept if you enrol again.",
+                course=course.title), "info")
+    else:
+        flash(_("There is no active enrolment to withdraw from."), "info")
+    return _back(form, course)
+
+
+@bp.route("/courses/<slug>/request", methods=["GET", "POST"])
+@require()
+def request_place(slug: str):
+    course = visible_course(slug)
+    form = RequestPlaceForm()
+    reason = services.enrolment_block(current_user, course)
+    if form.validate_on_submit():
+        try:
+            request = services.request_place(current_user, course, form.message.data or "")
+            db.session.commit()
+        except services.RequestRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "info")
+            return _back(form, course)
+        except IntegrityError:  # a double click: the first request stands
+            db.session.rollback()
+            flash(_("You already asked for a place; the trainers will answer soon."), "info")
+            return _back(form, course)
+        services.notify_deciders(request)
+        flash(_("Your request is sent. You will get an email with the answer."), "success")
+        return _back(form, course)
+    return render_template(
+        "enrolments/request.html", course=course, form=form,
+        reason=services.block_message(reason, course),
+        pending=services.pending_request(current_user.id, course.id),
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/enrolments/requests")
+@require(Role.trainer, Role.coordinator)
+def requests():
+    items = services.requests_for_decider(current_user)
+    return render_template("enrolments/requests.html", items=items, form=DecisionForm())
+
+
+@bp.route("/enrolments/requests/<int:request_id>", methods=["POST"])
+@require(Role.trainer, Role.coordinator)
+def decide(request_id: int):
+    item = db.session.get(EnrolmentRequest, request_id)
+    ensure(item is not None and services.can_decide(current_user, item))
+    form = DecisionForm()
+    if not form.validate_on_submit() or not (form.approve.data or form.decline.data):
+        flash(_("Choose approve or decline."), "error")
+        return redirect(url_for("enrolments.requests"))
+    approve = bool(form.approve.data)
+    if services.decide(item, current_user, approve, form.note.data or ""):
+        db.session.commit()
+        message = (_("%(name)s is enrolled in %(course)s.", name=item.user.name,
+                     course=item.course.title) if approve else
+                   _("The request of %(name)s is declined.", name=item.user.name))
+        flash(message, "success")
+    else:
+        db.session.rollback()
+        flash(_("This request was already answered."), "info")
+    return redirect(url_for("enrolments.requests"))
+
+
+@bp.route("/me/learning/<slug>/modules/<module_slug>/done", methods=["POST"])
+@require()
+def module_done(slug: str, module_slug: str):
+    """Mark a module of the current user's own enrolment as done (no other user can be named)."""
+    course = visible_course(slug)
+    enrolment = services.active_enrolment(current_user.id, course.id)
+    module = db.session.scalar(sa.select(Module).where(
+        Module.course_id == course.id, Module.slug == module_slug, Module.archived_at.is_(None)
+    ))
+    ensure(enrolment is not None and module is not None)
+    form = ModuleDoneForm()
+    if not form.validate_on_submit():
+        abort(400)
+    was_completed = enrolment.status is EnrolmentStatus.completed
+    services.mark_module_done(enrolment, module)
+    db.session.commit()
+    if not was_completed and enrolment.status is EnrolmentStatus.completed:
+        flash(_("Well done: you completed %(course)s.", course=course.title), "success")
+    return redirect(form.safe_next() or url_for("enrolments.my_learning"))
+
+
+@bp.route("/me/learning")
+@require()
+def my_learning():
+    learning = services.my_learning(current_user.id)
+    return render_template("enrolments/my_learning.html", learning=learning)
+
+
+# --- bulk enrolment --------------------------------------------------------------------------
+
+
+def _bulk_course(slug: str) -> Course:
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    ensure(course is not None)
+    if not bulk.may_bulk_enrol(current_user, course):
+        abort(403 if course.published else 404)
+    return course
+
+
+@bp.route("/courses/<slug>/bulk-enrol", methods=["GET", "POST"])
+@require(Role.trainer, Role.coordinator)
+def bulk_enrol(slug: str):
+    course = _bulk_course(slug)
+    form = BulkUploadForm()
+    if form.validate_on_submit():
+        records, text = form.read()
+        if records is not None:
+            checked = bulk.preview(records, course, current_user)
+            confirm = BulkConfirmForm(course_id=course.id, actor_id=current_user.id,
+                                      formdata=None)
+            confirm.payload.data = bulk.sign_file(text, course.id, current_user.id)
+            return render_template("enrolments/bulk_preview.html", course=course,
+                                   preview=checked, confirm=confirm, bulk=bulk)
+    return render_template("enrolments/bulk_upload.html", course=course, form=form,
+                           coordinator=current_user.role is Role.coordinator
+                           and not course.can_manage(current_user)), (
+        400 if form.errors else 200)
+
+
+@bp.route("/courses/<slug>/bulk-enrol/confirm", methods=["POST"])
+@require(Role.trainer, Role.coordinator)
+def bulk_confirm(slug: str):
+    course = _bulk_course(slug)
+    form = BulkConfirmForm(course_id=course.id, actor_id=current_user.id)
+    if not form.validate_on_submit():
+        for error in form.payload.errors or [_("The form expired. Upload the file again.")]:
+            flash(str(error), "error")
+        return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
+    records = bulk.read_rows(form.text)
+    try:
+        result = bulk.apply(records, course, current_user)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Someone changed these accounts or enrolments at the same time. Nothing was "
+                "written; upload the file again to see the new preview."), "error")
+        return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
+    bulk.send_welcome_mail(result.new_accounts, course)
+    flash(_("Done: %(created)s accounts created, %(enrolled)s enrolled, %(again)s enrolled again, "
+            "%(already)s already enrolled, %(errors)s rows skipped with errors.",
+            created=result.created, enrolled=result.enrolled, again=result.reenrolled,
+            already=result.already, errors=result.errors), "success")
+    return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
+
+
+@bp.route("/courses/<slug>/bulk-enrol/report.csv", methods=["POST"])
+@require(Role.trainer, Role.coordinator)
+def bulk_report(slug: str):
+    """The preview as CSV (to fix the errors in a spreadsheet); cells are formula-safe."""
+    course = _bulk_course(slug)
+    form = BulkConfirmForm(course_id=course.id, actor_id=current_user.id)
+    if not form.validate_on_submit():
+        flash(_("This preview has expired or was changed. Upload the file again."), "error")
+        return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
+    checked = bulk.preview(bulk.read_rows(form.text), course, current_user)
+    labels = outcome_labels()
+    rows = ([r.line, r.email, r.name, r.audience, r.country, r.centre, labels[r.outcome], r.error]
+            for r in checked.rows)
+    return csv_response(f"{course.slug}-bulk-enrolment-preview.csv",
+                        ["line", "email", "name", "audience", "country", "centre", "result",
+                         "error"], rows, stream=False)
+
+
+@bp.route("/courses/<slug>/bulk-enrol/example.csv")
+@require(Role.trainer, Role.coordinator)
+def bulk_example(slug: str):
+    course = _bulk_course(slug)
+    audience = course.audiences[0].slug if course.audiences else "customs-officer"
+    return csv_response("bulk-enrolment-example.csv",
+                        ["email", "name", "audience", "country", "centre"],
+                        [["amina.diallo@example.org", "Amina Diallo", audience, "SN", ""]],
+                        stream=False)
+
+
+def outcome_labels() -> dict[str, str]:
+    return {
+        bulk.CREATE: _("will create account and enrol"),
+        bulk.ENROL: _("will enrol"),
+        bulk.REENROL: _("will enrol again (withdrawn earlier)"),
+        bulk.ALREADY: _("already enrolled"),
+        bulk.ERROR: _("error"),
+    }
+
+
+@bp.app_context_processor
+def enrolment_helpers():
+    """For templates/enrolments/_course_enrolment.html, included by the course page."""
+    return {
+        "enrolment_block": services.enrolment_block,
+        "enrolment_block_message": services.block_message,
+        "may_bulk_enrol": bulk.may_bulk_enrol,
+        "pending_place_request": services.pending_request,
+        "bulk_outcome_labels": outcome_labels,
+        "course_url": course_url,
+        "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
+    }

@@ -1,0 +1,128 @@
+"""The certificate PDF: one A4 landscape page whose text comes back out in every script."""
+
+import shutil
+import subprocess
+import unicodedata
+from datetime import date
+
+import pytest
+
+from elearn.certificates.pdf import CertificateData, Labels, render_certificate
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
+
+
+def data(name: str, **changes) -> CertificateData:
+    values = {
+        "learner_name": name,
+        "course_title": "Customs and the chemicals and waste conventions",
+        "audience_name": "Customs officer", "completed_on": date(2026, 11, 24),
+        "issuing_body": "Secretariat of the Basel, Rotterdam and Stockholm conventions",
+        "code": "k7m2q-x9tzp-a4bcd-efghj",
+        "verification_url": "http://localhost/certificates/k7m2q-x9tzp-a4bcd-efghj",
+    }
+    values.update(changes)
+    return CertificateData(**values)
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                         check=True, text=True).stdout
+    return unicodedata.normalize("NFKC", out)
+
+
+def pdf_info(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "info.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True,
+                          text=True).stdout
+
+
+@pytest.mark.parametrize("name", [
+    "Zoë Ångström-Núñez", "François Lefèvre-Ødegård", "Łukasz Żółć", "Nguyễn Thị Hương",
+    "Дмитрий Ёжиков", "Олена Шевченко",
+])
+def test_latin_and_cyrillic_names_come_back(name, tmp_path):
+    text = pdf_text(render_certificate(data(name)), tmp_path)
+    assert unicodedata.normalize("NFKC", name) in text
+    for expected in ("Certificate of completion", "Customs and the chemicals and waste",
+                     "Customs officer", "2026-11-24", "k7m2q-x9tzp-a4bcd-efghj",
+                     "Secretariat of the Basel, Rotterdam and Stockholm conventions",
+                     "http://localhost/certificates/k7m2q-x9tzp-a4bcd-efghj"):
+        assert expected in text
+
+
+@pytest.mark.parametrize("name", ["فاطمة محمد", "محمد عبد الرحمن", "يوسف حسن"])
+def test_arabic_names_are_shaped_and_come_back(name, tmp_path):
+    pdf = render_certificate(data(name))
+    text = pdf_text(pdf, tmp_path)
+    # pdftotext gives logical order back; bidi marks may surround the run
+    cleaned = "".join(ch for ch in text if ch not in "\u202a\u202b\u202c\u200e\u200f")
+    assert name in cleaned
+
+
+def test_arabic_is_shaped_into_joined_forms(monkeypatch):
+    from elearn.certificates import pdf as module
+
+    used: set[str] = set()
+    real = module._FontCache.prepare_output
+
+    def spy(self, pdf):
+        for font in pdf.fonts.values():
+            used.update(glyph.glyph_name for glyph, _ in font.subset.items() if glyph)
+        return real(self, pdf)
+
+    monkeypatch.setattr(module._FontCache, "prepare_output", spy)
+    render_certificate(data("محمد"))
+    # meem initial, hah medial, meem medial, dal final (Arabic presentation forms B)
+    assert {"uniFEE3", "uniFEA4", "uniFEE4", "uniFEAA"} <= used
+    assert "uni0645" not in used  # not the isolated, unjoined meem
+
+
+def test_one_a4_landscape_page(tmp_path):
+    info = pdf_info(render_certificate(data("Ana")), tmp_path)
+    assert "Pages:           1" in info
+    assert "841.89 x 595.28 pts (A4)" in info
+
+
+def test_labels_are_used_and_a_revoked_certificate_says_so(tmp_path):
+    labels = Labels(title="Attestation de réussite", date="Terminé le {date}",
+                    date_text="24 novembre 2026")
+    text = pdf_text(render_certificate(data("Ana", revoked=True), labels), tmp_path)
+    assert "Attestation de réussite" in text and "Terminé le 24 novembre 2026" in text
+    assert "REVOKED" in text
+
+
+def test_long_names_and_titles_still_fit_on_the_page(tmp_path):
+    long_name = "Maria del Carmen Inmaculada Concepción de los Santos Fernández-Villaverde y Ruiz"
+    info = pdf_info(render_certificate(data(long_name, course_title="A " * 120)), tmp_path)
+    assert "Pages:           1" in info
+
+
+def test_characters_outside_the_fast_subsets_still_render(tmp_path):
+    # Hebrew and Armenian are in DejaVu but not in the prepared blocks: fpdf2 subsets itself
+    name = "Ani Հակոբյան"
+    text = pdf_text(render_certificate(data(name)), tmp_path)
+    assert "Հակոբյան" in text
+
+
+def test_qr_code_encodes_the_verification_url():
+    import segno
+
+    from elearn.certificates import pdf as module
+
+    calls = []
+    real = segno.make
+
+    def spy(content, **kwargs):
+        calls.append(content)
+        return real(content, **kwargs)
+
+    module.segno.make = spy
+    try:
+        render_certificate(data("Ana"))
+    finally:
+        module.segno.make = real
+    assert calls == ["http://localhost/certificates/k7m2q-x9tzp-a4bcd-efghj"]
