@@ -60,8 +60,11 @@ def _e2e_app(app):
     app.config["WTF_CSRF_ENABLED"] = True
     db.session.commit()
     db.engine.dispose()
+    server_name = app.config["SERVER_NAME"]
     yield
     app.config["WTF_CSRF_ENABLED"] = False
+    # pytest-flask's live_server "restores" SERVER_NAME to localhost.localdomain; undo that
+    app.config["SERVER_NAME"] = server_name
 
 
 @pytest.fixture
