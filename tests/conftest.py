@@ -102,6 +102,8 @@ def app(_app):
     from elearn.reference.services import load_reference_data
 
     _app.extensions["elearn_outbox"] = []
+    # pytest-flask's live_server leaves SERVER_NAME at "localhost.localdomain" after a browser test
+    _app.config["SERVER_NAME"] = None
     with _app.app_context():
         _clean_database()
         load_reference_data()

@@ -54,17 +54,16 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _e2e_app(app):
-    """CSRF on as in production; no pooled connection shared with the forked server."""
+@pytest.fixture
+def app(app):
+    """The app as the live server runs it: CSRF on as in production, and no pooled database
+    connection shared with the forked server process. (Overrides the root ``app`` fixture so
+    it applies before pytest-flask's live_server forks.)"""
     app.config["WTF_CSRF_ENABLED"] = True
     db.session.commit()
     db.engine.dispose()
-    server_name = app.config["SERVER_NAME"]
-    yield
+    yield app
     app.config["WTF_CSRF_ENABLED"] = False
-    # pytest-flask's live_server "restores" SERVER_NAME to localhost.localdomain; undo that
-    app.config["SERVER_NAME"] = server_name
 
 
 @pytest.fixture

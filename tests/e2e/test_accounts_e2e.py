@@ -48,3 +48,12 @@ def test_register_shows_errors_next_to_fields(page, app):
     page.get_by_role("button", name="Create the account").click()
     page.wait_for_selector("#password-error")
     check_accessibility(page)
+
+
+def test_live_server_refuses_posts_without_csrf_token(page, app):
+    factories.make_user(email="kwame@example.org")
+    response = page.request.post(
+        "/login", form={"email": "kwame@example.org", "password": factories.PASSWORD},
+        max_redirects=0,
+    )
+    assert response.status == 400
