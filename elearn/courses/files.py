@@ -190,6 +190,8 @@ class CourseSpec:
     modules: list[ModuleSpec] = field(default_factory=list)
     quizzes: list[QuizRef] = field(default_factory=list)
     assets: dict[str, AssetSpec] = field(default_factory=dict)
+    #: module slugs named in course.yaml, even those whose file has a problem
+    declared_modules: set[str] = field(default_factory=set)
 
     @property
     def module_links(self) -> dict[str, str]:
@@ -450,6 +452,7 @@ def _load_modules(spec: CourseSpec, check: _Checker, data: LineDict, display_roo
     if "modules" in data and isinstance(data["modules"], list) and not modules:
         check.add(data.lines["modules"], "modules: a course needs at least one module")
     slugs: set[str] = set()
+    declared: set[str] = set()
     for line, entry in zip(modules.lines, modules):
         if not isinstance(entry, LineDict):
             check.add(line, "a module must be a mapping with slug, title and file")
@@ -466,6 +469,7 @@ def _load_modules(spec: CourseSpec, check: _Checker, data: LineDict, display_roo
         slugs.add(slug)
         if not file:
             continue
+        declared.add(PurePosixPath(file).as_posix())
         file_line = entry.lines.get("file", line)
         path = _inside(spec.directory, file)
         if path is None:
@@ -490,9 +494,9 @@ def _load_modules(spec: CourseSpec, check: _Checker, data: LineDict, display_roo
             spec.modules.append(ModuleSpec(slug=slug, title=title,
                                            file=PurePosixPath(file).as_posix(),
                                            markdown=markdown))
-    module_files = {m.file for m in spec.modules}
+    spec.declared_modules = slugs - {""}
     for module in spec.modules:
-        _check_references(spec, module, module_files, display_root, check)
+        _check_references(spec, module, declared, display_root, check)
 
 
 def _check_references(spec: CourseSpec, module: ModuleSpec, module_files: set[str],
@@ -549,7 +553,7 @@ def _check_references(spec: CourseSpec, module: ModuleSpec, module_files: set[st
 
 def _load_quizzes(spec: CourseSpec, check: _Checker, data: LineDict, display_root: Path) -> None:
     quizzes = check.items(data, "quizzes", required=False)
-    module_slugs = {m.slug for m in spec.modules}
+    module_slugs = spec.declared_modules
     slugs: set[str] = set()
     for line, entry in zip(quizzes.lines, quizzes):
         if not isinstance(entry, LineDict):

@@ -63,7 +63,7 @@ class CourseChange:
             out += [f"  {label} {self.slug}/{slug}" for slug in items]
         if self.assets_changed and not self.created:
             out.append(f"  images changed: {self.assets_changed}")
-        out += [f"  note: {note}" for note in self.notes]
+        out += [f"note ({self.slug}): {note}" for note in self.notes]
         return out
 
 
