@@ -32,10 +32,12 @@ class CatalogFilterForm(FlaskForm):
 
     def __init__(self, formdata, audiences: list[tuple[str, str]], languages: list[str]):
         super().__init__(formdata=formdata)
-        self.audience.choices = [("", _l("Any audience"))] + list(audiences)
-        self.convention.choices = [("", _l("Any convention"))] + [
-            (c, CONVENTION_NAMES[c]) for c in CONVENTIONS]
-        self.language.choices = [("", _l("Any language"))] + [(code, code) for code in languages]
+        # plain strings, translated once: the catalog renders these on every request
+        self.audience.choices = [("", str(_l("Any audience")))] + list(audiences)
+        self.convention.choices = [("", str(_l("Any convention")))] + [
+            (c, str(CONVENTION_NAMES[c])) for c in CONVENTIONS]
+        self.language.choices = [("", str(_l("Any language")))] + [
+            (code, code) for code in languages]
 
     def filters(self) -> CatalogFilters:
         """The valid filters; a field with a bad value (edited URL) is ignored, not an error."""

@@ -46,6 +46,9 @@ class CatalogItem:
     restricted: bool
     for_you: bool
     audiences: list[str] = field(default_factory=list)
+    #: set by the view: translated convention names and study time
+    conventions_text: str = ""
+    hours_text: str = ""
 
 
 @dataclass
@@ -134,34 +137,45 @@ def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
         for_you = sa.false()
     for_you = sa.case((for_you, 1), else_=0).label("for_you")
 
-    total = db.session.scalar(sa.select(sa.func.count(Course.id)).where(*conditions)) or 0
+    # One query: the page's rows, the total (a window count) and each course's audience ids.
+    audience_ids = (
+        sa.select(sa.func.aggregate_strings(
+            sa.cast(course_audiences.c.audience_id, sa.String), ","))
+        .where(course_audiences.c.course_id == Course.id)
+        .scalar_subquery()
+        .label("audience_ids")
+    )
+    page = max(1, filters.page)
+
+    def fetch(page: int):
+        return db.session.execute(
+            sa.select(Course.id, Course.slug, Course.title, Course.summary, Course.language,
+                      Course.conventions, Course.estimated_hours, Course.enrolment_policy,
+                      for_you, audience_ids, sa.func.count().over().label("total"))
+            .where(*conditions)
+            .order_by(for_you.desc(), Course.title, Course.id)
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+
+    rows = fetch(page)
+    if not rows and page > 1:  # past the last page (edited URL): show the last one
+        total = db.session.scalar(sa.select(sa.func.count(Course.id)).where(*conditions)) or 0
+        page = max(1, math.ceil(total / per_page))
+        rows = fetch(page)
+    total = rows[0].total if rows else 0
     pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, filters.page), pages)
-    rows = db.session.execute(
-        sa.select(Course.id, Course.slug, Course.title, Course.summary, Course.language,
-                  Course.conventions, Course.estimated_hours, Course.enrolment_policy, for_you)
-        .where(*conditions)
-        .order_by(for_you.desc(), Course.title, Course.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    items = [
-        CatalogItem(
+    order = {row.id: n for n, row in enumerate(audience_rows)}
+    items = []
+    for row in rows:
+        ids = sorted((int(i) for i in (row.audience_ids or "").split(",") if i),
+                     key=lambda i: order.get(i, 0))
+        items.append(CatalogItem(
             id=row.id, slug=row.slug, title=row.title, summary=row.summary,
             language=row.language, conventions=[c for c in row.conventions.split(",") if c],
             estimated_hours=row.estimated_hours,
             restricted=row.enrolment_policy.value == "restricted", for_you=bool(row.for_you),
-        )
-        for row in rows
-    ]
-    if items:
-        by_id = {item.id: item for item in items}
-        links = db.session.execute(
-            sa.select(course_audiences.c.course_id, course_audiences.c.audience_id)
-            .where(course_audiences.c.course_id.in_(list(by_id)))
-        ).all()
-        order = {row.id: n for n, row in enumerate(audience_rows)}
-        for course_id, aud_id in sorted(links, key=lambda link: order.get(link[1], 0)):
-            by_id[course_id].audiences.append(names.get(aud_id, ""))
+            audiences=[names[i] for i in ids if i in names],
+        ))
     return CatalogPage(
         items=items, total=total, page=page, pages=pages,
         audiences=[(row.slug, row.name) for row in audience_rows], languages=languages,

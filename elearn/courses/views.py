@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,12 +31,26 @@ def catalog():
                              choices.languages)
     filters = form.filters()
     result = services.catalog(current_user, filters, choices)
+    _label_items(result.items)
     return _no_store(Response(render_template(
         "courses/catalog.html", form=form, result=result, filters=filters,
-        convention_names=CONVENTION_NAMES,
+        course_url=url_for("courses.show", slug="x")[:-1],
         can_upload=current_user.is_authenticated and current_user.role in (Role.trainer,
                                                                            Role.admin),
     )))
+
+
+def _label_items(items) -> None:
+    """Translated texts of each catalog item, computed once per distinct value."""
+    conventions = {key: str(name) for key, name in CONVENTION_NAMES.items()}
+    hours: dict[float, str] = {}
+    for item in items:
+        item.conventions_text = ", ".join(conventions[c] for c in item.conventions
+                                          if c in conventions)
+        if item.estimated_hours not in hours:
+            hours[item.estimated_hours] = _("%(hours)s hours",
+                                            hours=format_decimal(item.estimated_hours))
+        item.hours_text = hours[item.estimated_hours]
 
 
 @bp.route("/<slug>")
