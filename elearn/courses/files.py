@@ -596,7 +596,9 @@ def _load_quizzes(spec: CourseSpec, check: _Checker, data: LineDict, display_roo
         rel_file = _display(path, display_root)
         plain = {key: entry[key] for key in entry}
         if quiz_importer is not None:
-            found = quiz_importer.check_quiz(spec.directory, plain, rel_file)
+            # ``__line__``: the entry's line in course.yaml, for the importer's problems
+            found = quiz_importer.check_quiz(spec.directory, {**plain, "__line__": line},
+                                             rel_file)
             if found:
                 check.problems += found
                 ok = False
