@@ -107,7 +107,7 @@ def resolve(url: str, module_file: str) -> str | None:
     if not path or path.startswith("/") or "\\" in path:
         return None
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(module_file), path))
-    if joined == ".." or joined.startswith("../") or joined.startswith("/"):
+    if joined == ".." or joined.startswith(("../", "/")):
         return None
     return joined
 
@@ -153,10 +153,11 @@ def render_module(markdown: str, module_file: str, assets: set[str],
 
 
 def _filter(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src":
-        # Only the course's own stored images: nothing external, no data: URLs.
-        if not value.startswith(ASSET_PREFIX) or ".." in value[len(ASSET_PREFIX):]:
-            return None
+    # Only the course's own stored images: nothing external, no data: URLs.
+    if tag == "img" and attribute == "src" and (
+        not value.startswith(ASSET_PREFIX) or ".." in value[len(ASSET_PREFIX):]
+    ):
+        return None
     return value
 
 

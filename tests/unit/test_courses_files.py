@@ -49,8 +49,8 @@ def test_unknown_convention_and_bad_types(tmp_path):
     edit(path, "estimated_hours: 2.5", "estimated_hours: soon")
     edit(path, "published: true", "published: maybe")
     assert problems_of(tree) == [
-        "intro-course/course.yaml:5: unknown convention 'minamata' "
-        "(use basel, rotterdam, stockholm)",
+        ("intro-course/course.yaml:5: unknown convention 'minamata' "
+        "(use basel, rotterdam, stockholm)"),
         "intro-course/course.yaml:8: estimated_hours: must be a number of hours greater than 0",
         "intro-course/course.yaml:11: published: must be true or false",
     ]
@@ -84,8 +84,8 @@ def test_duplicate_course_slug_across_the_tree(tmp_path):
     tree = copy_tree(tmp_path)
     shutil.copytree(tree / "intro-course", tree / "intro-course-copy")
     assert problems_of(tree) == [
-        "intro-course-copy/course.yaml:1: duplicate course slug 'intro-course' "
-        "(also in intro-course/course.yaml)"]
+        ("intro-course-copy/course.yaml:1: duplicate course slug 'intro-course' "
+        "(also in intro-course/course.yaml)")]
 
 
 def test_bad_yaml_reports_the_right_line(tmp_path):
@@ -126,10 +126,10 @@ def test_external_and_svg_images_are_refused(tmp_path):
     module.write_text("## Details\n\n![x](https://evil.example/x.png)\n\n![y](img/logo.svg)\n\n"
                       "![z](img/fake.png)\n")
     assert problems_of(tree) == [
-        "intro-course/modules/02-details.md:3: image https://evil.example/x.png is not in the "
-        "course folder (keep images in the course folder, e.g. modules/img/)",
-        "intro-course/modules/02-details.md:5: image img/logo.svg: only PNG, JPEG, GIF and WebP "
-        "images are allowed",
+        ("intro-course/modules/02-details.md:3: image https://evil.example/x.png is not in the "
+        "course folder (keep images in the course folder, e.g. modules/img/)"),
+        ("intro-course/modules/02-details.md:5: image img/logo.svg: only PNG, JPEG, GIF and WebP "
+        "images are allowed"),
         "intro-course/modules/02-details.md:7: image img/fake.png is not a valid PNG file",
     ]
 
@@ -150,16 +150,16 @@ def test_module_file_outside_the_course_folder(tmp_path):
     edit(tree / "intro-course/course.yaml", "file: modules/03-wrap-up.md",
          "file: ../../etc/passwd.md")
     assert problems_of(tree) == [
-        "intro-course/course.yaml:21: module file '../../etc/passwd.md' is outside the course "
-        "folder"]
+        ("intro-course/course.yaml:21: module file '../../etc/passwd.md' is outside the course "
+        "folder")]
 
 
 def test_link_to_a_file_that_is_not_a_module(tmp_path):
     tree = copy_tree(tmp_path)
     edit(tree / "intro-course/modules/01-basics.md", "02-details.md", "09-gone.md")
     assert problems_of(tree) == [
-        "intro-course/modules/01-basics.md:13: link 09-gone.md#top is not a module of this "
-        "course"]
+        ("intro-course/modules/01-basics.md:13: link 09-gone.md#top is not a module of this "
+        "course")]
 
 
 def test_a_folder_without_course_yaml_is_reported(tmp_path):
