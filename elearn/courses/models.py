@@ -36,6 +36,7 @@ class Course(db.Model):
     """A course, imported from ``courses/<slug>/course.yaml``."""
 
     __tablename__ = "courses"
+    __table_args__ = (sa.Index("ix_courses_published_title", "published", "title"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: URL identifier and key for imports
@@ -59,6 +60,8 @@ class Course(db.Model):
     webinar_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: the trainer who owns the course
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: owner named by the course files; linked to ``owner_id`` once that trainer has an account
+    owner_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
     #: shown in the catalog
     published: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: raised by every import that changes the course
@@ -125,3 +128,29 @@ class Module(db.Model):
 
     def __repr__(self) -> str:
         return f"<Module {self.slug}>"
+
+
+class CourseAsset(db.Model):
+    """An image of a course, imported with its files and served from the database.
+
+    Only raster image types are stored (never SVG or HTML); ``content_type`` is chosen by the
+    importer from the file's verified signature, not from the name a user gave it.
+    """
+
+    __tablename__ = "course_assets"
+    __table_args__ = (sa.UniqueConstraint("course_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    #: path inside the course folder, e.g. ``modules/img/map.png``
+    path: Mapped[str] = mapped_column(sa.String(300))
+    #: ``image/png``, ``image/jpeg``, ``image/gif`` or ``image/webp``
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    #: SHA-256 of the bytes (hex), also the HTTP ETag
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    #: size in bytes
+    size: Mapped[int] = mapped_column(default=0)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+    def __repr__(self) -> str:
+        return f"<CourseAsset {self.path}>"

@@ -1,0 +1,74 @@
+"""``flask courses check|sync|link-owners``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from elearn import ROOT
+from elearn.extensions import db
+from elearn.problems import CourseFilesError
+
+courses_cli = AppGroup("courses", help="Course files: check and import.")
+
+DEFAULT_TREE = ROOT / "courses"
+
+
+def _tree(path: str | None) -> Path:
+    return Path(path) if path else DEFAULT_TREE
+
+
+@courses_cli.command("check")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+def check(path):
+    """Check the course files under PATH (default: the repository's courses/)."""
+    from elearn.courses.files import load_tree
+
+    specs, problems = load_tree(_tree(path))
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        raise SystemExit(1)
+    modules = sum(len(s.modules) for s in specs)
+    quizzes = sum(len(s.quizzes) for s in specs)
+    images = sum(len(s.assets) for s in specs)
+    click.echo(f"OK: {len(specs)} courses, {modules} modules, {quizzes} quizzes, "
+               f"{images} images")
+
+
+@courses_cli.command("sync")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+def sync(path):
+    """Import the course files under PATH in one transaction (nothing when any is broken)."""
+    from elearn.courses.sync import sync_tree
+
+    try:
+        report = sync_tree(_tree(path))
+    except CourseFilesError as exc:
+        db.session.rollback()
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
+        raise SystemExit(1)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+
+
+@courses_cli.command("link-owners")
+def link_owners_command():
+    """Link courses to their owners' accounts created after the sync."""
+    from elearn.courses.sync import link_owners
+
+    linked = link_owners()
+    db.session.commit()
+    click.echo(f"owners linked: {', '.join(linked) if linked else 'none'}")
+
+
+commands = [courses_cli]

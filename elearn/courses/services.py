@@ -1,0 +1,258 @@
+"""Reading courses for the pages: catalog, course page, module reader.
+
+Each function issues a fixed number of queries whatever the number of courses, modules or
+users (columns, not object graphs; one query per kind of row), so the pages stay fast.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from elearn.accounts.models import Role
+from elearn.courses.files import CONVENTIONS
+from elearn.courses.models import Course, Module, course_audiences
+from elearn.extensions import db
+from elearn.reference.models import Audience
+
+PER_PAGE = 24
+
+
+@dataclass
+class CatalogFilters:
+    q: str = ""
+    audience: str = ""
+    convention: str = ""
+    language: str = ""
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.audience or self.convention or self.language)
+
+
+@dataclass
+class CatalogItem:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    language: str
+    conventions: list[str]
+    estimated_hours: float
+    restricted: bool
+    for_you: bool
+    audiences: list[str] = field(default_factory=list)
+    #: set by the view: translated convention names and study time
+    conventions_text: str = ""
+    hours_text: str = ""
+
+
+@dataclass
+class CatalogPage:
+    items: list[CatalogItem]
+    total: int
+    page: int
+    pages: int
+    audiences: list[tuple[str, str]]  # (slug, name) for the filter
+    languages: list[str]
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass
+class FilterChoices:
+    audiences: list  # rows (id, slug, name) in display order
+    languages: list[str]
+
+
+def filter_choices() -> FilterChoices:
+    """What the catalog can be filtered by: every audience, the published languages."""
+    audiences = db.session.execute(
+        sa.select(Audience.id, Audience.slug, Audience.name).order_by(Audience.position,
+                                                                      Audience.name)
+    ).all()
+    languages = list(db.session.scalars(
+        sa.select(Course.language).where(Course.published.is_(True)).distinct()
+        .order_by(Course.language)
+    ))
+    return FilterChoices(audiences, languages)
+
+
+def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
+            per_page: int = PER_PAGE) -> CatalogPage:
+    """Published courses matching ``filters``, those for the user's audience first."""
+    choices = choices or filter_choices()
+    audience_rows = choices.audiences
+    names = {row.id: row.name for row in audience_rows}
+    languages = choices.languages
+
+    conditions = [Course.published.is_(True)]
+    if filters.q:
+        pattern = f"%{escape_like(filters.q)}%"
+        conditions.append(sa.or_(Course.title.ilike(pattern, escape="\\"),
+                                 Course.summary.ilike(pattern, escape="\\")))
+    if filters.audience:
+        conditions.append(sa.exists().where(
+            course_audiences.c.course_id == Course.id,
+            course_audiences.c.audience_id == Audience.id,
+            Audience.slug == filters.audience,
+        ))
+    if filters.convention in CONVENTIONS:
+        conditions.append(
+            (sa.literal(",") + Course.conventions + sa.literal(",")).like(
+                f"%,{filters.convention},%")
+        )
+    if filters.language:
+        conditions.append(Course.language == filters.language)
+
+    audience_id = getattr(user, "audience_id", None) if getattr(
+        user, "is_authenticated", False) else None
+    if audience_id is not None:
+        for_you = sa.exists().where(course_audiences.c.course_id == Course.id,
+                                    course_audiences.c.audience_id == audience_id)
+    else:
+        for_you = sa.false()
+    for_you = sa.case((for_you, 1), else_=0).label("for_you")
+
+    # One query: the page's rows, the total (a window count) and each course's audience ids.
+    audience_ids = (
+        sa.select(sa.func.aggregate_strings(
+            sa.cast(course_audiences.c.audience_id, sa.String), ","))
+        .where(course_audiences.c.course_id == Course.id)
+        .scalar_subquery()
+        .label("audience_ids")
+    )
+    page = max(1, filters.page)
+
+    def fetch(page: int):
+        return db.session.execute(
+            sa.select(Course.id, Course.slug, Course.title, Course.summary, Course.language,
+                      Course.conventions, Course.estimated_hours, Course.enrolment_policy,
+                      for_you, audience_ids, sa.func.count().over().label("total"))
+            .where(*conditions)
+            .order_by(for_you.desc(), Course.title, Course.id)
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+
+    rows = fetch(page)
+    if not rows and page > 1:  # past the last page (edited URL): show the last one
+        total = db.session.scalar(sa.select(sa.func.count(Course.id)).where(*conditions)) or 0
+        page = max(1, math.ceil(total / per_page))
+        rows = fetch(page)
+    total = rows[0].total if rows else 0
+    pages = max(1, math.ceil(total / per_page))
+    order = {row.id: n for n, row in enumerate(audience_rows)}
+    items = []
+    for row in rows:
+        ids = sorted((int(i) for i in (row.audience_ids or "").split(",") if i),
+                     key=lambda i: order.get(i, 0))
+        items.append(CatalogItem(
+            id=row.id, slug=row.slug, title=row.title, summary=row.summary,
+            language=row.language, conventions=[c for c in row.conventions.split(",") if c],
+            estimated_hours=row.estimated_hours,
+            restricted=row.enrolment_policy.value == "restricted", for_you=bool(row.for_you),
+            audiences=[names[i] for i in ids if i in names],
+        ))
+    return CatalogPage(
+        items=items, total=total, page=page, pages=pages,
+        audiences=[(row.slug, row.name) for row in audience_rows], languages=languages,
+    )
+
+
+def get_visible_course(slug: str, user) -> Course | None:
+    """The course, with its audiences; None when it does not exist or is unpublished and
+    the user does not manage it."""
+    course = db.session.scalar(
+        sa.select(Course).where(Course.slug == slug).options(selectinload(Course.audiences))
+    )
+    if course is None:
+        return None
+    if not course.published and not course.can_manage(user):
+        return None
+    return course
+
+
+@dataclass
+class ModuleLink:
+    id: int
+    slug: str
+    title: str
+    done: bool = False
+
+
+def module_links(course_id: int) -> list[ModuleLink]:
+    """The course's modules in order (titles only, not their text)."""
+    rows = db.session.execute(
+        sa.select(Module.id, Module.slug, Module.title)
+        .where(Module.course_id == course_id, Module.archived_at.is_(None))
+        .order_by(Module.position, Module.id)
+    ).all()
+    return [ModuleLink(row.id, row.slug, row.title) for row in rows]
+
+
+def study_enrolment(user, course: Course):
+    """The user's active or completed enrolment in the course, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from elearn.enrolments.services import active_enrolment
+
+    return active_enrolment(user.id, course.id)
+
+
+def mark_done_modules(links: list[ModuleLink], enrolment) -> int:
+    """Set ``done`` on the links from the enrolment's progress; returns the number done."""
+    if enrolment is None:
+        return 0
+    from elearn.enrolments.services import done_module_ids
+
+    done = done_module_ids(enrolment.id)
+    for link in links:
+        link.done = link.id in done
+    return sum(1 for link in links if link.done)
+
+
+def can_read_modules(user, course: Course, enrolment) -> bool:
+    """Enrolled learners (active or completed), the course's trainers and admins."""
+    if enrolment is not None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.role is Role.admin or course.is_trainer(user)
+
+
+def get_module(course: Course, module_slug: str) -> Module | None:
+    return db.session.scalar(
+        sa.select(Module).where(Module.course_id == course.id, Module.slug == module_slug,
+                                Module.archived_at.is_(None))
+    )
+
+
+def get_asset(course: Course, path: str):
+    from elearn.courses.models import CourseAsset
+
+    return db.session.scalar(
+        sa.select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path == path)
+    )

@@ -1,0 +1,155 @@
+"""Courses pages: catalog, course page, module reader, mark as done, images, upload."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from elearn.accounts.models import Role
+from elearn.courses import services
+from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
+from elearn.extensions import db
+from elearn.permissions import ensure, require
+
+bp = Blueprint("courses", __name__, url_prefix="/courses")
+
+
+def _no_store(response: Response) -> Response:
+    """Pages that show a learner's own progress are never kept by shared caches."""
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    return response
+
+
+@bp.route("")
+def catalog():
+    choices = services.filter_choices()
+    form = CatalogFilterForm(request.args, [(a.slug, a.name) for a in choices.audiences],
+                             choices.languages)
+    filters = form.filters()
+    result = services.catalog(current_user, filters, choices)
+    _label_items(result.items)
+    return _no_store(Response(render_template(
+        "courses/catalog.html", form=form, result=result, filters=filters,
+        course_url=url_for("courses.show", slug="x")[:-1],
+        can_upload=current_user.is_authenticated and current_user.role in (Role.trainer,
+                                                                           Role.admin),
+    )))
+
+
+def _label_items(items) -> None:
+    """Translated texts of each catalog item, computed once per distinct value."""
+    conventions = {key: str(name) for key, name in CONVENTION_NAMES.items()}
+    hours: dict[float, str] = {}
+    for item in items:
+        item.conventions_text = ", ".join(conventions[c] for c in item.conventions
+                                          if c in conventions)
+        if item.estimated_hours not in hours:
+            hours[item.estimated_hours] = _("%(hours)s hours",
+                                            hours=format_decimal(item.estimated_hours))
+        item.hours_text = hours[item.estimated_hours]
+
+
+@bp.route("/<slug>")
+def show(slug: str):
+    course = services.get_visible_course(slug, current_user)
+    ensure(course is not None)
+    enrolment = services.study_enrolment(current_user, course)
+    modules = services.module_links(course.id)
+    done = services.mark_done_modules(modules, enrolment)
+    user_audience = current_user.audience_id if current_user.is_authenticated else None
+    return _no_store(Response(render_template(
+        "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
+        for_you=any(a.id == user_audience for a in course.audiences),
+        can_read=services.can_read_modules(current_user, course, enrolment),
+        can_manage=course.can_manage(current_user), convention_names=CONVENTION_NAMES,
+    )))
+
+
+@bp.route("/<slug>/modules/<module_slug>")
+def module(slug: str, module_slug: str):
+    course = services.get_visible_course(slug, current_user)
+    ensure(course is not None)
+    enrolment = services.study_enrolment(current_user, course)
+    if not services.can_read_modules(current_user, course, enrolment):
+        flash(_("Enrol in this course to read its modules."), "info")
+        return redirect(url_for("courses.show", slug=course.slug))
+    current = services.get_module(course, module_slug)
+    ensure(current is not None)
+    modules = services.module_links(course.id)
+    services.mark_done_modules(modules, enrolment)
+    index = next(i for i, link in enumerate(modules) if link.id == current.id)
+    return _no_store(Response(render_template(
+        "courses/module.html", course=course, module=current, enrolment=enrolment,
+        position=index + 1, count=len(modules), done=modules[index].done,
+        previous=modules[index - 1] if index > 0 else None,
+        next=modules[index + 1] if index + 1 < len(modules) else None,
+        form=MarkDoneForm(),
+    )))
+
+
+@bp.route("/<slug>/modules/<module_slug>/done", methods=["POST"])
+@require()
+def mark_done(slug: str, module_slug: str):
+    course = services.get_visible_course(slug, current_user)
+    ensure(course is not None)
+    enrolment = services.study_enrolment(current_user, course)
+    ensure(enrolment is not None)  # only one's own enrolment, in a course one studies
+    current = services.get_module(course, module_slug)
+    ensure(current is not None)
+    form = MarkDoneForm()
+    if not form.validate_on_submit():
+        abort(400)
+    from elearn.enrolments.services import mark_module_done
+
+    mark_module_done(enrolment, current)
+    db.session.commit()
+    flash(_("Module marked as done."), "success")
+    modules = services.module_links(course.id)
+    ids = [link.id for link in modules]
+    after = modules[ids.index(current.id) + 1:] if current.id in ids else []
+    if after:
+        return redirect(url_for("courses.module", slug=course.slug, module_slug=after[0].slug))
+    return redirect(url_for("courses.show", slug=course.slug))
+
+
+@bp.route("/<slug>/assets/<path:path>")
+def asset(slug: str, path: str):
+    """A course image: only stored raster images, with their verified type, never HTML."""
+    course = services.get_visible_course(slug, current_user)
+    ensure(course is not None)
+    row = services.get_asset(course, path)
+    ensure(row is not None)
+    response = Response(row.data, mimetype=row.content_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = "inline"
+    response.cache_control.max_age = 3600
+    if course.published:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
+    response.set_etag(row.sha256)
+    return response.make_conditional(request)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@require(Role.trainer)
+def upload():
+    from elearn.courses.uploads import import_upload, limits
+
+    max_bytes = limits()["max_bytes"]
+    form = UploadForm(max_bytes=max_bytes)
+    result = None
+    if form.validate_on_submit():
+        result = import_upload(form.archive_bytes, current_user)
+        if result.ok:
+            db.session.commit()
+            flash(_("The course %(slug)s was imported.", slug=result.slug), "success")
+        else:
+            db.session.rollback()
+    status = 422 if (result is not None and not result.ok) or form.errors else 200
+    return render_template("courses/upload.html", form=form, result=result,
+                           max_mb=max_bytes // (1024 * 1024)), status
