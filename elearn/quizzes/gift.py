@@ -240,7 +240,7 @@ def parse_block(spec: QuestionSpec, block: str, base: int) -> None:
     elif find(body, "~") >= 0:
         parse_choices(spec, body, base + lead)
     elif find(body, "->") >= 0:
-        raise GiftError("unsupported matching question (->)", base + lead)
+        raise GiftError("unsupported matching question (->)", base)
     else:
         head = body[: find(body, "#")] if find(body, "#") >= 0 else body
         if head.strip().upper() in ("T", "TRUE", "F", "FALSE"):
