@@ -9,6 +9,7 @@
   var inFlight = false;
   var pending = false;
   var timer = null;
+  var version = 0;  // raised on every change; the form is "clean" once that version is saved
 
   function say(text) { if (status) { status.textContent = text; } }
 
@@ -16,6 +17,8 @@
     if (inFlight) { pending = true; return; }
     inFlight = true;
     pending = false;
+    timer = null;
+    var sent = version;
     // the whole form each time: the server keeps the latest complete set of answers
     fetch(saveUrl, {
       method: "POST", body: new FormData(form), credentials: "same-origin",
@@ -24,7 +27,10 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (r) {
       if (r.ok && r.data.saved) {
-        say(form.getAttribute("data-saved-text"));
+        if (sent === version && !timer) {
+          form.setAttribute("data-dirty", "false");
+          say(form.getAttribute("data-saved-text"));
+        }
       } else {
         say(r.data.message || form.getAttribute("data-error-text"));
         if (r.data.result_url) { window.location.assign(r.data.result_url); }
@@ -38,6 +44,8 @@
   }
 
   function later(delay) {
+    version += 1;
+    form.setAttribute("data-dirty", "true");
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(send, delay);
   }
