@@ -23,5 +23,5 @@ class AttemptAnswersForm:
 
     @property
     def answers(self) -> dict:
-        values = {key: self.formdata.getlist(key) for key in self.formdata.keys() if key.startswith("q")}
+        values = {key: self.formdata.getlist(key) for key in self.formdata if key.startswith("q")}
         return services.coerce_answers(self.attempt, self.questions, values)

@@ -39,7 +39,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 def load_yaml(source: str, rel_file: str, problems: list[Problem]):
     try:
-        return yaml.load(source, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(source, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 0

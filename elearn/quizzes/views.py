@@ -10,7 +10,17 @@ expired form.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -79,7 +89,7 @@ def show(slug, quiz_slug):
 @bp.post("/courses/<slug>/quizzes/<quiz_slug>/start")
 @require()
 def start(slug, quiz_slug):
-    course, quiz, _enrolment = _course_and_quiz(slug, quiz_slug)
+    _course, quiz, _enrolment = _course_and_quiz(slug, quiz_slug)
     try:
         attempt = services.start_attempt(quiz, current_user)
     except services.QuizRefused as refusal:

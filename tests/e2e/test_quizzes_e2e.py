@@ -62,3 +62,12 @@ def test_learner_fails_retries_and_passes(page, app):
     page.get_by_role("link", name="Back to the quiz").click()
     page.wait_for_selector("text=You have used all your attempts at this quiz.")
     check_accessibility(page)
+
+    # the course's trainer reads the item analysis of these two attempts
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "t@example.org", factories.PASSWORD)
+    page.wait_for_selector("text=Log out")
+    page.goto("/trainer/courses/esm/quizzes/basics/analysis")
+    page.wait_for_selector("text=Most chosen wrong answer")
+    assert page.locator("text=50.0%").count() >= 1
+    check_accessibility(page)

@@ -316,7 +316,7 @@ def test_review_policy_decides_what_the_result_shows(app, trainer, learner, lear
 
 
 def test_item_analysis_and_csv(setup, as_user, trainer, learner_client):
-    course, quiz = setup
+    _course, quiz = setup
     for right in (True, False):
         attempt = start(learner_client, quiz)
         learner_client.post(url(quiz, "submit", attempt), data=answers_form(attempt, right=right))
@@ -397,3 +397,83 @@ def test_question_ids_cannot_be_smuggled_in(setup, learner_client):
     db.session.refresh(attempt)
     assert set(attempt.answers) == {str(i) for i in attempt.layout["questions"]}
     assert question_type("single").grade({"choices": []}, 0).fraction == 0
+
+
+def test_random_draw_picks_n_questions_and_grades_only_those(app, trainer, learner):
+    course = factories.make_course(slug="esm", owner=trainer, modules=0)
+    quiz = factories.make_quiz(course, draw=3, shuffle_questions=True)
+    factories.enrol(learner, course)
+    seen = set()
+    for _ in range(2):
+        attempt = services.start_attempt(quiz, learner)
+        assert len(attempt.layout["questions"]) == 3
+        seen.update(attempt.layout["questions"])
+        services.submit_attempt(quiz, attempt, {})
+        db.session.commit()
+        questions = services.attempt_questions(attempt)
+        assert attempt.max_score == sum(q.points for q in questions)
+        assert set(attempt.results) == {str(q.id) for q in questions}
+    assert seen <= {q.id for q in quiz.questions}
+
+
+def test_shuffled_and_unshuffled_attempts_grade_the_same(app, trainer, learner):
+    import random
+
+    course = factories.make_course(slug="esm", owner=trainer, modules=0)
+    quiz = factories.make_quiz(course)
+    questions = list(quiz.questions)
+    plain = services.make_layout(quiz, questions, random.Random(0))
+    for seed in range(20):
+        quiz.shuffle_questions = quiz.shuffle_choices = True
+        shuffled = services.make_layout(quiz, questions, random.Random(seed))
+        quiz.shuffle_questions = quiz.shuffle_choices = False
+        assert sorted(shuffled["questions"]) == sorted(plain["questions"])
+        rng = random.Random(seed + 100)
+        picks = {}
+        for question in questions:
+            count = question_type(question.kind).choice_count(question.data)
+            picks[question.id] = sorted(rng.sample(range(count), rng.randint(1, count))) if count else None
+
+        def form_for(layout):
+            form = {}
+            for question in questions:
+                order = layout["choices"].get(str(question.id))
+                if order:
+                    form[f"q{question.id}"] = [str(order.index(i)) for i in picks[question.id]]
+                else:
+                    form[f"q{question.id}"] = ["1989"]
+            return form
+
+        a = QuizAttempt(layout=shuffled)
+        b = QuizAttempt(layout=plain)
+        graded_a = services.grade(quiz, questions, services.coerce_answers(a, questions, form_for(shuffled)))
+        graded_b = services.grade(quiz, questions, services.coerce_answers(b, questions, form_for(plain)))
+        assert graded_a.score == graded_b.score
+        assert 0 <= graded_a.score <= graded_a.max_score
+
+
+def test_an_open_attempt_is_graded_on_the_questions_it_showed_after_an_edit(app, trainer, learner, tmp_path):
+    import shutil
+
+    from elearn.quizzes.importer import sync_quiz
+
+    tree = tmp_path / "demo"
+    shutil.copytree(factories.QUIZ_FIXTURES, tree)
+    course = factories.make_course(slug="esm", owner=trainer, modules=0)
+    quiz = factories.make_quiz(course, course_dir=tree)
+    factories.enrol(learner, course)
+    attempt = services.start_attempt(quiz, learner)
+    db.session.commit()
+    shown = services.attempt_questions(attempt)
+    basel = shown[0]
+    path = tree / "quizzes" / "basics.yaml"
+    # the trainer makes Rotterdam the right answer while the learner is answering
+    path.write_text(path.read_text().replace("        correct: true\n        feedback: SECRET-RIGHT-basel",
+                                             "        feedback: SECRET-RIGHT-basel")
+                    .replace("      - text: Rotterdam\n", "      - text: Rotterdam\n        correct: true\n"))
+    sync_quiz(course, {"slug": "basics", "title": "Basics", "file": "quizzes/basics.yaml"}, tree, 0)
+    db.session.commit()
+    assert quiz.questions[0].id != basel.id
+    services.submit_attempt(quiz, attempt, {str(basel.id): 0})
+    db.session.commit()
+    assert attempt.results[str(basel.id)]["fraction"] == 1  # Basel was right when it was shown

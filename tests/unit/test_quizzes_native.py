@@ -50,16 +50,16 @@ questions:
      3, "marked correct"),
     ("title: T\nquestions:\n  - type: essay\n    text: x\n", 3, "unknown question type"),
     ("title: T\nquestions:\n  - type: single\n    txt: x\n", 3, "unknown question key(s): txt"),
-    ("title: T\nquestions:\n  - type: truefalse\n    text: a\n    answer: true\n"
-     "  - type: numeric\n    text: b\n    min: 5\n    max: 1\n", 6, "above max"),
+    (("title: T\nquestions:\n  - type: truefalse\n    text: a\n    answer: true\n"
+     "  - type: numeric\n    text: b\n    min: 5\n    max: 1\n"), 6, "above max"),
     ("title: T\nquestions: [\n", 3, "YAML error"),
     ("title: T\npass_mark: 150\nquestions:\n  - {type: truefalse, text: a, answer: true}\n", 1,
      "pass_mark is a percentage"),
     ("title: T\ndraw: 5\nquestions:\n  - {type: truefalse, text: a, answer: true}\n", 0,
      "draw is 5 but the quiz has only 1"),
     ("title: T\nquestions:\n  - {type: truefalse, text: a, answer: true, points: 0}\n", 3, "points"),
-    ("title: T\nquestions:\n  - {type: truefalse, id: a, text: a, answer: true}\n"
-     "  - {type: truefalse, id: a, text: b, answer: true}\n", 4, "used twice"),
+    (("title: T\nquestions:\n  - {type: truefalse, id: a, text: a, answer: true}\n"
+     "  - {type: truefalse, id: a, text: b, answer: true}\n"), 4, "used twice"),
 ])
 def test_problems_name_the_line(tmp_path, body, line, message):
     quiz, problems = write(tmp_path, body)
