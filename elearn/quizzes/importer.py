@@ -14,15 +14,20 @@ import sqlalchemy as sa
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.problems import CourseFilesError, Problem
-from elearn.quizzes.loader import entry_hash, load_quiz
+from elearn.quizzes.loader import ENTRY_LABEL, entry_hash, load_quiz
 from elearn.quizzes.models import Question, QuestionKind, Quiz, ReviewPolicy, ScorePolicy
 from elearn.quizzes.spec import ParsedQuiz
 
 
 def check_quiz(course_dir: Path, entry: dict, rel_file: str) -> list[Problem]:
-    """Every problem of one quiz entry and its file, as ``file:line: message``."""
+    """Every problem of one quiz file, as ``file:line: message``.
+
+    Problems of the course.yaml entry itself (slug, keys, settings) are left to the
+    course.yaml checker, which reports them at their course.yaml line; ``sync_quiz`` still
+    refuses an entry with any problem.
+    """
     _quiz, problems = load_quiz(Path(course_dir), entry, rel_file)
-    return problems
+    return [p for p in problems if not p.message.startswith(ENTRY_LABEL)]
 
 
 def _apply_settings(quiz: Quiz, parsed: ParsedQuiz, entry: dict, position: int) -> None:

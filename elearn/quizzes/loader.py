@@ -19,6 +19,8 @@ from elearn.quizzes.spec import (
 )
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+#: how problems of the course.yaml entry (not of the quiz file) begin
+ENTRY_LABEL = "quiz entry"
 ENTRY_KEYS = {"slug", "title", "file", "after"} | set(SETTING_DEFAULTS)
 
 
@@ -36,7 +38,7 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
         return None, [Problem(rel_file, 0, "a quiz entry must be a mapping")]
     entry_line = int(entry.get("__line__", 0) or 0)
     slug = entry.get("slug")
-    label = f"quiz entry {slug!r}: " if slug else "quiz entry: "
+    label = f"{ENTRY_LABEL} {slug!r}: " if slug else f"{ENTRY_LABEL}: "
     if not isinstance(slug, str) or not SLUG.match(slug):
         problems.append(Problem(rel_file, entry_line, f"{label}slug must be lowercase letters, digits "
                                 f"and hyphens, got {slug!r}"))
@@ -45,11 +47,11 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
         problems.append(Problem(rel_file, entry_line, f"{label}unknown key(s): {', '.join(unknown)}"))
     file_name = entry.get("file")
     if not isinstance(file_name, str) or not file_name.startswith("quizzes/"):
-        problems.append(Problem(rel_file, entry_line, f"{label}file must name a file under quizzes/"))
+        problems.append(Problem(rel_file, entry_line, "the quiz file must be under quizzes/ of the course"))
         return None, problems
     path = (course_dir / file_name).resolve()
     if course_dir.resolve() / "quizzes" not in path.parents:
-        problems.append(Problem(rel_file, entry_line, f"{label}file must stay inside quizzes/"))
+        problems.append(Problem(rel_file, entry_line, "the quiz file must stay inside quizzes/ of the course"))
         return None, problems
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".gift", ".txt"):

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from elearn.accounts.models import Role
 from elearn.db_types import utcnow
@@ -59,12 +60,22 @@ def find_quiz(course_id: int, quiz_slug: str) -> Quiz | None:
 
 # --- attempts -------------------------------------------------------------------------------
 
+#: the JSON columns an attempt list does not need (loaded on access when it does)
+_HEAVY = (defer(QuizAttempt.layout), defer(QuizAttempt.answers), defer(QuizAttempt.results))
+
+
 def user_attempts(quiz_id: int, user_id: int) -> list[QuizAttempt]:
     return list(db.session.scalars(
         sa.select(QuizAttempt)
         .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.user_id == user_id)
         .order_by(QuizAttempt.number)
+        .options(*_HEAVY)
     ))
+
+
+def question_count(quiz_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Question.id)).where(
+        Question.quiz_id == quiz_id, Question.archived_at.is_(None)))
 
 
 def attempt_token(attempt: QuizAttempt) -> str:
@@ -308,6 +319,7 @@ def course_quiz_rows(course_id: int, user_id: int | None) -> list[dict]:
             .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
             .where(Quiz.course_id == course_id, QuizAttempt.user_id == user_id)
             .order_by(QuizAttempt.quiz_id, QuizAttempt.number)
+            .options(*_HEAVY)
         ):
             by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
     return [{"quiz": quiz, "summary": summary(quiz, by_quiz[quiz.id])} for quiz in quizzes]

@@ -82,7 +82,7 @@ def show(slug, quiz_slug):
     summary = services.summary(quiz, attempts)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
                            enrolment=enrolment,
-                           question_count=len(quiz.questions),
+                           question_count=services.question_count(quiz.id),
                            preview=enrolment is None)
 
 

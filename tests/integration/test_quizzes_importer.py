@@ -35,6 +35,13 @@ def test_check_reports_problems_and_sync_refuses_a_broken_file(app, tree):
     problems = check_quiz(tree, entry, "demo-course/quizzes/broken.gift")
     assert [p.line for p in problems] == [4, 6, 11]
     assert check_quiz(tree, ENTRY, "demo-course/quizzes/basics.yaml") == []
+    # course.yaml entry problems are the course checker's; file problems are ours
+    bad_entry = {**ENTRY, "score": "best"}
+    assert check_quiz(tree, bad_entry, "x") == []
+    with pytest.raises(CourseFilesError, match="score must be one of"):
+        sync_quiz(factories.make_course(), bad_entry, tree, 0)
+    outside = {**ENTRY, "file": "modules/basics.yaml"}
+    assert "under quizzes/" in check_quiz(tree, outside, "x")[0].message
     course = factories.make_course()
     with pytest.raises(CourseFilesError):
         sync_quiz(course, entry, tree, 0)

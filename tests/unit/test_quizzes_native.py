@@ -72,7 +72,7 @@ def test_problems_name_the_line(tmp_path, body, line, message):
 def test_file_must_exist_and_stay_inside_quizzes(tmp_path):
     (tmp_path / "quizzes").mkdir()
     _q, problems = load_quiz(tmp_path, {"slug": "q", "title": "T", "file": "quizzes/../../etc/passwd.yaml"}, "x")
-    assert "inside quizzes" in problems[0].message
+    assert "inside quizzes/" in problems[0].message
     _q, problems = load_quiz(tmp_path, {"slug": "q", "title": "T", "file": "quizzes/none.yaml"}, "x")
     assert "does not exist" in problems[0].message
     _q, problems = load_quiz(tmp_path, {"slug": "Bad Slug", "title": "T", "file": "quizzes/none.yaml"}, "x")
