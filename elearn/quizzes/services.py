@@ -361,9 +361,15 @@ def analyse(quiz: Quiz) -> Analysis:
     """Attempts, pass rate, average score (SQL aggregates) and per-question statistics.
 
     Answers live in JSON, so per question the share right and the most chosen wrong answer
-    are computed in Python over one streamed query of the quiz's graded attempts.
+    are computed in Python over one streamed query of the quiz's graded attempts. Only
+    attempts of enrolled learners count (not the previews of trainers and admins).
     """
-    graded = sa.and_(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == AttemptStatus.submitted)
+    from elearn.enrolments.models import Enrolment
+
+    # learners' attempts only: trainers' and admins' previews would skew the figures
+    enrolled = sa.select(Enrolment.user_id).where(Enrolment.course_id == quiz.course_id)
+    graded = sa.and_(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == AttemptStatus.submitted,
+                     QuizAttempt.user_id.in_(enrolled))
     attempts, learners, passed, average = db.session.execute(
         sa.select(
             sa.func.count(QuizAttempt.id),
