@@ -83,7 +83,9 @@ def show(slug, quiz_slug):
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
                            enrolment=enrolment,
                            question_count=services.question_count(quiz.id),
-                           preview=enrolment is None)
+                           preview=enrolment is None,
+                           can_manage=current_user.role in (Role.trainer, Role.admin)
+                           and course.can_manage(current_user))
 
 
 @bp.post("/courses/<slug>/quizzes/<quiz_slug>/start")
