@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from elearn import create_app  # noqa: E402
-from elearn.extensions import db  # noqa: E402
+from elearn import create_app
+from elearn.extensions import db
 
 
 def timed(client, path: str, seconds: float = 2.0) -> float:
@@ -52,8 +52,8 @@ def main(attempts: int = 50) -> None:
 
         upgrade(directory=str(Path(__file__).resolve().parents[1] / "migrations"))
         from elearn.accounts.models import Role
-        from elearn.reference.services import load_reference_data
         from elearn.quizzes import services
+        from elearn.reference.services import load_reference_data
         from tests import factories
 
         load_reference_data()

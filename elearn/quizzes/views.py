@@ -28,6 +28,7 @@ from elearn.accounts.models import Role
 from elearn.courses.models import Course
 from elearn.extensions import csrf, db
 from elearn.permissions import ensure, require
+from elearn.quizzes import analysis as item_analysis
 from elearn.quizzes import services
 from elearn.quizzes.exports import analysis_csv
 from elearn.quizzes.forms import AttemptAnswersForm
@@ -228,14 +229,14 @@ def _managed_quiz(slug: str, quiz_slug: str):
 def analysis(slug, quiz_slug):
     course, quiz = _managed_quiz(slug, quiz_slug)
     return render_template("quizzes/analysis.html", course=course, quiz=quiz,
-                           analysis=services.analyse(quiz))
+                           analysis=item_analysis.analyse(quiz))
 
 
 @bp.get("/trainer/courses/<slug>/quizzes/<quiz_slug>/analysis.csv")
 @require(Role.trainer)
 def analysis_download(slug, quiz_slug):
     course, quiz = _managed_quiz(slug, quiz_slug)
-    body = analysis_csv(quiz, services.analyse(quiz))
+    body = analysis_csv(quiz, item_analysis.analyse(quiz))
     filename = f"{course.slug}-{quiz.slug}-analysis.csv"
     return Response(body, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
