@@ -121,3 +121,17 @@ def make_certificate(user: User | None = None, course=None):
     complete_course(user, course)
     return db.session.scalar(sa.select(Certificate).where(
         Certificate.user_id == user.id, Certificate.course_id == course.id))
+
+QUIZ_FIXTURES = __import__("pathlib").Path(__file__).resolve().parent / "fixtures" / "quizzes" / "demo-course"
+
+
+def make_quiz(course, slug: str = "basics", file: str = "quizzes/basics.yaml", position: int = 0,
+              course_dir=None, **settings):
+    """A quiz imported from a fixture file (tests/fixtures/quizzes/demo-course by default);
+    keyword arguments are course.yaml settings (pass_mark=..., max_attempts=..., ...)."""
+    from elearn.quizzes.importer import import_quiz_file
+
+    entry = {"slug": slug, "title": settings.pop("title", slug.title()), "file": file, **settings}
+    quiz = import_quiz_file(course, course_dir or QUIZ_FIXTURES, entry, position)
+    db.session.commit()
+    return quiz

@@ -83,12 +83,24 @@ class Quiz(db.Model):
 
 
 class Question(db.Model):
-    """One question; its answers, weights and feedback live in ``data`` (JSON)."""
+    """One question; its answers, weights and feedback live in ``data`` (JSON).
+
+    A question row never changes what it grades: an import that changes a question's content
+    archives the row and adds a new one with the same ``key``, so past attempts keep the
+    question they were graded on.
+    """
 
     __tablename__ = "questions"
+    __table_args__ = (sa.Index("ix_questions_quiz_id_key", "quiz_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quizzes.id", ondelete="CASCADE"))
+    #: stable identity across imports: the file's ``id``, the GIFT title, or a hash of the text
+    key: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    #: hash of everything the question shows and grades
+    content_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    #: GIFT ``$CATEGORY`` the question came under (recorded, not used for grading)
+    category: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     #: order in the quiz
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind, "question_kind"))
@@ -108,7 +120,10 @@ class QuizAttempt(db.Model):
     """One attempt at a quiz, with the order it was shown in and the answers it was graded on."""
 
     __tablename__ = "quiz_attempts"
-    __table_args__ = (sa.UniqueConstraint("quiz_id", "user_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("quiz_id", "user_id", "number"),
+        sa.Index("ix_quiz_attempts_quiz_id_status", "quiz_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quizzes.id", ondelete="CASCADE"))

@@ -1,0 +1,333 @@
+"""Moodle GIFT reader: turns a GIFT file into question specs, with ``file:line`` problems.
+
+Follows Moodle's own reader (question/format/gift/format.php):
+- questions are separated by blank lines; lines starting with ``//`` are comments;
+- ``$CATEGORY: path`` lines are recorded and apply to the questions after them;
+- ``::title::`` then an optional ``[markdown]``, ``[html]``, ``[plain]`` (or ``[moodle]``) format;
+- the answer block ``{...}``; text after it makes a missing-word question (shown as a blank);
+- ``####`` in the block starts the general feedback, ``#`` an answer's feedback;
+- ``{T}`` ``{F}`` ``{TRUE}`` ``{FALSE}`` (``#feedback if wrong#feedback if right``);
+- a block with ``~`` is multiple choice: single answer when it has an ``=``, several answers
+  (``~%50%``, ``~%-100%`` weights) when it has none;
+- only ``=`` answers: short answer (``=%50%`` gives partial credit);
+- ``{#...}``: numeric: ``1.5:0.1``, ``1..2``, or several ``=%100%1.5:0 =%50%2:0.5`` answers;
+- escapes ``\\~ \\= \\# \\{ \\} \\:`` (and ``\\n`` for a line break).
+Essay (``{}``), matching (``->``) and description (no block) questions are reported as
+unsupported, so nothing is imported.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from elearn.problems import Problem
+from elearn.quizzes.spec import QuestionSpec
+
+SPECIALS = "~=#{}:"
+FORMATS = {"markdown": "markdown", "html": "html", "plain": "plain", "moodle": "html"}
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+
+
+class GiftError(Exception):
+    def __init__(self, message: str, offset: int = 0):
+        super().__init__(message)
+        self.offset = offset
+
+
+def unescape(text: str) -> str:
+    out = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            following = text[i + 1]
+            if following in SPECIALS or following == "\\":
+                out.append(following)
+                i += 2
+                continue
+            if following == "n":
+                out.append("\n")
+                i += 2
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def find(text: str, sub: str, start: int = 0) -> int:
+    """Index of the first unescaped ``sub`` at or after ``start``, or -1."""
+    i = start
+    while i <= len(text) - len(sub):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text.startswith(sub, i):
+            return i
+        i += 1
+    return -1
+
+
+def split_answers(block: str, base: int) -> list[tuple[str, str, int]]:
+    """(marker, rest, offset) for each ``=``/``~`` answer of a block, in order."""
+    marks = []
+    i = 0
+    while i < len(block):
+        if block[i] == "\\":
+            i += 2
+            continue
+        if block[i] in "=~":
+            marks.append(i)
+        i += 1
+    leading = block[: marks[0]].strip() if marks else block.strip()
+    if leading:
+        raise GiftError(f"text {leading[:30]!r} before the first answer (answers start with = or ~)",
+                        base)
+    out = []
+    for n, start in enumerate(marks):
+        end = marks[n + 1] if n + 1 < len(marks) else len(block)
+        out.append((block[start], block[start + 1:end], base + start))
+    return out
+
+
+def split_weight(rest: str, offset: int) -> tuple[float | None, str]:
+    rest = rest.lstrip()
+    if rest.startswith("%"):
+        match = _WEIGHT.match(rest)
+        if not match:
+            raise GiftError(f"bad weight {rest.split()[0][:20]!r} (write it as %50% or %-100%)", offset)
+        return float(match.group(1)), rest[match.end():]
+    return None, rest
+
+
+def split_feedback(rest: str) -> tuple[str, str]:
+    at = find(rest, "#")
+    if at < 0:
+        return rest.strip(), ""
+    return rest[:at].strip(), rest[at + 1:].strip()
+
+
+def parse_number_text(text: str, offset: int) -> dict:
+    """``1.5:0.1`` / ``1.5`` -> value and tolerance; ``1..2`` -> min and max."""
+    raw = unescape(text).strip()
+    try:
+        if ".." in raw:
+            low, high = raw.split("..", 1)
+            return {"min": float(low), "max": float(high)}
+        if ":" in raw:
+            value, tolerance = raw.split(":", 1)
+            return {"value": float(value), "tolerance": float(tolerance)}
+        return {"value": float(raw), "tolerance": 0.0}
+    except ValueError:
+        raise GiftError(f"bad numeric answer {raw!r} (write 1.5, 1.5:0.1 or 1..2)", offset) from None
+
+
+class _Block:
+    """One question's lines joined, with a map from character offsets back to file lines."""
+
+    def __init__(self, lines: list[tuple[int, str]]):
+        self.starts = []
+        self.numbers = []
+        parts = []
+        position = 0
+        for number, line in lines:
+            self.starts.append(position)
+            self.numbers.append(number)
+            parts.append(line)
+            position += len(line) + 1
+        self.text = "\n".join(parts)
+
+    def line(self, offset: int) -> int:
+        return self.numbers[max(0, bisect.bisect_right(self.starts, offset) - 1)]
+
+
+def parse_gift(source: str, rel_file: str) -> tuple[list[QuestionSpec], list[Problem], list[str]]:
+    """Question specs, problems and the categories seen, from GIFT ``source``."""
+    specs: list[QuestionSpec] = []
+    problems: list[Problem] = []
+    categories: list[str] = []
+    category = ""
+    blocks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    for number, raw_line in enumerate(source.lstrip("\ufeff").splitlines(), 1):
+        line = raw_line.strip()
+        if not line:
+            if current:
+                blocks.append(current)
+                current = []
+            continue
+        if line.startswith("//"):
+            continue
+        current.append((number, line))
+    if current:
+        blocks.append(current)
+
+    for lines in blocks:
+        if lines[0][1].startswith("$CATEGORY:"):
+            category = lines[0][1][len("$CATEGORY:"):].strip()
+            categories.append(category)
+            lines = lines[1:]
+            if not lines:
+                continue
+        block = _Block(lines)
+        try:
+            spec = parse_question(block.text)
+        except GiftError as error:
+            problems.append(Problem(rel_file, block.line(error.offset), str(error)))
+            continue
+        spec.line = block.numbers[0]
+        spec.category = category
+        specs.append(spec)
+    return specs, problems, categories
+
+
+def parse_question(text: str) -> QuestionSpec:
+    position = 0
+    title = ""
+    if text.startswith("::"):
+        end = find(text, "::", 2)
+        if end < 0:
+            raise GiftError("the ::title:: is not closed", 0)
+        title = unescape(text[2:end]).strip()
+        position = end + 2
+    fmt = "markdown"
+    rest = text[position:].lstrip()
+    position = len(text) - len(rest)
+    match = re.match(r"\[(\w+)\]", rest)
+    if match:
+        name = match.group(1).lower()
+        if name not in FORMATS:
+            raise GiftError(f"unknown text format [{match.group(1)}] "
+                            "(use [markdown], [html] or [plain])", position)
+        fmt = FORMATS[name]
+        position += match.end()
+
+    open_at = find(text, "{", position)
+    if open_at < 0:
+        raise GiftError("unsupported question without an answer block {…} (description)", position)
+    close_at = find(text, "}", open_at + 1)
+    if close_at < 0:
+        raise GiftError("the answer block { is not closed with }", open_at)
+    nested = find(text, "{", open_at + 1)
+    if 0 <= nested < close_at:
+        raise GiftError("a { inside an answer block must be escaped as \\{", nested)
+    if find(text, "{", close_at + 1) >= 0:
+        raise GiftError("a question can have only one answer block (escape a literal { as \\{)",
+                        find(text, "{", close_at + 1))
+    before = text[position:open_at].strip()
+    after = text[close_at + 1:].strip()
+    question_text = unescape(before)
+    if after:
+        question_text = f"{question_text} _____ {unescape(after)}".strip()
+    spec = QuestionSpec(kind="", text=question_text, line=0, fmt=fmt, title=title)
+    parse_block(spec, text[open_at + 1:close_at], open_at + 1)
+    if not spec.text.strip():
+        spec.text = title
+    return spec
+
+
+def parse_block(spec: QuestionSpec, block: str, base: int) -> None:
+    general_at = find(block, "####")
+    if general_at >= 0:
+        spec.feedback = unescape(block[general_at + 4:]).strip()
+        block = block[:general_at]
+    body = block.strip()
+    lead = len(block) - len(block.lstrip())
+    if not body:
+        raise GiftError("unsupported essay question ({}): only graded kinds can be imported", base)
+    if body.startswith("#"):
+        parse_numeric(spec, body[1:], base + lead + 1)
+    elif find(body, "~") >= 0:
+        parse_choices(spec, body, base + lead)
+    elif find(body, "->") >= 0:
+        raise GiftError("unsupported matching question (->)", base)
+    else:
+        head = body[: find(body, "#")] if find(body, "#") >= 0 else body
+        if head.strip().upper() in ("T", "TRUE", "F", "FALSE"):
+            parse_truefalse(spec, body, base + lead)
+        elif find(body, "=") >= 0:
+            parse_short(spec, body, base + lead)
+        else:
+            raise GiftError(f"cannot tell the question type of {{{body[:30]}}}", base + lead)
+
+
+def parse_truefalse(spec: QuestionSpec, body: str, base: int) -> None:
+    parts = []
+    start = 0
+    while True:
+        at = find(body, "#", start)
+        if at < 0:
+            parts.append(body[start:])
+            break
+        parts.append(body[start:at])
+        start = at + 1
+    if len(parts) > 3:
+        raise GiftError("a true/false answer takes at most two feedbacks (#if wrong#if right)", base)
+    answer = parts[0].strip().upper() in ("T", "TRUE")
+    wrong = unescape(parts[1]).strip() if len(parts) > 1 else ""
+    right = unescape(parts[2]).strip() if len(parts) > 2 else ""
+    spec.kind = "truefalse"
+    spec.spec = {
+        "answer": answer,
+        "feedback_true": right if answer else wrong,
+        "feedback_false": wrong if answer else right,
+    }
+
+
+def parse_choices(spec: QuestionSpec, body: str, base: int) -> None:
+    answers = split_answers(body, base)
+    single = any(marker == "=" for marker, _rest, _offset in answers)
+    choices = []
+    for marker, rest, offset in answers:
+        weight, rest = split_weight(rest, offset)
+        text, feedback = split_feedback(rest)
+        if not text:
+            raise GiftError("an answer has no text", offset)
+        if "->" in text:
+            raise GiftError("unsupported matching question (->)", offset)
+        if weight is None:
+            weight = 100.0 if marker == "=" else 0.0
+        choices.append({"text": unescape(text), "credit": weight, "feedback": unescape(feedback)})
+    spec.kind = "single" if single else "multiple"
+    spec.spec = {"choices": choices}
+
+
+def parse_short(spec: QuestionSpec, body: str, base: int) -> None:
+    answers = []
+    for marker, rest, offset in split_answers(body, base):
+        if "->" in rest:
+            raise GiftError("unsupported matching question (->)", offset)
+        weight, rest = split_weight(rest, offset)
+        text, feedback = split_feedback(rest)
+        if not text:
+            raise GiftError("an accepted answer is empty", offset)
+        answers.append({"text": unescape(text), "credit": 100.0 if weight is None else weight,
+                        "feedback": unescape(feedback)})
+    spec.kind = "short"
+    spec.spec = {"answers": answers}
+
+
+def parse_numeric(spec: QuestionSpec, body: str, base: int) -> None:
+    spec.kind = "numeric"
+    stripped = body.strip()
+    lead = len(body) - len(body.lstrip())
+    if stripped.startswith(("=", "~")):
+        answers = []
+        for marker, rest, offset in split_answers(stripped, base + lead):
+            weight, rest = split_weight(rest, offset)
+            value, feedback = split_feedback(rest)
+            if marker == "~" and not value:
+                credit_entry = {"value": float("nan")}
+            else:
+                credit_entry = parse_number_text(value, offset)
+            if weight is None:
+                weight = 100.0 if marker == "=" else 0.0
+            credit_entry.update(credit=weight, feedback=unescape(feedback))
+            answers.append(credit_entry)
+        # a "~" without a value is Moodle's "any other answer": only feedback, no credit
+        spec.spec = {"answers": [a for a in answers if a.get("value") == a.get("value")]}
+        return
+    value, feedback = split_feedback(stripped)
+    entry = parse_number_text(value, base + lead)
+    entry.update(credit=100.0, feedback=unescape(feedback))
+    spec.spec = {"answers": [entry]}

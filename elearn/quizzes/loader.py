@@ -1,0 +1,108 @@
+"""Read one quiz of a course: its course.yaml entry plus its YAML or GIFT file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from elearn.problems import Problem
+from elearn.quizzes.gift import parse_gift
+from elearn.quizzes.native import parse_native
+from elearn.quizzes.spec import (
+    SETTING_DEFAULTS,
+    ParsedQuiz,
+    assign_keys,
+    build_question,
+    validate_settings,
+)
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+#: how problems of the course.yaml entry (not of the quiz file) begin
+ENTRY_LABEL = "quiz entry"
+ENTRY_KEYS = {"slug", "title", "file", "after"} | set(SETTING_DEFAULTS)
+
+
+def entry_hash(entry: dict, source: bytes) -> str:
+    """Hash of everything an import of this quiz depends on."""
+    clean = {k: v for k, v in entry.items() if not str(k).startswith("__")}
+    payload = json.dumps(clean, sort_keys=True, default=str).encode() + b"\0" + source
+    return hashlib.sha256(payload).hexdigest()
+
+
+def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz | None, list[Problem]]:
+    """The parsed quiz, or None with every problem found (``file:line: message``)."""
+    problems: list[Problem] = []
+    if not isinstance(entry, dict):
+        return None, [Problem(rel_file, 0, "a quiz entry must be a mapping")]
+    entry_line = int(entry.get("__line__", 0) or 0)
+    slug = entry.get("slug")
+    label = f"{ENTRY_LABEL} {slug!r}: " if slug else f"{ENTRY_LABEL}: "
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        problems.append(Problem(rel_file, entry_line, f"{label}slug must be lowercase letters, digits "
+                                f"and hyphens, got {slug!r}"))
+    unknown = sorted(str(k) for k in entry if str(k) not in ENTRY_KEYS and not str(k).startswith("__"))
+    if unknown:
+        problems.append(Problem(rel_file, entry_line, f"{label}unknown key(s): {', '.join(unknown)}"))
+    file_name = entry.get("file")
+    if not isinstance(file_name, str) or not file_name.startswith("quizzes/"):
+        problems.append(Problem(rel_file, entry_line, "the quiz file must be under quizzes/ of the course"))
+        return None, problems
+    path = (course_dir / file_name).resolve()
+    if course_dir.resolve() / "quizzes" not in path.parents:
+        problems.append(Problem(rel_file, entry_line, "the quiz file must stay inside quizzes/ of the course"))
+        return None, problems
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".gift", ".txt"):
+        problems.append(Problem(rel_file, 0, "a quiz file ends in .yaml, .yml or .gift"))
+        return None, problems
+    if not path.is_file():
+        problems.append(Problem(rel_file, 0, "the quiz file does not exist"))
+        return None, problems
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, problems + [Problem(rel_file, 0, "the quiz file is not UTF-8 text")]
+
+    if suffix in (".yaml", ".yml"):
+        file_settings, specs, found = parse_native(source, rel_file)
+        categories: list[str] = []
+        source_format = "yaml"
+    else:
+        specs, found, categories = parse_gift(source, rel_file)
+        file_settings = {}
+        source_format = "gift"
+        if not specs and not found:
+            found.append(Problem(rel_file, 0, "the GIFT file has no questions"))
+    problems.extend(found)
+    settings = dict(SETTING_DEFAULTS)
+    settings.update(validate_settings(file_settings, rel_file, getattr(file_settings, "line", 1) or 1,
+                                      problems))
+    settings.update(validate_settings(entry, rel_file, entry_line, problems, where=label))
+    title = entry.get("title") or file_settings.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(Problem(rel_file, entry_line, f"{label}needs a title"))
+        title = ""
+    questions = []
+    built_specs = []
+    for spec in specs:
+        question = build_question(spec, rel_file, problems)
+        if question is not None:
+            questions.append(question)
+            built_specs.append(spec)
+    explicit = {}
+    for spec in built_specs:
+        if spec.key:
+            if spec.key in explicit:
+                problems.append(Problem(rel_file, spec.line, f"question id {spec.key!r} is used twice "
+                                        f"(first on line {explicit[spec.key]})"))
+            explicit.setdefault(spec.key, spec.line)
+    if settings["draw"] > len(questions) and not problems:
+        problems.append(Problem(rel_file, 0, f"draw is {settings['draw']} but the quiz has only "
+                                f"{len(questions)} questions"))
+    if problems:
+        return None, problems
+    assign_keys(questions, built_specs)
+    return ParsedQuiz(title=title.strip()[:300], settings=settings, questions=questions,
+                      source_format=source_format, categories=categories), []

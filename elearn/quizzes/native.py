@@ -1,0 +1,170 @@
+"""The native YAML quiz format (documented in courses/README.md), read with line numbers."""
+
+from __future__ import annotations
+
+import yaml
+
+from elearn.problems import Problem
+from elearn.quizzes.spec import QuestionSpec
+
+QUESTION_KEYS = {
+    "type", "id", "title", "text", "format", "points", "feedback", "choices", "answer",
+    "tolerance", "min", "max", "answers", "feedback_true", "feedback_false",
+}
+QUIZ_KEYS = {
+    "title", "pass_mark", "max_attempts", "score", "shuffle_questions", "shuffle_choices",
+    "time_limit_minutes", "review", "draw", "questions",
+}
+
+
+class LineDict(dict):
+    """A mapping that remembers the (1-based) line it started on."""
+
+    line = 0
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader, node):
+    loader.flatten_mapping(node)
+    mapping = LineDict(loader.construct_pairs(node))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(source: str, rel_file: str, problems: list[Problem]):
+    try:
+        return yaml.load(source, Loader=_Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        problems.append(Problem(rel_file, line, f"YAML error: {getattr(error, 'problem', error)}"))
+        return None
+
+
+def _line(item, default: int) -> int:
+    return getattr(item, "line", 0) or default
+
+
+def _items(value, line: int, what: str, rel_file: str, problems: list[Problem]) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(Problem(rel_file, line, f"{what} must be a list"))
+        return []
+    return value
+
+
+def question_spec(item, rel_file: str, problems: list[Problem], default_line: int) -> QuestionSpec | None:
+    line = _line(item, default_line)
+    if not isinstance(item, dict):
+        problems.append(Problem(rel_file, line, "each question must be a mapping (type:, text:, ...)"))
+        return None
+    unknown = sorted(set(map(str, item)) - QUESTION_KEYS)
+    if unknown:
+        problems.append(Problem(rel_file, line, f"unknown question key(s): {', '.join(unknown)}"))
+        return None
+    kind = item.get("type")
+    fmt = item.get("format", "markdown")
+    if fmt not in ("markdown", "html", "plain"):
+        problems.append(Problem(rel_file, line, f"format must be markdown, html or plain, got {fmt!r}"))
+        return None
+    spec = QuestionSpec(
+        kind=str(kind or ""), text=str(item.get("text") or ""), line=line, fmt=fmt,
+        title=str(item.get("title") or ""), key=str(item.get("id") or ""),
+        points=item.get("points", 1), feedback=str(item.get("feedback") or ""),
+    )
+    if kind is None:
+        problems.append(Problem(rel_file, line, "the question has no type "
+                                "(single, multiple, truefalse, short or numeric)"))
+        return None
+    if kind in ("single", "multiple"):
+        choices = []
+        raw = _items(item.get("choices"), line, "choices", rel_file, problems)
+        flagged = [c for c in raw if isinstance(c, dict) and c.get("correct") is True]
+        for choice in raw:
+            if isinstance(choice, str):
+                choice = {"text": choice}
+            if not isinstance(choice, dict):
+                problems.append(Problem(rel_file, line, "each choice must be a mapping (text:, ...)"))
+                return None
+            extra = sorted(set(map(str, choice)) - {"text", "correct", "weight", "feedback"})
+            if extra:
+                problems.append(Problem(rel_file, _line(choice, line),
+                                        f"unknown choice key(s): {', '.join(extra)}"))
+                return None
+            if "weight" in choice:
+                credit = choice["weight"]
+            elif kind == "single":
+                credit = 100 if choice.get("correct") is True else 0
+            else:
+                # multiple without weights: the correct choices share 100%, each wrong one
+                # takes away as much as one correct one gives
+                share = 100 / len(flagged) if flagged else 0
+                credit = share if choice.get("correct") is True else -share
+            choices.append({"text": choice.get("text", ""), "credit": credit,
+                            "feedback": choice.get("feedback") or ""})
+        spec.spec = {"choices": choices}
+    elif kind == "truefalse":
+        spec.spec = {"answer": item.get("answer"), "feedback_true": item.get("feedback_true") or "",
+                     "feedback_false": item.get("feedback_false") or ""}
+    elif kind == "short":
+        answers = []
+        for answer in _items(item.get("answers"), line, "answers", rel_file, problems):
+            if isinstance(answer, (str, int, float)) and not isinstance(answer, bool):
+                answer = {"text": str(answer)}
+            if not isinstance(answer, dict):
+                problems.append(Problem(rel_file, line, "each answer must be text or a mapping (text:, credit:)"))
+                return None
+            answers.append({"text": str(answer.get("text", "")), "credit": answer.get("credit", 100),
+                            "feedback": answer.get("feedback") or ""})
+        spec.spec = {"answers": answers}
+    elif kind == "numeric":
+        if item.get("answers") is not None:
+            answers = []
+            for answer in _items(item.get("answers"), line, "answers", rel_file, problems):
+                if not isinstance(answer, dict):
+                    problems.append(Problem(rel_file, line, "each numeric answer must be a mapping "
+                                            "(value:, tolerance:, credit:)"))
+                    return None
+                answers.append(dict(answer))
+        elif item.get("min") is not None or item.get("max") is not None:
+            answers = [{"min": item.get("min"), "max": item.get("max"), "credit": 100}]
+        elif item.get("answer") is not None:
+            answers = [{"value": item.get("answer"), "tolerance": item.get("tolerance", 0), "credit": 100}]
+        else:
+            answers = []
+        spec.spec = {"answers": answers}
+    return spec
+
+
+def parse_native(source: str, rel_file: str) -> tuple[dict, list[QuestionSpec], list[Problem]]:
+    """(quiz settings with title, question specs, problems) from a native YAML quiz file."""
+    problems: list[Problem] = []
+    document = load_yaml(source, rel_file, problems)
+    if document is None:
+        if not problems:
+            problems.append(Problem(rel_file, 1, "the quiz file is empty"))
+        return {}, [], problems
+    if not isinstance(document, dict):
+        problems.append(Problem(rel_file, 1, "a quiz file is a mapping (title:, questions:, ...)"))
+        return {}, [], problems
+    unknown = sorted(set(map(str, document)) - QUIZ_KEYS)
+    if unknown:
+        problems.append(Problem(rel_file, _line(document, 1), f"unknown quiz key(s): {', '.join(unknown)}"))
+    raw_questions = document.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        problems.append(Problem(rel_file, _line(document, 1), "the quiz has no questions"))
+        raw_questions = []
+    specs = []
+    for item in raw_questions:
+        spec = question_spec(item, rel_file, problems, _line(document, 1))
+        if spec is not None:
+            specs.append(spec)
+    settings = {key: value for key, value in document.items() if key not in ("questions",)}
+    return settings, specs, problems

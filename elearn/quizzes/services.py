@@ -1,0 +1,324 @@
+"""Quiz attempts: start, save, submit, grade, review policy, learner summaries, item analysis.
+
+No request objects here. Views commit once per request; functions here flush.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
+
+from elearn.accounts.models import Role
+from elearn.db_types import utcnow
+from elearn.extensions import db
+from elearn.quizzes.models import (
+    AttemptStatus,
+    Question,
+    Quiz,
+    QuizAttempt,
+    ReviewPolicy,
+    ScorePolicy,
+)
+from elearn.quizzes.types import question_type
+
+#: a submit or save this long after the deadline still counts (slow links)
+GRACE = timedelta(seconds=30)
+
+
+class QuizRefused(Exception):
+    """An action the quiz's rules forbid; the message is shown to the learner."""
+
+
+# --- access ---------------------------------------------------------------------------------
+
+def access(user, course):
+    """(allowed, enrolment): enrolled learners, the course's trainers and admins may take quizzes."""
+    from elearn.enrolments.services import active_enrolment
+
+    if not getattr(user, "is_authenticated", False):
+        return False, None
+    enrolment = active_enrolment(user.id, course.id)
+    if enrolment is not None:
+        return True, enrolment
+    return (user.role is Role.admin or course.is_trainer(user)), None
+
+
+def find_quiz(course_id: int, quiz_slug: str) -> Quiz | None:
+    return db.session.scalar(sa.select(Quiz).where(
+        Quiz.course_id == course_id, Quiz.slug == quiz_slug, Quiz.archived_at.is_(None)))
+
+
+# --- attempts -------------------------------------------------------------------------------
+
+#: the JSON columns an attempt list does not need (loaded on access when it does)
+_HEAVY = (defer(QuizAttempt.layout), defer(QuizAttempt.answers), defer(QuizAttempt.results))
+
+
+def user_attempts(quiz_id: int, user_id: int) -> list[QuizAttempt]:
+    return list(db.session.scalars(
+        sa.select(QuizAttempt)
+        .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.user_id == user_id)
+        .order_by(QuizAttempt.number)
+        .options(*_HEAVY)
+    ))
+
+
+def question_count(quiz_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Question.id)).where(
+        Question.quiz_id == quiz_id, Question.archived_at.is_(None)))
+
+
+def attempt_token(attempt: QuizAttempt) -> str:
+    """A per-attempt anti-forgery token that stays valid for the whole attempt.
+
+    The save and submit forms carry it instead of the session CSRF token, so a long attempt
+    never fails on an expired token: only this user's pages can know it.
+    """
+    secret = current_app.config["SECRET_KEY"].encode()
+    message = f"quiz-attempt:{attempt.id}:{attempt.user_id}:{attempt.started_at.isoformat()}"
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+
+
+def valid_attempt_token(attempt: QuizAttempt, token: str | None) -> bool:
+    return bool(token) and hmac.compare_digest(attempt_token(attempt), str(token))
+
+
+def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[Question]:
+    """The attempt's questions in the order it showed them (archived rows included)."""
+    ids = attempt.layout.get("questions", [])
+    rows = {q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def make_layout(quiz: Quiz, questions: list[Question], rng: random.Random) -> dict:
+    """Question order, random draw and choice orders of a new attempt."""
+    chosen = list(questions)
+    if quiz.draw_count and quiz.draw_count < len(chosen):
+        chosen = sorted(rng.sample(chosen, quiz.draw_count), key=lambda q: q.position)
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    choices = {}
+    for question in chosen:
+        count = question_type(question.kind).choice_count(question.data)
+        if count:
+            order = list(range(count))
+            if quiz.shuffle_choices:
+                rng.shuffle(order)
+            choices[str(question.id)] = order
+    return {"questions": [q.id for q in chosen], "choices": choices}
+
+
+def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAttempt:
+    """Resume the open attempt or start a new one; QuizRefused past the attempt limit."""
+    attempts = user_attempts(quiz.id, user.id)
+    finish_expired(quiz, attempts)
+    for attempt in attempts:
+        if attempt.status is AttemptStatus.in_progress:
+            return attempt
+    if quiz.max_attempts and len(attempts) >= quiz.max_attempts:
+        raise QuizRefused(_("You have used all %(count)s attempts at this quiz.",
+                            count=quiz.max_attempts))
+    questions = list(db.session.scalars(
+        sa.select(Question).where(Question.quiz_id == quiz.id, Question.archived_at.is_(None))
+        .order_by(Question.position)
+    ))
+    if not questions:
+        raise QuizRefused(_("This quiz has no questions yet."))
+    now = utcnow()
+    attempt = QuizAttempt(
+        quiz_id=quiz.id, user_id=user.id,
+        number=(attempts[-1].number + 1) if attempts else 1,
+        started_at=now,
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
+        layout=make_layout(quiz, questions, rng or random.SystemRandom()),
+        answers={},
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # another request started the same attempt number at the same moment: resume that one
+        existing = db.session.scalar(sa.select(QuizAttempt).where(
+            QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == user.id,
+            QuizAttempt.status == AttemptStatus.in_progress))
+        if existing is None:
+            raise QuizRefused(_("The attempt could not be started. Please try again.")) from None
+        return existing
+    return attempt
+
+
+def coerce_answers(attempt: QuizAttempt, questions: list[Question], form: dict[str, list[str]]) -> dict:
+    """Stored answers from submitted form values ``q<id>`` (choice positions as shown)."""
+    answers = {}
+    choice_orders = attempt.layout.get("choices", {})
+    for question in questions:
+        raw = form.get(f"q{question.id}", [])
+        value = question_type(question.kind).coerce(
+            question.data, [str(v) for v in raw][:50], choice_orders.get(str(question.id)))
+        if value is not None:
+            answers[str(question.id)] = value
+    return answers
+
+
+def save_answers(attempt: QuizAttempt, answers: dict) -> bool:
+    """Store the answers of an open attempt (the whole form each time); False when closed."""
+    result = db.session.execute(
+        sa.update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == AttemptStatus.in_progress)
+        .values(answers=answers)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(attempt)
+    return result.rowcount == 1
+
+
+@dataclass
+class Graded:
+    results: dict
+    score: float
+    max_score: float
+    percent: float
+    passed: bool
+
+
+def grade(quiz: Quiz, questions: list[Question], answers: dict) -> Graded:
+    """Grade answers against the questions an attempt showed. Server side only."""
+    results = {}
+    score = 0.0
+    max_score = 0.0
+    for question in questions:
+        result = question_type(question.kind).grade(question.data, answers.get(str(question.id)))
+        points = float(question.points)
+        earned = round(result.fraction * points, 4)
+        results[str(question.id)] = {
+            "fraction": round(result.fraction, 4), "score": earned, "points": points,
+            "feedback_html": result.feedback_html,
+        }
+        score += earned
+        max_score += points
+    percent = round(100 * score / max_score, 2) if max_score else 0.0
+    return Graded(results, round(score, 4), max_score, percent, percent >= quiz.pass_mark)
+
+
+def submit_attempt(quiz: Quiz, attempt: QuizAttempt, answers: dict | None,
+                   now: datetime | None = None) -> bool:
+    """Grade and close an open attempt; True when this call graded it.
+
+    ``answers`` (the submitted form) replaces the saved answers unless the time is up, in
+    which case the attempt is graded with what was saved before the deadline. The conditional
+    UPDATE makes two simultaneous submits end with one graded attempt.
+    """
+    now = now or utcnow()
+    if answers is None or is_expired(attempt, now):
+        db.session.refresh(attempt)
+        answers = dict(attempt.answers or {})
+    graded = grade(quiz, attempt_questions(attempt), answers)
+    result = db.session.execute(
+        sa.update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == AttemptStatus.in_progress)
+        .values(
+            status=AttemptStatus.submitted, submitted_at=now, answers=answers,
+            results=graded.results, score=graded.score, max_score=graded.max_score,
+            percent=graded.percent, passed=graded.passed,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(attempt)
+    if result.rowcount != 1:
+        return False
+    _recompute(quiz, attempt.user_id)
+    return True
+
+
+def _recompute(quiz: Quiz, user_id: int) -> None:
+    from elearn.enrolments.services import active_enrolment, recompute_progress
+
+    enrolment = active_enrolment(user_id, quiz.course_id)
+    if enrolment is not None:
+        recompute_progress(enrolment)
+
+
+def finish_expired(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = None) -> None:
+    """Grade open attempts whose time is up, with the answers saved before the deadline."""
+    now = now or utcnow()
+    for attempt in attempts:
+        if attempt.status is AttemptStatus.in_progress and is_expired(attempt, now):
+            submit_attempt(quiz, attempt, None, now)
+
+
+# --- what the learner sees -------------------------------------------------------------------
+
+def counting_attempt(quiz: Quiz, attempts: list[QuizAttempt]) -> QuizAttempt | None:
+    graded = [a for a in attempts if a.status is AttemptStatus.submitted]
+    if not graded:
+        return None
+    if quiz.score_policy is ScorePolicy.last:
+        return graded[-1]
+    return max(graded, key=lambda a: (a.percent or 0, -a.number))
+
+
+@dataclass
+class Summary:
+    used: int
+    left: int | None  # None: unlimited
+    best: float | None
+    counting: float | None
+    passed: bool
+    open_attempt: QuizAttempt | None
+    history: list = field(default_factory=list)
+
+
+def summary(quiz: Quiz, attempts: list[QuizAttempt]) -> Summary:
+    graded = [a for a in attempts if a.status is AttemptStatus.submitted]
+    counting = counting_attempt(quiz, attempts)
+    best = max((a.percent or 0 for a in graded), default=None)
+    passed = bool(counting and counting.passed) if quiz.score_policy is ScorePolicy.last else any(
+        a.passed for a in graded)
+    open_attempt = next((a for a in attempts if a.status is AttemptStatus.in_progress), None)
+    left = None if not quiz.max_attempts else max(0, quiz.max_attempts - len(attempts))
+    return Summary(len(attempts), left, best, counting.percent if counting else None, passed,
+                   open_attempt, attempts)
+
+
+def shows_correct_answers(quiz: Quiz, attempt: QuizAttempt, passed_quiz: bool) -> bool:
+    """The review policy: may this result page show the right answers?"""
+    if attempt.status is not AttemptStatus.submitted:
+        return False
+    if quiz.review_policy is ReviewPolicy.correct_answers:
+        return True
+    if quiz.review_policy is ReviewPolicy.correct_once_passed:
+        return passed_quiz
+    return False
+
+
+def course_quiz_rows(course_id: int, user_id: int | None) -> list[dict]:
+    """The course's quizzes with the user's status; two queries whatever the size."""
+    quizzes = list(db.session.scalars(
+        sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
+        .order_by(Quiz.position, Quiz.id)
+    ))
+    by_quiz: dict[int, list[QuizAttempt]] = {q.id: [] for q in quizzes}
+    if user_id is not None and quizzes:
+        for attempt in db.session.scalars(
+            sa.select(QuizAttempt)
+            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+            .where(Quiz.course_id == course_id, QuizAttempt.user_id == user_id)
+            .order_by(QuizAttempt.quiz_id, QuizAttempt.number)
+            .options(*_HEAVY)
+        ):
+            by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    return [{"quiz": quiz, "summary": summary(quiz, by_quiz[quiz.id])} for quiz in quizzes]

@@ -1,0 +1,244 @@
+"""Quiz pages: overview, start, attempt (autosave and a plain-form fallback), submit, result,
+and the trainer's item analysis with a CSV download.
+
+Save and submit are exempt from the session CSRF check and check the attempt's own token
+instead (services.attempt_token): it is as unguessable as a CSRF token, bound to one user's
+attempt, and does not expire while the attempt is open, so an answer is never lost to an
+expired form.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from elearn.accounts.models import Role
+from elearn.courses.models import Course
+from elearn.extensions import csrf, db
+from elearn.permissions import ensure, require
+from elearn.quizzes import analysis as item_analysis
+from elearn.quizzes import services
+from elearn.quizzes.exports import analysis_csv
+from elearn.quizzes.forms import AttemptAnswersForm
+from elearn.quizzes.models import AttemptStatus, QuizAttempt
+from elearn.quizzes.types import question_type
+
+bp = Blueprint("quizzes", __name__)
+
+
+@bp.app_context_processor
+def quiz_helpers():
+    def course_quizzes(course, enrolment=None):
+        user_id = enrolment.user_id if enrolment is not None else (
+            current_user.id if current_user.is_authenticated else None)
+        return services.course_quiz_rows(course.id, user_id)
+
+    def course_page_exists():
+        return "courses.show" in current_app.view_functions
+
+    return {"course_quizzes": course_quizzes, "course_page_exists": course_page_exists}
+
+
+def _course_and_quiz(slug: str, quiz_slug: str):
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    ensure(course is not None)
+    allowed, enrolment = services.access(current_user, course)
+    ensure(allowed)
+    quiz = services.find_quiz(course.id, quiz_slug)
+    ensure(quiz is not None)
+    return course, quiz, enrolment
+
+
+def _own_attempt(quiz, attempt_id: int) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    ensure(attempt is not None and attempt.quiz_id == quiz.id and attempt.user_id == current_user.id)
+    return attempt
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch" or request.accept_mimetypes.best == "application/json"
+
+
+@bp.get("/courses/<slug>/quizzes/<quiz_slug>")
+@require()
+def show(slug, quiz_slug):
+    course, quiz, enrolment = _course_and_quiz(slug, quiz_slug)
+    attempts = services.user_attempts(quiz.id, current_user.id)
+    if any(a.status is AttemptStatus.in_progress and services.is_expired(a) for a in attempts):
+        services.finish_expired(quiz, attempts)
+        db.session.commit()
+        attempts = services.user_attempts(quiz.id, current_user.id)
+    summary = services.summary(quiz, attempts)
+    return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
+                           enrolment=enrolment,
+                           question_count=services.question_count(quiz.id),
+                           preview=enrolment is None,
+                           can_manage=current_user.role in (Role.trainer, Role.admin)
+                           and course.can_manage(current_user))
+
+
+@bp.post("/courses/<slug>/quizzes/<quiz_slug>/start")
+@require()
+def start(slug, quiz_slug):
+    _course, quiz, _enrolment = _course_and_quiz(slug, quiz_slug)
+    try:
+        attempt = services.start_attempt(quiz, current_user)
+    except services.QuizRefused as refusal:
+        db.session.commit()  # expired attempts graded on the way stay graded
+        flash(str(refusal), "error")
+        return redirect(url_for("quizzes.show", slug=slug, quiz_slug=quiz_slug))
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
+
+
+def _render_attempt(course, quiz, attempt, status: int = 200, message: str | None = None):
+    questions = services.attempt_questions(attempt)
+    choice_orders = attempt.layout.get("choices", {})
+    items = []
+    for question in questions:
+        qtype = question_type(question.kind)
+        view = qtype.public_view(question.data, choice_orders.get(str(question.id)))
+        saved = attempt.answers.get(str(question.id))
+        selected: set[str] = set()
+        order = choice_orders.get(str(question.id))
+        if view["input"] in ("radio", "checkbox") and saved is not None and order:
+            wanted = saved if isinstance(saved, list) else [saved]
+            selected = {str(order.index(i)) for i in wanted if i in order}
+        elif view["input"] == "truefalse" and isinstance(saved, bool):
+            selected = {"true" if saved else "false"}
+        items.append({"question": question, "view": view, "selected": selected,
+                      "text": saved if isinstance(saved, str) else ""})
+    return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt,
+                           items=items, token=services.attempt_token(attempt),
+                           message=message), status
+
+
+@bp.get("/courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>")
+@require()
+def attempt(slug, quiz_slug, attempt_id):
+    course, quiz, _enrolment = _course_and_quiz(slug, quiz_slug)
+    attempt = _own_attempt(quiz, attempt_id)
+    if attempt.status is AttemptStatus.in_progress and services.is_expired(attempt):
+        services.submit_attempt(quiz, attempt, None)
+        db.session.commit()
+        flash(_("The time was up: your attempt was graded with the answers saved before the deadline."), "error")
+    if attempt.status is not AttemptStatus.in_progress:
+        return redirect(url_for("quizzes.result", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
+    response, status = _render_attempt(course, quiz, attempt)
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>/save")
+@csrf.exempt
+@require()
+def save(slug, quiz_slug, attempt_id):
+    course, quiz, _enrolment = _course_and_quiz(slug, quiz_slug)
+    attempt = _own_attempt(quiz, attempt_id)
+    form = AttemptAnswersForm(request.form, attempt, services.attempt_questions(attempt))
+    closed_url = url_for("quizzes.result", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id)
+    if not form.token_ok:
+        message = _("The form could not be verified. Your answers saved so far are kept; please try again.")
+        if _wants_json():
+            return jsonify(saved=False, message=message), 400
+        return _render_attempt(course, quiz, attempt, 400, message)
+    if attempt.status is not AttemptStatus.in_progress or services.is_expired(attempt):
+        message = _("This attempt is closed: answers can no longer be changed.")
+        if _wants_json():
+            return jsonify(saved=False, message=message, result_url=closed_url), 409
+        flash(message, "error")
+        return redirect(url_for("quizzes.attempt", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
+    saved = services.save_answers(attempt, form.answers)
+    db.session.commit()
+    if _wants_json():
+        return jsonify(saved=saved)
+    flash(_("Your answers are saved."), "success")
+    return redirect(url_for("quizzes.attempt", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
+
+
+@bp.post("/courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>/submit")
+@csrf.exempt
+@require()
+def submit(slug, quiz_slug, attempt_id):
+    course, quiz, _enrolment = _course_and_quiz(slug, quiz_slug)
+    attempt = _own_attempt(quiz, attempt_id)
+    result_url = url_for("quizzes.result", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id)
+    if attempt.status is not AttemptStatus.in_progress:
+        flash(_("This attempt was already submitted; it counts once."), "info")
+        return redirect(result_url)
+    form = AttemptAnswersForm(request.form, attempt, services.attempt_questions(attempt))
+    if not form.token_ok:
+        return _render_attempt(course, quiz, attempt, 400, _(
+            "The form could not be verified. Your answers saved so far are kept; please submit again."))
+    expired = services.is_expired(attempt)
+    graded = services.submit_attempt(quiz, attempt, None if expired else form.answers)
+    db.session.commit()
+    if expired:
+        flash(_("The time was up: your attempt was graded with the answers saved before the deadline."), "error")
+    elif not graded:
+        flash(_("This attempt was already submitted; it counts once."), "info")
+    return redirect(result_url)
+
+
+@bp.get("/courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>/result")
+@require()
+def result(slug, quiz_slug, attempt_id):
+    course, quiz, enrolment = _course_and_quiz(slug, quiz_slug)
+    attempt = _own_attempt(quiz, attempt_id)
+    if attempt.status is AttemptStatus.in_progress:
+        return redirect(url_for("quizzes.attempt", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
+    summary = services.summary(quiz, services.user_attempts(quiz.id, current_user.id))
+    show_answers = services.shows_correct_answers(quiz, attempt, summary.passed)
+    review = []
+    if show_answers:
+        for question in services.attempt_questions(attempt):
+            qtype = question_type(question.kind)
+            answer = attempt.answers.get(str(question.id))
+            review.append({
+                "question": question,
+                "result": (attempt.results or {}).get(str(question.id), {}),
+                "answer": qtype.answer_label(question.data, answer) if answer is not None else "",
+                "correct": qtype.correct_view(question.data),
+            })
+    return render_template("quizzes/result.html", course=course, quiz=quiz, attempt=attempt,
+                           summary=summary, show_answers=show_answers, review=review,
+                           enrolment=enrolment), 200, {"Cache-Control": "no-store"}
+
+
+def _managed_quiz(slug: str, quiz_slug: str):
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    ensure(course is not None and course.can_manage(current_user))
+    quiz = services.find_quiz(course.id, quiz_slug)
+    ensure(quiz is not None)
+    return course, quiz
+
+
+@bp.get("/trainer/courses/<slug>/quizzes/<quiz_slug>/analysis")
+@require(Role.trainer)
+def analysis(slug, quiz_slug):
+    course, quiz = _managed_quiz(slug, quiz_slug)
+    return render_template("quizzes/analysis.html", course=course, quiz=quiz,
+                           analysis=item_analysis.analyse(quiz))
+
+
+@bp.get("/trainer/courses/<slug>/quizzes/<quiz_slug>/analysis.csv")
+@require(Role.trainer)
+def analysis_download(slug, quiz_slug):
+    course, quiz = _managed_quiz(slug, quiz_slug)
+    body = analysis_csv(quiz, item_analysis.analyse(quiz))
+    filename = f"{course.slug}-{quiz.slug}-analysis.csv"
+    return Response(body, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
