@@ -1,0 +1,116 @@
+"""Reminders 24 hours and 1 hour before each session, each sent once.
+
+``send_reminders(now)`` is run by cron every few minutes (``flask webinars remind``). A reminder
+of kind K (offset 24 h or 1 h) is due for a session when ``start - offset <= now < start``; a
+late or skipped run still sends it (up to the session's start), and when the 1-hour reminder is
+already due the 24-hour one is skipped. Each reminder row is inserted and committed *before* the
+mail is sent: the unique constraint (webinar, session start, kind, user) decides, so two copies
+running at once, or a second run, send nothing twice. If sending fails the row is removed so the
+next run tries again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from elearn.accounts.models import User
+from elearn.db_types import utcnow
+from elearn.extensions import db
+from elearn.mail import send_mail
+from elearn.webinars.models import (
+    Registration,
+    RegistrationStatus,
+    ReminderKind,
+    SentReminder,
+    Webinar,
+    WebinarStatus,
+)
+from elearn.webinars.schedule import sessions
+
+OFFSETS = {ReminderKind.day: timedelta(hours=24), ReminderKind.hour: timedelta(hours=1)}
+
+
+def due_reminders(now: datetime) -> list[tuple[Webinar, datetime, ReminderKind]]:
+    """(webinar, session start, kind) of every reminder due at ``now``."""
+    horizon = now + OFFSETS[ReminderKind.day]
+    webinars = db.session.scalars(
+        sa.select(Webinar)
+        .where(Webinar.status == WebinarStatus.scheduled, Webinar.last_end_utc > now,
+               Webinar.start_utc <= horizon + timedelta(days=1))
+        .options(selectinload(Webinar.overrides), selectinload(Webinar.organiser))
+    )
+    due = []
+    for webinar in webinars:
+        for session in sessions(webinar):
+            if session.cancelled or not (now < session.start_utc <= horizon):
+                continue
+            left = session.start_utc - now
+            kind = ReminderKind.hour if left <= OFFSETS[ReminderKind.hour] else ReminderKind.day
+            due.append((webinar, session.start_utc, kind))
+    return due
+
+
+def _claim(webinar_id: int, start: datetime, kind: ReminderKind, user_id: int) -> int | None:
+    """Insert the reminder row and commit; None when someone else already claimed it."""
+    row = SentReminder(webinar_id=webinar_id, occurrence_utc=start, kind=kind, user_id=user_id,
+                       sent_at=utcnow())
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return row.id
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Send every due reminder not sent yet; returns how many were sent."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from elearn.webinars.display import when_text
+    from elearn.webinars.services import invite_attachment, webinar_url
+
+    now = now or utcnow()
+    work = []
+    for webinar, start, kind in due_reminders(now):
+        people = db.session.execute(
+            sa.select(User).join(Registration, Registration.user_id == User.id)
+            .where(Registration.webinar_id == webinar.id,
+                   Registration.status == RegistrationStatus.registered)
+        ).scalars().all()
+        already = set(db.session.scalars(
+            sa.select(SentReminder.user_id).where(
+                SentReminder.webinar_id == webinar.id, SentReminder.occurrence_utc == start,
+                SentReminder.kind == kind)
+        ))
+        work += [(webinar, start, kind, u) for u in people if u.id not in already]
+    sent = 0
+    for webinar, start, kind, user in work:
+        # read what we need before the commit in _claim expires the objects
+        title, join, zone, url = webinar.title, webinar.join_url, webinar.timezone, webinar_url(webinar)
+        email, locale, user_zone, name = user.email, user.locale or "en", user.timezone, user.name
+        attachment = invite_attachment(webinar, user, "REQUEST")
+        claim = _claim(webinar.id, start, kind, user.id)
+        if claim is None:
+            continue
+        with force_locale(locale):
+            when = when_text(start, zone, user_zone, locale)
+            if kind is ReminderKind.hour:
+                subject = _("Starting soon: %(title)s", title=title)
+            else:
+                subject = _("Tomorrow: %(title)s", title=title)
+            text = _("Hello %(name)s,\n\n%(title)s starts %(when)s.\n\nJoin: %(join)s\n"
+                     "Details: %(url)s", name=name, title=title, when=when, join=join, url=url)
+        try:
+            send_mail(email, subject, text, [attachment])
+        except Exception:
+            db.session.execute(sa.delete(SentReminder).where(SentReminder.id == claim))
+            db.session.commit()
+            raise
+        sent += 1
+    return sent
