@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vRecur, vText
+from icalendar import Calendar, Event, vCalAddress, vRecur, vText
 
 PRODID = "-//elearn//BRS conventions webinars//EN"
 #: VTIMEZONE definitions cover this range (transitions outside it are not written)
@@ -93,11 +93,101 @@ def fold(line: str) -> str:
 
 @lru_cache(maxsize=512)
 def vtimezone_text(tzid: str) -> str:
-    """The VTIMEZONE of an IANA zone (CRLF lines, ending with CRLF), generated once per process."""
+    """The VTIMEZONE of an IANA zone (CRLF lines, ending with CRLF), generated once per process.
+
+    Yearly daylight-saving rules are written as RRULEs (``FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU``),
+    the form Outlook, Google Calendar, Apple Calendar and Thunderbird all read; irregular
+    transitions fall back to one RDATE line per date (ical.js, for one, reads only the first
+    value of a comma-separated RDATE list, so the lists icalendar writes are avoided).
+    """
     if tzid == "UTC":
         return ""
-    component = Timezone.from_tzid(tzid, first_date=TZ_FIRST, last_date=TZ_LAST)
-    return component.to_ical().decode()
+    zone = ZoneInfo(tzid)
+    transitions = _transitions(zone)
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{tzid}"]
+    if not transitions:
+        probe = datetime(TZ_FIRST.year, 1, 1, tzinfo=UTC).astimezone(zone)
+        offset = _offset(probe.utcoffset())
+        lines += ["BEGIN:STANDARD", "DTSTART:19700101T000000", f"TZOFFSETFROM:{offset}",
+                  f"TZOFFSETTO:{offset}", f"TZNAME:{_escape_line(probe.tzname() or tzid)}",
+                  "END:STANDARD"]
+    groups: dict[tuple, list] = {}
+    for item in transitions:
+        groups.setdefault(item[1:], []).append(item[0])
+    for (before, after, name, daylight), instants in sorted(groups.items(), key=lambda g: g[1][0]):
+        kind = "DAYLIGHT" if daylight else "STANDARD"
+        locals_ = [(t + before) for t in instants]  # wall time before the change (RFC 5545)
+        lines += [f"BEGIN:{kind}", f"DTSTART:{locals_[0].strftime('%Y%m%dT%H%M%S')}"]
+        rule = _yearly_rule(locals_)
+        if rule is not None:
+            if instants[-1].year < TZ_LAST.year - 1:
+                rule += f";UNTIL={instants[-1].strftime('%Y%m%dT%H%M%SZ')}"
+            lines.append(f"RRULE:{rule}")
+        else:
+            lines += [f"RDATE:{t.strftime('%Y%m%dT%H%M%S')}" for t in locals_[1:]]
+        lines += [f"TZOFFSETFROM:{_offset(before)}", f"TZOFFSETTO:{_offset(after)}",
+                  f"TZNAME:{_escape_line(name)}", f"END:{kind}"]
+    lines.append("END:VTIMEZONE")
+    return CRLF.join(lines) + CRLF
+
+
+def _offset(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
+
+
+def _transitions(zone: ZoneInfo) -> list[tuple]:
+    """(instant as naive UTC, offset before, offset after, name after, is daylight) of every
+    change of offset from a year before TZ_FIRST to TZ_LAST."""
+    found = []
+    start = datetime(TZ_FIRST.year - 1, TZ_FIRST.month, 1, tzinfo=UTC)
+    end = datetime(TZ_LAST.year, TZ_LAST.month, TZ_LAST.day, tzinfo=UTC)
+    step = timedelta(days=1)
+    current, previous = start, start.astimezone(zone).utcoffset()
+    while current < end:
+        following = current + step
+        offset = following.astimezone(zone).utcoffset()
+        if offset != previous:
+            low, high = current, following  # offset(low) == previous, offset(high) == offset
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(zone).utcoffset() == previous:
+                    low = middle
+                else:
+                    high = middle
+            after = high.astimezone(zone)
+            found.append((high.replace(tzinfo=None, second=0, microsecond=0), previous, offset,
+                          after.tzname() or "", bool(after.dst())))
+            previous = offset
+        current = following
+    return found
+
+
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _yearly_rule(wall_times: list[datetime]) -> str | None:
+    """``FREQ=YEARLY;BYMONTH=..;BYDAY=..`` when the times follow one yearly rule, else None."""
+    if len(wall_times) < 2:
+        return None
+    first = wall_times[0]
+    candidates = None
+    for index, moment in enumerate(wall_times):
+        if (moment.year != first.year + index or moment.month != first.month
+                or moment.weekday() != first.weekday() or moment.time() != first.time()):
+            return None
+        month_days = ((moment.replace(day=28) + timedelta(days=4)).replace(day=1)
+                      - timedelta(days=1)).day
+        options = {(moment.day - 1) // 7 + 1}
+        if moment.day + 7 > month_days:
+            options.add(-1)
+        candidates = options if candidates is None else candidates & options
+        if not candidates:
+            return None
+    week = -1 if -1 in candidates else min(candidates)
+    return f"FREQ=YEARLY;BYMONTH={first.month};BYDAY={week}{_DAYS[first.weekday()]}"
 
 
 def local_stamp(instant: datetime, tzid: str) -> str:
