@@ -88,24 +88,30 @@ def send_reminders(now: datetime | None = None) -> int:
                 SentReminder.webinar_id == webinar.id, SentReminder.occurrence_utc == start,
                 SentReminder.kind == kind)
         ))
-        work += [(webinar, start, kind, u) for u in people if u.id not in already]
+        for user in people:
+            if user.id in already:
+                continue
+            locale = user.locale or "en"
+            with force_locale(locale):
+                when = when_text(start, webinar.timezone, user.timezone, locale)
+                values = {"name": user.name, "title": webinar.title, "when": when,
+                              "join": webinar.join_url, "url": webinar_url(webinar)}
+                if kind is ReminderKind.hour:
+                    subject = _("Starting soon: %(title)s", **values)
+                else:
+                    subject = _("Tomorrow: %(title)s", **values)
+                text = _("Hello %(name)s,\n\n%(title)s starts %(when)s.\n\nJoin: %(join)s\n"
+                         "Details: %(url)s", **values)
+            work.append((webinar.id, start, kind, user.id, user.email, subject, text,
+                         invite_attachment(webinar, user, "REQUEST")))
+    # end the read transaction: each claim below starts its own, with the INSERT first, so on
+    # SQLite it waits for the write lock instead of failing on a stale snapshot
+    db.session.commit()
     sent = 0
-    for webinar, start, kind, user in work:
-        # read what we need before the commit in _claim expires the objects
-        title, join, zone, url = webinar.title, webinar.join_url, webinar.timezone, webinar_url(webinar)
-        email, locale, user_zone, name = user.email, user.locale or "en", user.timezone, user.name
-        attachment = invite_attachment(webinar, user, "REQUEST")
-        claim = _claim(webinar.id, start, kind, user.id)
+    for webinar_id, start, kind, user_id, email, subject, text, attachment in work:
+        claim = _claim(webinar_id, start, kind, user_id)
         if claim is None:
             continue
-        with force_locale(locale):
-            when = when_text(start, zone, user_zone, locale)
-            if kind is ReminderKind.hour:
-                subject = _("Starting soon: %(title)s", title=title)
-            else:
-                subject = _("Tomorrow: %(title)s", title=title)
-            text = _("Hello %(name)s,\n\n%(title)s starts %(when)s.\n\nJoin: %(join)s\n"
-                     "Details: %(url)s", name=name, title=title, when=when, join=join, url=url)
         try:
             send_mail(email, subject, text, [attachment])
         except Exception:

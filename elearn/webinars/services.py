@@ -368,7 +368,12 @@ def lock_webinar(webinar_id: int) -> Webinar | None:
 
 
 def retrying(action, attempts: int = 5):
-    """Run ``action()`` then commit; on a SQLite lock conflict roll back and run it again."""
+    """Run ``action()`` then commit; on a SQLite lock conflict roll back and run it again.
+
+    What is pending is committed first, so the action's transaction starts with its lock
+    (on SQLite a transaction that read before another writer committed cannot write).
+    """
+    db.session.commit()
     for attempt in range(attempts):
         try:
             result = action()
@@ -477,7 +482,7 @@ def registrations(webinar_id: int) -> list[tuple[Registration, User]]:
         sa.select(Registration, User).join(User, User.id == Registration.user_id)
         .where(Registration.webinar_id == webinar_id)
         .order_by(Registration.status, Registration.created_at, Registration.id)
-    ).tuples())
+    ).all())
 
 
 # --------------------------------------------------------------------------- lists

@@ -181,7 +181,7 @@ def show(webinar_id: int):
     counts = dict(db.session.execute(
         sa.select(Registration.status, sa.func.count(Registration.id))
         .where(Registration.webinar_id == webinar.id).group_by(Registration.status)
-    ).tuples().all())
+    ).all())
     return render_template(
         "webinars/show.html", webinar=webinar, rows=rows, registration=registration,
         registered=counts.get(RegistrationStatus.registered, 0),
