@@ -57,6 +57,13 @@ def build_feed(condition, name: str) -> Feed:
     return Feed(body, last_modified, etag)
 
 
+def cancelled_single(webinar: Webinar) -> Feed:
+    """METHOD:CANCEL download of one cancelled webinar (DTSTAMP fixed, so the ETag is stable)."""
+    body = ical.events_to_ical([to_ics_event(webinar)], name=webinar.title, method="CANCEL",
+                               dtstamp=webinar.updated_at)
+    return Feed(body, webinar.updated_at, hashlib.sha256(body).hexdigest()[:32])
+
+
 def refresh_stale(limit: int | None = None) -> int:
     """Rebuild and store the VEVENT text of stale rows (``flask webinars refresh-ics``)."""
     site = base_url()

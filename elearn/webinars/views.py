@@ -458,7 +458,12 @@ def attendance_confirm(webinar_id: int):
 def webinar_ics(webinar_id: int):
     webinar = _get(webinar_id)
     ensure(can_view(webinar, current_user, _registration(webinar)))
-    feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title)
+    if webinar.status is WebinarStatus.cancelled:
+        # the single-event download of a cancelled webinar is an iTIP CANCEL (DESIGN.md), so
+        # importing it removes the event from a calendar that has it
+        feed = feeds.cancelled_single(webinar)
+    else:
+        feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title)
     return _calendar_response(feed, f"webinar-{webinar.id}.ics", public=webinar.is_public)
 
 

@@ -19,13 +19,13 @@ STAMP = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 def event(zone: str, first_local: tuple[date, time], rrule: str | None = "FREQ=WEEKLY;COUNT=4",
           overrides=(), **extra) -> ical.IcsEvent:
     start = local_to_utc(first_local[0], first_local[1], zone)
-    values = dict(
-        uid=f"test-{zone.replace('/', '-')}@elearn", title="Customs, waste; and \"PIC\" — ✓",
-        description="Line one\nLine two", start_utc=start, timezone=zone, duration_minutes=90,
-        join_url="https://meet.example.org/room?id=1&x=2", url="http://localhost/webinars/1",
-        organiser_name="Tomás Trainer", organiser_email="trainer@example.org", sequence=3,
-        last_modified=STAMP, rrule=rrule, overrides=tuple(overrides), created=STAMP,
-    )
+    values = {
+        "uid": f"test-{zone.replace('/', '-')}@elearn", "title": "Customs, waste; and \"PIC\" — ✓",
+        "description": "Line one\nLine two", "start_utc": start, "timezone": zone, "duration_minutes": 90,
+        "join_url": "https://meet.example.org/room?id=1&x=2", "url": "http://localhost/webinars/1",
+        "organiser_name": "Tomás Trainer", "organiser_email": "trainer@example.org", "sequence": 3,
+        "last_modified": STAMP, "rrule": rrule, "overrides": tuple(overrides), "created": STAMP,
+    }
     values.update(extra)
     return ical.IcsEvent(**values)
 
@@ -68,7 +68,7 @@ def js_instants(data: bytes) -> dict[str, list[datetime]]:
     result: dict[str, list[datetime]] = {}
     for item in read["occurrences"]:
         result.setdefault(item["uid"], []).append(
-            datetime.fromisoformat(item["start"].replace("Z", "+00:00")))
+            datetime.fromisoformat(item["start"]))
     return {uid: sorted(v) for uid, v in result.items()}
 
 
@@ -135,13 +135,13 @@ def test_moved_and_cancelled_sessions_read_the_same_by_both_parsers():
     expected = [starts[0], moved_to, starts[3]]
     assert python_instants(data)[uid] == expected
     read = icaljs_read(data)
-    assert [datetime.fromisoformat(o["start"].replace("Z", "+00:00"))
+    assert [datetime.fromisoformat(o["start"])
             for o in read["occurrences"]] == expected
     cancelled = [o for o in read["overrides"] if o["status"] == "CANCELLED"]
-    assert [datetime.fromisoformat(o["recurrence"].replace("Z", "+00:00"))
+    assert [datetime.fromisoformat(o["recurrence"])
             for o in cancelled] == [starts[1]]
     calendar = Calendar.from_ical(data)
-    master = [c for c in calendar.walk("VEVENT") if "RECURRENCE-ID" not in c][0]
+    master = next(c for c in calendar.walk("VEVENT") if "RECURRENCE-ID" not in c)
     assert "EXDATE;TZID=Europe/Zurich:20260326T140000" in data.decode()
     assert master["SEQUENCE"] == 5
     children = [c for c in calendar.walk("VEVENT") if "RECURRENCE-ID" in c]
