@@ -20,11 +20,13 @@ def remind():
 
 
 @webinars_cli.command("refresh-ics")
-def refresh_ics():
-    """Rebuild the stored iCalendar text of every webinar (after changing ELEARN_BASE_URL)."""
+@click.option("--all", "everything", is_flag=True,
+              help="Rebuild every webinar, not only stale ones (e.g. after renaming organisers).")
+def refresh_ics(everything):
+    """Rebuild the stored iCalendar text of webinars (after changing ELEARN_BASE_URL)."""
     from elearn.webinars.feeds import refresh_stale
 
-    count = refresh_stale()
+    count = refresh_stale(everything)
     db.session.commit()
     click.echo(f"webinars refreshed: {count}")
 

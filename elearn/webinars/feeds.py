@@ -64,21 +64,20 @@ def cancelled_single(webinar: Webinar) -> Feed:
     return Feed(body, webinar.updated_at, hashlib.sha256(body).hexdigest()[:32])
 
 
-def refresh_stale(limit: int | None = None) -> int:
-    """Rebuild and store the VEVENT text of stale rows (``flask webinars refresh-ics``)."""
+def refresh_stale(everything: bool = False) -> int:
+    """Rebuild and store the VEVENT text of stale rows, or of every row (after organisers'
+    names or emails changed): ``flask webinars refresh-ics [--all]``."""
     site = base_url()
     count = 0
     for webinar in db.session.scalars(
         sa.select(Webinar).options(selectinload(Webinar.overrides),
                                    selectinload(Webinar.organiser))
     ):
-        if webinar.ics_event is None or webinar.ics_key != (
+        if everything or webinar.ics_event is None or webinar.ics_key != (
             f"{webinar.sequence}:{webinar.updated_at.isoformat()}:{site}"
         ):
             refresh_derived(webinar)
             count += 1
-            if limit and count >= limit:
-                break
     db.session.flush()
     return count
 

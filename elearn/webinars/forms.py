@@ -269,8 +269,9 @@ class AttendanceForm(FlaskForm):
 
 class AttendanceUploadForm(FlaskForm):
     report = FileField(_l("Attendance report (CSV from Zoom, BigBlueButton or Teams)"),
-                       validators=[FileRequired(_l("Choose a file."))])
-    session = SelectField(_l("Session"), choices=[], validate_choice=True)
+                       validators=[FileRequired(_l("Choose a file."))],
+                       description=_l("For a series, upload one report per session: attending "
+                                      "any session counts."))
 
 
 class AttendanceConfirmForm(FlaskForm):

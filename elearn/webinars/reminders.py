@@ -11,6 +11,7 @@ next run tries again.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -31,6 +32,7 @@ from elearn.webinars.models import (
 )
 from elearn.webinars.schedule import sessions
 
+log = logging.getLogger("elearn.webinars.reminders")
 OFFSETS = {ReminderKind.day: timedelta(hours=24), ReminderKind.hour: timedelta(hours=1)}
 
 
@@ -114,9 +116,10 @@ def send_reminders(now: datetime | None = None) -> int:
             continue
         try:
             send_mail(email, subject, text, [attachment])
-        except Exception:
+        except Exception:  # free the claim so the next run retries; go on with the others
+            log.exception("reminder to %s failed; the next run tries again", email)
             db.session.execute(sa.delete(SentReminder).where(SentReminder.id == claim))
             db.session.commit()
-            raise
+            continue
         sent += 1
     return sent

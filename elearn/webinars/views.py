@@ -46,7 +46,9 @@ from elearn.webinars.schedule import sessions
 
 bp = Blueprint("webinars", __name__)
 
-FEED_LIMIT = "120 per hour"
+#: a calendar client polls a feed at most every few minutes; many people may share one address
+FEED_LIMIT_PER_TOKEN = "60 per hour"
+FEED_LIMIT_PER_ADDRESS = "1000 per hour"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -386,11 +388,6 @@ def _attendance_forms(webinar: Webinar):
     if not form.is_submitted():
         form.attended.data = [u.id for r, u in rows if r.attended]
     upload = AttendanceUploadForm(prefix="upload")
-    past = [s for s in sessions(webinar) if not s.cancelled and s.start_utc <= utcnow()] or [
-        s for s in sessions(webinar) if not s.cancelled
-    ]
-    upload.session.choices = [(session_stamp(s.start_utc), _when(s.start_utc, webinar))
-                              for s in past]
     return rows, form, upload
 
 
@@ -487,8 +484,14 @@ def public_ics():
     return _calendar_response(feed, "webinars.ics", public=True)
 
 
+def _token_key() -> str:
+    token = (request.view_args or {}).get("token", "")
+    return "calendar-feed:" + feeds.hash_token(token)
+
+
 @bp.route("/calendar/<token>.ics")
-@limiter.limit(FEED_LIMIT)
+@limiter.limit(FEED_LIMIT_PER_TOKEN, key_func=_token_key)
+@limiter.limit(FEED_LIMIT_PER_ADDRESS)
 def personal_ics(token: str):
     user = feeds.user_for_token(token)
     if user is None:

@@ -175,3 +175,24 @@ def test_remind_command(app, outbox, trainer, learner):
     assert "reminders sent: 1" in runner.invoke(args=["webinars", "remind"]).output
     assert "reminders sent: 0" in runner.invoke(args=["webinars", "remind"]).output
     assert len(outbox) == 1
+
+
+def test_a_failed_send_is_retried_by_the_next_run(app, outbox, trainer, learner, monkeypatch):
+    from elearn.webinars import reminders
+
+    webinar = factories.make_webinar(trainer, start_utc=utcnow().replace(microsecond=0)
+                                     + timedelta(minutes=30))
+    services.register(webinar.id, learner)
+    db.session.commit()
+    outbox.clear()
+    real = reminders.send_mail
+
+    def broken(*args, **kwargs):
+        raise OSError("SMTP server down")
+
+    monkeypatch.setattr(reminders, "send_mail", broken)
+    assert send_reminders() == 0
+    assert db.session.scalar(sa.select(sa.func.count(SentReminder.id))) == 0
+    monkeypatch.setattr(reminders, "send_mail", real)
+    assert send_reminders() == 1
+    assert len(outbox) == 1
