@@ -30,7 +30,7 @@ def when_text(start_utc: datetime, organiser_zone: str, viewer_zone: str | None,
     date_text = format_date(there, "medium", locale=locale)
     time_text = format_time(there, "short", locale=locale)
     place = zone_place(organiser_zone, locale)
-    if not viewer_zone or there.utcoffset() == start_utc.astimezone(ZoneInfo(viewer_zone)).utcoffset():
+    if not viewer_zone or viewer_zone == organiser_zone:
         return _("%(date)s, %(time)s %(place)s", date=date_text, time=time_text, place=place)
     here = start_utc.astimezone(ZoneInfo(viewer_zone))
     your_time = format_time(here, "short", locale=locale)

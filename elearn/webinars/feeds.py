@@ -99,10 +99,10 @@ def public_condition(now: datetime | None = None):
 
 
 def personal_condition(user_id: int):
-    """The user's registrations (registered or waiting) and the webinars of their courses."""
+    """The user's registrations (with a place; the waiting list is not a place) and the
+    webinars of their courses."""
     registered = sa.select(Registration.webinar_id).where(
-        Registration.user_id == user_id,
-        Registration.status.in_([RegistrationStatus.registered, RegistrationStatus.waitlisted]),
+        Registration.user_id == user_id, Registration.status == RegistrationStatus.registered,
     )
     courses = sa.select(Enrolment.course_id).where(
         Enrolment.user_id == user_id,

@@ -257,11 +257,13 @@ def cancel_webinar(webinar: Webinar) -> list[Mail]:
     _changed(webinar, bump=True)
     db.session.flush()
     refresh_derived(webinar)
+    body = "Hello %(name)s,\n\n%(title)s (%(when)s) is cancelled.\n\nDetails: %(url)s"
     return [
-        _mail(u, webinar, "Cancelled: %(title)s",
-              "Hello %(name)s,\n\n%(title)s (%(when)s) is cancelled.\n\nDetails: %(url)s",
-              "CANCEL", start_utc=webinar.start_utc)
-        for u in _people(webinar, (RegistrationStatus.registered, RegistrationStatus.waitlisted))
+        _mail(u, webinar, "Cancelled: %(title)s", body, "CANCEL", start_utc=webinar.start_utc)
+        for u in _people(webinar)
+    ] + [  # people on the waiting list never had it in their calendar: no attachment
+        _mail(u, webinar, "Cancelled: %(title)s", body, None, start_utc=webinar.start_utc)
+        for u in _people(webinar, (RegistrationStatus.waitlisted,))
     ]
 
 
