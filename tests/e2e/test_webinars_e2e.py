@@ -62,3 +62,16 @@ def test_trainer_schedules_and_learner_registers(page, app):
     response = page.request.get(feed.replace("http://localhost", page.url.split("/me")[0]))
     assert response.status == 200
     assert "Basel procedures at the border" in response.text()
+    page.get_by_role("button", name="Log out").click()
+
+    # the trainer sees the registration and records attendance by hand
+    log_in(page, "tomas@example.org", factories.PASSWORD)
+    page.goto(webinar_url + "/registrations")
+    page.wait_for_selector("text=Léa Learner")
+    check_accessibility(page)
+    page.goto(webinar_url + "/attendance")
+    check_accessibility(page)
+    page.get_by_label("Léa Learner").check()
+    page.get_by_role("button", name="Save attendance").click()
+    page.wait_for_selector("text=Attendance saved (1 changed).")
+    check_accessibility(page)
