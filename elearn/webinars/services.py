@@ -102,6 +102,12 @@ def _changed(webinar: Webinar, *, bump: bool) -> None:
 # --------------------------------------------------------------------------- mail
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction (pybabel -k N_); it is translated when the mail is built,
+    in the recipient's locale."""
+    return message
+
+
 @dataclass
 class Mail:
     to: str
@@ -156,14 +162,14 @@ def _mail(user: User, webinar: Webinar, subject_fmt: str, body_fmt: str, method:
     return Mail(user.email, subject, text, attachments)
 
 
-INVITE_BODY = (
+INVITE_BODY = N_(
     "Hello %(name)s,\n\n%(title)s\n%(when)s\n\nJoin: %(join)s\nDetails: %(url)s\n\n"
     "The attached invitation adds it to your calendar (or updates it)."
 )
 
 
 def invitation(webinar: Webinar, user: User) -> Mail:
-    return _mail(user, webinar, "Registered: %(title)s", INVITE_BODY, "REQUEST")
+    return _mail(user, webinar, N_("Registered: %(title)s"), INVITE_BODY, "REQUEST")
 
 
 # --------------------------------------------------------------------------- scheduling
@@ -240,7 +246,7 @@ def update_webinar(webinar: Webinar, data: WebinarData) -> list[Mail]:
     mails: list[Mail] = []
     if significant:
         mails += [
-            _mail(u, webinar, "Changed: %(title)s", INVITE_BODY, "REQUEST")
+            _mail(u, webinar, N_("Changed: %(title)s"), INVITE_BODY, "REQUEST")
             for u in _people(webinar)
         ]
     if webinar.capacity != old_capacity:
@@ -257,12 +263,12 @@ def cancel_webinar(webinar: Webinar) -> list[Mail]:
     _changed(webinar, bump=True)
     db.session.flush()
     refresh_derived(webinar)
-    body = "Hello %(name)s,\n\n%(title)s (%(when)s) is cancelled.\n\nDetails: %(url)s"
+    body = N_("Hello %(name)s,\n\n%(title)s (%(when)s) is cancelled.\n\nDetails: %(url)s")
     return [
-        _mail(u, webinar, "Cancelled: %(title)s", body, "CANCEL", start_utc=webinar.start_utc)
+        _mail(u, webinar, N_("Cancelled: %(title)s"), body, "CANCEL", start_utc=webinar.start_utc)
         for u in _people(webinar)
     ] + [  # people on the waiting list never had it in their calendar: no attachment
-        _mail(u, webinar, "Cancelled: %(title)s", body, None, start_utc=webinar.start_utc)
+        _mail(u, webinar, N_("Cancelled: %(title)s"), body, None, start_utc=webinar.start_utc)
         for u in _people(webinar, (RegistrationStatus.waitlisted,))
     ]
 
@@ -306,9 +312,9 @@ def cancel_session(webinar: Webinar, recurrence_utc: datetime) -> list[Mail]:
     db.session.flush()
     refresh_derived(webinar)
     return [
-        _mail(u, webinar, "Session cancelled: %(title)s",
-              "Hello %(name)s,\n\nThe session of %(title)s on %(when)s is cancelled. "
-              "The other sessions take place as planned.\n\nDetails: %(url)s",
+        _mail(u, webinar, N_("Session cancelled: %(title)s"),
+              N_("Hello %(name)s,\n\nThe session of %(title)s on %(when)s is cancelled. "
+                 "The other sessions take place as planned.\n\nDetails: %(url)s"),
               "CANCEL", start_utc=session.start_utc, only_session=override)
         for u in _people(webinar)
     ]
@@ -333,9 +339,9 @@ def move_session(webinar: Webinar, recurrence_utc: datetime, new_start_utc: date
     db.session.flush()
     refresh_derived(webinar)
     return [
-        _mail(u, webinar, "Session moved: %(title)s",
-              "Hello %(name)s,\n\nOne session of %(title)s moved. It now starts %(when)s.\n\n"
-              "Join: %(join)s\nDetails: %(url)s",
+        _mail(u, webinar, N_("Session moved: %(title)s"),
+              N_("Hello %(name)s,\n\nOne session of %(title)s moved. It now starts "
+                 "%(when)s.\n\nJoin: %(join)s\nDetails: %(url)s"),
               "REQUEST", start_utc=new_start_utc)
         for u in _people(webinar)
     ]
@@ -444,8 +450,8 @@ def unregister(webinar_id: int, user: User) -> list[Mail]:
     db.session.flush()
     mails = []
     if was_registered and webinar.status is WebinarStatus.scheduled:
-        mails.append(_mail(user, webinar, "Unregistered: %(title)s",
-                           "Hello %(name)s,\n\nYou are no longer registered for %(title)s.",
+        mails.append(_mail(user, webinar, N_("Unregistered: %(title)s"),
+                           N_("Hello %(name)s,\n\nYou are no longer registered for %(title)s."),
                            "CANCEL"))
         mails += promote_waiting(webinar)
     return mails
@@ -471,9 +477,9 @@ def promote_waiting(webinar: Webinar) -> list[Mail]:
     for registration in db.session.scalars(query):
         registration.status = RegistrationStatus.registered
         mails.append(_mail(
-            registration.user, webinar, "A place is yours: %(title)s",
-            "Hello %(name)s,\n\nA place became free and you are now registered for %(title)s, "
-            "%(when)s.\n\nJoin: %(join)s\nDetails: %(url)s", "REQUEST",
+            registration.user, webinar, N_("A place is yours: %(title)s"),
+            N_("Hello %(name)s,\n\nA place became free and you are now registered for "
+               "%(title)s, %(when)s.\n\nJoin: %(join)s\nDetails: %(url)s"), "REQUEST",
         ))
     db.session.flush()
     return mails
