@@ -175,3 +175,13 @@ class Registration(db.Model):
 
     webinar: Mapped[Webinar] = relationship()
     user: Mapped[User] = relationship()
+
+
+@sa.event.listens_for(User.password_hash, "set", active_history=True)
+def _password_change_revokes_calendar_feed(user, value, oldvalue, initiator):
+    """A new password (change or reset) ends the personal calendar feed: a token that leaked
+    with a compromised account must not survive the reset. (An argon2 rehash at login, done
+    only when the hashing parameters change, ends it too; the user makes a new address.)"""
+    if oldvalue not in (None, sa.orm.attributes.NO_VALUE, sa.orm.attributes.NEVER_SET) \
+            and value != oldvalue:
+        user.calendar_token_hash = None

@@ -97,3 +97,17 @@ def test_every_post_needs_a_csrf_token(csrf_enabled, trainer_client, trainer, le
     db.session.expire_all()
     assert webinar.status.value == "scheduled" and webinar.overrides == []
     assert learner.calendar_token_hash is None
+
+
+def test_a_password_reset_kills_the_calendar_feed(app, learner):
+    from elearn.accounts.services import set_password
+    from elearn.webinars.feeds import new_calendar_token
+
+    token = new_calendar_token(learner)
+    db.session.commit()
+    client = app.test_client()
+    assert client.get(f"/calendar/{token}.ics").status_code == 200
+    db.session.expire_all()  # as in a new request: the old hash is not loaded yet
+    set_password(learner, "a brand new long passphrase")
+    db.session.commit()
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
