@@ -135,3 +135,31 @@ def make_quiz(course, slug: str = "basics", file: str = "quizzes/basics.yaml", p
     quiz = import_quiz_file(course, course_dir or QUIZ_FIXTURES, entry, position)
     db.session.commit()
     return quiz
+def make_webinar(
+    organiser: User,
+    start_utc=None,
+    zone: str = "Europe/Zurich",
+    rrule: str | None = None,
+    capacity: int = 0,
+    course=None,
+    is_public: bool = True,
+    duration: int = 60,
+    title: str | None = None,
+    join_url: str = "https://meet.example.org/room",
+):
+    """A webinar scheduled through the service (stored iCalendar text included)."""
+    from datetime import timedelta
+
+    from elearn.db_types import utcnow
+    from elearn.webinars.services import WebinarData, schedule_webinar
+
+    n = next(_counter)
+    webinar = schedule_webinar(organiser, WebinarData(
+        title=title or f"Webinar {n}", description=f"About topic {n}.",
+        course_id=course.id if course is not None else None,
+        start_utc=start_utc or (utcnow() + timedelta(days=7)).replace(microsecond=0, second=0),
+        timezone=zone, duration_minutes=duration, join_url=join_url, capacity=capacity,
+        is_public=is_public, rrule=rrule,
+    ))
+    db.session.commit()
+    return webinar

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elearn.accounts.models import User
+from elearn.accounts.models import Role, User
 from elearn.courses.models import Course
 from elearn.db_types import UTCDateTime, enum_column, utcnow
 from elearn.extensions import db
@@ -66,9 +66,89 @@ class Webinar(db.Model):
     attendance_threshold: Mapped[int] = mapped_column(default=75, server_default="75")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: end of the last session (UTC), kept by the services; "upcoming" means last_end_utc > now
+    last_end_utc: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: serialised VEVENTs (master and overrides) as they appear in feeds, CRLF lines
+    ics_event: Mapped[str | None] = mapped_column(sa.Text)
+    #: what ``ics_event`` was built from: "<sequence>:<updated_at>:<base url>"; stale when different
+    ics_key: Mapped[str | None] = mapped_column(sa.String(300))
 
     course: Mapped[Course | None] = relationship()
     organiser: Mapped[User] = relationship()
+    overrides: Mapped[list[WebinarOccurrence]] = relationship(
+        back_populates="webinar", order_by="WebinarOccurrence.recurrence_id_utc",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_series(self) -> bool:
+        return bool(self.rrule)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is WebinarStatus.cancelled
+
+    def can_manage(self, user) -> bool:
+        """The organiser, the trainers of its course and admins manage a webinar."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if user.role is Role.admin or user.id == self.organiser_id:
+            return True
+        return self.course is not None and self.course.is_trainer(user) and user.role is Role.trainer
+
+
+class WebinarOccurrence(db.Model):
+    """An exception to a series: one session moved or cancelled (a RECURRENCE-ID override)."""
+
+    __tablename__ = "webinar_occurrences"
+    __table_args__ = (sa.UniqueConstraint("webinar_id", "recurrence_id_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webinar_id: Mapped[int] = mapped_column(sa.ForeignKey("webinars.id", ondelete="CASCADE"))
+    #: the session's original start as the series gives it, UTC (the RECURRENCE-ID instant)
+    recurrence_id_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the same original start in the organiser's local time, as written in RECURRENCE-ID;TZID
+    recurrence_id_local: Mapped[str] = mapped_column(sa.String(15))
+    #: the session's start after a move, UTC (equal to recurrence_id_utc when only cancelled)
+    start_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[WebinarStatus] = mapped_column(
+        enum_column(WebinarStatus, "webinar_occurrence_status"),
+        default=WebinarStatus.scheduled,
+        server_default=WebinarStatus.scheduled.value,
+    )
+    #: SEQUENCE of this override VEVENT (the webinar's sequence when it last changed)
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    webinar: Mapped[Webinar] = relationship(back_populates="overrides")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is WebinarStatus.cancelled
+
+
+class ReminderKind(enum.Enum):
+    day = "24h"
+    hour = "1h"
+
+
+class SentReminder(db.Model):
+    """A reminder mailed for one session to one person; the unique constraint makes it once only."""
+
+    __tablename__ = "webinar_reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("webinar_id", "occurrence_utc", "kind", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webinar_id: Mapped[int] = mapped_column(sa.ForeignKey("webinars.id", ondelete="CASCADE"))
+    #: start of the session the reminder is for (UTC)
+    occurrence_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind, "reminder_kind"))
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Registration(db.Model):
@@ -95,3 +175,13 @@ class Registration(db.Model):
 
     webinar: Mapped[Webinar] = relationship()
     user: Mapped[User] = relationship()
+
+
+@sa.event.listens_for(User.password_hash, "set", active_history=True)
+def _password_change_revokes_calendar_feed(user, value, oldvalue, initiator):
+    """A new password (change or reset) ends the personal calendar feed: a token that leaked
+    with a compromised account must not survive the reset. (An argon2 rehash at login, done
+    only when the hashing parameters change, ends it too; the user makes a new address.)"""
+    if oldvalue not in (None, sa.orm.attributes.NO_VALUE, sa.orm.attributes.NEVER_SET) \
+            and value != oldvalue:
+        user.calendar_token_hash = None

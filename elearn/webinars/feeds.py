@@ -1,0 +1,144 @@
+"""Calendar feeds: which webinars each feed holds, read as stored VEVENT text in one query.
+
+A feed is a handful of queries whatever its size: the webinar rows' stored ``ics_event`` are
+joined with the VTIMEZONEs of their zones. Rows whose stored text is stale (the site address
+changed, or a row written by an older version) are rebuilt in memory from one extra query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from elearn.accounts.models import User
+from elearn.courses.models import Course
+from elearn.db_types import utcnow
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.extensions import db
+from elearn.webinars import ical
+from elearn.webinars.models import Registration, RegistrationStatus, Webinar
+from elearn.webinars.services import base_url, refresh_derived, to_ics_event
+
+
+@dataclass
+class Feed:
+    body: bytes
+    last_modified: datetime | None
+    etag: str
+
+
+def build_feed(condition, name: str) -> Feed:
+    """The calendar of the webinars matching ``condition`` (a SQL expression on Webinar)."""
+    rows = db.session.execute(
+        sa.select(Webinar.id, Webinar.timezone, Webinar.ics_event, Webinar.ics_key,
+                  Webinar.sequence, Webinar.updated_at)
+        .where(condition)
+        .order_by(Webinar.start_utc, Webinar.id)
+    ).all()
+    site = base_url()
+    stale = [r.id for r in rows
+             if r.ics_event is None or r.ics_key != f"{r.sequence}:{r.updated_at.isoformat()}:{site}"]
+    rebuilt: dict[int, str] = {}
+    if stale:
+        for webinar in db.session.scalars(
+            sa.select(Webinar).where(Webinar.id.in_(stale))
+            .options(selectinload(Webinar.overrides), selectinload(Webinar.organiser))
+        ):
+            rebuilt[webinar.id] = ical.vevent_text(to_ics_event(webinar))
+    texts = [rebuilt.get(r.id) or r.ics_event for r in rows]
+    body = ical.calendar_bytes(texts, (r.timezone for r in rows), name=name)
+    last_modified = max((r.updated_at for r in rows), default=None)
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    return Feed(body, last_modified, etag)
+
+
+def cancelled_single(webinar: Webinar) -> Feed:
+    """METHOD:CANCEL download of one cancelled webinar (DTSTAMP fixed, so the ETag is stable)."""
+    body = ical.events_to_ical([to_ics_event(webinar)], name=webinar.title, method="CANCEL",
+                               dtstamp=webinar.updated_at)
+    return Feed(body, webinar.updated_at, hashlib.sha256(body).hexdigest()[:32])
+
+
+def refresh_stale(everything: bool = False) -> int:
+    """Rebuild and store the VEVENT text of stale rows, or of every row (after organisers'
+    names or emails changed): ``flask webinars refresh-ics [--all]``."""
+    site = base_url()
+    count = 0
+    for webinar in db.session.scalars(
+        sa.select(Webinar).options(selectinload(Webinar.overrides),
+                                   selectinload(Webinar.organiser))
+    ):
+        if everything or webinar.ics_event is None or webinar.ics_key != (
+            f"{webinar.sequence}:{webinar.updated_at.isoformat()}:{site}"
+        ):
+            refresh_derived(webinar)
+            count += 1
+    db.session.flush()
+    return count
+
+
+# --------------------------------------------------------------------------- which webinars
+
+
+def single_condition(webinar_id: int):
+    return Webinar.id == webinar_id
+
+
+def course_condition(course_id: int, include_private: bool):
+    condition = Webinar.course_id == course_id
+    return condition if include_private else sa.and_(condition, Webinar.is_public.is_(True))
+
+
+def public_condition(now: datetime | None = None):
+    return sa.and_(Webinar.is_public.is_(True), Webinar.last_end_utc > (now or utcnow()))
+
+
+def personal_condition(user_id: int):
+    """The user's registrations (with a place; the waiting list is not a place) and the
+    webinars of their courses."""
+    registered = sa.select(Registration.webinar_id).where(
+        Registration.user_id == user_id, Registration.status == RegistrationStatus.registered,
+    )
+    courses = sa.select(Enrolment.course_id).where(
+        Enrolment.user_id == user_id,
+        Enrolment.status.in_([EnrolmentStatus.active, EnrolmentStatus.completed]),
+    )
+    return sa.or_(Webinar.id.in_(registered), Webinar.course_id.in_(courses))
+
+
+# --------------------------------------------------------------------------- personal tokens
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_calendar_token(user: User) -> str:
+    """Create (or replace) the user's feed token; returns the secret, which is not stored."""
+    token = secrets.token_urlsafe(32)
+    user.calendar_token_hash = hash_token(token)
+    db.session.flush()
+    return token
+
+
+def revoke_calendar_token(user: User) -> None:
+    user.calendar_token_hash = None
+    db.session.flush()
+
+
+def user_for_token(token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        sa.select(User).where(User.calendar_token_hash == hash_token(token),
+                              User.active.is_(True))
+    )
+
+
+def course_by_slug(slug: str) -> Course | None:
+    return db.session.scalar(sa.select(Course).where(Course.slug == slug))

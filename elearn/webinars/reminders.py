@@ -1,0 +1,125 @@
+"""Reminders 24 hours and 1 hour before each session, each sent once.
+
+``send_reminders(now)`` is run by cron every few minutes (``flask webinars remind``). A reminder
+of kind K (offset 24 h or 1 h) is due for a session when ``start - offset <= now < start``; a
+late or skipped run still sends it (up to the session's start), and when the 1-hour reminder is
+already due the 24-hour one is skipped. Each reminder row is inserted and committed *before* the
+mail is sent: the unique constraint (webinar, session start, kind, user) decides, so two copies
+running at once, or a second run, send nothing twice. If sending fails the row is removed so the
+next run tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from elearn.accounts.models import User
+from elearn.db_types import utcnow
+from elearn.extensions import db
+from elearn.mail import send_mail
+from elearn.webinars.models import (
+    Registration,
+    RegistrationStatus,
+    ReminderKind,
+    SentReminder,
+    Webinar,
+    WebinarStatus,
+)
+from elearn.webinars.schedule import sessions
+
+log = logging.getLogger("elearn.webinars.reminders")
+OFFSETS = {ReminderKind.day: timedelta(hours=24), ReminderKind.hour: timedelta(hours=1)}
+
+
+def due_reminders(now: datetime) -> list[tuple[Webinar, datetime, ReminderKind]]:
+    """(webinar, session start, kind) of every reminder due at ``now``."""
+    horizon = now + OFFSETS[ReminderKind.day]
+    webinars = db.session.scalars(
+        sa.select(Webinar)
+        .where(Webinar.status == WebinarStatus.scheduled, Webinar.last_end_utc > now,
+               Webinar.start_utc <= horizon + timedelta(days=1))
+        .options(selectinload(Webinar.overrides), selectinload(Webinar.organiser))
+    )
+    due = []
+    for webinar in webinars:
+        for session in sessions(webinar):
+            if session.cancelled or not (now < session.start_utc <= horizon):
+                continue
+            left = session.start_utc - now
+            kind = ReminderKind.hour if left <= OFFSETS[ReminderKind.hour] else ReminderKind.day
+            due.append((webinar, session.start_utc, kind))
+    return due
+
+
+def _claim(webinar_id: int, start: datetime, kind: ReminderKind, user_id: int) -> int | None:
+    """Insert the reminder row and commit; None when someone else already claimed it."""
+    row = SentReminder(webinar_id=webinar_id, occurrence_utc=start, kind=kind, user_id=user_id,
+                       sent_at=utcnow())
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return row.id
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Send every due reminder not sent yet; returns how many were sent."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from elearn.webinars.display import when_text
+    from elearn.webinars.services import invite_attachment, webinar_url
+
+    now = now or utcnow()
+    work = []
+    for webinar, start, kind in due_reminders(now):
+        people = db.session.execute(
+            sa.select(User).join(Registration, Registration.user_id == User.id)
+            .where(Registration.webinar_id == webinar.id,
+                   Registration.status == RegistrationStatus.registered)
+        ).scalars().all()
+        already = set(db.session.scalars(
+            sa.select(SentReminder.user_id).where(
+                SentReminder.webinar_id == webinar.id, SentReminder.occurrence_utc == start,
+                SentReminder.kind == kind)
+        ))
+        for user in people:
+            if user.id in already:
+                continue
+            locale = user.locale or "en"
+            with force_locale(locale):
+                when = when_text(start, webinar.timezone, user.timezone, locale)
+                values = {"name": user.name, "title": webinar.title, "when": when,
+                              "join": webinar.join_url, "url": webinar_url(webinar)}
+                if kind is ReminderKind.hour:
+                    subject = _("Starting soon: %(title)s", **values)
+                else:
+                    subject = _("Tomorrow: %(title)s", **values)
+                text = _("Hello %(name)s,\n\n%(title)s starts %(when)s.\n\nJoin: %(join)s\n"
+                         "Details: %(url)s", **values)
+            work.append((webinar.id, start, kind, user.id, user.email, subject, text,
+                         invite_attachment(webinar, user, "REQUEST")))
+    # end the read transaction: each claim below starts its own, with the INSERT first, so on
+    # SQLite it waits for the write lock instead of failing on a stale snapshot
+    db.session.commit()
+    sent = 0
+    for webinar_id, start, kind, user_id, email, subject, text, attachment in work:
+        claim = _claim(webinar_id, start, kind, user_id)
+        if claim is None:
+            continue
+        try:
+            send_mail(email, subject, text, [attachment])
+        except Exception:  # free the claim so the next run retries; go on with the others
+            log.exception("reminder to %s failed; the next run tries again", email)
+            db.session.execute(sa.delete(SentReminder).where(SentReminder.id == claim))
+            db.session.commit()
+            continue
+        sent += 1
+    return sent

@@ -1,0 +1,543 @@
+"""Webinar pages and calendar feeds. Thin views: parse, check access, call a service, render;
+one commit per request, mails delivered after it."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import selectinload
+
+from elearn.accounts.models import Role
+from elearn.db_types import utcnow
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.extensions import db, limiter
+from elearn.permissions import ensure, require
+from elearn.webinars import attendance as attendance_service
+from elearn.webinars import feeds, services
+from elearn.webinars.display import when_text
+from elearn.webinars.forms import (
+    AttendanceConfirmForm,
+    AttendanceForm,
+    AttendanceUploadForm,
+    ConfirmForm,
+    MoveSessionForm,
+    WebinarForm,
+    parse_session_stamp,
+    session_stamp,
+)
+from elearn.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
+from elearn.webinars.schedule import sessions
+
+bp = Blueprint("webinars", __name__)
+
+#: a calendar client polls a feed at most every few minutes; many people may share one address
+FEED_LIMIT_PER_TOKEN = "60 per hour"
+FEED_LIMIT_PER_ADDRESS = "1000 per hour"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _get(webinar_id: int) -> Webinar:
+    webinar = db.session.scalar(
+        sa.select(Webinar).where(Webinar.id == webinar_id)
+        .options(selectinload(Webinar.overrides), selectinload(Webinar.organiser),
+                 selectinload(Webinar.course))
+    )
+    if webinar is None:
+        abort(404)
+    return webinar
+
+
+def _enrolled_course_ids(user) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(
+        sa.select(Enrolment.course_id).where(
+            Enrolment.user_id == user.id,
+            Enrolment.status.in_([EnrolmentStatus.active, EnrolmentStatus.completed]),
+        )
+    ))
+
+
+def _registration(webinar: Webinar):
+    if not current_user.is_authenticated:
+        return None
+    return services.registration_of(webinar.id, current_user.id)
+
+
+def can_view(webinar: Webinar, user, registration=None, enrolled: set[int] | None = None) -> bool:
+    """Public webinars are for everyone; others for the course's learners, registrants and
+    managers."""
+    if webinar.is_public or webinar.can_manage(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if registration is not None and registration.status is not RegistrationStatus.cancelled:
+        return True
+    enrolled = _enrolled_course_ids(user) if enrolled is None else enrolled
+    return webinar.course_id is not None and webinar.course_id in enrolled
+
+
+def _manage(webinar_id: int) -> Webinar:
+    webinar = _get(webinar_id)
+    ensure(webinar.can_manage(current_user))
+    return webinar
+
+
+def _viewer_zone() -> str | None:
+    return current_user.timezone if current_user.is_authenticated else None
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
+def _when(instant, webinar) -> str:
+    return when_text(instant, webinar.timezone, _viewer_zone(), _locale())
+
+
+def _finish(mails) -> None:
+    db.session.commit()
+    services.deliver(mails)
+
+
+def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Response:
+    response = Response(feed.body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(feed.etag)
+    if feed.last_modified is not None:
+        response.last_modified = feed.last_modified
+    response.headers["Cache-Control"] = "public, max-age=300" if public else "private, no-cache"
+    return response.make_conditional(request)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@bp.route("/webinars")
+def index():
+    now = utcnow()
+    webinars = list(db.session.scalars(services.upcoming_query(now)))
+    enrolled = _enrolled_course_ids(current_user)
+    mine: dict[int, Registration] = {}
+    if current_user.is_authenticated and webinars:
+        mine = {r.webinar_id: r for r in db.session.scalars(
+            sa.select(Registration).where(
+                Registration.user_id == current_user.id,
+                Registration.webinar_id.in_([w.id for w in webinars]),
+            )
+        )}
+    items = []
+    for webinar in webinars:
+        registration = mine.get(webinar.id)
+        if not can_view(webinar, current_user, registration, enrolled):
+            continue
+        upcoming = [s for s in sessions(webinar) if s.end_utc > now]
+        if not upcoming:
+            continue
+        active = registration is not None and registration.status is not RegistrationStatus.cancelled
+        own = webinar.organiser_id == getattr(current_user, "id", None)
+        items.append({
+            "webinar": webinar, "registration": registration if active else None,
+            "next": upcoming[0], "when": _when(upcoming[0].start_utc, webinar),
+            "yours": active or own,
+            "sessions_left": sum(1 for s in upcoming if not s.cancelled),
+        })
+    items.sort(key=lambda item: (not item["yours"], item["next"].start_utc))
+    can_schedule = current_user.is_authenticated and current_user.role in (Role.trainer, Role.admin)
+    return render_template("webinars/index.html", items=items, can_schedule=can_schedule)
+
+
+@bp.route("/webinars/<int:webinar_id>")
+def show(webinar_id: int):
+    webinar = _get(webinar_id)
+    registration = _registration(webinar)
+    ensure(can_view(webinar, current_user, registration))
+    now = utcnow()
+    rows = [
+        {"session": s, "when": _when(s.start_utc, webinar),
+         "original": _when(s.recurrence_utc, webinar) if s.moved else None,
+         "stamp": session_stamp(s.recurrence_utc), "past": s.end_utc <= now}
+        for s in sessions(webinar)
+    ]
+    counts = dict(db.session.execute(
+        sa.select(Registration.status, sa.func.count(Registration.id))
+        .where(Registration.webinar_id == webinar.id).group_by(Registration.status)
+    ).all())
+    return render_template(
+        "webinars/show.html", webinar=webinar, rows=rows, registration=registration,
+        registered=counts.get(RegistrationStatus.registered, 0),
+        waiting=counts.get(RegistrationStatus.waitlisted, 0),
+        can_manage=webinar.can_manage(current_user), form=ConfirmForm(),
+        over=webinar.last_end_utc is not None and webinar.last_end_utc <= now,
+        organiser_zone=webinar.timezone,
+    )
+
+
+@bp.route("/webinars/new", methods=["GET", "POST"])
+@require(Role.trainer)
+def schedule():
+    form = WebinarForm(current_user)
+    if form.validate_on_submit():
+        webinar = services.schedule_webinar(current_user, form.to_data())
+        db.session.commit()
+        flash(_("The webinar is scheduled."), "success")
+        return redirect(url_for("webinars.show", webinar_id=webinar.id))
+    return render_template("webinars/form.html", form=form, webinar=None)
+
+
+@bp.route("/webinars/<int:webinar_id>/edit", methods=["GET", "POST"])
+@require(Role.trainer)
+def edit(webinar_id: int):
+    webinar = _manage(webinar_id)
+    if webinar.status is WebinarStatus.cancelled:
+        flash(_("A cancelled webinar cannot be changed."), "error")
+        return redirect(url_for("webinars.show", webinar_id=webinar.id))
+    form = WebinarForm(current_user, webinar=webinar)
+    if form.validate_on_submit():
+        mails = services.update_webinar(webinar, form.to_data())
+        _finish(mails)
+        flash(_("The webinar is updated."), "success")
+        return redirect(url_for("webinars.show", webinar_id=webinar.id))
+    return render_template("webinars/form.html", form=form, webinar=webinar)
+
+
+@bp.route("/webinars/<int:webinar_id>/cancel", methods=["GET", "POST"])
+@require(Role.trainer)
+def cancel(webinar_id: int):
+    webinar = _manage(webinar_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        _finish(services.cancel_webinar(webinar))
+        flash(_("The webinar is cancelled. Registrants were told."), "success")
+        return redirect(url_for("webinars.show", webinar_id=webinar.id))
+    return render_template("webinars/cancel.html", webinar=webinar, form=form, session=None,
+                           when=_when(webinar.start_utc, webinar))
+
+
+def _session_or_404(webinar: Webinar, stamp: str):
+    instant = parse_session_stamp(stamp)
+    if instant is None:
+        abort(404)
+    try:
+        return services.find_session(webinar, instant)
+    except services.WebinarError:
+        abort(404)
+
+
+@bp.route("/webinars/<int:webinar_id>/sessions/<stamp>/cancel", methods=["GET", "POST"])
+@require(Role.trainer)
+def cancel_session(webinar_id: int, stamp: str):
+    webinar = _manage(webinar_id)
+    session = _session_or_404(webinar, stamp)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            mails = services.cancel_session(webinar, session.recurrence_utc)
+        except services.WebinarError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            _finish(mails)
+            flash(_("The session is cancelled. Registrants were told."), "success")
+        return redirect(url_for("webinars.show", webinar_id=webinar.id))
+    return render_template("webinars/cancel.html", webinar=webinar, form=form, session=session,
+                           when=_when(session.start_utc, webinar))
+
+
+@bp.route("/webinars/<int:webinar_id>/sessions/<stamp>/move", methods=["GET", "POST"])
+@require(Role.trainer)
+def move_session(webinar_id: int, stamp: str):
+    webinar = _manage(webinar_id)
+    session = _session_or_404(webinar, stamp)
+    form = MoveSessionForm(webinar)
+    if form.validate_on_submit():
+        try:
+            mails = services.move_session(webinar, session.recurrence_utc, form.start_utc)
+        except services.WebinarError as error:
+            db.session.rollback()
+            form.start_date.errors = list(form.start_date.errors) + [str(error)]
+        else:
+            _finish(mails)
+            flash(_("The session is moved. Registrants were told."), "success")
+            return redirect(url_for("webinars.show", webinar_id=webinar.id))
+    return render_template("webinars/move.html", webinar=webinar, form=form, session=session,
+                           when=_when(session.start_utc, webinar))
+
+
+@bp.route("/webinars/<int:webinar_id>/register", methods=["POST"])
+@require()
+def register(webinar_id: int):
+    webinar = _get(webinar_id)
+    ensure(can_view(webinar, current_user, _registration(webinar)))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    try:
+        registration, mails = services.retrying(lambda: services.register(webinar_id, user))
+    except services.WebinarError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        services.deliver(mails)
+        if registration.status is RegistrationStatus.registered:
+            flash(_("You are registered. An invitation is on its way to your mailbox."), "success")
+        else:
+            flash(_("The webinar is full: you are on the waiting list and will get an email "
+                    "if a place frees up."), "info")
+    return redirect(url_for("webinars.show", webinar_id=webinar_id))
+
+
+@bp.route("/webinars/<int:webinar_id>/unregister", methods=["POST"])
+@require()
+def unregister(webinar_id: int):
+    _get(webinar_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    try:
+        mails = services.retrying(lambda: services.unregister(webinar_id, user))
+    except services.WebinarError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        services.deliver(mails)
+        flash(_("You are no longer registered."), "success")
+    return redirect(url_for("webinars.show", webinar_id=webinar_id))
+
+
+# --------------------------------------------------------------------------- registrations
+
+
+@bp.route("/webinars/<int:webinar_id>/registrations")
+@require(Role.trainer)
+def registrations(webinar_id: int):
+    webinar = _manage(webinar_id)
+    rows = services.registrations(webinar.id)
+    return render_template("webinars/registrations.html", webinar=webinar, rows=rows)
+
+
+def csv_cell(value) -> str:
+    """Neutralise spreadsheet formulas (cells starting with = + - @ or a control character)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def registrations_csv(webinar: Webinar, rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "country", "status", "registered_at", "attended",
+                     "minutes_attended"])
+    for registration, user in rows:
+        writer.writerow([csv_cell(v) for v in (
+            user.name, user.email, user.country, registration.status.value,
+            registration.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "yes" if registration.attended else "no", registration.minutes_attended or "",
+        )])
+    return out.getvalue()
+
+
+@bp.route("/webinars/<int:webinar_id>/registrations.csv")
+@require(Role.trainer)
+def registrations_export(webinar_id: int):
+    webinar = _manage(webinar_id)
+    body = registrations_csv(webinar, services.registrations(webinar.id))
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="webinar-{webinar.id}-registrations.csv"'
+    )
+    return response
+
+
+# --------------------------------------------------------------------------- attendance
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="webinar-attendance")
+
+
+def _attendance_forms(webinar: Webinar):
+    rows = [(r, u) for r, u in services.registrations(webinar.id)
+            if r.status is RegistrationStatus.registered]
+    form = AttendanceForm(prefix="manual")
+    form.attended.choices = [(u.id, u.name) for _r, u in rows]
+    if not form.is_submitted():
+        form.attended.data = [u.id for r, u in rows if r.attended]
+    upload = AttendanceUploadForm(prefix="upload")
+    return rows, form, upload
+
+
+@bp.route("/webinars/<int:webinar_id>/attendance", methods=["GET", "POST"])
+@require(Role.trainer)
+def attendance(webinar_id: int):
+    webinar = _manage(webinar_id)
+    rows, form, upload = _attendance_forms(webinar)
+    if form.validate_on_submit():
+        chosen = set(form.attended.data or [])
+        marks = {u.id: (u.id in chosen, None) for _r, u in rows}
+        changed = attendance_service.record_attendance(webinar, marks)
+        db.session.commit()
+        flash(_("Attendance saved (%(count)s changed).", count=changed), "success")
+        return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+    return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
+                           upload=upload, preview=None, confirm=None)
+
+
+@bp.route("/webinars/<int:webinar_id>/attendance/upload", methods=["POST"])
+@require(Role.trainer)
+def attendance_upload(webinar_id: int):
+    webinar = _manage(webinar_id)
+    rows, form, upload = _attendance_forms(webinar)
+    preview = confirm = None
+    if upload.validate_on_submit():
+        data = upload.report.data.read()
+        try:
+            parsed = attendance_service.parse_report(data)
+        except attendance_service.ReportError as error:
+            upload.report.errors = [str(error)]
+        else:
+            preview = attendance_service.match_report(webinar, parsed)
+            marks = [[p.user_id, p.minutes, p.attended] for p in preview if p.user_id]
+            confirm = AttendanceConfirmForm(prefix="confirm")
+            confirm.payload.data = _serializer().dumps({"webinar": webinar.id, "marks": marks})
+    return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
+                           upload=upload, preview=preview, confirm=confirm)
+
+
+@bp.route("/webinars/<int:webinar_id>/attendance/confirm", methods=["POST"])
+@require(Role.trainer)
+def attendance_confirm(webinar_id: int):
+    webinar = _manage(webinar_id)
+    confirm = AttendanceConfirmForm(prefix="confirm")
+    if not confirm.validate_on_submit():
+        abort(400)
+    try:
+        payload = _serializer().loads(confirm.payload.data)
+    except BadSignature:
+        abort(400)
+    if payload.get("webinar") != webinar.id:
+        abort(400)
+    marks = {int(uid): (bool(attended), int(minutes)) for uid, minutes, attended in payload["marks"]}
+    changed = attendance_service.record_attendance(webinar, marks, only_raise=True)
+    db.session.commit()
+    flash(_("Attendance recorded from the report (%(count)s changed).", count=changed), "success")
+    return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+
+
+# --------------------------------------------------------------------------- feeds
+
+
+@bp.route("/webinars/<int:webinar_id>.ics")
+def webinar_ics(webinar_id: int):
+    webinar = _get(webinar_id)
+    ensure(can_view(webinar, current_user, _registration(webinar)))
+    if webinar.status is WebinarStatus.cancelled:
+        # the single-event download of a cancelled webinar is an iTIP CANCEL (DESIGN.md), so
+        # importing it removes the event from a calendar that has it
+        feed = feeds.cancelled_single(webinar)
+    else:
+        feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title)
+    return _calendar_response(feed, f"webinar-{webinar.id}.ics", public=webinar.is_public)
+
+
+@bp.route("/courses/<slug>/calendar.ics")
+def course_ics(slug: str):
+    course = feeds.course_by_slug(slug)
+    if course is None:
+        abort(404)
+    manager = course.can_manage(current_user)
+    ensure(course.published or manager)
+    insider = manager or course.id in _enrolled_course_ids(current_user)
+    feed = feeds.build_feed(feeds.course_condition(course.id, include_private=insider),
+                            name=course.title)
+    return _calendar_response(feed, f"{course.slug}.ics", public=not insider)
+
+
+@bp.route("/webinars.ics")
+def public_ics():
+    feed = feeds.build_feed(feeds.public_condition(),
+                            name=_("BRS conventions webinars"))
+    return _calendar_response(feed, "webinars.ics", public=True)
+
+
+def _token_key() -> str:
+    token = (request.view_args or {}).get("token", "")
+    return "calendar-feed:" + feeds.hash_token(token)
+
+
+@bp.route("/calendar/<token>.ics")
+@limiter.limit(FEED_LIMIT_PER_TOKEN, key_func=_token_key)
+@limiter.limit(FEED_LIMIT_PER_ADDRESS)
+def personal_ics(token: str):
+    user = feeds.user_for_token(token)
+    if user is None:
+        abort(404)
+    feed = feeds.build_feed(feeds.personal_condition(user.id),
+                            name=_("My webinars (%(name)s)", name=user.name))
+    return _calendar_response(feed, "my-webinars.ics", public=False)
+
+
+@bp.route("/me/calendar", methods=["GET", "POST"])
+@require()
+@limiter.limit("20 per hour", methods=["POST"])
+def my_calendar():
+    form = ConfirmForm()
+    token = None
+    if form.validate_on_submit():
+        token = feeds.new_calendar_token(current_user)
+        db.session.commit()
+    feed_url = webcal_url = None
+    if token:
+        feed_url = services.base_url() + url_for("webinars.personal_ics", token=token)
+        webcal_url = "webcal://" + feed_url.split("://", 1)[1]
+    return render_template(
+        "webinars/my_calendar.html", form=form, feed_url=feed_url, webcal_url=webcal_url,
+        has_token=current_user.calendar_token_hash is not None,
+    )
+
+
+@bp.app_context_processor
+def course_webinars_helper():
+    return {"course_webinars": course_webinars}
+
+
+def course_webinars(course, enrolment=None, limit: int = 5) -> list[dict]:
+    """Upcoming sessions of a course for the course page partial (a fixed number of queries)."""
+    now = utcnow()
+    query = services.upcoming_query(now).where(Webinar.course_id == course.id)
+    enrolled = {course.id} if enrolment is not None else None
+    items = []
+    for webinar in db.session.scalars(query):
+        if not (webinar.is_public or webinar.can_manage(current_user) or enrolled):
+            continue
+        for s in sessions(webinar):
+            if s.end_utc > now:
+                items.append({"webinar": webinar, "session": s,
+                              "when": _when(s.start_utc, webinar)})
+    items.sort(key=lambda item: item["session"].start_utc)
+    return items[:limit]
+
