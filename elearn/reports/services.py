@@ -1,0 +1,617 @@
+"""Reporting: who is in a scope, and the completion figures of that scope, all computed in SQL.
+
+A :class:`Scope` says whose enrolments count: the people of one regional centre (coordinators),
+the courses of one trainer, one person (API callers who are learners), or everything (admins),
+narrowed by course and by enrolment date. Every figure is an aggregate query (GROUP BY); the
+median uses ``percentile_cont`` on PostgreSQL and a window-function query on SQLite. No function
+here loads rows into Python to count them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+
+from elearn.accounts.models import User
+from elearn.certificates.models import Certificate
+from elearn.courses.models import Course, course_trainers
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.extensions import db
+from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
+from elearn.reference.models import Audience, RegionalCentre
+from elearn.webinars.models import Registration, RegistrationStatus, Webinar
+
+users = User.__table__
+enrolments = Enrolment.__table__
+courses = Course.__table__
+attempts = QuizAttempt.__table__
+quizzes = Quiz.__table__
+certificates = Certificate.__table__
+registrations = Registration.__table__
+webinars = Webinar.__table__
+audiences = Audience.__table__
+centres = RegionalCentre.__table__
+
+GROUPINGS = ("course", "country", "audience")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose enrolments a report covers. ``None`` means no restriction on that axis."""
+
+    #: only people of this regional centre
+    centre_id: int | None = None
+    #: only courses this trainer owns or co-trains
+    trainer_id: int | None = None
+    #: only this person's enrolments
+    user_id: int | None = None
+    #: only this course
+    course_id: int | None = None
+    #: enrolled on or after this day (UTC)
+    date_from: date | None = None
+    #: enrolled on or before this day (UTC)
+    date_to: date | None = None
+
+    def narrowed(self, **changes) -> Scope:
+        return replace(self, **changes)
+
+
+def trainer_course_ids(trainer_id: int) -> sa.Select:
+    """The ids of the courses ``trainer_id`` owns or co-trains, as a subquery."""
+    return sa.select(courses.c.id).where(courses.c.owner_id == trainer_id).union(
+        sa.select(course_trainers.c.course_id).where(course_trainers.c.user_id == trainer_id)
+    )
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def conditions(scope: Scope, *, course_col=None, user_col=None, date_col=None) -> list:
+    """WHERE clauses for ``scope``; the query must join ``users`` (for the centre)."""
+    course_col = enrolments.c.course_id if course_col is None else course_col
+    user_col = enrolments.c.user_id if user_col is None else user_col
+    date_col = enrolments.c.enrolled_at if date_col is None else date_col
+    where = []
+    if scope.centre_id is not None:
+        where.append(users.c.centre_id == scope.centre_id)
+    if scope.trainer_id is not None:
+        where.append(course_col.in_(trainer_course_ids(scope.trainer_id)))
+    if scope.user_id is not None:
+        where.append(user_col == scope.user_id)
+    if scope.course_id is not None:
+        where.append(course_col == scope.course_id)
+    if scope.date_from is not None:
+        where.append(date_col >= _day_start(scope.date_from))
+    if scope.date_to is not None:
+        where.append(date_col < _day_start(scope.date_to + timedelta(days=1)))
+    return where
+
+
+def _group_column(grouping: str | None):
+    return {
+        None: None,
+        "course": enrolments.c.course_id,
+        "country": users.c.country,
+        "audience": users.c.audience_id,
+    }[grouping]
+
+
+def _enrolments_join():
+    return enrolments.join(users, users.c.id == enrolments.c.user_id)
+
+
+# -- the figures ---------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """The completion figures of one scope or one group of it."""
+
+    participants: int = 0
+    enrolments: int = 0
+    in_progress: int = 0
+    completed: int = 0
+    withdrawn: int = 0
+    median_days: float | None = None
+    average_best_score: float | None = None
+    certificates: int = 0
+    webinar_registrations: int = 0
+    webinar_attended: int = 0
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Completed enrolments as a share (0-1) of all enrolments, None without any."""
+        return self.completed / self.enrolments if self.enrolments else None
+
+    @property
+    def attendance_rate(self) -> float | None:
+        if not self.webinar_registrations:
+            return None
+        return self.webinar_attended / self.webinar_registrations
+
+    def as_dict(self) -> dict:
+        return {
+            "participants": self.participants,
+            "enrolments": self.enrolments,
+            "in_progress": self.in_progress,
+            "completed": self.completed,
+            "withdrawn": self.withdrawn,
+            "completion_rate": self.completion_rate,
+            "median_days_to_complete": self.median_days,
+            "average_best_quiz_score": self.average_best_score,
+            "certificates": self.certificates,
+            "webinar_registrations": self.webinar_registrations,
+            "webinar_attended": self.webinar_attended,
+        }
+
+
+FIGURE_COLUMNS = (
+    "participants", "enrolments", "in_progress", "completed", "withdrawn", "completion_rate",
+    "median_days_to_complete", "average_best_quiz_score", "certificates",
+    "webinar_registrations", "webinar_attended",
+)
+
+
+def _status_count(status: EnrolmentStatus):
+    return sa.func.coalesce(
+        sa.func.sum(sa.case((enrolments.c.status == status, 1), else_=0)), 0
+    )
+
+
+def _keyed(statement, key, extra_group=()):
+    """Add the group column (or a constant key) to a statement's columns and GROUP BY."""
+    if key is None:
+        return statement.add_columns(sa.literal(None).label("key")), list(extra_group)
+    return statement.add_columns(key.label("key")), [key, *extra_group]
+
+
+def _counts_query(scope: Scope, grouping: str | None):
+    key = _group_column(grouping)
+    statement = sa.select(
+        sa.func.count(sa.distinct(enrolments.c.user_id)).label("participants"),
+        sa.func.count().label("enrolments"),
+        _status_count(EnrolmentStatus.active).label("in_progress"),
+        _status_count(EnrolmentStatus.completed).label("completed"),
+        _status_count(EnrolmentStatus.withdrawn).label("withdrawn"),
+    )
+    statement, group_by = _keyed(statement, key)
+    return statement.select_from(_enrolments_join()).where(*conditions(scope)).group_by(*group_by)
+
+
+def _days_to_complete(dialect: str):
+    if dialect == "postgresql":
+        return sa.extract("epoch", enrolments.c.completed_at - enrolments.c.enrolled_at) / 86400.0
+    return sa.func.julianday(enrolments.c.completed_at) - sa.func.julianday(enrolments.c.enrolled_at)
+
+
+def _median_query(scope: Scope, grouping: str | None, dialect: str):
+    key = _group_column(grouping)
+    days = _days_to_complete(dialect)
+    where = [
+        *conditions(scope),
+        enrolments.c.status == EnrolmentStatus.completed,
+        enrolments.c.completed_at.is_not(None),
+    ]
+    if dialect == "postgresql":
+        statement = sa.select(sa.func.percentile_cont(0.5).within_group(days).label("median"))
+        statement, group_by = _keyed(statement, key)
+        return statement.select_from(_enrolments_join()).where(*where).group_by(*group_by)
+    # SQLite: number the rows of each group by duration; the median is the middle row (odd
+    # count) or the mean of the two middle rows (even count).
+    partition = [key] if key is not None else None
+    ranked = sa.select(
+        (key if key is not None else sa.literal(None)).label("key"),
+        days.label("days"),
+        sa.func.row_number().over(partition_by=partition, order_by=days).label("rn"),
+        sa.func.count().over(partition_by=partition).label("n"),
+    ).select_from(_enrolments_join()).where(*where).subquery("ranked")
+    return (
+        sa.select(sa.func.avg(ranked.c.days).label("median"), ranked.c.key)
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2]))
+        .group_by(ranked.c.key)
+    )
+
+
+def _quiz_query(scope: Scope, grouping: str | None):
+    key = _group_column(grouping)
+    best = sa.select(sa.func.max(attempts.c.percent).label("best"))
+    best, group_by = _keyed(best, key, (attempts.c.user_id, attempts.c.quiz_id))
+    best = (
+        best.select_from(
+            attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
+            .join(enrolments, sa.and_(enrolments.c.user_id == attempts.c.user_id,
+                                      enrolments.c.course_id == quizzes.c.course_id))
+            .join(users, users.c.id == enrolments.c.user_id)
+        )
+        .where(*conditions(scope), attempts.c.status == AttemptStatus.submitted,
+               attempts.c.percent.is_not(None))
+        .group_by(*group_by)
+        .subquery("best")
+    )
+    return sa.select(sa.func.avg(best.c.best).label("score"), best.c.key).group_by(best.c.key)
+
+
+def _certificates_query(scope: Scope, grouping: str | None):
+    key = _group_column(grouping)
+    statement = sa.select(sa.func.count().label("certificates"))
+    statement, group_by = _keyed(statement, key)
+    return (
+        statement.select_from(
+            certificates.join(enrolments, sa.and_(
+                enrolments.c.user_id == certificates.c.user_id,
+                enrolments.c.course_id == certificates.c.course_id,
+            )).join(users, users.c.id == enrolments.c.user_id)
+        )
+        .where(*conditions(scope), certificates.c.revoked_at.is_(None))
+        .group_by(*group_by)
+    )
+
+
+def _attendance_query(scope: Scope, grouping: str | None):
+    key = _group_column(grouping)
+    statement = sa.select(
+        sa.func.count().label("registrations"),
+        sa.func.coalesce(sa.func.sum(sa.case((registrations.c.attended, 1), else_=0)), 0)
+        .label("attended"),
+    )
+    statement, group_by = _keyed(statement, key)
+    return (
+        statement.select_from(
+            registrations.join(webinars, webinars.c.id == registrations.c.webinar_id)
+            .join(enrolments, sa.and_(enrolments.c.user_id == registrations.c.user_id,
+                                      enrolments.c.course_id == webinars.c.course_id))
+            .join(users, users.c.id == enrolments.c.user_id)
+        )
+        .where(*conditions(scope), registrations.c.status != RegistrationStatus.cancelled)
+        .group_by(*group_by)
+    )
+
+
+def aggregate_queries(scope: Scope, grouping: str | None, dialect: str) -> dict[str, sa.Select]:
+    """The five aggregate queries of one grouping (exposed for the benchmark)."""
+    return {
+        "counts": _counts_query(scope, grouping),
+        "median": _median_query(scope, grouping, dialect),
+        "quiz": _quiz_query(scope, grouping),
+        "certificates": _certificates_query(scope, grouping),
+        "attendance": _attendance_query(scope, grouping),
+    }
+
+
+def figures_by(scope: Scope, grouping: str | None) -> dict:
+    """``{key: Figures}`` for one grouping (``None``: the whole scope under key None)."""
+    dialect = db.session.get_bind().dialect.name
+    queries = aggregate_queries(scope, grouping, dialect)
+    result: dict = {}
+
+    def at(key) -> Figures:
+        return result.setdefault(key, Figures())
+
+    for row in db.session.execute(queries["counts"]):
+        figures = at(row.key)
+        figures.participants = row.participants
+        figures.enrolments = row.enrolments
+        figures.in_progress = int(row.in_progress)
+        figures.completed = int(row.completed)
+        figures.withdrawn = int(row.withdrawn)
+    for row in db.session.execute(queries["median"]):
+        if row.median is not None:
+            at(row.key).median_days = float(row.median)
+    for row in db.session.execute(queries["quiz"]):
+        if row.score is not None:
+            at(row.key).average_best_score = float(row.score)
+    for row in db.session.execute(queries["certificates"]):
+        at(row.key).certificates = row.certificates
+    for row in db.session.execute(queries["attendance"]):
+        figures = at(row.key)
+        figures.webinar_registrations = row.registrations
+        figures.webinar_attended = int(row.attended)
+    if grouping is None:
+        result.setdefault(None, Figures())
+    return result
+
+
+@dataclass
+class BreakdownRow:
+    key: object
+    label: str
+    figures: Figures
+
+
+@dataclass
+class Report:
+    totals: Figures
+    breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
+
+
+def course_titles() -> dict[int, str]:
+    return dict(db.session.execute(sa.select(courses.c.id, courses.c.title)).all())
+
+
+def audience_names() -> dict[int, str]:
+    return dict(db.session.execute(sa.select(audiences.c.id, audiences.c.name)).all())
+
+
+def build_report(scope: Scope, country_names: dict[str, str] | None = None) -> Report:
+    """Totals and the breakdowns by course, country and audience (biggest groups first)."""
+    country_names = country_names or {}
+    titles = course_titles()
+    audience_labels = audience_names()
+    labels = {
+        "course": lambda key: titles.get(key, str(key)),
+        "country": lambda key: country_names.get(key, key or ""),
+        "audience": lambda key: audience_labels.get(key, str(key)),
+    }
+    report = Report(totals=figures_by(scope, None)[None])
+    for grouping in GROUPINGS:
+        rows = [
+            BreakdownRow(key, labels[grouping](key), figures)
+            for key, figures in figures_by(scope, grouping).items()
+        ]
+        rows.sort(key=lambda row: (-row.figures.enrolments, row.label))
+        report.breakdowns[grouping] = rows
+    return report
+
+
+# -- choices for the filter form -------------------------------------------------------------
+
+
+def course_choices(scope: Scope) -> list[tuple[int, str]]:
+    """(id, title) of the courses a scope's filter may pick: a trainer's own, else all."""
+    statement = sa.select(courses.c.id, courses.c.title).order_by(courses.c.title)
+    if scope.trainer_id is not None:
+        statement = statement.where(courses.c.id.in_(trainer_course_ids(scope.trainer_id)))
+    return [tuple(row) for row in db.session.execute(statement)]
+
+
+def centre_choices() -> list[tuple[int, str]]:
+    return [tuple(row) for row in db.session.execute(
+        sa.select(centres.c.id, centres.c.name).order_by(centres.c.name)
+    )]
+
+
+# -- participant list --------------------------------------------------------------------------
+
+#: sort key -> column expression (the only sorts accepted)
+def _participant_aggregates():
+    return {
+        "enrolments": sa.func.count(enrolments.c.id),
+        "completed": _status_count(EnrolmentStatus.completed),
+        "progress": sa.func.avg(enrolments.c.progress_percent),
+        "last_enrolled": sa.func.max(enrolments.c.enrolled_at),
+    }
+
+
+SORTS = ("name", "email", "country", "enrolments", "completed", "progress", "last_enrolled")
+
+
+def _search_condition(search: str):
+    escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return sa.or_(
+        sa.func.lower(users.c.name).like(pattern, escape="\\"),
+        users.c.email.like(pattern, escape="\\"),
+    )
+
+
+@dataclass
+class ParticipantPage:
+    rows: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def participants(
+    scope: Scope, *, search: str = "", sort: str = "name", descending: bool = False,
+    page: int = 1, per_page: int = 50,
+) -> ParticipantPage:
+    """One page of the people with enrolments in ``scope``, with their per-person totals."""
+    if sort not in SORTS:
+        sort = "name"
+    aggregates = _participant_aggregates()
+    where = conditions(scope)
+    if search.strip():
+        where.append(_search_condition(search))
+    statement = (
+        sa.select(
+            users.c.id, users.c.name, users.c.email, users.c.country,
+            audiences.c.name.label("audience"),
+            *(expression.label(name) for name, expression in aggregates.items()),
+        )
+        .select_from(_enrolments_join().join(audiences, audiences.c.id == users.c.audience_id))
+        .where(*where)
+        .group_by(users.c.id, users.c.name, users.c.email, users.c.country, audiences.c.name)
+    )
+    column = aggregates.get(sort) if sort in aggregates else {
+        "name": users.c.name, "email": users.c.email, "country": users.c.country,
+    }[sort]
+    order = column.desc() if descending else column.asc()
+    statement = statement.order_by(order, users.c.id).limit(per_page).offset((page - 1) * per_page)
+    total = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(enrolments.c.user_id)))
+        .select_from(_enrolments_join()).where(*where)
+    ) or 0
+    return ParticipantPage(db.session.execute(statement).all(), total, page, per_page)
+
+
+# -- one person --------------------------------------------------------------------------------
+
+
+def person_in_scope(scope: Scope, user_id: int) -> User | None:
+    """The person, when ``scope`` may see them: of the centre, or enrolled in the trainer's courses."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return None
+    if scope.centre_id is not None and user.centre_id != scope.centre_id:
+        return None
+    if scope.trainer_id is not None:
+        enrolled = db.session.scalar(
+            sa.select(enrolments.c.id).where(
+                enrolments.c.user_id == user_id,
+                enrolments.c.course_id.in_(trainer_course_ids(scope.trainer_id)),
+            ).limit(1)
+        )
+        if enrolled is None:
+            return None
+    return user
+
+
+@dataclass
+class PersonRecord:
+    enrolments: list
+    quizzes: list
+    webinars: list
+    certificates: list
+
+
+def person_record(scope: Scope, user_id: int) -> PersonRecord:
+    """A person's courses, best quiz results, webinars and certificates, within ``scope``'s courses."""
+    course_filter = []
+    if scope.trainer_id is not None:
+        course_filter.append(courses.c.id.in_(trainer_course_ids(scope.trainer_id)))
+    enrolment_rows = db.session.execute(
+        sa.select(
+            courses.c.id.label("course_id"), courses.c.title, enrolments.c.status,
+            enrolments.c.progress_percent, enrolments.c.enrolled_at, enrolments.c.completed_at,
+        )
+        .select_from(enrolments.join(courses, courses.c.id == enrolments.c.course_id))
+        .where(enrolments.c.user_id == user_id, *course_filter)
+        .order_by(enrolments.c.enrolled_at.desc(), enrolments.c.id)
+    ).all()
+    quiz_rows = db.session.execute(
+        sa.select(
+            courses.c.title.label("course"), quizzes.c.title.label("quiz"), quizzes.c.pass_mark,
+            sa.func.count().label("attempts"), sa.func.max(attempts.c.percent).label("best"),
+            sa.func.max(sa.case((attempts.c.passed, 1), else_=0)).label("passed"),
+            sa.func.max(attempts.c.submitted_at).label("last_submitted"),
+        )
+        .select_from(attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
+                     .join(courses, courses.c.id == quizzes.c.course_id))
+        .where(attempts.c.user_id == user_id, attempts.c.status == AttemptStatus.submitted,
+               *course_filter)
+        .group_by(courses.c.title, quizzes.c.id, quizzes.c.title, quizzes.c.pass_mark)
+        .order_by(courses.c.title, quizzes.c.title)
+    ).all()
+    webinar_filter = list(course_filter)
+    webinar_rows = db.session.execute(
+        sa.select(
+            webinars.c.title, webinars.c.start_utc, courses.c.title.label("course"),
+            registrations.c.status, registrations.c.attended, registrations.c.minutes_attended,
+        )
+        .select_from(registrations.join(webinars, webinars.c.id == registrations.c.webinar_id)
+                     .outerjoin(courses, courses.c.id == webinars.c.course_id))
+        .where(registrations.c.user_id == user_id, *webinar_filter)
+        .order_by(webinars.c.start_utc.desc())
+    ).all()
+    certificate_rows = db.session.execute(
+        sa.select(
+            courses.c.title.label("course"), certificates.c.code, certificates.c.issued_at,
+            certificates.c.revoked_at,
+        )
+        .select_from(certificates.join(courses, courses.c.id == certificates.c.course_id))
+        .where(certificates.c.user_id == user_id, *course_filter)
+        .order_by(certificates.c.issued_at.desc())
+    ).all()
+    return PersonRecord(enrolment_rows, quiz_rows, webinar_rows, certificate_rows)
+
+
+# -- rows for exports ----------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "name", "email", "country", "audience", "centre", "course", "course_title", "status",
+    "progress_percent", "enrolled_at", "completed_at", "certificate_code",
+)
+
+
+def export_statement(scope: Scope, search: str = "") -> sa.Select:
+    """One row per enrolment in ``scope`` (the participant list, flattened), in a stable order."""
+    where = conditions(scope)
+    if search.strip():
+        where.append(_search_condition(search))
+    return (
+        sa.select(
+            users.c.name, users.c.email, users.c.country, audiences.c.name.label("audience"),
+            centres.c.slug.label("centre"), courses.c.slug.label("course"),
+            courses.c.title.label("course_title"), enrolments.c.status,
+            enrolments.c.progress_percent, enrolments.c.enrolled_at, enrolments.c.completed_at,
+            certificates.c.code.label("certificate_code"),
+        )
+        .select_from(
+            _enrolments_join()
+            .join(courses, courses.c.id == enrolments.c.course_id)
+            .join(audiences, audiences.c.id == users.c.audience_id)
+            .outerjoin(centres, centres.c.id == users.c.centre_id)
+            .outerjoin(certificates, sa.and_(
+                certificates.c.user_id == enrolments.c.user_id,
+                certificates.c.course_id == enrolments.c.course_id,
+                certificates.c.revoked_at.is_(None),
+            ))
+        )
+        .where(*where)
+        .order_by(enrolments.c.id)
+    )
+
+
+def iter_export_rows(scope: Scope, search: str = "", batch: int = 2000):
+    """Yield export rows as tuples, read from the database ``batch`` rows at a time."""
+    result = db.session.execute(
+        export_statement(scope, search).execution_options(yield_per=batch)
+    )
+    try:
+        for row in result:
+            yield (
+                row.name, row.email, row.country, row.audience, row.centre or "", row.course,
+                row.course_title, row.status.value, row.progress_percent,
+                iso(row.enrolled_at), iso(row.completed_at), row.certificate_code or "",
+            )
+    finally:
+        result.close()
+
+
+def iso(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+BREAKDOWN_COLUMNS = ("breakdown", "key", "label", *FIGURE_COLUMNS)
+
+
+def breakdown_rows(report: Report):
+    """The report flattened to rows: totals first, then each breakdown's groups."""
+    def values(figures: Figures):
+        data = figures.as_dict()
+        return [_rounded(data[name]) for name in FIGURE_COLUMNS]
+
+    yield ("total", "", "", *values(report.totals))
+    for grouping in GROUPINGS:
+        for row in report.breakdowns.get(grouping, []):
+            yield (grouping, "" if row.key is None else str(row.key), row.label, *values(row.figures))
+
+
+def _rounded(value):
+    return round(value, 4) if isinstance(value, float) else value
