@@ -64,7 +64,7 @@ limiter.limit(_rate_limit, key_func=_rate_key)(bp)
 @bp.before_request
 def authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
+        return
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     found = tokens.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
@@ -72,7 +72,7 @@ def authenticate():
         raise ApiError(401, "A valid personal access token is needed (Authorization: Bearer ...).")
     g.api_user, g.api_token = found
     db.session.commit()  # last_used_at
-    return None
+    return
 
 
 @bp.after_request

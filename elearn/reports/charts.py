@@ -42,10 +42,10 @@ def bar_chart(chart_id: str, title: str, description: str, bars: list[Bar]) -> M
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     out = [
-        f'<svg class="chart" id="{escape(chart_id)}" role="img" '
+        (f'<svg class="chart" id="{escape(chart_id)}" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg" '
-        f'font-family="sans-serif" font-size="13">',
+        f'font-family="sans-serif" font-size="13">'),
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(description)}</desc>',
     ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import click
 import sqlalchemy as sa
@@ -105,7 +105,7 @@ def seed(participants: int = 0) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _chunks(rows: list, size: int = CHUNK):

@@ -10,7 +10,7 @@ here loads rows into Python to count them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -66,7 +66,7 @@ def trainer_course_ids(trainer_id: int) -> sa.Select:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def conditions(scope: Scope, *, course_col=None, user_col=None, date_col=None) -> list:
@@ -210,7 +210,7 @@ def _median_query(scope: Scope, grouping: str | None, dialect: str):
     ).select_from(_enrolments_join()).where(*where).subquery("ranked")
     return (
         sa.select(sa.func.avg(ranked.c.days).label("median"), ranked.c.key)
-        .where(ranked.c.rn.in_([(ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2]))
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
         .group_by(ranked.c.key)
     )
 
@@ -595,7 +595,7 @@ def iter_export_rows(scope: Scope, search: str = "", batch: int = 2000):
 def iso(value: datetime | None) -> str:
     if value is None:
         return ""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 BREAKDOWN_COLUMNS = ("breakdown", "key", "label", *FIGURE_COLUMNS)

@@ -10,11 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context,
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.accounts.models import Role
