@@ -69,8 +69,13 @@ def certificate(user, course, code, revoked=False) -> Certificate:
     return row
 
 
+def make_person(**kwargs) -> User:
+    """A user without a password (argon2 is slow; these people never log in)."""
+    return factories.make_user(password=None, **kwargs)
+
+
 def build(trainer) -> Population:
-    make = factories.make_user
+    make = make_person
     a1 = make(name="Anna Alpha", email="a1@example.org", centre="bcrc-caribbean", country="TT")
     a2 = make(name="Bruno Beta", email="a2@example.org", centre="bcrc-caribbean", country="JM",
               audience_slug="enforcement-officer")

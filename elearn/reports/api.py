@@ -29,6 +29,7 @@ csrf.exempt(bp)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 PUBLIC_ENDPOINTS = {"api.openapi"}
+CURSOR_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 class ApiError(Exception):
@@ -105,6 +106,8 @@ def encode_cursor(last_id: int) -> str:
 def decode_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
+    if len(cursor) > 200 or not CURSOR_CHARS.issuperset(cursor):
+        raise ApiError(400, "The cursor is not valid; use the next link of a previous page.")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))

@@ -21,6 +21,7 @@ def _object(properties: dict, required: list[str] | None = None) -> dict:
 
 
 INTEGER = {"type": "integer"}
+MAX_ID = 2**31 - 1
 BOOLEAN = {"type": "boolean"}
 
 SCHEMAS = {
@@ -68,14 +69,14 @@ PAGE_PARAMETERS = [
      "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
     {"name": "cursor", "in": "query", "required": False,
      "description": "Opaque cursor from the `next` link of the previous page.",
-     "schema": {"type": "string"}},
+     "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,200}$"}},
 ]
 CENTRE = {"name": "centre", "in": "query", "required": False,
           "description": "Regional centre id. Admins: any centre; coordinators: only their own "
                          "(another centre answers 404); trainers: a filter on their courses.",
-          "schema": {"type": "integer", "minimum": 1}}
+          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 COURSE = {"name": "course", "in": "query", "required": False, "description": "Course id.",
-          "schema": {"type": "integer", "minimum": 1}}
+          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 STATUS = {"name": "status", "in": "query", "required": False,
           "schema": {"type": "string", "enum": ["active", "completed", "withdrawn"]}}
 
