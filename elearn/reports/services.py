@@ -90,15 +90,6 @@ def conditions(scope: Scope, *, course_col=None, user_col=None, date_col=None) -
     return where
 
 
-def _group_column(grouping: str | None):
-    return {
-        None: None,
-        "course": enrolments.c.course_id,
-        "country": users.c.country,
-        "audience": users.c.audience_id,
-    }[grouping]
-
-
 def _enrolments_join():
     return enrolments.join(users, users.c.id == enrolments.c.user_id)
 
@@ -161,157 +152,222 @@ def _status_count(status: EnrolmentStatus):
     )
 
 
-def _keyed(statement, key, extra_group=()):
-    """Add the group column (or a constant key) to a statement's columns and GROUP BY."""
-    if key is None:
-        return statement.add_columns(sa.literal(None).label("key")), list(extra_group)
-    return statement.add_columns(key.label("key")), [key, *extra_group]
-
-
-def _counts_query(scope: Scope, grouping: str | None):
-    key = _group_column(grouping)
-    statement = sa.select(
-        sa.func.count(sa.distinct(enrolments.c.user_id)).label("participants"),
-        sa.func.count().label("enrolments"),
-        _status_count(EnrolmentStatus.active).label("in_progress"),
-        _status_count(EnrolmentStatus.completed).label("completed"),
-        _status_count(EnrolmentStatus.withdrawn).label("withdrawn"),
-    )
-    statement, group_by = _keyed(statement, key)
-    return statement.select_from(_enrolments_join()).where(*conditions(scope)).group_by(*group_by)
-
-
 def _days_to_complete(dialect: str):
     if dialect == "postgresql":
         return sa.extract("epoch", enrolments.c.completed_at - enrolments.c.enrolled_at) / 86400.0
     return sa.func.julianday(enrolments.c.completed_at) - sa.func.julianday(enrolments.c.enrolled_at)
 
 
-def _median_query(scope: Scope, grouping: str | None, dialect: str):
-    key = _group_column(grouping)
-    days = _days_to_complete(dialect)
-    where = [
-        *conditions(scope),
-        enrolments.c.status == EnrolmentStatus.completed,
-        enrolments.c.completed_at.is_not(None),
-    ]
-    if dialect == "postgresql":
-        statement = sa.select(sa.func.percentile_cont(0.5).within_group(days).label("median"))
-        statement, group_by = _keyed(statement, key)
-        return statement.select_from(_enrolments_join()).where(*where).group_by(*group_by)
-    # SQLite: number the rows of each group by duration; the median is the middle row (odd
-    # count) or the mean of the two middle rows (even count).
-    partition = [key] if key is not None else None
-    ranked = sa.select(
-        (key if key is not None else sa.literal(None)).label("key"),
-        days.label("days"),
-        sa.func.row_number().over(partition_by=partition, order_by=days).label("rn"),
-        sa.func.count().over(partition_by=partition).label("n"),
-    ).select_from(_enrolments_join()).where(*where).subquery("ranked")
-    return (
-        sa.select(sa.func.avg(ranked.c.days).label("median"), ranked.c.key)
-        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
-        .group_by(ranked.c.key)
-    )
+def _prefilter(scope: Scope, user_col, course_col) -> tuple[list, bool]:
+    """Conditions that cut a per-person-and-course aggregate down to the scope early (the join
+    to the enrolments applies the full scope); the flag says whether ``users`` must be joined."""
+    where = []
+    if scope.centre_id is not None:
+        where.append(users.c.centre_id == scope.centre_id)
+    if scope.user_id is not None:
+        where.append(user_col == scope.user_id)
+    if scope.trainer_id is not None:
+        where.append(course_col.in_(trainer_course_ids(scope.trainer_id)))
+    if scope.course_id is not None:
+        where.append(course_col == scope.course_id)
+    return where, scope.centre_id is not None
 
 
-def _quiz_query(scope: Scope, grouping: str | None):
-    key = _group_column(grouping)
-    best = sa.select(sa.func.max(attempts.c.percent).label("best"))
-    best, group_by = _keyed(best, key, (attempts.c.user_id, attempts.c.quiz_id))
+def _quiz_per_enrolment(scope: Scope):
+    """Per person and course: the sum and number of their best submitted score per quiz."""
+    where, join_users = _prefilter(scope, attempts.c.user_id, quizzes.c.course_id)
+    source = attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
+    if join_users:
+        source = source.join(users, users.c.id == attempts.c.user_id)
     best = (
-        best.select_from(
-            attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
-            .join(enrolments, sa.and_(enrolments.c.user_id == attempts.c.user_id,
-                                      enrolments.c.course_id == quizzes.c.course_id))
-            .join(users, users.c.id == enrolments.c.user_id)
-        )
-        .where(*conditions(scope), attempts.c.status == AttemptStatus.submitted,
+        sa.select(attempts.c.user_id, quizzes.c.course_id,
+                  sa.func.max(attempts.c.percent).label("best"))
+        .select_from(source)
+        .where(*where, attempts.c.status == AttemptStatus.submitted,
                attempts.c.percent.is_not(None))
-        .group_by(*group_by)
+        .group_by(attempts.c.user_id, quizzes.c.course_id, attempts.c.quiz_id)
         .subquery("best")
     )
-    return sa.select(sa.func.avg(best.c.best).label("score"), best.c.key).group_by(best.c.key)
-
-
-def _certificates_query(scope: Scope, grouping: str | None):
-    key = _group_column(grouping)
-    statement = sa.select(sa.func.count().label("certificates"))
-    statement, group_by = _keyed(statement, key)
     return (
-        statement.select_from(
-            certificates.join(enrolments, sa.and_(
-                enrolments.c.user_id == certificates.c.user_id,
-                enrolments.c.course_id == certificates.c.course_id,
-            )).join(users, users.c.id == enrolments.c.user_id)
-        )
-        .where(*conditions(scope), certificates.c.revoked_at.is_(None))
-        .group_by(*group_by)
+        sa.select(best.c.user_id, best.c.course_id, sa.func.sum(best.c.best).label("total"),
+                  sa.func.count().label("n"))
+        .group_by(best.c.user_id, best.c.course_id)
+        .subquery("quiz")
     )
 
 
-def _attendance_query(scope: Scope, grouping: str | None):
-    key = _group_column(grouping)
-    statement = sa.select(
-        sa.func.count().label("registrations"),
-        sa.func.coalesce(sa.func.sum(sa.case((registrations.c.attended, 1), else_=0)), 0)
-        .label("attended"),
-    )
-    statement, group_by = _keyed(statement, key)
+def _certificates_per_enrolment(scope: Scope):
+    where, join_users = _prefilter(scope, certificates.c.user_id, certificates.c.course_id)
+    source = certificates
+    if join_users:
+        source = source.join(users, users.c.id == certificates.c.user_id)
     return (
-        statement.select_from(
-            registrations.join(webinars, webinars.c.id == registrations.c.webinar_id)
-            .join(enrolments, sa.and_(enrolments.c.user_id == registrations.c.user_id,
-                                      enrolments.c.course_id == webinars.c.course_id))
-            .join(users, users.c.id == enrolments.c.user_id)
-        )
-        .where(*conditions(scope), registrations.c.status != RegistrationStatus.cancelled)
-        .group_by(*group_by)
+        sa.select(certificates.c.user_id, certificates.c.course_id)
+        .select_from(source)
+        .where(*where, certificates.c.revoked_at.is_(None))
+        .subquery("cert")
     )
 
 
-def aggregate_queries(scope: Scope, grouping: str | None, dialect: str) -> dict[str, sa.Select]:
-    """The five aggregate queries of one grouping (exposed for the benchmark)."""
-    return {
-        "counts": _counts_query(scope, grouping),
-        "median": _median_query(scope, grouping, dialect),
-        "quiz": _quiz_query(scope, grouping),
-        "certificates": _certificates_query(scope, grouping),
-        "attendance": _attendance_query(scope, grouping),
+def _registrations_per_enrolment(scope: Scope):
+    where, join_users = _prefilter(scope, registrations.c.user_id, webinars.c.course_id)
+    source = registrations.join(webinars, webinars.c.id == registrations.c.webinar_id)
+    if join_users:
+        source = source.join(users, users.c.id == registrations.c.user_id)
+    return (
+        sa.select(
+            registrations.c.user_id, webinars.c.course_id, sa.func.count().label("n"),
+            sa.func.sum(sa.case((registrations.c.attended, 1), else_=0)).label("attended"),
+        )
+        .select_from(source)
+        .where(*where, registrations.c.status != RegistrationStatus.cancelled)
+        .group_by(registrations.c.user_id, webinars.c.course_id)
+        .subquery("reg")
+    )
+
+
+def _facts(scope: Scope, dialect: str):
+    """One row per enrolment in scope with everything the figures need (a CTE, read 4 times)."""
+    quiz = _quiz_per_enrolment(scope)
+    cert = _certificates_per_enrolment(scope)
+    reg = _registrations_per_enrolment(scope)
+
+    def same(table):
+        return sa.and_(table.c.user_id == enrolments.c.user_id,
+                       table.c.course_id == enrolments.c.course_id)
+
+    completed = sa.and_(enrolments.c.status == EnrolmentStatus.completed,
+                        enrolments.c.completed_at.is_not(None))
+    return (
+        sa.select(
+            enrolments.c.user_id, enrolments.c.course_id, users.c.country, users.c.audience_id,
+            sa.case((enrolments.c.status == EnrolmentStatus.active, 1), else_=0).label("active"),
+            sa.case((enrolments.c.status == EnrolmentStatus.completed, 1), else_=0)
+            .label("completed"),
+            sa.case((enrolments.c.status == EnrolmentStatus.withdrawn, 1), else_=0)
+            .label("withdrawn"),
+            sa.case((completed, _days_to_complete(dialect)), else_=sa.null()).label("days"),
+            quiz.c.total.label("quiz_total"), quiz.c.n.label("quiz_n"),
+            sa.case((cert.c.user_id.is_not(None), 1), else_=0).label("cert"),
+            reg.c.n.label("reg_n"), reg.c.attended.label("reg_attended"),
+        )
+        .select_from(
+            _enrolments_join()
+            .outerjoin(quiz, same(quiz))
+            .outerjoin(cert, same(cert))
+            .outerjoin(reg, same(reg))
+        )
+        .where(*conditions(scope))
+        .cte("facts")
+    )
+
+
+def _zero(column):
+    return sa.func.coalesce(sa.func.sum(column), 0)
+
+
+def report_statement(scope: Scope, dialect: str) -> sa.Select:
+    """ONE statement: the figures of the whole scope and of every group of every breakdown.
+
+    Rows: (grouping, key as text, participants, enrolments, in_progress, completed, withdrawn,
+    median_days, quiz_total, quiz_n, certificates, registrations, attended). The enrolments are
+    joined to their quiz scores, certificates and registrations once (the ``facts`` CTE); each
+    breakdown is a GROUP BY over it, glued with UNION ALL. The median is ``percentile_cont`` on
+    PostgreSQL and, on SQLite, the middle row(s) of a ROW_NUMBER() window per group.
+    """
+    facts = _facts(scope, dialect)
+    keys = {
+        "total": None, "course": facts.c.course_id, "country": facts.c.country,
+        "audience": facts.c.audience_id,
     }
+    parts = []
+    for name, key in keys.items():
+        columns = [
+            sa.literal_column(f"'{name}'", sa.String).label("grouping"),
+            (sa.cast(key, sa.String(64)) if key is not None
+             else sa.cast(sa.null(), sa.String(64))).label("key"),
+            sa.func.count(sa.distinct(facts.c.user_id)).label("participants"),
+            sa.func.count().label("enrolments"),
+            _zero(facts.c.active).label("in_progress"),
+            _zero(facts.c.completed).label("completed"),
+            _zero(facts.c.withdrawn).label("withdrawn"),
+        ]
+        source = facts
+        if dialect == "postgresql":
+            columns.append(
+                sa.func.percentile_cont(0.5).within_group(facts.c.days).label("median_days")
+            )
+        else:
+            partition = [key] if key is not None else None
+            ranked = (
+                sa.select(
+                    (key if key is not None else sa.literal_column("0")).label("k"),
+                    facts.c.days,
+                    sa.func.row_number().over(partition_by=partition, order_by=facts.c.days)
+                    .label("rn"),
+                    sa.func.count().over(partition_by=partition).label("n"),
+                )
+                .where(facts.c.days.is_not(None))
+                .subquery(f"ranked_{name}")
+            )
+            median = (
+                sa.select(ranked.c.k, sa.func.avg(ranked.c.days).label("median"))
+                .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+                .group_by(ranked.c.k)
+                .subquery(f"median_{name}")
+            )
+            on = median.c.k == key if key is not None else sa.true()
+            source = facts.outerjoin(median, on)
+            columns.append(sa.func.max(median.c.median).label("median_days"))
+        columns += [
+            _zero(facts.c.quiz_total).label("quiz_total"),
+            _zero(facts.c.quiz_n).label("quiz_n"),
+            _zero(facts.c.cert).label("certificates"),
+            _zero(facts.c.reg_n).label("registrations"),
+            _zero(facts.c.reg_attended).label("attended"),
+        ]
+        part = sa.select(*columns).select_from(source)
+        if key is not None:
+            part = part.group_by(key)
+        parts.append(part)
+    return sa.union_all(*parts)
+
+
+def aggregate_queries(scope: Scope, dialect: str) -> dict[str, sa.Select]:
+    """The aggregate SQL a report runs (exposed for the benchmark)."""
+    return {"report": report_statement(scope, dialect)}
+
+
+KEY_TYPES = {"course": int, "audience": int, "country": str}
+
+
+def all_figures(scope: Scope) -> dict[str, dict]:
+    """``{"total": {None: Figures}, "course": {course_id: Figures}, "country": ..., ...}``."""
+    dialect = db.session.get_bind().dialect.name
+    result: dict[str, dict] = {name: {} for name in ("total", *GROUPINGS)}
+    for row in db.session.execute(report_statement(scope, dialect)):
+        if row.grouping == "total":
+            key = None
+        elif row.key is None:
+            continue
+        else:
+            key = KEY_TYPES[row.grouping](row.key)
+        result[row.grouping][key] = Figures(
+            participants=int(row.participants), enrolments=int(row.enrolments),
+            in_progress=int(row.in_progress), completed=int(row.completed),
+            withdrawn=int(row.withdrawn),
+            median_days=None if row.median_days is None else float(row.median_days),
+            average_best_score=(float(row.quiz_total) / int(row.quiz_n)) if row.quiz_n else None,
+            certificates=int(row.certificates), webinar_registrations=int(row.registrations),
+            webinar_attended=int(row.attended),
+        )
+    result["total"].setdefault(None, Figures())
+    return result
 
 
 def figures_by(scope: Scope, grouping: str | None) -> dict:
     """``{key: Figures}`` for one grouping (``None``: the whole scope under key None)."""
-    dialect = db.session.get_bind().dialect.name
-    queries = aggregate_queries(scope, grouping, dialect)
-    result: dict = {}
-
-    def at(key) -> Figures:
-        return result.setdefault(key, Figures())
-
-    for row in db.session.execute(queries["counts"]):
-        figures = at(row.key)
-        figures.participants = row.participants
-        figures.enrolments = row.enrolments
-        figures.in_progress = int(row.in_progress)
-        figures.completed = int(row.completed)
-        figures.withdrawn = int(row.withdrawn)
-    for row in db.session.execute(queries["median"]):
-        if row.median is not None:
-            at(row.key).median_days = float(row.median)
-    for row in db.session.execute(queries["quiz"]):
-        if row.score is not None:
-            at(row.key).average_best_score = float(row.score)
-    for row in db.session.execute(queries["certificates"]):
-        at(row.key).certificates = row.certificates
-    for row in db.session.execute(queries["attendance"]):
-        figures = at(row.key)
-        figures.webinar_registrations = row.registrations
-        figures.webinar_attended = int(row.attended)
-    if grouping is None:
-        result.setdefault(None, Figures())
-    return result
+    return all_figures(scope)["total" if grouping is None else grouping]
 
 
 @dataclass
@@ -345,11 +401,12 @@ def build_report(scope: Scope, country_names: dict[str, str] | None = None) -> R
         "country": lambda key: country_names.get(key, key or ""),
         "audience": lambda key: audience_labels.get(key, str(key)),
     }
-    report = Report(totals=figures_by(scope, None)[None])
+    figures = all_figures(scope)
+    report = Report(totals=figures["total"][None])
     for grouping in GROUPINGS:
         rows = [
-            BreakdownRow(key, labels[grouping](key), figures)
-            for key, figures in figures_by(scope, grouping).items()
+            BreakdownRow(key, labels[grouping](key), group)
+            for key, group in figures[grouping].items()
         ]
         rows.sort(key=lambda row: (-row.figures.enrolments, row.label))
         report.breakdowns[grouping] = rows
