@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.accounts.models import User
+from elearn.certificates.models import Certificate
 from elearn.db_types import UTCDateTime, utcnow
 from elearn.enrolments.models import Enrolment
 from elearn.extensions import db
@@ -49,21 +50,34 @@ class ApiToken(db.Model):
         return self.revoked_at is None
 
 
+_users = User.__table__
 _enrolments = Enrolment.__table__
 _attempts = QuizAttempt.__table__
 _registrations = Registration.__table__
+_certificates = Certificate.__table__
 
+#: a centre's people with the columns the breakdowns group by, read from the index alone
+ix_users_centre_country_audience = sa.Index(
+    "ix_users_centre_country_audience", _users.c.centre_id, _users.c.country, _users.c.audience_id
+)
 #: date-range filters and trainers' per-course scans
 ix_enrolments_course_enrolled = sa.Index(
     "ix_enrolments_course_enrolled", _enrolments.c.course_id, _enrolments.c.enrolled_at
 )
 ix_enrolments_enrolled_at = sa.Index("ix_enrolments_enrolled_at", _enrolments.c.enrolled_at)
-#: best score per person and quiz, read from the index alone
-ix_quiz_attempts_user_quiz_percent = sa.Index(
-    "ix_quiz_attempts_user_quiz_percent",
-    _attempts.c.user_id, _attempts.c.quiz_id, _attempts.c.percent,
+#: best submitted score per person and quiz, read from the index alone
+ix_quiz_attempts_user_quiz_status_percent = sa.Index(
+    "ix_quiz_attempts_user_quiz_status_percent",
+    _attempts.c.user_id, _attempts.c.quiz_id, _attempts.c.status, _attempts.c.percent,
 )
-#: attendance per person
-ix_registrations_user_attended = sa.Index(
-    "ix_registrations_user_attended", _registrations.c.user_id, _registrations.c.attended
+#: a person's valid certificate for a course, read from the index alone
+ix_certificates_user_course_revoked = sa.Index(
+    "ix_certificates_user_course_revoked",
+    _certificates.c.user_id, _certificates.c.course_id, _certificates.c.revoked_at,
+)
+#: a person's registrations and attendance, read from the index alone
+ix_registrations_user_webinar_status = sa.Index(
+    "ix_registrations_user_webinar_status",
+    _registrations.c.user_id, _registrations.c.webinar_id, _registrations.c.status,
+    _registrations.c.attended,
 )

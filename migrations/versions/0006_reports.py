@@ -34,20 +34,26 @@ def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_index('ix_users_centre_country_audience', 'users',
+                    ['centre_id', 'country', 'audience_id'], unique=False)
     op.create_index('ix_enrolments_course_enrolled', 'enrolments',
                     ['course_id', 'enrolled_at'], unique=False)
     op.create_index('ix_enrolments_enrolled_at', 'enrolments', ['enrolled_at'], unique=False)
-    op.create_index('ix_quiz_attempts_user_quiz_percent', 'quiz_attempts',
-                    ['user_id', 'quiz_id', 'percent'], unique=False)
-    op.create_index('ix_registrations_user_attended', 'registrations',
-                    ['user_id', 'attended'], unique=False)
+    op.create_index('ix_quiz_attempts_user_quiz_status_percent', 'quiz_attempts',
+                    ['user_id', 'quiz_id', 'status', 'percent'], unique=False)
+    op.create_index('ix_certificates_user_course_revoked', 'certificates',
+                    ['user_id', 'course_id', 'revoked_at'], unique=False)
+    op.create_index('ix_registrations_user_webinar_status', 'registrations',
+                    ['user_id', 'webinar_id', 'status', 'attended'], unique=False)
 
 
 def downgrade():
-    op.drop_index('ix_registrations_user_attended', table_name='registrations')
-    op.drop_index('ix_quiz_attempts_user_quiz_percent', table_name='quiz_attempts')
+    op.drop_index('ix_registrations_user_webinar_status', table_name='registrations')
+    op.drop_index('ix_certificates_user_course_revoked', table_name='certificates')
+    op.drop_index('ix_quiz_attempts_user_quiz_status_percent', table_name='quiz_attempts')
     op.drop_index('ix_enrolments_enrolled_at', table_name='enrolments')
     op.drop_index('ix_enrolments_course_enrolled', table_name='enrolments')
+    op.drop_index('ix_users_centre_country_audience', table_name='users')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
     op.drop_table('api_tokens')
