@@ -249,7 +249,9 @@ def report_statement(scope: Scope, dialect: str) -> sa.Select:
             sa.literal_column(f"'{name}'", sa.String).label("grouping"),
             (sa.cast(key, sa.String(64)) if key is not None
              else sa.cast(sa.null(), sa.String(64))).label("key"),
-            sa.func.count(sa.distinct(facts.c.user_id)).label("participants"),
+            # one enrolment per person and course: a course's participants are its enrolments
+            (sa.func.count() if name == "course" else sa.func.count(sa.distinct(facts.c.user_id)))
+            .label("participants"),
             sa.func.count().label("enrolments"),
             _zero(facts.c.active).label("in_progress"),
             _zero(facts.c.completed).label("completed"),
@@ -397,8 +399,8 @@ def centre_choices() -> list[tuple[int, str]]:
 
 # -- participant list --------------------------------------------------------------------------
 
-#: sort key -> column expression (the only sorts accepted)
 def _participant_aggregates():
+    """Per-person aggregates of the participant list, by sort key."""
     return {
         "enrolments": sa.func.count(enrolments.c.id),
         "completed": _status_count(EnrolmentStatus.completed),
@@ -407,6 +409,7 @@ def _participant_aggregates():
     }
 
 
+#: the only sorts accepted (anything else sorts by name)
 SORTS = ("name", "email", "country", "enrolments", "completed", "progress", "last_enrolled")
 
 
