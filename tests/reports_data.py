@@ -11,7 +11,7 @@ Expected for bcrc-caribbean: 3 participants, 6 enrolments, 1 in progress, 4 comp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from elearn.accounts.models import User
 from elearn.certificates.models import Certificate
@@ -23,7 +23,7 @@ from tests import factories
 
 
 def day(month: int, d: int, hour: int = 9) -> datetime:
-    return datetime(2026, month, d, hour, tzinfo=timezone.utc)
+    return datetime(2026, month, d, hour, tzinfo=UTC)
 
 
 @dataclass
@@ -126,9 +126,10 @@ def build(trainer) -> Population:
 
 def bulk_people(count: int, centre_slug: str, courses, start: int = 0) -> None:
     """``count`` more people of a centre, each enrolled (completed) in every course."""
+    import sqlalchemy as sa
+
     from elearn.accounts.models import Role
     from elearn.reference.models import Audience, RegionalCentre
-    import sqlalchemy as sa
 
     audience_id = db.session.scalar(sa.select(Audience.id).where(Audience.slug == "ngo"))
     centre_id = db.session.scalar(sa.select(RegionalCentre.id).where(RegionalCentre.slug == centre_slug))

@@ -572,18 +572,31 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_statement(scope: Scope, search: str = "") -> sa.Select:
-    """One row per enrolment in ``scope`` (the participant list, flattened), in a stable order."""
+def _iso_text(column, dialect: str):
+    """An instant as ISO 8601 UTC text, formatted by the database (no per-row Python work)."""
+    if dialect == "postgresql":
+        return sa.func.to_char(column, sa.literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'"))
+    return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
+
+
+def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite") -> sa.Select:
+    """One row per enrolment in ``scope`` (the participant list, flattened), in a stable order.
+
+    Every column comes out as plain text or number, ready for a CSV writer."""
     where = conditions(scope)
     if search.strip():
         where.append(_search_condition(search))
     return (
         sa.select(
             users.c.name, users.c.email, users.c.country, audiences.c.name.label("audience"),
-            centres.c.slug.label("centre"), courses.c.slug.label("course"),
-            courses.c.title.label("course_title"), enrolments.c.status,
-            enrolments.c.progress_percent, enrolments.c.enrolled_at, enrolments.c.completed_at,
-            certificates.c.code.label("certificate_code"),
+            sa.func.coalesce(centres.c.slug, "").label("centre"), courses.c.slug.label("course"),
+            courses.c.title.label("course_title"),
+            sa.type_coerce(enrolments.c.status, sa.String).label("status"),
+            enrolments.c.progress_percent,
+            sa.func.coalesce(_iso_text(enrolments.c.enrolled_at, dialect), "").label("enrolled_at"),
+            sa.func.coalesce(_iso_text(enrolments.c.completed_at, dialect), "")
+            .label("completed_at"),
+            sa.func.coalesce(certificates.c.code, "").label("certificate_code"),
         )
         .select_from(
             _enrolments_join()
@@ -602,17 +615,13 @@ def export_statement(scope: Scope, search: str = "") -> sa.Select:
 
 
 def iter_export_rows(scope: Scope, search: str = "", batch: int = 2000):
-    """Yield export rows as tuples, read from the database ``batch`` rows at a time."""
-    result = db.session.execute(
-        export_statement(scope, search).execution_options(yield_per=batch)
-    )
+    """Yield export rows as tuples, fetched from a server-side cursor ``batch`` rows at a time."""
+    dialect = db.session.get_bind().dialect.name
+    result = db.session.connection().execution_options(
+        stream_results=True, yield_per=batch
+    ).execute(export_statement(scope, search, dialect))
     try:
-        for row in result:
-            yield (
-                row.name, row.email, row.country, row.audience, row.centre or "", row.course,
-                row.course_title, row.status.value, row.progress_percent,
-                iso(row.enrolled_at), iso(row.completed_at), row.certificate_code or "",
-            )
+        yield from result
     finally:
         result.close()
 
