@@ -156,6 +156,7 @@ def main() -> None:
 
             def bare_sql(scope=scope):
                 with db.engine.connect() as connection:
+                    services.no_jit(connection, dialect)
                     for query in services.aggregate_queries(scope, dialect).values():
                         connection.execute(query).all()
 

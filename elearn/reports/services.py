@@ -305,6 +305,13 @@ def aggregate_queries(scope: Scope, dialect: str) -> dict[str, sa.Select]:
     return {"report": report_statement(scope, dialect)}
 
 
+def no_jit(executor, dialect: str) -> None:
+    """Switch PostgreSQL's JIT off for this transaction: the report's estimated cost is high
+    enough to trigger JIT compilation, which takes longer (about a second) than the query."""
+    if dialect == "postgresql":
+        executor.execute(sa.text("SET LOCAL jit = off"))
+
+
 KEY_TYPES = {"course": int, "audience": int, "country": str}
 
 
@@ -312,6 +319,7 @@ def all_figures(scope: Scope) -> dict[str, dict]:
     """``{"total": {None: Figures}, "course": {course_id: Figures}, "country": ..., ...}``."""
     dialect = db.session.get_bind().dialect.name
     result: dict[str, dict] = {name: {} for name in ("total", *GROUPINGS)}
+    no_jit(db.session, dialect)
     for row in db.session.execute(report_statement(scope, dialect)):
         if row.grouping == "total":
             key = None
@@ -617,9 +625,11 @@ def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite") ->
 def iter_export_rows(scope: Scope, search: str = "", batch: int = 2000):
     """Yield export rows as tuples, fetched from a server-side cursor ``batch`` rows at a time."""
     dialect = db.session.get_bind().dialect.name
-    result = db.session.connection().execution_options(
-        stream_results=True, yield_per=batch
-    ).execute(export_statement(scope, search, dialect))
+    result = db.session.connection().execute(
+        export_statement(scope, search, dialect).execution_options(
+            stream_results=True, yield_per=batch
+        )
+    )
     try:
         yield from result
     finally:
