@@ -352,10 +352,7 @@ def report_statement(scope: Scope, dialect: str) -> sa.Select:
     }
     parts = []
     for name, key in keys.items():
-        columns = [
-            sa.literal_column(f"'{name}'", sa.String).label("grouping"),
-            (sa.cast(key, sa.String(64)) if key is not None
-             else sa.cast(sa.null(), sa.String(64))).label("key"),
+        counts = [
             # one enrolment per person and course: a course's participants are its enrolments
             (sa.func.count() if name == "course" else sa.func.count(sa.distinct(facts.c.user_id)))
             .label("participants"),
@@ -364,46 +361,63 @@ def report_statement(scope: Scope, dialect: str) -> sa.Select:
             _zero(facts.c.completed).label("completed"),
             _zero(facts.c.withdrawn).label("withdrawn"),
         ]
-        source = facts
-        if dialect == "postgresql":
-            columns.append(
-                sa.func.percentile_cont(0.5).within_group(facts.c.days).label("median_days")
-            )
-        else:
-            partition = [key] if key is not None else None
-            ranked = (
-                sa.select(
-                    (key if key is not None else sa.literal_column("0")).label("k"),
-                    facts.c.days,
-                    sa.func.row_number().over(partition_by=partition, order_by=facts.c.days)
-                    .label("rn"),
-                    # same window as row_number (one sort), framed over the whole group
-                    sa.func.count().over(partition_by=partition, order_by=facts.c.days,
-                                         rows=(None, None)).label("n"),
-                )
-                .where(facts.c.days.is_not(None))
-                .subquery(f"ranked_{name}")
-            )
-            median = (
-                sa.select(ranked.c.k, sa.func.avg(ranked.c.days).label("median"))
-                .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
-                .group_by(ranked.c.k)
-                .subquery(f"median_{name}")
-            )
-            on = median.c.k == key if key is not None else sa.true()
-            source = facts.outerjoin(median, on)
-            columns.append(sa.func.max(median.c.median).label("median_days"))
-        columns += [
+        sums = [
             _zero(facts.c.quiz_total).label("quiz_total"),
             _zero(facts.c.quiz_n).label("quiz_n"),
             _zero(facts.c.cert).label("certificates"),
             _zero(facts.c.reg_n).label("registrations"),
             _zero(facts.c.reg_attended).label("attended"),
         ]
-        part = sa.select(*columns).select_from(source)
+        grouping = sa.literal_column(f"'{name}'", sa.String).label("grouping")
+        if dialect == "postgresql":
+            median = sa.func.percentile_cont(0.5).within_group(facts.c.days).label("median_days")
+            part = sa.select(
+                grouping,
+                (sa.cast(key, sa.String(64)) if key is not None
+                 else sa.cast(sa.null(), sa.String(64))).label("key"),
+                *counts, median, *sums,
+            ).select_from(facts)
+            if key is not None:
+                part = part.group_by(key)
+            parts.append(part)
+            continue
+        # SQLite: aggregate first, then join each group to its median (a handful of rows)
+        group_key = key if key is not None else sa.literal_column("0")
+        aggregated = sa.select(group_key.label("k"), *counts, *sums).select_from(facts)
         if key is not None:
-            part = part.group_by(key)
-        parts.append(part)
+            aggregated = aggregated.group_by(key)
+        aggregated = aggregated.subquery(f"agg_{name}")
+        partition = [key] if key is not None else None
+        ranked = (
+            sa.select(
+                group_key.label("k"),
+                facts.c.days,
+                sa.func.row_number().over(partition_by=partition, order_by=facts.c.days)
+                .label("rn"),
+                # same window as row_number (one sort), framed over the whole group
+                sa.func.count().over(partition_by=partition, order_by=facts.c.days,
+                                     rows=(None, None)).label("n"),
+            )
+            .where(facts.c.days.is_not(None))
+            .subquery(f"ranked_{name}")
+        )
+        medians = (
+            sa.select(ranked.c.k, sa.func.avg(ranked.c.days).label("median"))
+            .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+            .group_by(ranked.c.k)
+            .subquery(f"median_{name}")
+        )
+        a = aggregated.c
+        parts.append(
+            sa.select(
+                grouping,
+                (sa.cast(a.k, sa.String(64)) if key is not None
+                 else sa.cast(sa.null(), sa.String(64))).label("key"),
+                a.participants, a.enrolments, a.in_progress, a.completed, a.withdrawn,
+                medians.c.median.label("median_days"),
+                a.quiz_total, a.quiz_n, a.certificates, a.registrations, a.attended,
+            ).select_from(aggregated.outerjoin(medians, medians.c.k == a.k))
+        )
     return sa.union_all(*parts)
 
 
