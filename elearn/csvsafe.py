@@ -40,6 +40,13 @@ def safe_cell(value) -> str:
     return text
 
 
+def safe_value(value):
+    """Like ``safe_cell`` but keeps numbers, dates and None as they are (for XLSX cells)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 class _Line:
     """A file-like object that keeps only the last line written (for streaming)."""
 

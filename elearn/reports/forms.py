@@ -1,0 +1,77 @@
+"""Forms of the reports: the dashboard filter (GET) and API token management."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from elearn.reports.services import SORTS
+
+
+def _optional_int(value):
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class FilterForm(FlaskForm):
+    """Date range and course; a GET form (no CSRF token: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    centre = SelectField(_l("Regional centre"), coerce=_optional_int, validate_choice=False)
+    course = SelectField(_l("Course"), coerce=_optional_int, validate_choice=False)
+    date_from = DateField(_l("Enrolled from"), validators=[Optional()])
+    date_to = DateField(_l("Enrolled until"), validators=[Optional()])
+
+    def __init__(self, formdata, *, course_choices, centre_choices=None, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.course.choices = [("", _l("All courses"))] + list(course_choices)
+        if centre_choices is None:
+            del self.centre
+        else:
+            self.centre.choices = [("", _l("All centres"))] + list(centre_choices)
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+    def validate_course(self, field):
+        allowed = {value for value, _label in self.course.choices}
+        if field.data is not None and field.data not in allowed:
+            raise ValidationError(_l("Choose a course from the list."))
+
+
+class ParticipantFilterForm(FilterForm):
+    q = StringField(_l("Search name or email"), validators=[Optional(), Length(max=100)])
+    sort = SelectField(
+        _l("Sort by"),
+        choices=[
+            ("name", _l("Name")), ("email", _l("Email")), ("country", _l("Country")),
+            ("enrolments", _l("Enrolments")), ("completed", _l("Completed")),
+            ("progress", _l("Average progress")), ("last_enrolled", _l("Last enrolment")),
+        ],
+        default="name",
+    )
+    order = SelectField(
+        _l("Order"), choices=[("asc", _l("Ascending")), ("desc", _l("Descending"))], default="asc"
+    )
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+    def validate_sort(self, field):
+        if field.data not in SORTS:
+            raise ValidationError(_l("Choose a sort from the list."))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Token name"), validators=[DataRequired(), Length(max=100)],
+        description=_l("What the token is for, e.g. \"national customs system\"."),
+    )
+
+
+class RevokeForm(FlaskForm):
+    """Only the CSRF token."""

@@ -1,0 +1,83 @@
+"""Personal access tokens for the read-only API, and the indexes reporting relies on.
+
+The indexes sit on other features' tables; they are declared here as standalone ``sa.Index``
+objects so the models match migration 0006, which creates them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elearn.accounts.models import User
+from elearn.certificates.models import Certificate
+from elearn.db_types import UTCDateTime, utcnow
+from elearn.enrolments.models import Enrolment
+from elearn.extensions import db
+from elearn.quizzes.models import QuizAttempt
+from elearn.webinars.models import Registration
+
+
+class ApiToken(db.Model):
+    """A personal access token for /api/v1 (read-only). Only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    #: the owner's label, e.g. "national customs system"
+    name: Mapped[str] = mapped_column(sa.String(100))
+    #: the token's first characters, shown in lists to tell tokens apart (not secret)
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    #: hex SHA-256 of the whole token
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: what the token may do; only ``read`` exists
+    scope: Mapped[str] = mapped_column(sa.String(20), default="read", server_default="read")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: last successful use (updated at most once a minute)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: set when revoked; a revoked token never works again
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+_users = User.__table__
+_enrolments = Enrolment.__table__
+_attempts = QuizAttempt.__table__
+_registrations = Registration.__table__
+_certificates = Certificate.__table__
+
+#: a centre's people with the columns the breakdowns group by, read from the index alone
+ix_users_centre_country_audience = sa.Index(
+    "ix_users_centre_country_audience", _users.c.centre_id, _users.c.country, _users.c.audience_id
+)
+#: date-range filters and trainers' per-course scans
+ix_enrolments_course_enrolled = sa.Index(
+    "ix_enrolments_course_enrolled", _enrolments.c.course_id, _enrolments.c.enrolled_at
+)
+ix_enrolments_enrolled_at = sa.Index("ix_enrolments_enrolled_at", _enrolments.c.enrolled_at)
+#: best submitted score per person and quiz, read from the index alone
+ix_quiz_attempts_user_quiz_status_percent = sa.Index(
+    "ix_quiz_attempts_user_quiz_status_percent",
+    _attempts.c.user_id, _attempts.c.quiz_id, _attempts.c.status, _attempts.c.percent,
+)
+#: a person's valid certificate for a course, read from the index alone
+ix_certificates_user_course_revoked = sa.Index(
+    "ix_certificates_user_course_revoked",
+    _certificates.c.user_id, _certificates.c.course_id, _certificates.c.revoked_at,
+)
+#: a person's registrations and attendance, read from the index alone
+ix_registrations_user_webinar_status = sa.Index(
+    "ix_registrations_user_webinar_status",
+    _registrations.c.user_id, _registrations.c.webinar_id, _registrations.c.status,
+    _registrations.c.attended,
+)

@@ -1,0 +1,352 @@
+"""Reports pages: the centre dashboard (coordinators), the trainers' reports, participant lists,
+one person's record, CSV/XLSX exports, and the profile page for API tokens.
+
+Each view reads its arguments through a form, works out the scope the user may see (404 for a
+centre or person outside it), calls the services and renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from elearn.accounts.models import Role
+from elearn.extensions import db
+from elearn.permissions import ensure, require
+from elearn.reference.models import RegionalCentre
+from elearn.reference.services import country_names
+from elearn.reports import charts, exports, services, tokens
+from elearn.reports.api import bp as api_bp
+from elearn.reports.forms import FilterForm, ParticipantFilterForm, RevokeForm, TokenForm
+from elearn.reports.services import Scope
+
+bp = Blueprint("reports", __name__)
+blueprints = [bp, api_bp]
+
+PER_PAGE = 50
+FORMATS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@dataclass
+class Context:
+    """Which report a page belongs to, and the scope the current user may see there."""
+
+    kind: str  # "centre" | "trainer"
+    scope: Scope
+    centre: RegionalCentre | None
+    form: FilterForm
+
+    def endpoint(self, page: str) -> str:
+        prefix = "centre" if self.kind == "centre" else "trainer"
+        names = {
+            "dashboard": "reports.centre_dashboard" if self.kind == "centre"
+            else "reports.trainer_reports",
+            "participants": f"reports.{prefix}_participants",
+            "person": f"reports.{prefix}_person",
+            "export_participants": f"reports.{prefix}_export_participants",
+            "export_breakdowns": f"reports.{prefix}_export_breakdowns",
+        }
+        return names[page]
+
+    def filter_args(self, **extra) -> dict:
+        """The current filters as URL arguments (to carry them to exports and other pages)."""
+        args = {}
+        if self.centre is not None and current_user.role is Role.admin:
+            args["centre"] = self.centre.id
+        if self.scope.course_id is not None:
+            args["course"] = self.scope.course_id
+        if self.scope.date_from is not None:
+            args["date_from"] = self.scope.date_from.isoformat()
+        if self.scope.date_to is not None:
+            args["date_to"] = self.scope.date_to.isoformat()
+        args.update({key: value for key, value in extra.items() if value not in (None, "")})
+        return args
+
+
+def _centre_of_request() -> RegionalCentre | None:
+    """The centre a coordinator (their own) or an admin (``?centre=``, optional) looks at."""
+    raw = request.args.get("centre", "")
+    user = current_user
+    if user.role is Role.admin:
+        if not raw:
+            return None
+        if not raw.isdigit():
+            abort(404)
+        centre = db.session.get(RegionalCentre, int(raw))
+        ensure(centre is not None)
+        return centre
+    # a coordinator may name their own centre, never another one
+    ensure(not raw or raw == str(user.centre_id))
+    return user.centre
+
+
+def _context(kind: str, form_class=FilterForm) -> Context:
+    user = current_user
+    if kind == "centre":
+        centre = _centre_of_request()
+        base = Scope(centre_id=centre.id if centre else None)
+        centre_choices = services.centre_choices() if user.role is Role.admin else None
+    else:
+        centre = None
+        base = Scope(trainer_id=None if user.role is Role.admin else user.id)
+        centre_choices = None
+    course_choices = services.course_choices(base)
+    form = form_class(request.args, course_choices=course_choices, centre_choices=centre_choices)
+    raw_course = request.args.get("course", "")
+    if kind == "trainer" and raw_course:
+        # a course that is not theirs does not exist for a trainer
+        ensure(raw_course.isdigit() and int(raw_course) in {cid for cid, _t in course_choices})
+    scope = base
+    if form.validate():
+        scope = base.narrowed(
+            course_id=form.course.data, date_from=form.date_from.data, date_to=form.date_to.data
+        )
+    return Context(kind, scope, centre, form)
+
+
+def _country_labels() -> dict[str, str]:
+    return country_names(str(get_locale() or "en"))
+
+
+def _charts(report: services.Report) -> dict:
+    def pct(value):
+        return "–" if value is None else f"{value * 100:.0f} %"
+
+    course_bars = [
+        charts.Bar(row.label, row.figures.enrolments, row.figures.completed,
+                   _("%(completed)s of %(enrolments)s", completed=row.figures.completed,
+                     enrolments=row.figures.enrolments))
+        for row in report.breakdowns["course"][:15]
+    ]
+    country_bars = [
+        charts.Bar(row.label, row.figures.participants, None, str(row.figures.participants))
+        for row in report.breakdowns["country"][:15]
+    ]
+    audience_bars = [
+        charts.Bar(row.label, (row.figures.completion_rate or 0) * 100, None,
+                   pct(row.figures.completion_rate))
+        for row in report.breakdowns["audience"][:15]
+    ]
+    return {
+        "course": charts.bar_chart(
+            "chart-course", _("Enrolments and completions by course"),
+            _("For each course, the light bar is the number of enrolments and the dark bar the "
+              "number of completions. The table next to the chart lists the figures."),
+            course_bars),
+        "country": charts.bar_chart(
+            "chart-country", _("Participants by country"),
+            _("Number of participants from each country (largest 15). The table lists them all."),
+            country_bars),
+        "audience": charts.bar_chart(
+            "chart-audience", _("Completion rate by target audience"),
+            _("Share of enrolments completed, per target audience. The table lists the figures."),
+            audience_bars),
+    }
+
+
+def _dashboard(kind: str):
+    context = _context(kind)
+    report = services.build_report(context.scope, _country_labels())
+    status = 400 if context.form.errors else 200
+    return render_template(
+        "reports/dashboard.html", ctx=context, report=report, charts=_charts(report),
+    ), status
+
+
+def _participants(kind: str):
+    context = _context(kind, ParticipantFilterForm)
+    form = context.form
+    valid = not form.errors
+    sort = form.sort.data if valid and form.sort.data in services.SORTS else "name"
+    descending = valid and form.order.data == "desc"
+    search = (form.q.data or "") if valid else ""
+    page = (form.page.data or 1) if valid else 1
+    listing = services.participants(
+        context.scope, search=search, sort=sort, descending=descending, page=page,
+        per_page=PER_PAGE,
+    )
+    if page > listing.pages:
+        abort(404)
+    return render_template(
+        "reports/participants.html", ctx=context, listing=listing, sort=sort,
+        descending=descending, search=search, countries=_country_labels(),
+    ), (400 if form.errors else 200)
+
+
+def _person(kind: str, user_id: int):
+    context = _context(kind)
+    person = services.person_in_scope(context.scope, user_id)
+    ensure(person is not None)
+    record = services.person_record(context.scope, user_id)
+    return render_template(
+        "reports/person.html", ctx=context, person=person, record=record,
+        countries=_country_labels(),
+    )
+
+
+def _download(chunks, filename: str, fmt: str) -> Response:
+    response = Response(stream_with_context(chunks), mimetype=FORMATS[fmt].split(";")[0])
+    if fmt == "csv":
+        response.headers["Content-Type"] = FORMATS["csv"]
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _export_name(context: Context, what: str) -> str:
+    if context.kind == "centre":
+        return f"{context.centre.slug if context.centre else 'all-centres'}-{what}"
+    return f"my-courses-{what}"
+
+
+def _export_participants(kind: str, fmt: str):
+    ensure(fmt in FORMATS)
+    context = _context(kind, ParticipantFilterForm)
+    search = "" if context.form.errors else (context.form.q.data or "")
+    rows = services.iter_export_rows(context.scope, search)
+    header = services.EXPORT_COLUMNS
+    if fmt == "csv":
+        chunks = exports.csv_chunks(header, rows)
+    else:
+        chunks = exports.xlsx_chunks(header, rows, title=_("Participants"))
+    return _download(chunks, _export_name(context, "participants"), fmt)
+
+
+def _export_breakdowns(kind: str, fmt: str):
+    ensure(fmt in FORMATS)
+    context = _context(kind)
+    report = services.build_report(context.scope, _country_labels())
+    rows = list(services.breakdown_rows(report))  # a few hundred rows at most
+    header = services.BREAKDOWN_COLUMNS
+    if fmt == "csv":
+        chunks = exports.csv_chunks(header, rows)
+    else:
+        chunks = exports.xlsx_chunks(header, rows, title=_("Breakdowns"))
+    return _download(chunks, _export_name(context, "breakdowns"), fmt)
+
+
+# -- centre (coordinators; admins pick a centre) ----------------------------------------------
+
+
+@bp.route("/centre")
+@require(Role.coordinator)
+def centre_dashboard():
+    return _dashboard("centre")
+
+
+@bp.route("/centre/participants")
+@require(Role.coordinator)
+def centre_participants():
+    return _participants("centre")
+
+
+@bp.route("/centre/participants/<int:user_id>")
+@require(Role.coordinator)
+def centre_person(user_id: int):
+    return _person("centre", user_id)
+
+
+@bp.route("/centre/export/participants.<fmt>")
+@require(Role.coordinator)
+def centre_export_participants(fmt: str):
+    return _export_participants("centre", fmt)
+
+
+@bp.route("/centre/export/breakdowns.<fmt>")
+@require(Role.coordinator)
+def centre_export_breakdowns(fmt: str):
+    return _export_breakdowns("centre", fmt)
+
+
+# -- trainers (their own courses; admins every course) -----------------------------------------
+
+
+@bp.route("/trainer/reports")
+@require(Role.trainer)
+def trainer_reports():
+    return _dashboard("trainer")
+
+
+@bp.route("/trainer/reports/participants")
+@require(Role.trainer)
+def trainer_participants():
+    return _participants("trainer")
+
+
+@bp.route("/trainer/reports/participants/<int:user_id>")
+@require(Role.trainer)
+def trainer_person(user_id: int):
+    return _person("trainer", user_id)
+
+
+@bp.route("/trainer/reports/export/participants.<fmt>")
+@require(Role.trainer)
+def trainer_export_participants(fmt: str):
+    return _export_participants("trainer", fmt)
+
+
+@bp.route("/trainer/reports/export/breakdowns.<fmt>")
+@require(Role.trainer)
+def trainer_export_breakdowns(fmt: str):
+    return _export_breakdowns("trainer", fmt)
+
+
+# -- personal access tokens ----------------------------------------------------------------------
+
+
+def _no_store(response_and_status):
+    body, status = response_and_status
+    response = Response(body, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/profile/tokens", methods=["GET", "POST"])
+@require()
+def tokens_page():
+    user = current_user._get_current_object()
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        if tokens.active_token_count(user) >= tokens.MAX_ACTIVE_TOKENS:
+            form.name.errors.append(
+                _("You have %(n)s active tokens. Revoke one first.", n=tokens.MAX_ACTIVE_TOKENS)
+            )
+        else:
+            _token, new_token = tokens.create_token(user, form.name.data)
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    status = 400 if form.errors else (201 if new_token else 200)
+    return _no_store((render_template(
+        "reports/tokens.html", form=form, tokens=tokens.user_tokens(user), new_token=new_token,
+        revoke_form=RevokeForm(),
+    ), status))
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@require()
+def revoke_token(token_id: int):
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = tokens.revoke_token(current_user._get_current_object(), token_id)
+    ensure(token is not None)
+    db.session.commit()
+    flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")
+    return redirect(url_for("reports.tokens_page"))

@@ -1,0 +1,209 @@
+"""Reports pages: access per role, centre isolation (404), exports, and a constant query count."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from elearn.accounts.models import Role
+from tests import factories, reports_data
+
+
+@pytest.fixture
+def population(app, trainer):
+    return reports_data.build(trainer)
+
+
+def other_centre_id(population):
+    return population.b1.centre_id
+
+
+# -- access ----------------------------------------------------------------------------------
+
+CENTRE_PAGES = [
+    "/centre", "/centre/participants", "/centre/export/participants.csv",
+    "/centre/export/participants.xlsx", "/centre/export/breakdowns.csv",
+    "/centre/export/breakdowns.xlsx",
+]
+TRAINER_PAGES = [
+    "/trainer/reports", "/trainer/reports/participants",
+    "/trainer/reports/export/participants.csv", "/trainer/reports/export/breakdowns.xlsx",
+]
+
+
+def test_learners_get_403(learner_client, population):
+    for url in CENTRE_PAGES + TRAINER_PAGES:
+        assert learner_client.get(url).status_code == 403, url
+
+
+def test_anonymous_go_to_login(client, population):
+    for url in CENTRE_PAGES + TRAINER_PAGES:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+def test_trainers_get_403_on_centre_pages(trainer_client, population):
+    for url in CENTRE_PAGES:
+        assert trainer_client.get(url).status_code == 403, url
+
+
+def test_coordinators_get_403_on_trainer_pages(coordinator_client, population):
+    for url in TRAINER_PAGES:
+        assert coordinator_client.get(url).status_code == 403, url
+
+
+def test_coordinator_asking_for_another_centre_gets_404(coordinator_client, population):
+    for url in CENTRE_PAGES:
+        response = coordinator_client.get(f"{url}?centre={other_centre_id(population)}")
+        assert response.status_code == 404, url
+        assert coordinator_client.get(f"{url}?centre=abc").status_code == 404, url
+
+
+def test_coordinator_may_name_their_own_centre(coordinator_client, coordinator, population):
+    assert coordinator_client.get(f"/centre?centre={coordinator.centre_id}").status_code == 200
+
+
+def test_coordinator_cannot_open_a_person_of_another_centre(coordinator_client, population):
+    assert coordinator_client.get(f"/centre/participants/{population.a1.id}").status_code == 200
+    assert coordinator_client.get(f"/centre/participants/{population.b1.id}").status_code == 404
+    assert coordinator_client.get("/centre/participants/999999").status_code == 404
+
+
+def test_admin_picks_any_centre(admin_client, population):
+    page = admin_client.get(f"/centre?centre={other_centre_id(population)}").get_data(as_text=True)
+    assert "French-speaking Africa" in page
+    assert admin_client.get(f"/centre/participants/{population.b1.id}").status_code == 200
+    assert admin_client.get("/centre?centre=999999").status_code == 404
+    assert admin_client.get("/centre").status_code == 200  # all centres
+
+
+# -- the dashboard ---------------------------------------------------------------------------
+
+
+def test_dashboard_shows_figures_charts_and_tables(coordinator_client, population):
+    response = coordinator_client.get("/centre")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Basel Convention Regional Centre for the Caribbean" in html
+    assert html.count("<svg") == 3 and 'role="img"' in html and "<desc" in html
+    assert "style=" not in html  # the CSP forbids inline styles
+    assert "Course One" in html and "Course Two" in html
+    assert "Other Centre" not in html
+    assert "67%" in html or "67 %" in html  # completion rate 4/6
+    assert "15.0" in html  # median days
+    assert "https://cdn" not in html
+
+
+def test_dashboard_filters(coordinator_client, population):
+    html = coordinator_client.get(
+        f"/centre?course={population.course2.id}&date_from=2026-03-01"
+    ).get_data(as_text=True)
+    assert "Course Two" in html
+    response = coordinator_client.get("/centre?date_from=2026-03-01&date_to=2026-01-01")
+    assert response.status_code == 400
+    assert "The end date is before the start date." in response.get_data(as_text=True)
+    response = coordinator_client.get("/centre?date_from=yesterday")
+    assert response.status_code == 400
+
+
+def test_trainer_sees_only_their_courses(trainer_client, population):
+    html = trainer_client.get("/trainer/reports").get_data(as_text=True)
+    assert "Course One" in html and "Course Two" not in html
+    assert trainer_client.get(f"/trainer/reports?course={population.course2.id}").status_code == 404
+    csv_text = trainer_client.get("/trainer/reports/export/participants.csv").get_data(as_text=True)
+    assert "course-one" in csv_text and "course-two" not in csv_text
+    assert trainer_client.get(f"/trainer/reports/participants/{population.b1.id}").status_code == 200
+    outsider = reports_data.make_person(email="outsider@example.org")
+    assert trainer_client.get(f"/trainer/reports/participants/{outsider.id}").status_code == 404
+
+
+def test_another_trainer_sees_nothing_of_these_courses(as_user, population):
+    other = factories.make_user(email="t2@example.org", role=Role.trainer)
+    client = as_user(other)
+    html = client.get("/trainer/reports").get_data(as_text=True)
+    assert "Course One" not in html
+    assert client.get(f"/trainer/reports/participants/{population.a1.id}").status_code == 404
+    assert client.get(f"/trainer/reports?course={population.course1.id}").status_code == 404
+
+
+def test_participant_list_and_person(coordinator_client, population):
+    html = coordinator_client.get("/centre/participants?sort=email&order=desc").get_data(as_text=True)
+    assert html.index("a3@example.org") < html.index("a1@example.org")
+    assert "b1@example.org" not in html
+    assert 'aria-sort="descending"' in html
+    html = coordinator_client.get("/centre/participants?q=anna").get_data(as_text=True)
+    assert "a1@example.org" in html and "a2@example.org" not in html
+    assert coordinator_client.get("/centre/participants?sort=password_hash").status_code == 400
+    assert coordinator_client.get("/centre/participants?page=99").status_code == 404
+    html = coordinator_client.get(f"/centre/participants/{population.a1.id}").get_data(as_text=True)
+    for text in ("Course One", "Course Two", "Quiz one", "Live one", "code-a1-c1", "90 %"):
+        assert text in html
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+
+def test_csv_export_is_streamed_scoped_and_safe(coordinator_client, population):
+    response = coordinator_client.get("/centre/export/participants.csv")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["name", "email", "country"]
+    assert len(rows) == 1 + 6
+    assert not any(row[1] == "b1@example.org" for row in rows)
+    names = {row[0] for row in rows[1:]}
+    assert "'=HYPERLINK(\"http://evil\")" in names  # neutralised
+    assert not any(name.startswith("=") for name in names)
+
+
+def test_csv_export_follows_search(coordinator_client, population):
+    text = coordinator_client.get("/centre/export/participants.csv?q=bruno").get_data(as_text=True)
+    assert "a2@example.org" in text and "a1@example.org" not in text
+
+
+def test_xlsx_exports(coordinator_client, population):
+    response = coordinator_client.get("/centre/export/participants.xlsx")
+    assert response.status_code == 200 and response.is_streamed
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 7
+    assert all(not str(row[0]).startswith("=") for row in rows)
+    response = coordinator_client.get("/centre/export/breakdowns.xlsx")
+    rows = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
+    assert rows[0][0] == "breakdown" and rows[1][0] == "total" and rows[1][3] == 3
+
+
+def test_breakdown_csv(coordinator_client, population):
+    text = coordinator_client.get("/centre/export/breakdowns.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    total = rows[0]
+    assert total["breakdown"] == "total" and total["enrolments"] == "6"
+    assert total["median_days_to_complete"] == "15.0"
+    assert {row["label"] for row in rows if row["breakdown"] == "course"} == {"Course One", "Course Two"}
+
+
+def test_unknown_export_format_is_404(coordinator_client, population):
+    assert coordinator_client.get("/centre/export/participants.pdf").status_code == 404
+
+
+# -- no N+1 ---------------------------------------------------------------------------------------
+
+
+def test_dashboard_query_count_does_not_grow_with_data(
+    coordinator_client, coordinator, population, count_queries
+):
+    def measure(url):
+        coordinator_client.get(url)  # warm
+        with count_queries() as counter:
+            assert coordinator_client.get(url).status_code == 200
+        return counter.count
+
+    urls = ["/centre", "/centre/participants", f"/centre/participants/{population.a1.id}"]
+    small = [measure(url) for url in urls]
+    reports_data.bulk_people(120, "bcrc-caribbean", [population.course1, population.course2])
+    large = [measure(url) for url in urls]
+    assert small == large
+

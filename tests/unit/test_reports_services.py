@@ -1,0 +1,121 @@
+"""The report figures, computed in SQL, against a population with known answers."""
+
+from datetime import date
+
+import pytest
+
+from elearn.reports import services
+from elearn.reports.services import Scope
+from tests import reports_data
+
+
+@pytest.fixture
+def population(app, trainer):
+    return reports_data.build(trainer)
+
+
+def centre_id(user):
+    return user.centre_id
+
+
+def test_centre_totals(population):
+    figures = services.figures_by(Scope(centre_id=centre_id(population.a1)), None)[None]
+    assert figures.participants == 3
+    assert figures.enrolments == 6
+    assert figures.in_progress == 1
+    assert figures.completed == 4
+    assert figures.withdrawn == 1
+    assert figures.completion_rate == pytest.approx(4 / 6)
+    assert figures.median_days == pytest.approx(15.0)  # 4, 10, 20, 30
+    assert figures.average_best_score == pytest.approx(85.0)  # best of a1 (90) and a2 (80)
+    assert figures.certificates == 3  # the revoked one does not count
+    assert figures.webinar_registrations == 2  # cancelled does not count
+    assert figures.webinar_attended == 1
+
+
+def test_breakdown_by_course_and_country(population):
+    scope = Scope(centre_id=centre_id(population.a1))
+    by_course = services.figures_by(scope, "course")
+    one, two = by_course[population.course1.id], by_course[population.course2.id]
+    assert (one.enrolments, one.completed, one.median_days) == (3, 3, pytest.approx(20.0))
+    assert (two.enrolments, two.completed, two.median_days) == (3, 1, pytest.approx(4.0))
+    assert one.average_best_score == pytest.approx(85.0) and two.average_best_score is None
+    assert (one.certificates, two.certificates) == (2, 1)
+    by_country = services.figures_by(scope, "country")
+    assert set(by_country) == {"TT", "JM"}
+    assert (by_country["TT"].participants, by_country["TT"].enrolments) == (2, 4)
+    assert (by_country["JM"].completed, by_country["JM"].in_progress) == (1, 1)
+    by_audience = services.figures_by(scope, "audience")
+    assert sum(f.enrolments for f in by_audience.values()) == 6
+
+
+def test_date_range_and_course_filters(population):
+    scope = Scope(centre_id=centre_id(population.a1), date_from=date(2026, 2, 1))
+    figures = services.figures_by(scope, None)[None]
+    assert (figures.enrolments, figures.completed, figures.withdrawn) == (3, 1, 1)
+    scope = Scope(centre_id=centre_id(population.a1), date_to=date(2026, 1, 1))
+    assert services.figures_by(scope, None)[None].enrolments == 3  # the whole last day counts
+    scope = Scope(centre_id=centre_id(population.a1), course_id=population.course2.id)
+    assert services.figures_by(scope, None)[None].enrolments == 3
+
+
+def test_trainer_scope_is_their_courses_across_centres(population, trainer):
+    figures = services.figures_by(Scope(trainer_id=trainer.id), None)[None]
+    assert (figures.participants, figures.enrolments, figures.completed) == (4, 4, 4)
+    assert figures.average_best_score == pytest.approx((90 + 80 + 10) / 3)
+
+
+def test_empty_scope_gives_zeros(app):
+    figures = services.figures_by(Scope(centre_id=1), None)[None]
+    assert figures.enrolments == 0 and figures.completion_rate is None
+    assert figures.median_days is None and figures.average_best_score is None
+
+
+def test_report_labels_and_order(population):
+    report = services.build_report(Scope(centre_id=centre_id(population.a1)), {"TT": "Trinidad"})
+    assert [row.label for row in report.breakdowns["course"]] == ["Course One", "Course Two"]
+    assert report.breakdowns["country"][0].label == "Trinidad"
+    rows = list(services.breakdown_rows(report))
+    assert rows[0][0] == "total" and rows[0][3] == 3  # participants
+    assert {row[0] for row in rows} == {"total", "course", "country", "audience"}
+
+
+def test_participants_sort_search_and_pages(population):
+    scope = Scope(centre_id=centre_id(population.a1))
+    page = services.participants(scope, sort="name")
+    assert page.total == 3
+    assert [row.email for row in page.rows] == ["a3@example.org", "a1@example.org", "a2@example.org"]
+    page = services.participants(scope, sort="completed", descending=True)
+    assert page.rows[0].email == "a1@example.org" and page.rows[0].completed == 2
+    page = services.participants(scope, search="BRUNO")
+    assert [row.email for row in page.rows] == ["a2@example.org"]
+    page = services.participants(scope, search="%")  # a wildcard is searched for literally
+    assert page.total == 0
+    page = services.participants(scope, sort="name); DROP TABLE users; --")
+    assert page.total == 3  # unknown sorts fall back to name
+    page = services.participants(scope, per_page=2, page=2)
+    assert len(page.rows) == 1 and page.pages == 2 and page.has_prev and not page.has_next
+
+
+def test_person_scope(population, trainer):
+    centre = Scope(centre_id=centre_id(population.a1))
+    assert services.person_in_scope(centre, population.a1.id) is not None
+    assert services.person_in_scope(centre, population.b1.id) is None
+    mine = Scope(trainer_id=trainer.id)
+    assert services.person_in_scope(mine, population.b1.id) is not None
+    record = services.person_record(mine, population.a1.id)
+    assert [row.title for row in record.enrolments] == ["Course One"]  # not course two
+    assert record.quizzes[0].best == 90 and record.quizzes[0].attempts == 2
+    assert [row.attended for row in record.webinars] == [True]
+    record = services.person_record(centre, population.a1.id)
+    assert {row.course for row in record.certificates} == {"Course One", "Course Two"}
+
+
+def test_export_rows_are_the_centres_enrolments(population):
+    rows = list(services.iter_export_rows(Scope(centre_id=centre_id(population.a1)), batch=2))
+    assert len(rows) == 6
+    assert all(row[4] == "bcrc-caribbean" for row in rows)
+    by_email_course = {(row[1], row[5]): row for row in rows}
+    assert by_email_course[("a1@example.org", "course-one")][11] == "code-a1-c1"
+    assert by_email_course[("a3@example.org", "course-one")][11] == ""  # revoked
+    assert by_email_course[("a1@example.org", "course-one")][9] == "2026-01-01T09:00:00Z"
