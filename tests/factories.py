@@ -135,6 +135,8 @@ def make_quiz(course, slug: str = "basics", file: str = "quizzes/basics.yaml", p
     quiz = import_quiz_file(course, course_dir or QUIZ_FIXTURES, entry, position)
     db.session.commit()
     return quiz
+
+
 def make_webinar(
     organiser: User,
     start_utc=None,

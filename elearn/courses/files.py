@@ -18,10 +18,7 @@ import yaml
 from elearn.courses import render
 from elearn.problems import Problem
 
-try:  # quizzes are imported by the quizzes feature when present
-    from elearn.quizzes import importer as quiz_importer
-except ImportError:  # pragma: no cover - depends on which features are installed
-    quiz_importer = None
+from elearn.quizzes import importer as quiz_importer
 
 CONVENTIONS = ("basel", "rotterdam", "stockholm")
 ENROLMENT = ("open", "restricted")
@@ -595,13 +592,11 @@ def _load_quizzes(spec: CourseSpec, check: _Checker, data: LineDict, display_roo
             continue
         rel_file = _display(path, display_root)
         plain = {key: entry[key] for key in entry}
-        if quiz_importer is not None:
-            # ``__line__``: the entry's line in course.yaml, for the importer's problems
-            found = quiz_importer.check_quiz(spec.directory, {**plain, "__line__": line},
-                                             rel_file)
-            if found:
-                check.problems += found
-                ok = False
+        # ``__line__``: the entry's line in course.yaml, for the importer's problems
+        found = quiz_importer.check_quiz(spec.directory, {**plain, "__line__": line}, rel_file)
+        if found:
+            check.problems += found
+            ok = False
         if ok:
             spec.quizzes.append(QuizRef(plain, rel_file))
 

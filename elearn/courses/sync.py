@@ -257,8 +257,6 @@ def _sync_modules(course: Course, spec: CourseSpec, change: CourseChange) -> Non
 
 
 def _sync_quizzes(course: Course, spec: CourseSpec, change: CourseChange) -> None:
-    if quiz_importer is None:
-        return
     for position, quiz in enumerate(spec.quizzes):
         result = quiz_importer.sync_quiz(course, quiz.entry, spec.directory, position)
         if result == "created":
