@@ -30,6 +30,8 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     "MAX_UPLOAD_MB": 20,
+    "API_RATE_LIMIT": "300 per minute",  # per API token
+    "CERTIFICATE_LOOKUP_LIMIT": "30 per 10 minutes;200 per day",  # failed look-ups per address
     "DEFAULT_LOCALE": "en",
     "DEFAULT_TIMEZONE": "UTC",
 }

@@ -59,3 +59,11 @@ def test_settings_from_environment(tmp_path, monkeypatch):
 def test_normalise_database_url():
     assert normalise_database_url("sqlite:///x") == "sqlite:///x"
     assert normalise_database_url("postgresql://a/b") == "postgresql+psycopg://a/b"
+
+
+def test_rate_limits_are_environment_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("ELEARN_API_RATE_LIMIT", "5 per minute")
+    monkeypatch.setenv("ELEARN_CERTIFICATE_LOOKUP_LIMIT", "3 per hour")
+    settings = load_settings(str(tmp_path), {"SECRET_KEY": "x"})
+    assert settings["API_RATE_LIMIT"] == "5 per minute"
+    assert settings["CERTIFICATE_LOOKUP_LIMIT"] == "3 per hour"
