@@ -16,6 +16,7 @@ from elearn.accounts.models import Role
 from elearn.courses.files import CONVENTIONS
 from elearn.courses.models import Course, Module, course_audiences
 from elearn.extensions import db
+from elearn.pagination import PageNavigation
 from elearn.reference.models import Audience
 
 PER_PAGE = 24
@@ -52,29 +53,13 @@ class CatalogItem:
 
 
 @dataclass
-class CatalogPage:
+class CatalogPage(PageNavigation):
     items: list[CatalogItem]
     total: int
     page: int
     pages: int
     audiences: list[tuple[str, str]]  # (slug, name) for the filter
     languages: list[str]
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def escape_like(text: str) -> str:

@@ -19,6 +19,7 @@ from elearn.certificates.models import Certificate
 from elearn.courses.models import Course, course_trainers
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
+from elearn.pagination import PageNavigation
 from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
 from elearn.reference.models import Audience, RegionalCentre
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar
@@ -552,7 +553,7 @@ def _search_condition(search: str):
 
 
 @dataclass
-class ParticipantPage:
+class ParticipantPage(PageNavigation):
     rows: list
     total: int
     page: int
@@ -561,22 +562,6 @@ class ParticipantPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def participants(
