@@ -38,7 +38,12 @@ DEFAULTS: dict[str, object] = {
 
 BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED"}
 INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB"}
-LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
+#: Interface languages, each named in its own language (as a language switch shows them).
+LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
+#: Languages written right to left: their pages get ``dir="rtl"``.
+RTL_LANGUAGES = {"ar"}
+#: Compiled catalogues (``pybabel compile -d elearn/translations``; see ``make translations``).
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
 def _coerce(key: str, value: str) -> object:
@@ -88,6 +93,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         WTF_CSRF_TIME_LIMIT=None if env == "testing" else 60 * 60 * 8,
         BABEL_DEFAULT_LOCALE=settings["DEFAULT_LOCALE"],
         BABEL_DEFAULT_TIMEZONE="UTC",
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
         RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
         RATELIMIT_ENABLED=settings["RATELIMIT_ENABLED"],
         RATELIMIT_HEADERS_ENABLED=False,

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.config import LANGUAGES
+from elearn.i18n import text_direction
 
 
 def nav_items() -> list[tuple[str, str]]:
@@ -38,12 +39,21 @@ def init_app(app: Flask) -> None:
         percent=format_percent,
     )
 
+    @app.after_request
+    def language_headers(response):
+        # Pages are in the language chosen by cookie or Accept-Language: caches must key on both.
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Language", str(get_locale()).replace("_", "-"))
+            response.vary.update(("Accept-Language", "Cookie"))
+        return response
+
     @app.context_processor
     def shell_context():
         return {
             "nav_items": nav_items,
             "get_locale": get_locale,
             "languages": LANGUAGES,
+            "text_direction": lambda: text_direction(get_locale()),
             "Role": Role,
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

@@ -25,15 +25,19 @@ def _endpoints() -> set[str]:
     return set(current_app.view_functions)
 
 
-@bp.route("/language", methods=["POST"])
+@bp.route("/language", methods=["GET", "POST"])
 def set_language():
-    code = request.form.get("locale", "")
+    """Switch the interface language: plain links in the footer (GET, no script, no CSRF
+    token needed on anonymous pages); a logged-in user's choice is saved to their profile,
+    so mails and certificates follow it too. Only a choice of language can be made here."""
+    values = request.values
+    code = values.get("locale", "")
     if code in LANGUAGES:
         session["locale"] = code
-        if current_user.is_authenticated:
+        if current_user.is_authenticated and current_user.locale != code:
             current_user.locale = code
             db.session.commit()
-    target = request.form.get("next")
+    target = values.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.home"))
 
 

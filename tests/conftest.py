@@ -54,6 +54,9 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     os.environ.pop("DATABASE_URL", None)
+    from elearn.i18n import compile_catalogues
+
+    compile_catalogues()  # .mo files are built, not committed (`make setup` does the same)
     app = create_app({
         "ENV": "testing",
         "TESTING": True,
@@ -77,6 +80,7 @@ def _app(database_url, tmp_path_factory):
         # Test requests share the test's app context (pytest-flask pushes one); a real
         # server starts each request afresh, so drop what Flask-Login cached in g.
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)  # Flask-Babel's cached locale, time zone and catalogue
 
     request_started.connect(forget_request_state, app, weak=False)
     return app

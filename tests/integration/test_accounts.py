@@ -313,3 +313,39 @@ def test_login_session_uses_rotating_token(app, learner):
     learner.rotate_session_token()
     db.session.commit()
     assert client.get("/profile").status_code == 302
+
+
+def test_language_switch_is_a_plain_link(client):
+    """The footer switch works without JavaScript or a CSRF token: a GET link per language."""
+    page = client.get("/login").get_data(as_text=True)
+    assert 'href="/language?locale=fr&amp;next=/login"' in page
+    response = client.get("/language?locale=ar&next=/login")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    arabic = client.get("/login")
+    assert '<html lang="ar" dir="rtl">' in arabic.get_data(as_text=True)
+    assert "Accept-Language" in arabic.headers["Vary"]
+
+
+def test_language_switch_refuses_unknown_codes_and_foreign_next(client):
+    response = client.get("/language?locale=xx&next=https://evil.example/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
+    with client.session_transaction() as session:
+        assert "locale" not in session
+
+
+def test_locale_order_saved_choice_then_accept_language(app, client, learner):
+    """A visitor gets their browser's language; a logged-in user their saved one."""
+    page = client.get("/login", headers={"Accept-Language": "es-AR,es;q=0.9,en;q=0.5"})
+    assert '<html lang="es"' in page.get_data(as_text=True)
+    learner.locale = "fr"
+    db.session.commit()
+    login_client(client, learner)
+    page = client.get("/profile", headers={"Accept-Language": "es"})
+    assert '<html lang="fr"' in page.get_data(as_text=True)
+
+
+def test_switch_saves_the_users_language(app, client, learner):
+    login_client(client, learner)
+    client.get("/language?locale=ar&next=/profile")
+    db.session.refresh(learner)
+    assert learner.locale == "ar"
