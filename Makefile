@@ -26,7 +26,7 @@ setup: $(STAMP) $(MO_FILES)
 # Extract every marked string into the template and merge it into each catalogue;
 # then translate the new or fuzzy entries (tests/unit/test_catalogues.py fails until they are).
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ --no-location --sort-output \
 		--project elearn --copyright-holder "BRS Secretariat" -o elearn/translations/messages.pot .
 	$(BIN)/pybabel update -i elearn/translations/messages.pot -d elearn/translations --no-fuzzy-matching
 	$(MAKE) $(MO_FILES)

@@ -56,3 +56,65 @@ def compile_catalogues(directory: str | None = None) -> list[str]:
             write_mo(handle, catalog, use_fuzzy=False)
         compiled.append(po_path.parent.parent.name)
     return compiled
+
+
+def _column_names() -> dict[str, str]:
+    """Export column headers in the current language (context "column": the English header
+    is the column's identifier, kept as it was so English exports do not change)."""
+    from flask_babel import pgettext
+
+    return {
+        # participants export (reports)
+        "name": pgettext("column", "name"),
+        "email": pgettext("column", "email"),
+        "country": pgettext("column", "country"),
+        "audience": pgettext("column", "audience"),
+        "centre": pgettext("column", "centre"),
+        "course": pgettext("column", "course"),
+        "course_title": pgettext("column", "course_title"),
+        "status": pgettext("column", "status"),
+        "progress_percent": pgettext("column", "progress_percent"),
+        "enrolled_at": pgettext("column", "enrolled_at"),
+        "completed_at": pgettext("column", "completed_at"),
+        "certificate_code": pgettext("column", "certificate_code"),
+        # breakdowns export (reports)
+        "breakdown": pgettext("column", "breakdown"),
+        "key": pgettext("column", "key"),
+        "label": pgettext("column", "label"),
+        "participants": pgettext("column", "participants"),
+        "enrolments": pgettext("column", "enrolments"),
+        "in_progress": pgettext("column", "in_progress"),
+        "completed": pgettext("column", "completed"),
+        "withdrawn": pgettext("column", "withdrawn"),
+        "completion_rate": pgettext("column", "completion_rate"),
+        "median_days_to_complete": pgettext("column", "median_days_to_complete"),
+        "average_best_quiz_score": pgettext("column", "average_best_quiz_score"),
+        "certificates": pgettext("column", "certificates"),
+        "webinar_registrations": pgettext("column", "webinar_registrations"),
+        "webinar_attended": pgettext("column", "webinar_attended"),
+        # webinar registrations export
+        "registered_at": pgettext("column", "registered_at"),
+        "attended": pgettext("column", "attended"),
+        "minutes_attended": pgettext("column", "minutes_attended"),
+        # quiz item analysis export
+        "quiz": pgettext("column", "quiz"),
+        "attempts": pgettext("column", "attempts"),
+        "learners": pgettext("column", "learners"),
+        "pass rate %": pgettext("column", "pass rate %"),
+        "average score %": pgettext("column", "average score %"),
+        "position": pgettext("column", "position"),
+        "question": pgettext("column", "question"),
+        "type": pgettext("column", "type"),
+        "archived": pgettext("column", "archived"),
+        "answered": pgettext("column", "answered"),
+        "right": pgettext("column", "right"),
+        "share right %": pgettext("column", "share right %"),
+        "most chosen wrong answer": pgettext("column", "most chosen wrong answer"),
+        "times chosen": pgettext("column", "times chosen"),
+    }
+
+
+def column_labels(columns) -> list[str]:
+    """The headers of a CSV or XLSX export in the reader's language."""
+    names = _column_names()
+    return [names.get(column, column) for column in columns]

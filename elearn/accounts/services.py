@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from elearn.accounts.models import Role, User
@@ -35,15 +36,15 @@ def hash_password(password: str) -> str:
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
     """Why a password is too weak, or None. Rule: at least 12 characters, not trivially guessable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _("Use at least %(num)s characters.", num=MIN_PASSWORD_LENGTH)
     lowered = password.lower()
     if len(set(password)) < 5:
-        return "Use more different characters."
+        return _("Use more different characters.")
     local = normalise_email(email).split("@")[0]
     if local and len(local) >= 4 and local in lowered:
-        return "Do not use your email address in your password."
+        return _("Do not use your email address in your password.")
     if lowered in {"passwordpassword", "123456789012", "qwertyuiopas"}:
-        return "This password is too common."
+        return _("This password is too common.")
     return None
 
 

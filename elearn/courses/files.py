@@ -17,7 +17,6 @@ import yaml
 
 from elearn.courses import render
 from elearn.problems import Problem
-
 from elearn.quizzes import importer as quiz_importer
 
 CONVENTIONS = ("basel", "rotterdam", "stockholm")

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from elearn.courses.files import course_dirs, load_tree
 from elearn.courses.models import Course
@@ -74,15 +75,15 @@ def _reject(name: str, message: str) -> UploadRejected:
 def _entry_name(info: zipfile.ZipInfo) -> str:
     name = info.filename
     if "\\" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise _reject(name, "absolute or Windows path in the archive")
+        raise _reject(name, _("absolute or Windows path in the archive"))
     parts = PurePosixPath(name).parts
     if any(part in ("..", "") for part in parts) or not parts:
-        raise _reject(name, "path leaving the course folder ('..') in the archive")
+        raise _reject(name, _("path leaving the course folder ('..') in the archive"))
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise _reject(name, "symbolic links are not allowed")
+        raise _reject(name, _("symbolic links are not allowed"))
     if info.flag_bits & 0x1:
-        raise _reject(name, "encrypted files are not allowed")
+        raise _reject(name, _("encrypted files are not allowed"))
     return PurePosixPath(name).as_posix()
 
 
@@ -90,17 +91,19 @@ def extract(data: bytes, target: Path) -> None:
     """Extract a course zip into ``target``; raises UploadRejected with every reason found."""
     lim = limits()
     if len(data) > lim["max_bytes"]:
-        raise _reject("upload", f"the file is larger than {lim['max_bytes'] // (1024 * 1024)} MB")
+        raise _reject("upload", _("the file is larger than %(mb)s MB",
+                                       mb=lim["max_bytes"] // (1024 * 1024)))
     try:
         archive = zipfile.ZipFile(BytesIO(data))
     except (zipfile.BadZipFile, OSError):
-        raise _reject("upload", "not a valid .zip file") from None
+        raise _reject("upload", _("not a valid .zip file")) from None
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         infos = [i for i in infos if not i.filename.startswith(IGNORED_PREFIXES)
                  and PurePosixPath(i.filename).name not in IGNORED_NAMES]
         if len(infos) > lim["max_files"]:
-            raise _reject("upload", f"more than {lim['max_files']} files in the archive")
+            raise _reject("upload", _("more than %(max)s files in the archive",
+                                           max=lim["max_files"]))
         problems = []
         declared = 0
         for info in infos:
@@ -126,7 +129,7 @@ def extract(data: bytes, target: Path) -> None:
             name = _entry_name(info)
             path = (target / name).resolve()
             if not path.is_relative_to(root):  # belt and braces after _entry_name
-                raise _reject(name, "path leaving the course folder")
+                raise _reject(name, _("path leaving the course folder"))
             path.parent.mkdir(parents=True, exist_ok=True)
             written = 0
             with archive.open(info) as source, open(path, "wb") as out:
@@ -134,7 +137,7 @@ def extract(data: bytes, target: Path) -> None:
                     written += len(chunk)
                     total += len(chunk)
                     if written > info.file_size or total > lim["max_unpacked"]:
-                        raise _reject(name, "the archive lies about its sizes (zip bomb?)")
+                        raise _reject(name, _("the archive lies about its sizes (zip bomb?)"))
                     out.write(chunk)
 
 
@@ -145,8 +148,8 @@ def find_course_dir(root: Path) -> Path:
     folders = [p for p in course_dirs(root) if (p / "course.yaml").is_file()]
     others = [p for p in root.iterdir() if p.is_file()]
     if len(folders) != 1 or others:
-        raise _reject("upload", "the archive must hold one course: course.yaml at its root, "
-                                "or one folder containing course.yaml")
+        raise _reject("upload", _("the archive must hold one course: course.yaml at its "
+                                  "root, or one folder containing course.yaml"))
     return folders[0]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -47,8 +49,9 @@ def _label_items(items) -> None:
         item.conventions_text = ", ".join(conventions[c] for c in item.conventions
                                           if c in conventions)
         if item.estimated_hours not in hours:
-            hours[item.estimated_hours] = _("%(hours)s hours",
-                                            hours=format_decimal(item.estimated_hours))
+            hours[item.estimated_hours] = ngettext(
+                "%(num)s hour", "%(num)s hours", math.ceil(item.estimated_hours),
+                num=format_decimal(item.estimated_hours))
         item.hours_text = hours[item.estimated_hours]
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
@@ -130,8 +131,9 @@ def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAtt
         if attempt.status is AttemptStatus.in_progress:
             return attempt
     if quiz.max_attempts and len(attempts) >= quiz.max_attempts:
-        raise QuizRefused(_("You have used all %(count)s attempts at this quiz.",
-                            count=quiz.max_attempts))
+        raise QuizRefused(ngettext("You have used your only attempt at this quiz.",
+                                     "You have used all %(num)s attempts at this quiz.",
+                                     quiz.max_attempts))
     questions = list(db.session.scalars(
         sa.select(Question).where(Question.quiz_id == quiz.id, Question.archived_at.is_(None))
         .order_by(Question.position)

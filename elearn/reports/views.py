@@ -20,12 +20,13 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.extensions import db
+from elearn.i18n import column_labels
 from elearn.permissions import ensure, require
 from elearn.reference.models import RegionalCentre
 from elearn.reference.services import country_names
@@ -220,7 +221,7 @@ def _export_participants(kind: str, fmt: str):
     context = _context(kind, ParticipantFilterForm)
     search = "" if context.form.errors else (context.form.q.data or "")
     rows = services.iter_export_rows(context.scope, search)
-    header = services.EXPORT_COLUMNS
+    header = column_labels(services.EXPORT_COLUMNS)
     if fmt == "csv":
         chunks = exports.csv_chunks(header, rows)
     else:
@@ -233,7 +234,7 @@ def _export_breakdowns(kind: str, fmt: str):
     context = _context(kind)
     report = services.build_report(context.scope, _country_labels())
     rows = list(services.breakdown_rows(report))  # a few hundred rows at most
-    header = services.BREAKDOWN_COLUMNS
+    header = column_labels(services.BREAKDOWN_COLUMNS)
     if fmt == "csv":
         chunks = exports.csv_chunks(header, rows)
     else:
@@ -326,7 +327,9 @@ def tokens_page():
     if form.validate_on_submit():
         if tokens.active_token_count(user) >= tokens.MAX_ACTIVE_TOKENS:
             form.name.errors.append(
-                _("You have %(n)s active tokens. Revoke one first.", n=tokens.MAX_ACTIVE_TOKENS)
+                ngettext("You have %(num)s active token. Revoke it first.",
+                         "You have %(num)s active tokens. Revoke one first.",
+                         tokens.MAX_ACTIVE_TOKENS)
             )
         else:
             _token, new_token = tokens.create_token(user, form.name.data)

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
@@ -27,6 +28,7 @@ from elearn.accounts.models import Role
 from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db, limiter
+from elearn.i18n import column_labels
 from elearn.permissions import ensure, require
 from elearn.webinars import attendance as attendance_service
 from elearn.webinars import feeds, services
@@ -350,13 +352,13 @@ def csv_cell(value) -> str:
 def registrations_csv(webinar: Webinar, rows) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", "email", "country", "status", "registered_at", "attended",
-                     "minutes_attended"])
+    writer.writerow(column_labels(["name", "email", "country", "status", "registered_at",
+                                   "attended", "minutes_attended"]))
     for registration, user in rows:
         writer.writerow([csv_cell(v) for v in (
             user.name, user.email, user.country, registration.status.value,
             registration.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "yes" if registration.attended else "no", registration.minutes_attended or "",
+            _("yes") if registration.attended else _("no"), registration.minutes_attended or "",
         )])
     return out.getvalue()
 
@@ -401,7 +403,8 @@ def attendance(webinar_id: int):
         marks = {u.id: (u.id in chosen, None) for _r, u in rows}
         changed = attendance_service.record_attendance(webinar, marks)
         db.session.commit()
-        flash(_("Attendance saved (%(count)s changed).", count=changed), "success")
+        flash(ngettext("Attendance saved (%(num)s change).",
+                       "Attendance saved (%(num)s changes).", changed), "success")
         return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
     return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
                            upload=upload, preview=None, confirm=None)
@@ -444,7 +447,9 @@ def attendance_confirm(webinar_id: int):
     marks = {int(uid): (bool(attended), int(minutes)) for uid, minutes, attended in payload["marks"]}
     changed = attendance_service.record_attendance(webinar, marks, only_raise=True)
     db.session.commit()
-    flash(_("Attendance recorded from the report (%(count)s changed).", count=changed), "success")
+    flash(ngettext(
+        "Attendance recorded from the report (%(num)s change).",
+        "Attendance recorded from the report (%(num)s changes).", changed), "success")
     return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
 
 

@@ -24,7 +24,7 @@ def template(tmp_path_factory):
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     CommandLineInterface().run([
         "pybabel", "--quiet", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "lazy_gettext",
-        "-k", "N_", "--no-location", "-o", str(pot), str(ROOT),
+        "-k", "_l", "-k", "N_", "--no-location", "-o", str(pot), str(ROOT),
     ])
     with pot.open("rb") as handle:
         return read_po(handle)
