@@ -28,7 +28,7 @@ setup: $(STAMP) $(MO_FILES)
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ --no-location --sort-output \
 		--project elearn --copyright-holder "BRS Secretariat" -o elearn/translations/messages.pot .
-	$(BIN)/pybabel update -i elearn/translations/messages.pot -d elearn/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i elearn/translations/messages.pot -d elearn/translations --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) $(MO_FILES)
 
 demo: setup

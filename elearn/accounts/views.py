@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -124,12 +125,13 @@ def forgot_password():
         if user is not None and user.active:
             link = url_for("accounts.reset_password", token=services.make_reset_token(user),
                            _external=True)
-            send_mail(
-                user.email,
-                _("Reset your elearn password"),
-                _("Open this link within two hours to choose a new password:\n\n%(link)s\n\n"
-                  "If you did not ask for this, ignore this message.", link=link),
-            )
+            with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
+                send_mail(
+                    user.email,
+                    _("Reset your elearn password"),
+                    _("Open this link within two hours to choose a new password:\n\n%(link)s\n\n"
+                      "If you did not ask for this, ignore this message.", link=link),
+                )
         flash(_("If an account exists for this address, we sent it a link to reset the password."),
               "info")
         return redirect(url_for("accounts.login"))

@@ -60,6 +60,7 @@ class Labels:
     verify: str = "Verify at"
     revoked: str = "REVOKED"
     date_text: str = ""  # the completion date as the reader writes it (empty: ISO date)
+    rtl: bool = False  # the labels' language is written right to left (footer aligned right)
 
 
 #: Unicode blocks prepared as ready-made font subsets (any combination is built once, on demand)
@@ -374,24 +375,30 @@ def render_certificate(data: CertificateData, labels: Labels | None = None) -> b
     text_width = qr_x - left - 10
     pdf.set_font(FAMILY, "", 10)
     pdf.set_text_color(*MUTED)
-    pdf.cell(text_width, 6, labels.issued_by, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    align = Align.R if labels.rtl else Align.L
+    pdf.set_text_shaping(_needs_shaping(labels.issued_by))
+    pdf.cell(text_width, 6, labels.issued_by, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_shaping(_needs_shaping(data.issuing_body))
     pdf.set_font(FAMILY, "B", 11)
     pdf.set_text_color(*INK)
     pdf.set_x(left)
-    pdf.multi_cell(text_width, 6, data.issuing_body, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(text_width, 6, data.issuing_body, align=align, new_x=XPos.LMARGIN,
+                   new_y=YPos.NEXT)
     pdf.ln(2)
-    pdf.set_text_shaping(False)
+    code_text = labels.code.format(code=data.code)
+    pdf.set_text_shaping(_needs_shaping(code_text))
     pdf.set_font(FAMILY, "", 10)
     pdf.set_x(left)
-    pdf.cell(text_width, 6, labels.code.format(code=data.code), new_x=XPos.LMARGIN,
-             new_y=YPos.NEXT)
+    pdf.cell(text_width, 6, code_text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*MUTED)
     pdf.set_x(left)
-    pdf.cell(text_width, 6, f"{labels.verify} {data.verification_url}", new_x=XPos.LMARGIN,
-             new_y=YPos.NEXT, link=data.verification_url)
+    verify_text = f"{labels.verify} {data.verification_url}"
+    pdf.set_text_shaping(_needs_shaping(verify_text))
+    pdf.cell(text_width, 6, verify_text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+             link=data.verification_url)
 
     if data.revoked:
-        pdf.set_text_shaping(False)
+        pdf.set_text_shaping(_needs_shaping(labels.revoked + labels.verify))
         pdf.set_xy(MARGIN + 10, HEIGHT - MARGIN - 8)
         pdf.set_font(FAMILY, "B", 10)
         pdf.set_text_color(161, 38, 28)

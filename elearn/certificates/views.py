@@ -21,13 +21,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.certificates import services
 from elearn.certificates.forms import ReissueForm, RevokeForm
 from elearn.extensions import db, limiter
+from elearn.i18n import text_direction
 from elearn.permissions import ensure, require
 
 bp = Blueprint("certificates", __name__)
@@ -84,6 +85,7 @@ def pdf_labels():
         code=_("Certificate code: %(code)s", code="{code}"),
         verify=_("Verify at"),
         revoked=_("REVOKED"),
+        rtl=text_direction(get_locale()) == "rtl",
     )
 
 
@@ -92,9 +94,11 @@ def pdf_labels():
 def pdf(code: str):
     certificate = services.get_by_code(code)
     ensure(certificate is not None)
-    labels = pdf_labels()
-    labels = labels.__class__(**{**labels.__dict__,
-                                 "date_text": format_date(certificate.issued_at, "long")})
+    # In the language of the person it was issued to, whoever downloads it.
+    with force_locale(certificate.user.locale or current_app.config["DEFAULT_LOCALE"]):
+        labels = pdf_labels()
+        labels = labels.__class__(**{**labels.__dict__,
+                                     "date_text": format_date(certificate.issued_at, "long")})
     etag = hashlib.sha256("|".join([
         certificate.code, certificate.learner_name, str(certificate.revoked_at),
         certificate.course.title, certificate.audience.name, repr(labels),

@@ -70,6 +70,9 @@ class IcsEvent:
     rrule: str | None = None
     overrides: tuple[IcsOverride, ...] = field(default_factory=tuple)
     created: datetime | None = None
+    #: the join line of DESCRIPTION in the reader's language (invitations are built per
+    #: recipient); empty: "Join: <url>", the language-neutral text feeds store
+    join_text: str = ""
 
 
 def _escape_line(text: str) -> str:
@@ -205,7 +208,7 @@ def _from_stamp(stamp: str, tzid: str) -> datetime:
 
 def _description(event: IcsEvent) -> str:
     text = event.description.strip()
-    join = f"Join: {event.join_url}"
+    join = event.join_text or f"Join: {event.join_url}"
     return f"{text}\n\n{join}" if text else join
 
 

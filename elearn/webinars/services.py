@@ -49,9 +49,11 @@ def webinar_url(webinar: Webinar) -> str:
     return f"{base_url()}/webinars/{webinar.id}"
 
 
-def to_ics_event(webinar: Webinar) -> ical.IcsEvent:
-    """The pure-data view of a webinar that ical.py serialises."""
+def to_ics_event(webinar: Webinar, join_text: str = "") -> ical.IcsEvent:
+    """The pure-data view of a webinar that ical.py serialises (``join_text``: the join line
+    in a recipient's language, for invitations)."""
     return ical.IcsEvent(
+        join_text=join_text,
         uid=webinar.uid,
         title=webinar.title,
         description=webinar.description or "",
@@ -128,7 +130,8 @@ def deliver(mails: list[Mail]) -> None:
 def invite_attachment(webinar: Webinar, user: User, method: str,
                       only_session: WebinarOccurrence | None = None) -> Attachment:
     """``invite.ics`` for one recipient: METHOD:REQUEST (new or changed) or METHOD:CANCEL."""
-    event = to_ics_event(webinar)
+    with force_locale(user.locale or "en"):
+        event = to_ics_event(webinar, _("Join: %(link)s", link=webinar.join_url))
     content = ical.events_to_ical(
         [event], name=webinar.title, method=method, attendee=(user.email, user.name),
         only_override=only_session.recurrence_id_local if only_session else None,
