@@ -50,8 +50,8 @@ def _label_items(items) -> None:
                                           if c in conventions)
         if item.estimated_hours not in hours:
             hours[item.estimated_hours] = ngettext(
-                "%(num)s hour", "%(num)s hours", math.ceil(item.estimated_hours),
-                num=format_decimal(item.estimated_hours))
+                "%(hours)s hour", "%(hours)s hours", math.ceil(item.estimated_hours),
+                hours=format_decimal(item.estimated_hours))
         item.hours_text = hours[item.estimated_hours]
 
 
