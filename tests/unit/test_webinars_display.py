@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 
 from flask_babel import force_locale
@@ -37,6 +38,13 @@ def test_other_locales_format_their_own_way(app):
     assert "14:00" in text and "08:00" in text and "Nairobi" in text and "Montevideo" in text
 
 
+def _folded(text: str) -> str:
+    """Case and accents folded: CLDR releases differ on "Sao Paulo" vs "São Paulo"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def test_zone_place_is_the_city(app):
-    assert zone_place("America/Sao_Paulo", "en") == "Sao Paulo"
+    place = zone_place("America/Sao_Paulo", "en")
+    assert _folded(place) == "sao paulo"  # the city, not the zone id "America/Sao_Paulo"
     assert zone_place("UTC", "en") == "UTC"
