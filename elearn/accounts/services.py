@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-
-import sqlalchemy as sa
 from functools import cache
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app

@@ -1,8 +1,8 @@
+import pytest
+
 from elearn.accounts import services
 from elearn.config import load_settings, normalise_database_url
 from elearn.urls import is_safe_next
-
-import pytest
 
 
 def test_password_rules():
