@@ -118,3 +118,16 @@ def column_labels(columns) -> list[str]:
     """The headers of a CSV or XLSX export in the reader's language."""
     names = _column_names()
     return [names.get(column, column) for column in columns]
+
+
+def language_name(code: str, locale: object = None) -> str:
+    """The name of language ``code`` in the reader's language ("French", "français",
+    "الفرنسية"); the code itself when Babel does not know it."""
+    from babel import Locale, UnknownLocaleError
+    from flask_babel import get_locale
+
+    try:
+        name = Locale.parse(code).get_display_name(locale or get_locale() or "en")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return name or code

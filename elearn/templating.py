@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.config import LANGUAGES
-from elearn.i18n import text_direction
+from elearn.i18n import language_name, text_direction
 
 
 def nav_items() -> list[tuple[str, str]]:
@@ -54,6 +54,8 @@ def init_app(app: Flask) -> None:
             "get_locale": get_locale,
             "languages": LANGUAGES,
             "text_direction": lambda: text_direction(get_locale()),
+            "text_direction_of": text_direction,
+            "language_name": language_name,
             "Role": Role,
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

@@ -32,11 +32,18 @@ def check(path):
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         raise SystemExit(1)
+    from elearn.courses.translations import stale_notes
+
+    notes = stale_notes(specs)
+    for note in notes:  # out-of-date translations are imported (with a notice), not errors
+        click.echo(note)
     modules = sum(len(s.modules) for s in specs)
     quizzes = sum(len(s.quizzes) for s in specs)
     images = sum(len(s.assets) for s in specs)
+    translations = sum(len(m.translations) for s in specs for m in s.modules)
     click.echo(f"OK: {len(specs)} courses, {modules} modules, {quizzes} quizzes, "
-               f"{images} images")
+               f"{images} images, {translations} module translations"
+               + (f" ({len(notes)} to update)" if notes else ""))
 
 
 @courses_cli.command("sync")

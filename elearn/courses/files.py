@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from elearn.courses import render
+from elearn.courses.translations import load_translations
 from elearn.problems import Problem
 from elearn.quizzes import importer as quiz_importer
 
@@ -140,6 +141,8 @@ class ModuleSpec:
     title: str
     file: str  # path inside the course folder
     markdown: str = ""
+    #: language versions, by language code (see elearn.courses.translations)
+    translations: dict = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
@@ -204,6 +207,8 @@ class CourseSpec:
                  ",".join(self.audiences), self.enrolment, repr(float(self.estimated_hours)),
                  repr(self.webinar_required), self.owner, repr(self.published)]
         parts += [f"{m.slug}:{m.file}:{m.content_hash}" for m in self.modules]
+        parts += [f"{m.slug}:{t.language}:{_sha(t.title, t.markdown, t.source_hash)}"
+                  for m in self.modules for t in m.translations.values()]
         parts += [f"{a.path}:{a.sha256}" for a in sorted(self.assets.values(),
                                                          key=lambda a: a.path)]
         for quiz in self.quizzes:
@@ -487,9 +492,14 @@ def _load_modules(spec: CourseSpec, check: _Checker, data: LineDict, display_roo
             check.add(file_line, f"module file {file} is not UTF-8 text")
             continue
         if slug and title:
-            spec.modules.append(ModuleSpec(slug=slug, title=title,
-                                           file=PurePosixPath(file).as_posix(),
-                                           markdown=markdown))
+            module_file = PurePosixPath(file).as_posix()
+            spec.modules.append(ModuleSpec(
+                slug=slug, title=title, file=module_file, markdown=markdown,
+                translations=load_translations(
+                    spec.directory, module_file, spec.language,
+                    lambda name, number, message: check.problems.append(Problem(
+                        _display(spec.directory / name, display_root), number, message))),
+            ))
     spec.declared_modules = slugs - {""}
     for module in spec.modules:
         _check_references(spec, module, declared, display_root, check)

@@ -10,6 +10,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from elearn.courses.files import CONVENTIONS
 from elearn.courses.services import CatalogFilters
+from elearn.i18n import language_name
 
 CONVENTION_NAMES = {
     "basel": _l("Basel Convention"),
@@ -37,7 +38,7 @@ class CatalogFilterForm(FlaskForm):
         self.convention.choices = [("", str(_l("Any convention")))] + [
             (c, str(CONVENTION_NAMES[c])) for c in CONVENTIONS]
         self.language.choices = [("", str(_l("Any language")))] + [
-            (code, code) for code in languages]
+            (code, language_name(code)) for code in languages]
 
     def filters(self) -> CatalogFilters:
         """The valid filters; a field with a bad value (edited URL) is ignored, not an error."""

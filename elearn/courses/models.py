@@ -154,3 +154,35 @@ class CourseAsset(db.Model):
 
     def __repr__(self) -> str:
         return f"<CourseAsset {self.path}>"
+
+
+class ModuleTranslation(db.Model):
+    """A language version of a module (``modules/<file>.<lang>.md``). Progress, quizzes and
+    certificates stay with the module and its course, whatever the language read."""
+
+    __tablename__ = "module_translations"
+    __table_args__ = (sa.UniqueConstraint("module_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id", ondelete="CASCADE"),
+                                           index=True)
+    #: language code, e.g. ``fr``
+    language: Mapped[str] = mapped_column(sa.String(8))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    #: sanitised HTML rendered at import time
+    body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: hash of the source module's Markdown the translation was made from (its front matter)
+    source_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    #: hash of the translation file, to make imports idempotent
+    content_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+
+    module: Mapped[Module] = relationship()
+
+    @property
+    def outdated(self) -> bool:
+        from elearn.courses.translations import source_hash
+
+        return self.source_hash != source_hash(self.module.body_markdown)
+
+    def __repr__(self) -> str:
+        return f"<ModuleTranslation {self.module_id} {self.language}>"

@@ -241,3 +241,41 @@ def get_asset(course: Course, path: str):
     return db.session.scalar(
         sa.select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path == path)
     )
+
+
+def module_version(module: Module, language: str, original: bool = False):
+    """What a reader of ``language`` sees of ``module``: (title, html, content language,
+    translation row or None). Falls back to the course's language when there is no version."""
+    from elearn.courses.models import ModuleTranslation
+
+    course_language = module.course.language
+    if not original and language != course_language:
+        translation = db.session.scalar(sa.select(ModuleTranslation).where(
+            ModuleTranslation.module_id == module.id, ModuleTranslation.language == language))
+        if translation is not None:
+            return translation.title, translation.body_html, language, translation
+    return module.title, module.body_html, course_language, None
+
+
+def outdated_translations(course: Course) -> list:
+    """(module, translation) pairs whose source changed since they were translated."""
+    from elearn.courses.models import ModuleTranslation
+
+    rows = db.session.execute(
+        sa.select(Module, ModuleTranslation)
+        .join(ModuleTranslation, ModuleTranslation.module_id == Module.id)
+        .where(Module.course_id == course.id, Module.archived_at.is_(None))
+        .order_by(Module.position, ModuleTranslation.language)
+    ).all()
+    return [(module, translation) for module, translation in rows if translation.outdated]
+
+
+def translation_languages(course: Course) -> list[str]:
+    """The languages a course can be read in: its own, then those of its module versions."""
+    from elearn.courses.models import ModuleTranslation
+
+    others = db.session.scalars(
+        sa.select(ModuleTranslation.language).join(Module).where(Module.course_id == course.id)
+        .distinct().order_by(ModuleTranslation.language)
+    ).all()
+    return [course.language] + [code for code in others if code != course.language]

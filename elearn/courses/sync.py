@@ -9,6 +9,7 @@ nothing the second time. The caller commits (one transaction).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,6 +248,8 @@ def _sync_modules(course: Course, spec: CourseSpec, change: CourseChange) -> Non
         if html is not None and module.body_html != html:
             module.body_html = html
             dirty = True
+        if _sync_translations(module, module_spec, spec, dirty or assets_changed):
+            dirty = True
         if dirty and module_spec.slug not in change.modules_created:
             change.modules_changed.append(module_spec.slug)
     now = utcnow()
@@ -254,6 +257,39 @@ def _sync_modules(course: Course, spec: CourseSpec, change: CourseChange) -> Non
         if module.archived_at is None:
             module.archived_at = now
             change.modules_archived.append(module.slug)
+
+
+def _sync_translations(module: Module, module_spec, spec: CourseSpec, rerender: bool) -> bool:
+    """Create, update or remove the module's language versions; True when any changed."""
+    from elearn.courses import render
+    from elearn.courses.models import ModuleTranslation
+
+    if module.id is None:
+        db.session.flush()
+    existing = {t.language: t for t in db.session.scalars(
+        sa.select(ModuleTranslation).where(ModuleTranslation.module_id == module.id))}
+    changed = False
+    for language, found in module_spec.translations.items():
+        row = existing.pop(language, None)
+        digest = hashlib.sha256()
+        for part in (render.RENDER_VERSION, found.title, found.markdown, found.source_hash):
+            digest.update(part.encode() + b"\0")
+        content_hash = digest.hexdigest()
+        if row is None:
+            row = ModuleTranslation(module_id=module.id, language=language)
+            db.session.add(row)
+        elif row.content_hash == content_hash and not rerender:
+            continue
+        html = render.render_module(found.markdown, found.file, set(spec.assets),
+                                    spec.module_links)
+        if (row.content_hash, row.body_html) != (content_hash, html):
+            row.title, row.source_hash = found.title, found.source_hash
+            row.body_html, row.content_hash = html, content_hash
+            changed = True
+    for row in existing.values():  # translation file removed
+        db.session.delete(row)
+        changed = True
+    return changed
 
 
 def _sync_quizzes(course: Course, spec: CourseSpec, change: CourseChange) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -63,11 +63,14 @@ def show(slug: str):
     modules = services.module_links(course.id)
     done = services.mark_done_modules(modules, enrolment)
     user_audience = current_user.audience_id if current_user.is_authenticated else None
+    can_manage = course.can_manage(current_user)
     return _no_store(Response(render_template(
         "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
         for_you=any(a.id == user_audience for a in course.audiences),
         can_read=services.can_read_modules(current_user, course, enrolment),
-        can_manage=course.can_manage(current_user), convention_names=CONVENTION_NAMES,
+        can_manage=can_manage, convention_names=CONVENTION_NAMES,
+        course_languages=services.translation_languages(course),
+        outdated=services.outdated_translations(course) if can_manage else [],
     )))
 
 
@@ -84,8 +87,14 @@ def module(slug: str, module_slug: str):
     modules = services.module_links(course.id)
     services.mark_done_modules(modules, enrolment)
     index = next(i for i, link in enumerate(modules) if link.id == current.id)
+    reader = str(get_locale() or course.language).split("_")[0]
+    original = request.args.get("original") == "1"
+    title, html, content_language, translation = services.module_version(
+        current, reader, original=original)
     return _no_store(Response(render_template(
         "courses/module.html", course=course, module=current, enrolment=enrolment,
+        title=title, html=html, content_language=content_language, translation=translation,
+        reader_language=reader, original_requested=original,
         position=index + 1, count=len(modules), done=modules[index].done,
         previous=modules[index - 1] if index > 0 else None,
         next=modules[index + 1] if index + 1 < len(modules) else None,

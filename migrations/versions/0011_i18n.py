@@ -1,0 +1,42 @@
+"""language versions of modules
+
+Revision ID: 0011
+Revises: 0006
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0011'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'module_translations',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('module_id', sa.Integer(), nullable=False),
+        sa.Column('language', sa.String(length=8), nullable=False),
+        sa.Column('title', sa.String(length=300), nullable=False),
+        sa.Column('body_html', sa.Text(), server_default='', nullable=False),
+        sa.Column('source_hash', sa.String(length=64), server_default='', nullable=False),
+        sa.Column('content_hash', sa.String(length=64), server_default='', nullable=False),
+        sa.ForeignKeyConstraint(['module_id'], ['modules.id'],
+                                name=op.f('fk_module_translations_module_id_modules'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_module_translations')),
+        sa.UniqueConstraint('module_id', 'language',
+                            name=op.f('uq_module_translations_module_id_language')),
+    )
+    with op.batch_alter_table('module_translations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_module_translations_module_id'), ['module_id'],
+                              unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('module_translations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_module_translations_module_id'))
+    op.drop_table('module_translations')
