@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from elearn.courses import render
-from elearn.courses.translations import load_translations
+from elearn.courses.translations import load_course_translations, load_translations
 from elearn.problems import Problem
 from elearn.quizzes import importer as quiz_importer
 
@@ -189,6 +189,8 @@ class CourseSpec:
     modules: list[ModuleSpec] = field(default_factory=list)
     quizzes: list[QuizRef] = field(default_factory=list)
     assets: dict[str, AssetSpec] = field(default_factory=dict)
+    #: title and summary in other languages: {language: (title, summary)}
+    translations: dict = field(default_factory=dict)
     #: module slugs named in course.yaml, even those whose file has a problem
     declared_modules: set[str] = field(default_factory=set)
 
@@ -207,6 +209,7 @@ class CourseSpec:
                  ",".join(self.audiences), self.enrolment, repr(float(self.estimated_hours)),
                  repr(self.webinar_required), self.owner, repr(self.published)]
         parts += [f"{m.slug}:{m.file}:{m.content_hash}" for m in self.modules]
+        parts += [f"{code}:{_sha(*texts)}" for code, texts in sorted(self.translations.items())]
         parts += [f"{m.slug}:{t.language}:{_sha(t.title, t.markdown, t.source_hash)}"
                   for m in self.modules for t in m.translations.values()]
         parts += [f"{a.path}:{a.sha256}" for a in sorted(self.assets.values(),
@@ -430,6 +433,10 @@ def _load_course(directory: Path, display: str, display_root: Path,
             spec.owner = owner.strip().lower()
 
     _load_modules(spec, check, data, display_root)
+    spec.translations = load_course_translations(
+        directory, spec.language,
+        lambda name, number, message: check.problems.append(Problem(
+            _display(directory / name, display_root), number, message)))
     _load_quizzes(spec, check, data, display_root)
     return spec, check.problems
 

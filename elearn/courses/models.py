@@ -186,3 +186,18 @@ class ModuleTranslation(db.Model):
 
     def __repr__(self) -> str:
         return f"<ModuleTranslation {self.module_id} {self.language}>"
+
+
+class CourseTranslation(db.Model):
+    """A course's title and summary in another language (``course.<lang>.yaml``)."""
+
+    __tablename__ = "course_translations"
+    __table_args__ = (sa.UniqueConstraint("course_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"),
+                                           index=True)
+    #: language code, e.g. ``fr``
+    language: Mapped[str] = mapped_column(sa.String(8))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    summary: Mapped[str] = mapped_column(sa.Text, default="", server_default="")

@@ -47,6 +47,9 @@ class CatalogItem:
     restricted: bool
     for_you: bool
     audiences: list[str] = field(default_factory=list)
+    #: title and summary in the reader's language (the course's own when not translated)
+    display_title: str = ""
+    display_summary: str = ""
     #: set by the view: translated convention names and study time
     conventions_text: str = ""
     hours_text: str = ""
@@ -79,10 +82,14 @@ def filter_choices() -> FilterChoices:
         sa.select(Audience.id, Audience.slug, Audience.name).order_by(Audience.position,
                                                                       Audience.name)
     ).all()
-    languages = list(db.session.scalars(
+    from elearn.courses.models import ModuleTranslation
+
+    languages = sorted(set(db.session.scalars(
         sa.select(Course.language).where(Course.published.is_(True)).distinct()
-        .order_by(Course.language)
-    ))
+    )) | set(db.session.scalars(
+        sa.select(ModuleTranslation.language).join(Module).join(Course)
+        .where(Course.published.is_(True)).distinct()
+    )))
     return FilterChoices(audiences, languages)
 
 
@@ -111,7 +118,11 @@ def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
                 f"%,{filters.convention},%")
         )
     if filters.language:
-        conditions.append(Course.language == filters.language)
+        from elearn.courses.models import ModuleTranslation
+
+        conditions.append(sa.or_(Course.language == filters.language, sa.exists().where(
+            Module.course_id == Course.id, ModuleTranslation.module_id == Module.id,
+            ModuleTranslation.language == filters.language)))
 
     audience_id = getattr(user, "audience_id", None) if getattr(
         user, "is_authenticated", False) else None
@@ -161,6 +172,7 @@ def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
             restricted=row.enrolment_policy.value == "restricted", for_you=bool(row.for_you),
             audiences=[names[i] for i in ids if i in names],
         ))
+    localise_titles(items)
     return CatalogPage(
         items=items, total=total, page=page, pages=pages,
         audiences=[(row.slug, row.name) for row in audience_rows], languages=languages,
@@ -188,10 +200,16 @@ class ModuleLink:
     done: bool = False
 
 
-def module_links(course_id: int) -> list[ModuleLink]:
-    """The course's modules in order (titles only, not their text)."""
+def module_links(course_id: int, language: str | None = None) -> list[ModuleLink]:
+    """The course's modules in order (titles only, not their text); titles in ``language``
+    where the module has a version in it."""
+    from elearn.courses.models import ModuleTranslation
+
+    translated = sa.select(ModuleTranslation.title).where(
+        ModuleTranslation.module_id == Module.id, ModuleTranslation.language == language
+    ).scalar_subquery() if language else sa.null()
     rows = db.session.execute(
-        sa.select(Module.id, Module.slug, Module.title)
+        sa.select(Module.id, Module.slug, sa.func.coalesce(translated, Module.title).label("title"))
         .where(Module.course_id == course_id, Module.archived_at.is_(None))
         .order_by(Module.position, Module.id)
     ).all()
@@ -279,3 +297,23 @@ def translation_languages(course: Course) -> list[str]:
         .distinct().order_by(ModuleTranslation.language)
     ).all()
     return [course.language] + [code for code in others if code != course.language]
+
+
+def localise_titles(items) -> None:
+    """Title and summary of each course (catalog items or Course objects, not flushed) in
+    the reader's language, where the course has them (one query for the page)."""
+    from flask_babel import get_locale
+
+    from elearn.courses.models import CourseTranslation
+
+    reader = str(get_locale() or "").split("_")[0]
+    wanted = [item.id for item in items if item.language != reader]
+    if not wanted:
+        return
+    found = {row.course_id: row for row in db.session.execute(
+        sa.select(CourseTranslation.course_id, CourseTranslation.title, CourseTranslation.summary)
+        .where(CourseTranslation.course_id.in_(wanted), CourseTranslation.language == reader))}
+    for item in items:
+        row = found.get(item.id)
+        if row is not None:
+            item.display_title, item.display_summary = row.title, row.summary or item.summary

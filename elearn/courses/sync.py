@@ -148,6 +148,7 @@ def _sync_course(spec: CourseSpec, audiences: dict[str, Audience],
 
     _sync_assets(course, spec, change)
     _sync_modules(course, spec, change)
+    _sync_course_translations(course, spec)
     _sync_quizzes(course, spec, change)
 
     content_hash = spec.content_hash
@@ -257,6 +258,20 @@ def _sync_modules(course: Course, spec: CourseSpec, change: CourseChange) -> Non
         if module.archived_at is None:
             module.archived_at = now
             change.modules_archived.append(module.slug)
+
+
+def _sync_course_translations(course: Course, spec: CourseSpec) -> None:
+    from elearn.courses.models import CourseTranslation
+
+    existing = {t.language: t for t in db.session.scalars(
+        sa.select(CourseTranslation).where(CourseTranslation.course_id == course.id))}
+    for language, (title, summary) in spec.translations.items():
+        row = existing.pop(language, None) or CourseTranslation(course_id=course.id,
+                                                                language=language)
+        row.title, row.summary = title, summary
+        db.session.add(row)
+    for row in existing.values():
+        db.session.delete(row)
 
 
 def _sync_translations(module: Module, module_spec, spec: CourseSpec, rerender: bool) -> bool:

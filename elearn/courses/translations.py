@@ -122,3 +122,26 @@ def stale_notes(specs) -> list[str]:
                     notes.append(f"{where}:1: translation out of date: {module.file} changed "
                                  f"since (source-hash {translation.source_hash}, now {current})")
     return notes
+
+
+def load_course_translations(directory: Path, course_language: str, add_problem) -> dict:
+    """``course.<lang>.yaml`` beside course.yaml: the course's title and summary in another
+    language, as {language: (title, summary)}."""
+    found = {}
+    for language in LANGUAGES:
+        if language == course_language:
+            continue
+        name = f"course.{language}.yaml"
+        path = directory / name
+        if not path.is_file():
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, yaml.YAMLError):
+            add_problem(name, 0, "not a readable YAML file")
+            continue
+        if not isinstance(data, dict) or not str(data.get("title") or "").strip():
+            add_problem(name, 1, "a course translation is a mapping with a title (and a summary)")
+            continue
+        found[language] = (str(data["title"]).strip()[:300], str(data.get("summary") or "").strip())
+    return found

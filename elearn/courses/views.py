@@ -60,10 +60,11 @@ def show(slug: str):
     course = services.get_visible_course(slug, current_user)
     ensure(course is not None)
     enrolment = services.study_enrolment(current_user, course)
-    modules = services.module_links(course.id)
+    modules = services.module_links(course.id, _reader_language())
     done = services.mark_done_modules(modules, enrolment)
     user_audience = current_user.audience_id if current_user.is_authenticated else None
     can_manage = course.can_manage(current_user)
+    services.localise_titles([course])
     return _no_store(Response(render_template(
         "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
         for_you=any(a.id == user_audience for a in course.audiences),
@@ -72,6 +73,10 @@ def show(slug: str):
         course_languages=services.translation_languages(course),
         outdated=services.outdated_translations(course) if can_manage else [],
     )))
+
+
+def _reader_language() -> str:
+    return str(get_locale() or "en").split("_")[0]
 
 
 @bp.route("/<slug>/modules/<module_slug>")
@@ -84,10 +89,10 @@ def module(slug: str, module_slug: str):
         return redirect(url_for("courses.show", slug=course.slug))
     current = services.get_module(course, module_slug)
     ensure(current is not None)
-    modules = services.module_links(course.id)
+    modules = services.module_links(course.id, _reader_language())
     services.mark_done_modules(modules, enrolment)
     index = next(i for i, link in enumerate(modules) if link.id == current.id)
-    reader = str(get_locale() or course.language).split("_")[0]
+    reader = _reader_language()
     original = request.args.get("original") == "1"
     title, html, content_language, translation = services.module_version(
         current, reader, original=original)

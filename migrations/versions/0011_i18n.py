@@ -1,4 +1,4 @@
-"""language versions of modules
+"""language versions of courses and modules
 
 Revision ID: 0011
 Revises: 0006
@@ -36,7 +36,29 @@ def upgrade():
                               unique=False)
 
 
+    op.create_table(
+        'course_translations',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('course_id', sa.Integer(), nullable=False),
+        sa.Column('language', sa.String(length=8), nullable=False),
+        sa.Column('title', sa.String(length=300), nullable=False),
+        sa.Column('summary', sa.Text(), server_default='', nullable=False),
+        sa.ForeignKeyConstraint(['course_id'], ['courses.id'],
+                                name=op.f('fk_course_translations_course_id_courses'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_course_translations')),
+        sa.UniqueConstraint('course_id', 'language',
+                            name=op.f('uq_course_translations_course_id_language')),
+    )
+    with op.batch_alter_table('course_translations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_course_translations_course_id'), ['course_id'],
+                              unique=False)
+
+
 def downgrade():
+    with op.batch_alter_table('course_translations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_course_translations_course_id'))
+    op.drop_table('course_translations')
     with op.batch_alter_table('module_translations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_module_translations_module_id'))
     op.drop_table('module_translations')

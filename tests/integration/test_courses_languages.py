@@ -104,3 +104,20 @@ def test_catalog_shows_language_names(app, client):
     factories.make_course(slug="c1")
     page = client.get("/courses", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "anglais" in page
+
+
+def test_course_title_summary_and_module_titles_in_the_readers_language(app, client, tmp_path):
+    tree = copy_tree(tmp_path)
+    _translate(tree)
+    (tree / "intro-course" / "course.fr.yaml").write_text(
+        "title: Introduction aux conventions\nsummary: Un court cours pour les tests.\n")
+    _synced(tree)
+    french = {"Accept-Language": "fr"}
+    catalog = client.get("/courses", headers=french).get_data(as_text=True)
+    assert "Introduction aux conventions" in catalog and "Un court cours pour les tests." in catalog
+    assert "Introduction aux conventions" in client.get(
+        "/courses?language=fr", headers=french).get_data(as_text=True)  # filter by version
+    page = client.get("/courses/intro-course", headers=french).get_data(as_text=True)
+    assert "Introduction aux conventions" in page and "Les bases" in page
+    english = client.get("/courses/intro-course").get_data(as_text=True)
+    assert "Introduction to the conventions" in english and "The basics" in english
