@@ -83,8 +83,11 @@ def arrow(draw, start, end, color=GREY, width=3, label=None, label_side=1):
     draw.polygon(head, fill=color)
     if label:
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-        text(draw, (mx + 8 * label_side, my), label, size=14, bold=True, color=color,
-             anchor="lm" if label_side > 0 else "rm")
+        if y0 == y1:  # horizontal: the label sits above the line
+            text(draw, (mx, my - 6), label, size=14, bold=True, color=color, anchor="md")
+        else:
+            text(draw, (mx + 8 * label_side, my), label, size=14, bold=True, color=color,
+                 anchor="lm" if label_side > 0 else "rm")
 
 
 def save(image: Image.Image, path: Path, colors: int = 32) -> None:
@@ -265,7 +268,7 @@ def labels(out: Path) -> None:
 
 
 def gas_safety(out: Path) -> None:
-    image, draw = canvas(980, 300, "Opening a closed container: measure, do not sniff")
+    image, draw = canvas(980, 320, "Opening a closed container: measure, do not sniff")
     steps = [
         ("1. Check", "Fumigation label? Declared goods that off-gas? Treat every closed container "
                      "as possibly fumigated."),
@@ -281,7 +284,7 @@ def gas_safety(out: Path) -> None:
         box(draw, (x0, 110, x0 + 220, 230), body, fill=LIGHT, outline=GREY, size=14)
         if i < 3:
             arrow(draw, (x0 + 222, 80), (x0 + 238, 80), color=BLUE)
-    box(draw, (20, 245, 960, 285), "Anyone feels unwell: close up, leave, call the emergency "
+    box(draw, (20, 245, 960, 305), "Anyone feels unwell: close up, leave, call the emergency "
         "services. Smell proves nothing: many toxic gases have no odour.", fill=RED_BG,
         outline=RED, size=14, bold=True)
     save(image, out)
@@ -333,7 +336,7 @@ def pops_timeline(out: Path) -> None:
 def nip_deadline(out: Path) -> None:
     image, draw = canvas(980, 300, "From listing to updated NIP: the PFHxS example (COP-10, 2022)")
     steps = [("COP adopts the amendment", "June 2022, decision SC-10/13"),
-             ("Depositary notification", "+ up to a few months"),
+             ("Depositary notification", "16 November 2022, about five months later"),
              ("Entry into force (Art. 22(3))", "one year after the notification: 16 November 2023"),
              ("Updated NIP transmitted", "within two years: by 16 November 2025")]
     for i, (title, body) in enumerate(steps):
