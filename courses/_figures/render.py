@@ -121,25 +121,25 @@ def waste_decision_tree(out: Path) -> None:
     box(draw, (560, 175, 950, 245), "Presumed HAZARDOUS: prior informed consent "
         "(Art. 6) and movement document", **yes)
     arrow(draw, (430, 210), (560, 210), label="Yes", color=RED)
-    box(draw, (30, 290, 430, 360), "3. Is it in Annex II (other wastes)?\nY46 household, "
-        "Y47 incineration ash, Y48 plastics, Y49 e-waste", **q)
+    box(draw, (30, 290, 430, 360), "3. Is it in Annex IX (List B) and not contaminated? "
+        "e.g. B3011 clean sorted plastics, B1010 clean metal scrap", **q)
     arrow(draw, (230, 245), (230, 290), label="No", color=GREEN)
-    box(draw, (560, 290, 950, 360), "OTHER WASTE: same consent procedure and movement document",
-        **yes)
-    arrow(draw, (430, 325), (560, 325), label="Yes", color=RED)
-    box(draw, (30, 405, 430, 475), "4. Does it belong to an Annex I category (Y1-Y45)?", **q)
-    arrow(draw, (230, 360), (230, 405), label="No", color=GREEN)
-    box(draw, (560, 405, 950, 475), "HAZARDOUS unless it has none of the Annex III "
-        "characteristics (H1-H13): the burden is on whoever claims otherwise", **yes)
-    arrow(draw, (430, 440), (560, 440), label="Yes", color=RED)
-    box(draw, (30, 520, 430, 590), "5. Is it in Annex IX (List B), e.g. B3011 clean sorted "
-        "plastics, B1010 clean metal scrap, and not contaminated?", **q)
-    arrow(draw, (230, 475), (230, 520), label="No", color=GREEN)
-    box(draw, (560, 520, 950, 590), "Normally NOT controlled by Basel (but check national "
+    box(draw, (560, 290, 950, 360), "Normally NOT controlled by Basel (but check national "
         "law and the importing country's definitions)", **no)
-    arrow(draw, (430, 555), (560, 555), label="Yes", color=GREEN)
-    box(draw, (30, 630, 950, 685), "At every step: a waste defined as hazardous by the national law "
-        "of the State of export, import or transit is also hazardous (Art. 1(1)(b)). "
+    arrow(draw, (430, 325), (560, 325), label="Yes", color=GREEN)
+    box(draw, (30, 405, 430, 475), "4. Is it in Annex II (other wastes)?\nY46 household, "
+        "Y47 incineration ash, Y48 plastics, Y49 e-waste", **q)
+    arrow(draw, (230, 360), (230, 405), label="No", color=GREEN)
+    box(draw, (560, 405, 950, 475), "OTHER WASTE: same consent procedure and movement document",
+        **yes)
+    arrow(draw, (430, 440), (560, 440), label="Yes", color=RED)
+    box(draw, (30, 520, 430, 590), "5. Does it belong to an Annex I category (Y1-Y45)?", **q)
+    arrow(draw, (230, 475), (230, 520), label="No", color=GREEN)
+    box(draw, (560, 520, 950, 590), "HAZARDOUS unless it has none of the Annex III "
+        "characteristics (H1-H13): whoever claims otherwise must show it", **yes)
+    arrow(draw, (430, 555), (560, 555), label="Yes", color=RED)
+    box(draw, (30, 630, 950, 685), "If no box applies, Basel does not cover it, unless the national law "
+        "of the State of export, import or transit defines it as hazardous (Art. 1(1)(b)). "
         "When unsure, hold the shipment and ask the competent authority.", fill=AMBER_BG,
         outline=AMBER, size=14)
     save(image, out)
