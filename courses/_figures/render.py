@@ -1,6 +1,6 @@
 """Render the teaching diagrams of the bundled courses to small palette PNGs.
 
-Run from the repository root:  .venv/bin/python courses/_figures/render.py
+Run from the repository root:  .venv/bin/python courses/_figures/render.py [OUT_DIR]
 Every figure is drawn from the data in this file with Pillow and the DejaVu fonts in
 static/fonts, so the output is the same on every run (no dates, no randomness); commit the
 PNGs it writes into each course's modules/img/ folder together with any change here.
@@ -431,13 +431,15 @@ FIGURES = {
 }
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """Write every figure under the courses folder, or under the folder given as argument."""
+    root = Path(argv[0]) if argv else COURSES
     for rel, draw_figure in FIGURES.items():
-        path = COURSES / rel
+        path = root / rel
         draw_figure(path)
         print(f"{rel}: {path.stat().st_size} bytes")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -92,3 +92,49 @@ def test_revising_a_shipped_question_keeps_the_old_grade(app, make_user, tmp_pat
     stats = {s.question.id: s for s in analyse(quiz).questions}
     archived = next(v for v in versions if v.archived_at is not None)
     assert stats[archived.id].seen == 1 and stats[archived.id].right == 0
+
+
+def test_every_shipped_module_is_light_illustrated_with_alt_text_and_sourced():
+    """Module pages stay under 100 KB with their pictures, every picture has alt text, and every
+    module ends with a Sources section that links to an official page."""
+    import re
+
+    from elearn.courses.render import references, render_module
+
+    modules = sorted((ROOT / "courses").glob("*/modules/*.md"))
+    assert len(modules) >= 20
+    pictures = 0
+    for path in modules:
+        course = path.parents[1]
+        text = path.read_text()
+        assets = {p.relative_to(course).as_posix() for p in course.rglob("*.png")}
+        html = render_module(text, path.relative_to(course).as_posix(), assets, {})
+        images = [r for r in references(text) if r.kind == "image"]
+        weight = len(html.encode()) + sum((path.parent / r.url).stat().st_size for r in images)
+        assert weight < 100 * 1024, path.name
+        for alt in re.findall(r"!\[([^\]]*)\]\(", text):
+            assert len(alt.split()) >= 5, f"{path.name}: alt text too short: {alt!r}"
+        pictures += len(images)
+        sources = text.rsplit("\n## Sources\n", 1)
+        assert len(sources) == 2 and "## " not in sources[1], f"{path.name}: no final Sources section"
+        assert re.search(r"\]\(https://[^)]+\)", sources[1]), f"{path.name}: Sources without a link"
+    assert pictures >= 10
+
+
+def test_the_committed_figures_are_what_the_figure_script_draws(tmp_path):
+    """courses/_figures/render.py redraws every committed PNG pixel for pixel, twice the same."""
+    import runpy
+
+    from PIL import Image
+
+    script = runpy.run_path(str(ROOT / "courses" / "_figures" / "render.py"))
+    assert script["main"]([str(tmp_path)]) == 0
+    first = {rel: (tmp_path / rel).read_bytes() for rel in script["FIGURES"]}
+    script["main"]([str(tmp_path)])
+    for rel in script["FIGURES"]:
+        assert (tmp_path / rel).read_bytes() == first[rel], rel
+        committed = ROOT / "courses" / rel
+        assert committed.stat().st_size < 40 * 1024, rel
+        with Image.open(committed) as old, Image.open(tmp_path / rel) as new:
+            assert old.size == new.size, rel
+            assert old.convert("RGB").tobytes() == new.convert("RGB").tobytes(), rel
