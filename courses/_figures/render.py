@@ -370,6 +370,55 @@ def pcb_deadlines(out: Path) -> None:
     save(image, out)
 
 
+def toolkit_vectors(out: Path) -> None:
+    image, draw = canvas(980, 430, "Toolkit: release = emission factor x activity rate, to five vectors")
+    box(draw, (20, 60, 300, 130), "Activity rate\ne.g. tonnes burned per year", fill=BLUE_BG,
+        outline=BLUE)
+    text(draw, (320, 95), "x", size=28, bold=True, anchor="mm")
+    box(draw, (340, 60, 620, 130), "Emission factor for the technology class\n(µg TEQ per tonne)",
+        fill=BLUE_BG, outline=BLUE)
+    text(draw, (640, 95), "=", size=28, bold=True, anchor="mm")
+    box(draw, (660, 60, 960, 130), "Annual release (g TEQ per year), for each vector", fill=AMBER_BG,
+        outline=AMBER, bold=True)
+    for i, vector in enumerate(["Air", "Water", "Land", "Products", "Residues"]):
+        x0 = 20 + i * 190
+        box(draw, (x0, 150, x0 + 175, 190), vector, fill=LIGHT, outline=GREY, bold=True)
+    text(draw, (20, 230), "Worked example (lesson 5), releases to air:", size=15, bold=True)
+    bars = [("Open burning of household waste: 50,000 t x 40 µg TEQ/t", 2),
+            ("Hospital incinerators, no gas cleaning: 500 t x 40,000 µg TEQ/t", 20)]
+    for i, (label, grams) in enumerate(bars):
+        y = 260 + i * 75
+        text(draw, (20, y), label, size=14)
+        draw.rectangle((20, y + 22, 20 + grams * 38, y + 52), fill=RED if grams > 5 else AMBER)
+        text(draw, (30 + grams * 38, y + 37), f"{grams} g TEQ per year", size=14, bold=True,
+             anchor="lm")
+    text(draw, (20, 420), "100 times less waste, ten times the release: the technology class "
+         "matters as much as the amount.", size=14, color=GREY, anchor="ls")
+    save(image, out)
+
+
+def nip_phases(out: Path) -> None:
+    image, draw = canvas(980, 300, "Reviewing and updating a NIP: three phases, then endorsement")
+    phases = [("Phase 1: organize", "months 1-3", "steering committee, task teams, work plan, budget"),
+              ("Phase 2: inventories", "months 4-12", "new POPs, original POPs, Toolkit release "
+               "inventory, gaps"),
+              ("Phase 3: priorities and plans", "months 13-18", "criteria, scores, objectives, "
+               "costed action plans"),
+              ("Endorse and transmit", "months 19-22", "validation, government adoption, "
+               "transmission to the COP")]
+    for i, (title, when, outputs) in enumerate(phases):
+        x0 = 20 + i * 240
+        box(draw, (x0, 60, x0 + 220, 110), title, fill=BLUE_BG if i < 3 else GREEN_BG,
+            outline=BLUE if i < 3 else GREEN, bold=True, size=14)
+        text(draw, (x0 + 110, 125), when, size=14, bold=True, color=GREY, anchor="ma")
+        box(draw, (x0, 150, x0 + 220, 230), outputs, fill=LIGHT, outline=GREY, size=14)
+        if i < 3:
+            arrow(draw, (x0 + 222, 85), (x0 + 238, 85), color=BLUE)
+    box(draw, (20, 245, 960, 290), "Plan backwards from the deadline: two years after the "
+        "amendment enters into force for your country.", fill=AMBER_BG, outline=AMBER, size=14)
+    save(image, out)
+
+
 # --- ESM course -------------------------------------------------------------------------------
 
 def esm_toolkit(out: Path) -> None:
@@ -417,6 +466,46 @@ def waste_hierarchy(out: Path) -> None:
     save(image, out)
 
 
+def epr_flows(out: Path) -> None:
+    image, draw = canvas(980, 360, "EPR through a producer responsibility organization (PRO)")
+    box(draw, (20, 70, 250, 140), "Producers and first importers (registered)", fill=BLUE_BG,
+        outline=BLUE, bold=True)
+    box(draw, (375, 70, 605, 140), "PRO", fill=BLUE_BG, outline=BLUE, bold=True, size=18)
+    box(draw, (730, 70, 960, 140), "Collectors and licensed recyclers (ESM permits)",
+        fill=GREEN_BG, outline=GREEN, bold=True)
+    arrow(draw, (250, 105), (375, 105), color=BLUE, label="fees")
+    arrow(draw, (605, 105), (730, 105), color=BLUE, label="pays")
+    box(draw, (20, 240, 250, 310), "Consumers (pay through the price or a deposit)", fill=LIGHT,
+        outline=GREY)
+    box(draw, (375, 240, 605, 310), "Collection points, take-back, deposit refund", fill=LIGHT,
+        outline=GREY)
+    arrow(draw, (250, 275), (375, 275), color=GREEN, label="used products")
+    arrow(draw, (605, 275), (730, 160), color=GREEN)
+    text(draw, (690, 225), "waste", size=14, bold=True, color=GREEN, anchor="mm")
+    box(draw, (730, 240, 960, 310), "Government: register of producers, targets, audits, "
+        "action against free riders", fill=AMBER_BG, outline=AMBER, size=14)
+    text(draw, (20, 345), "Money flows from producers to the system; material flows from users "
+         "to licensed recyclers.", size=14, color=GREY, anchor="ls")
+    save(image, out)
+
+
+def informal_steps(out: Path) -> None:
+    image, draw = canvas(980, 280, "From informal recycling towards ESM: step by step")
+    steps = [("Recognize", "map and register the workers; listen to them"),
+             ("Organize", "cooperatives or associations; a place to work"),
+             ("Make it safer", "no burning or acid baths; PPE; health checks"),
+             ("Connect", "sell whole items and fractions to licensed recyclers; EPR contracts")]
+    for i, (title, body) in enumerate(steps):
+        x0 = 20 + i * 240
+        box(draw, (x0, 60, x0 + 220, 100), title, fill=GREEN_BG, outline=GREEN, bold=True, size=16)
+        box(draw, (x0, 110, x0 + 220, 200), body, fill=LIGHT, outline=GREY, size=14)
+        if i < 3:
+            arrow(draw, (x0 + 222, 80), (x0 + 238, 80), color=GREEN)
+    box(draw, (20, 215, 960, 265), "Bans alone push the work out of sight; the 2019 guidance "
+        "(BC-14/3) favours gradual formalization.", fill=AMBER_BG, outline=AMBER, size=14)
+    save(image, out)
+
+
 FIGURES = {
     "customs-and-the-conventions/modules/img/waste-decision-tree.png": waste_decision_tree,
     "customs-and-the-conventions/modules/img/movement-document.png": movement_document,
@@ -426,8 +515,12 @@ FIGURES = {
     "nip-review-and-update/modules/img/pops-timeline.png": pops_timeline,
     "nip-review-and-update/modules/img/nip-deadline.png": nip_deadline,
     "nip-review-and-update/modules/img/pcb-deadlines.png": pcb_deadlines,
+    "nip-review-and-update/modules/img/toolkit-vectors.png": toolkit_vectors,
+    "nip-review-and-update/modules/img/nip-phases.png": nip_phases,
     "esm-hazardous-wastes/modules/img/esm-toolkit.png": esm_toolkit,
     "esm-hazardous-wastes/modules/img/waste-hierarchy.png": waste_hierarchy,
+    "esm-hazardous-wastes/modules/img/epr-flows.png": epr_flows,
+    "esm-hazardous-wastes/modules/img/informal-steps.png": informal_steps,
 }
 
 
