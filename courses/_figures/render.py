@@ -213,13 +213,19 @@ def diamond(draw, cx, cy, r, fill, outline, width=5):
 
 
 def flame(draw, cx, cy, s, color):
-    draw.polygon([(cx, cy - s), (cx + s * 0.55, cy + s * 0.1), (cx + s * 0.35, cy + s * 0.6),
-                  (cx - s * 0.35, cy + s * 0.6), (cx - s * 0.55, cy + s * 0.1)], fill=color)
-    draw.rectangle((cx - s * 0.6, cy + s * 0.7, cx + s * 0.6, cy + s * 0.8), fill=color)
+    """A GHS-style flame: an outer tongue, a smaller inner tongue, and a base bar."""
+    outer = [(0.00, -1.00), (0.18, -0.62), (0.42, -0.30), (0.52, 0.05), (0.45, 0.38),
+             (0.22, 0.60), (0.00, 0.66), (-0.22, 0.60), (-0.45, 0.38), (-0.52, 0.05),
+             (-0.38, -0.22), (-0.20, -0.05), (-0.16, -0.45)]
+    draw.polygon([(cx + x * s, cy + y * s) for x, y in outer], fill=color)
+    inner = [(0.02, -0.20), (0.20, 0.10), (0.22, 0.38), (0.00, 0.52), (-0.20, 0.38),
+             (-0.16, 0.12)]
+    draw.polygon([(cx + x * s, cy + y * s) for x, y in inner], fill=WHITE)
+    draw.rectangle((cx - s * 0.62, cy + s * 0.74, cx + s * 0.62, cy + s * 0.86), fill=color)
 
 
 def labels(out: Path) -> None:
-    image, draw = canvas(980, 460, "Two label systems: supply and use (GHS) versus transport (UN)")
+    image, draw = canvas(980, 465, "Two label systems: supply and use (GHS) versus transport (UN)")
     text(draw, (30, 60), "GHS pictograms: red border, black symbol", size=15, bold=True,
          color=RED)
     for i, (caption, symbol) in enumerate([("GHS02 flammable", "flame"), ("GHS07 harmful, irritant", "!"),
@@ -237,7 +243,7 @@ def labels(out: Path) -> None:
             draw.polygon([(cx - 34, 140), (cx - 20, 118), (cx - 6, 140)], fill=INK)
         for j, line in enumerate(wrap(draw, caption, font(13), 140)):
             text(draw, (cx, 235 + 17 * j), line, size=13, anchor="ma")
-    text(draw, (30, 290), "With a signal word (Danger / Warning), hazard statements and the "
+    text(draw, (30, 300), "With a signal word (Danger / Warning), hazard statements and the "
          "active ingredient.", size=14)
     x0 = 520
     text(draw, (x0, 60), "Transport labels: colour + class number", size=15, bold=True,
@@ -258,7 +264,7 @@ def labels(out: Path) -> None:
                         (x0 + 375, "Orange plate: hazard no. / UN no.")]:
         for j, line in enumerate(wrap(draw, caption, font(13), 140)):
             text(draw, (cx, 235 + 17 * j), line, size=13, anchor="ma")
-    box(draw, (30, 330, 950, 440), "How to use them at the border: read the UN number and class on "
+    box(draw, (30, 335, 950, 445), "How to use them at the border: read the UN number and class on "
         "the transport documents and on the container, the pictograms and active ingredient on the "
         "package, the Basel and HS codes on the declaration. They must all describe the same goods. "
         "UN 2794 = batteries, wet, filled with acid (waste lead-acid batteries are A1160). "
