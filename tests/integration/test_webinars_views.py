@@ -271,6 +271,7 @@ def test_register_needs_a_csrf_token(csrf_enabled, learner_client, trainer, csrf
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
 
 
+@pytest.mark.real_commits  # each thread has its own connection
 def test_two_simultaneous_registrations_for_the_last_place(app, trainer, make_user):
     webinar = factories.make_webinar(trainer, capacity=1)
     people = [make_user().id, make_user().id]
