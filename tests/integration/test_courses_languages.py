@@ -121,3 +121,23 @@ def test_course_title_summary_and_module_titles_in_the_readers_language(app, cli
     assert "Introduction aux conventions" in page and "Les bases" in page
     english = client.get("/courses/intro-course").get_data(as_text=True)
     assert "Introduction to the conventions" in english and "The basics" in english
+
+
+def test_a_french_visitor_meets_the_customs_course_in_french(app, client, make_user):
+    """The shipped customs course: French title on the catalog for a French browser, and a
+    French-speaking customs officer reads its first module in French."""
+    from pathlib import Path
+
+    sync_tree(Path(__file__).resolve().parents[2] / "courses")
+    db.session.commit()
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    catalog = client.get("/courses", headers=french).get_data(as_text=True)
+    assert "Les douanes et les conventions" in catalog
+    officer = make_user(audience_slug="customs-officer")
+    officer.locale = "fr"
+    db.session.commit()
+    course = db.session.scalar(sa.select(Course).where(Course.slug == "customs-and-the-conventions"))
+    factories.enrol(officer, course)
+    login_client(client, officer)
+    page = client.get("/courses/customs-and-the-conventions/modules/pillars").get_data(as_text=True)
+    assert "Les trois conventions à la frontière" in page and 'class="notice"' not in page
