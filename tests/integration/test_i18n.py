@@ -46,13 +46,15 @@ def test_plural_forms_follow_the_language(app):
 
 
 def test_percentages_and_numbers_through_babel(app):
+    from babel.numbers import format_decimal, format_percent
     from flask import render_template_string
     from flask_babel import force_locale
 
-    with app.test_request_context():
-        with force_locale("fr"):
-            text = render_template_string("{{ 0.5|percent }} {{ 1234.5|decimal }}")
-    assert text == "50\u00a0% 1\u202f234,5"
+    with app.test_request_context(), force_locale("fr"):
+        text = render_template_string("{{ 0.5|percent }} {{ 1234.5|decimal }}")
+    # Babel's French forms (comma decimals, spaced thousands), not the English "50% 1,234.5"
+    assert text == f"{format_percent(0.5, locale='fr')} {format_decimal(1234.5, locale='fr')}"
+    assert text != "50% 1,234.5"
 
 
 def test_invitation_mail_and_ics_in_the_recipients_language(app, trainer, make_user):
