@@ -268,7 +268,7 @@ class AttendanceForm(FlaskForm):
 
 
 class AttendanceUploadForm(FlaskForm):
-    report = FileField(_l("Attendance report (CSV from Zoom, BigBlueButton or Teams)"),
+    report = FileField(_l("Attendance report (CSV or XLSX from Zoom, BigBlueButton or Teams)"),
                        validators=[FileRequired(_l("Choose a file."))],
                        description=_l("For a series, upload one report per session: attending "
                                       "any session counts."))

@@ -553,3 +553,21 @@ def test_attendance_counts_against_the_threshold(trainer, learner):
     assert not match_report(webinar, rows)[0].attended  # 59 < 60
     rows.append(ReportRow(4, "L", learner.email, 1))
     assert match_report(webinar, rows)[0].attended
+
+
+@pytest.mark.parametrize("name", [
+    "binary.bin", "old-excel.xls", "broken.xlsx", "utf16-garbage.csv", "hostile-duration.csv",
+    "huge-digits.csv", "mixed-naive-aware.csv", "bigbluebutton-learning-dashboard.xlsx",
+    "teams-2020-event-list.csv", "zoom-one-header-row.csv",
+])
+def test_any_meeting_report_gives_a_page_not_a_500(trainer_client, trainer, name):
+    import io
+    from pathlib import Path
+
+    webinar = factories.make_webinar(trainer, duration=60)
+    db.session.commit()
+    data = (Path(__file__).parent.parent / "fixtures" / "attendance" / name).read_bytes()
+    response = trainer_client.post(f"/webinars/{webinar.id}/attendance/upload", data={
+        "upload-report": (io.BytesIO(data), name),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 200
