@@ -1,0 +1,36 @@
+"""matching questions (GIFT): question_kind accepts 'matching'
+
+Revision ID: 0012
+Revises: 0006
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0012'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+OLD_KINDS = ('single', 'multiple', 'truefalse', 'short', 'numeric')
+NEW_KINDS = OLD_KINDS + ('matching',)
+
+
+def _kind_check(kinds):
+    return "kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
+
+
+def upgrade():
+    # the CHECK of a non-native Enum column is named ck_questions_question_kind (naming
+    # convention); SQLite needs the table rebuilt to change it, hence batch mode
+    with op.batch_alter_table('questions', recreate='always') as batch_op:
+        batch_op.drop_constraint(op.f('ck_questions_question_kind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_questions_question_kind'), _kind_check(NEW_KINDS))
+
+
+def downgrade():
+    op.execute(sa.text("DELETE FROM questions WHERE kind = 'matching'"))
+    with op.batch_alter_table('questions', recreate='always') as batch_op:
+        batch_op.drop_constraint(op.f('ck_questions_question_kind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_questions_question_kind'), _kind_check(OLD_KINDS))
