@@ -506,7 +506,7 @@ def test_a_matching_question_is_shown_without_its_pairs_saved_and_graded(
             f"q{question.id}": [str(options.index(o)) for o in ("wastes", "PIC", "ozone")]}
     learner_client.post(url(quiz, "save", attempt), data=form)
     page = learner_client.get(url(quiz, "attempt", attempt)).get_data(as_text=True)
-    selects = re.findall(rf'<select id="q{question.id}-\d+"(.*?)</select>', page, re.S)
+    selects = re.findall(rf'<select id="q{question.id}-\d+"(.*?)</select>', page, re.DOTALL)
     assert [re.findall(r'value="(\d+)" selected', s) for s in selects] == [
         [str(options.index(o))] for o in ("wastes", "PIC", "ozone")]
     learner_client.post(url(quiz, "submit", attempt), data=form)
