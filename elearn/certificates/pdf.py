@@ -187,7 +187,7 @@ class _FontCache:
                         font.ttfont.getGlyphOrder()
                         font.ttfont.getReverseGlyphMap()
                         font.hbfont  # noqa: B018
-                    except Exception:  # noqa: BLE001 (any unreadable font file: skip it)
+                    except Exception:  # any unreadable font file: skip it
                         log.exception("certificate fallback font %s cannot be read", path)
                         font = None
                 else:
