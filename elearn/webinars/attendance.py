@@ -112,7 +112,7 @@ def _number(text: str) -> float:
 
 
 def parse_minutes(text: str) -> float | None:
-    """Durations as tools write them: "45", "45.5" (or "45,5"), "01:02:03", "1:02",
+    """Durations as tools write them: "45", "45.5" (or "45,5"), "01:02:03", "12:30" (MM:SS),
     "1h 2m 3s", "62 min", "1 godz. 32 min", "1 Std. 5 Min.". None when unreadable.
 
     Linear time: cells longer than MAX_TIME_CELL are refused before any pattern runs, and
@@ -125,8 +125,11 @@ def parse_minutes(text: str) -> float | None:
     clock = _CLOCK.fullmatch(value)
     if clock:
         first, second, third = clock.groups()
-        hours, minutes, seconds = int(first), int(second), int(third or 0)  # H:MM or H:MM:SS
-        if minutes >= 60 or seconds >= 60:
+        if third is None:  # two parts are MM:SS (as before: "12:30" is twelve and a half)
+            hours, minutes, seconds = 0, int(first), int(second)
+        else:
+            hours, minutes, seconds = int(first), int(second), int(third)
+        if seconds >= 60 or (third is not None and minutes >= 60):
             return None
         return hours * 60 + minutes + seconds / 60
     total, position = 0.0, 0
