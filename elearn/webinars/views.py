@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
@@ -42,7 +43,7 @@ from elearn.webinars.forms import (
     session_stamp,
 )
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
-from elearn.webinars.schedule import sessions
+from elearn.webinars.schedule import clock_change_sessions, sessions
 
 bp = Blueprint("webinars", __name__)
 
@@ -194,6 +195,25 @@ def show(webinar_id: int):
     )
 
 
+def _warn_clock_changes(webinar: Webinar) -> None:
+    """Tell the trainer when sessions of a series fall in a daylight-saving gap or fold: the
+    feeds pin them to one instant, but the local time people see differs from the others."""
+    found = clock_change_sessions(webinar.start_utc, webinar.timezone, webinar.rrule)
+    if not found:
+        return
+    details = ", ".join(
+        (_("%(when)s (this time does not exist that day)", when=when_text(instant, webinar.timezone, None))
+         if kind == "nonexistent" else
+         _("%(when)s (this time happens twice that day)", when=when_text(instant, webinar.timezone, None)))
+        for instant, _wall, kind in found)
+    flash(ngettext(
+        "%(num)s session falls on a daylight-saving clock change in %(zone)s: %(details)s. "
+        "Calendars get its exact time; check that it suits you or move it.",
+        "%(num)s sessions fall on a daylight-saving clock change in %(zone)s: %(details)s. "
+        "Calendars get their exact times; check that they suit you or move them.",
+        len(found), zone=webinar.timezone, details=details), "warning")
+
+
 @bp.route("/webinars/new", methods=["GET", "POST"])
 @require(Role.trainer)
 def schedule():
@@ -202,6 +222,7 @@ def schedule():
         webinar = services.schedule_webinar(current_user, form.to_data())
         db.session.commit()
         flash(_("The webinar is scheduled."), "success")
+        _warn_clock_changes(webinar)
         return redirect(url_for("webinars.show", webinar_id=webinar.id))
     return render_template("webinars/form.html", form=form, webinar=None)
 
@@ -218,6 +239,7 @@ def edit(webinar_id: int):
         mails = services.update_webinar(webinar, form.to_data())
         _finish(mails)
         flash(_("The webinar is updated."), "success")
+        _warn_clock_changes(webinar)
         return redirect(url_for("webinars.show", webinar_id=webinar.id))
     return render_template("webinars/form.html", form=form, webinar=webinar)
 

@@ -571,3 +571,31 @@ def test_any_meeting_report_gives_a_page_not_a_500(trainer_client, trainer, name
         "upload-report": (io.BytesIO(data), name),
     }, content_type="multipart/form-data")
     assert response.status_code == 200
+
+
+def test_a_series_through_a_clock_change_is_warned_pinned_and_cancelled_by_rule_time(
+        trainer_client, client):
+    year = utcnow().year + 1
+    # US summer time starts on the second Sunday of March at 02:00: 02:30 does not exist
+    first_sunday = next(date(year, 3, day) for day in range(1, 8) if date(year, 3, day).weekday() == 6)
+    gap_day = first_sunday + timedelta(days=7)
+    response = trainer_client.post("/webinars/new", data=form_data(
+        timezone="America/New_York", start_date=first_sunday.isoformat(), start_time="02:30",
+        repeat="weekly", count="3"), follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "flash-warning" in html and "daylight-saving" in html
+    webinar = db.session.scalar(sa.select(Webinar))
+    gap_session = sessions(webinar)[1]
+    assert gap_session.start_utc == datetime.combine(gap_day, time(7, 30), tzinfo=UTC)
+    feed = client.get(f"/webinars/{webinar.id}.ics").data
+    read = icaljs_read(feed)
+    assert [datetime.fromisoformat(o["start"]) for o in read["occurrences"]] == [
+        s.start_utc for s in sessions(webinar)]
+    response = trainer_client.post(
+        f"/webinars/{webinar.id}/sessions/{session_stamp(gap_session.recurrence_utc)}/cancel")
+    assert response.status_code == 302
+    feed = client.get(f"/webinars/{webinar.id}.ics").data.decode()
+    assert f"EXDATE;TZID=America/New_York:{gap_day:%Y%m%d}T023000" in feed
+    assert [datetime.fromisoformat(o["start"]) for o in icaljs_read(feed.encode())["occurrences"]
+            ] == [sessions(webinar)[0].start_utc, sessions(webinar)[2].start_utc]
