@@ -1,13 +1,22 @@
 """The certificate PDF: one A4 landscape page whose text comes back out in every script."""
 
+import logging
 import shutil
 import subprocess
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from elearn.certificates.pdf import CertificateData, Labels, render_certificate
+from elearn.certificates.pdf import (
+    CertificateData,
+    Labels,
+    MissingGlyphs,
+    fallback_paths,
+    render_certificate,
+)
+from elearn.config import DEFAULTS
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
 
@@ -130,11 +139,7 @@ def test_qr_code_encodes_the_verification_url():
 
 # --------------------------------------------------------------------------- every script
 
-import logging  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-from elearn.certificates.pdf import MissingGlyphs, fallback_paths  # noqa: E402
-from elearn.config import DEFAULTS  # noqa: E402
 
 FALLBACKS = fallback_paths(DEFAULTS["CERTIFICATE_FALLBACK_FONTS"])
 needs_fonts = pytest.mark.skipif(
@@ -203,9 +208,9 @@ def test_names_are_drawn_not_just_text(name, tmp_path):
 
 
 def test_a_character_no_font_has_is_refused_and_logged(caplog):
-    with caplog.at_level(logging.WARNING, logger="elearn.certificates"):
-        with pytest.raises(MissingGlyphs) as error:
-            render_certificate(data("王小明"), fallback_fonts=[])
+    with caplog.at_level(logging.WARNING, logger="elearn.certificates"), \
+            pytest.raises(MissingGlyphs) as error:
+        render_certificate(data("王小明"), fallback_fonts=[])
     assert "王" in error.value.characters
     assert "k7m2q-x9tzp-a4bcd-efghj" in caplog.text and "refused" in caplog.text
 

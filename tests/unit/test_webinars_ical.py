@@ -10,7 +10,12 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
 from elearn.webinars import ical
-from elearn.webinars.schedule import local_to_utc, series_starts
+from elearn.webinars.schedule import (
+    clock_change_sessions,
+    local_to_utc,
+    rule_wall_time,
+    series_starts,
+)
 from tests.icaljs import icaljs_read
 
 STAMP = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
@@ -224,7 +229,6 @@ def test_serialised_event_is_reused_until_sequence_or_last_modified_changes():
 
 # --------------------------------------------------------------------------- clock changes
 
-from elearn.webinars.schedule import clock_change_sessions, rule_wall_time  # noqa: E402
 
 NEW_YORK = "America/New_York"
 
