@@ -185,3 +185,19 @@ def _password_change_revokes_calendar_feed(user, value, oldvalue, initiator):
     if oldvalue not in (None, sa.orm.attributes.NO_VALUE, sa.orm.attributes.NEVER_SET) \
             and value != oldvalue:
         user.calendar_token_hash = None
+
+
+class CalendarFeedState(db.Model):
+    """What a calendar feed last served, so that Last-Modified moves when its content changes
+    in a way no remaining event shows (a webinar left the feed: made private, moved to another
+    course, a registration cancelled, the series ended)."""
+
+    __tablename__ = "calendar_feed_states"
+
+    #: which feed, in which language: "public:<locale>", "course:<id>:<insider|public>:<locale>",
+    #: "user:<id>:<locale>", "webinar:<id>:<locale>"
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    #: the ETag last served
+    etag: Mapped[str] = mapped_column(sa.String(64))
+    #: when the feed's content last changed (its Last-Modified is at least this)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)

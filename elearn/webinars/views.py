@@ -122,6 +122,7 @@ def _finish(mails) -> None:
 
 
 def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Response:
+    db.session.commit()  # the feed's recorded state (feeds.content_changed_at)
     response = Response(feed.body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -482,7 +483,8 @@ def webinar_ics(webinar_id: int):
         # importing it removes the event from a calendar that has it
         feed = feeds.cancelled_single(webinar)
     else:
-        feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title)
+        feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title,
+                                key=f"webinar:{webinar.id}:{_locale()}")
     return _calendar_response(feed, f"webinar-{webinar.id}.ics", public=webinar.is_public)
 
 
@@ -495,14 +497,15 @@ def course_ics(slug: str):
     ensure(course.published or manager)
     insider = manager or course.id in _enrolled_course_ids(current_user)
     feed = feeds.build_feed(feeds.course_condition(course.id, include_private=insider),
-                            name=course.title)
+                            name=course.title,
+                            key=f"course:{course.id}:{'insider' if insider else 'public'}:{_locale()}")
     return _calendar_response(feed, f"{course.slug}.ics", public=not insider)
 
 
 @bp.route("/webinars.ics")
 def public_ics():
     feed = feeds.build_feed(feeds.public_condition(),
-                            name=_("BRS conventions webinars"))
+                            name=_("BRS conventions webinars"), key=f"public:{_locale()}")
     return _calendar_response(feed, "webinars.ics", public=True)
 
 
@@ -519,7 +522,8 @@ def personal_ics(token: str):
     if user is None:
         abort(404)
     feed = feeds.build_feed(feeds.personal_condition(user.id),
-                            name=_("My webinars (%(name)s)", name=user.name))
+                            name=_("My webinars (%(name)s)", name=user.name),
+                            key=f"user:{user.id}:{_locale()}")
     return _calendar_response(feed, "my-webinars.ics", public=False)
 
 

@@ -1,4 +1,5 @@
-"""matching questions (GIFT): question_kind accepts 'matching'
+"""matching questions (GIFT): question_kind accepts 'matching'; calendar feed states
+(Last-Modified moves when a webinar leaves a feed)
 
 Revision ID: 0012
 Revises: 0006
@@ -22,6 +23,13 @@ def _kind_check(kinds):
 
 
 def upgrade():
+    op.create_table(
+        'calendar_feed_states',
+        sa.Column('key', sa.String(length=100), nullable=False),
+        sa.Column('etag', sa.String(length=64), nullable=False),
+        sa.Column('changed_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_calendar_feed_states')),
+    )
     # the CHECK of a non-native Enum column is named ck_questions_question_kind (naming
     # convention); SQLite needs the table rebuilt to change it, hence batch mode
     with op.batch_alter_table('questions', recreate='always') as batch_op:
@@ -30,6 +38,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('calendar_feed_states')
     op.execute(sa.text("DELETE FROM questions WHERE kind = 'matching'"))
     with op.batch_alter_table('questions', recreate='always') as batch_op:
         batch_op.drop_constraint(op.f('ck_questions_question_kind'), type_='check')

@@ -599,3 +599,26 @@ def test_a_series_through_a_clock_change_is_warned_pinned_and_cancelled_by_rule_
     assert f"EXDATE;TZID=America/New_York:{gap_day:%Y%m%d}T023000" in feed
     assert [datetime.fromisoformat(o["start"]) for o in icaljs_read(feed.encode())["occurrences"]
             ] == [sessions(webinar)[0].start_utc, sessions(webinar)[2].start_utc]
+
+
+def test_last_modified_moves_when_a_webinar_leaves_a_feed(client, trainer):
+    staying = factories.make_webinar(trainer, title="Staying")
+    leaving = factories.make_webinar(trainer, title="Leaving")
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    db.session.execute(sa.update(Webinar).values(updated_at=an_hour_ago))
+    db.session.commit()
+    first = client.get("/webinars.ics")
+    assert "Leaving" in first.get_data(as_text=True)
+    since = first.headers["Last-Modified"]
+    assert client.get("/webinars.ics", headers={"If-Modified-Since": since}).status_code == 304
+    # the webinar leaves the feed; no webinar still in it changes
+    db.session.execute(sa.update(Webinar).where(Webinar.id == leaving.id).values(is_public=False))
+    db.session.commit()
+    again = client.get("/webinars.ics", headers={"If-Modified-Since": since})
+    assert again.status_code == 200
+    assert "Leaving" not in again.get_data(as_text=True) and staying.title in again.get_data(
+        as_text=True)
+    assert again.headers["Last-Modified"] != since
+    # and then it is stable again
+    assert client.get("/webinars.ics", headers={
+        "If-Modified-Since": again.headers["Last-Modified"]}).status_code == 304
