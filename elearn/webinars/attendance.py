@@ -40,7 +40,12 @@ from flask_babel import gettext as _
 from elearn.accounts.models import User
 from elearn.extensions import db
 from elearn.textfiles import TextFileError, decode_upload
-from elearn.webinars.models import Registration, RegistrationStatus, Webinar
+from elearn.webinars.models import (
+    Registration,
+    RegistrationStatus,
+    SessionAttendance,
+    Webinar,
+)
 
 EMAIL_COLUMNS = ("user email", "email", "e-mail", "participant id (upn)", "upn")
 NAME_COLUMNS = ("name (original name)", "name", "full name", "user", "participant")
@@ -438,9 +443,14 @@ def match_report(webinar: Webinar, rows: list[ReportRow],
 
 
 def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]], *,
-                      only_raise: bool = False) -> int:
+                      only_raise: bool = False, session_utc: datetime | None = None) -> int:
     """Write attendance: ``marks`` maps user id to (attended, minutes). With ``only_raise``
     (reports) a person already marked as attended stays so and minutes only grow.
+
+    With ``session_utc`` (the session's original start: a report is about one session of a
+    series) the marks are kept per session, and a registration counts as attended once its
+    attended sessions reach ``webinar.sessions_required`` (capped at the number of sessions);
+    its minutes are the sum over sessions.
     Recomputes each attendee's course progress (attendance can complete a course).
     Returns how many registrations changed."""
     from elearn.enrolments.services import active_enrolment, recompute_progress
@@ -451,22 +461,24 @@ def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]
                                           Registration.user_id.in_(list(marks)))
         )
     }
-    changed = []
-    for user_id, (attended, minutes) in marks.items():
-        registration = regs.get(user_id)
-        if registration is None:
-            continue
-        before = (registration.attended, registration.minutes_attended)
-        if only_raise:
-            registration.attended = registration.attended or attended
-            if minutes is not None:
-                registration.minutes_attended = max(registration.minutes_attended or 0, minutes)
-        else:
-            registration.attended = attended
-            if minutes is not None:
-                registration.minutes_attended = minutes
-        if (registration.attended, registration.minutes_attended) != before:
-            changed.append(registration)
+    before = {uid: (r.attended, r.minutes_attended) for uid, r in regs.items()}
+    if session_utc is not None:
+        _record_session(webinar, regs, marks, session_utc)
+    else:
+        for user_id, (attended, minutes) in marks.items():
+            registration = regs.get(user_id)
+            if registration is None:
+                continue
+            if only_raise:
+                registration.attended = registration.attended or attended
+                if minutes is not None:
+                    registration.minutes_attended = max(registration.minutes_attended or 0,
+                                                        minutes)
+            else:
+                registration.attended = attended
+                if minutes is not None:
+                    registration.minutes_attended = minutes
+    changed = [r for uid, r in regs.items() if (r.attended, r.minutes_attended) != before[uid]]
     db.session.flush()
     if webinar.course_id is not None:
         for registration in changed:
@@ -474,3 +486,44 @@ def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]
             if enrolment is not None:
                 recompute_progress(enrolment)
     return len(changed)
+
+
+def _record_session(webinar: Webinar, regs: dict[int, Registration],
+                    marks: dict[int, tuple[bool, int | None]], session_utc: datetime) -> None:
+    """Per-session marks (only raised: a second report of the same session never lowers
+    them), then each registration's roll-up."""
+    from elearn.webinars.schedule import series_starts
+
+    ids = [r.id for r in regs.values()]
+    existing = {
+        row.registration_id: row for row in db.session.scalars(
+            sa.select(SessionAttendance).where(SessionAttendance.registration_id.in_(ids),
+                                               SessionAttendance.session_utc == session_utc))
+    } if ids else {}
+    for user_id, (attended, minutes) in marks.items():
+        registration = regs.get(user_id)
+        if registration is None:
+            continue
+        row = existing.get(registration.id)
+        if row is None:
+            row = SessionAttendance(registration_id=registration.id, session_utc=session_utc,
+                                    attended=False, minutes=0)
+            db.session.add(row)
+        row.attended = row.attended or attended
+        row.minutes = max(row.minutes or 0, minutes or 0)
+    db.session.flush()
+    total = len(series_starts(webinar.start_utc, webinar.timezone, webinar.rrule))
+    required = max(1, min(webinar.sessions_required or 1, total))
+    rollup = {
+        rid: (count, minutes) for rid, count, minutes in db.session.execute(
+            sa.select(SessionAttendance.registration_id,
+                      sa.func.sum(sa.case((SessionAttendance.attended, 1), else_=0)),
+                      sa.func.sum(SessionAttendance.minutes))
+            .where(SessionAttendance.registration_id.in_(ids))
+            .group_by(SessionAttendance.registration_id))
+    } if ids else {}
+    for registration in regs.values():
+        count, minutes = rollup.get(registration.id, (0, 0))
+        registration.attended = registration.attended or (count or 0) >= required
+        registration.minutes_attended = max(registration.minutes_attended or 0,
+                                            min(int(minutes or 0), 100_000))

@@ -206,6 +206,7 @@ class WebinarData:
     is_public: bool
     rrule: str | None = None
     attendance_threshold: int = 75
+    sessions_required: int = 1
 
 
 def schedule_webinar(organiser: User, data: WebinarData) -> Webinar:
@@ -216,7 +217,8 @@ def schedule_webinar(organiser: User, data: WebinarData) -> Webinar:
         course_id=data.course_id, start_utc=data.start_utc, timezone=data.timezone,
         duration_minutes=data.duration_minutes, join_url=data.join_url, capacity=data.capacity,
         is_public=data.is_public, rrule=data.rrule,
-        attendance_threshold=data.attendance_threshold, sequence=0, created_at=now,
+        attendance_threshold=data.attendance_threshold, sessions_required=data.sessions_required,
+        sequence=0, created_at=now,
         updated_at=now, status=WebinarStatus.scheduled,
     )
     webinar.organiser = organiser
@@ -249,6 +251,7 @@ def update_webinar(webinar: Webinar, data: WebinarData) -> list[Mail]:
     webinar.is_public = data.is_public
     webinar.rrule = data.rrule
     webinar.attendance_threshold = data.attendance_threshold
+    webinar.sessions_required = data.sessions_required
     if timing_changed and webinar.overrides:
         # overrides name sessions of the old rule; keep those the new rule still has
         starts = set(series_starts(webinar.start_utc, webinar.timezone, webinar.rrule))

@@ -410,7 +410,13 @@ def _attendance_forms(webinar: Webinar):
     form.attended.choices = [(u.id, u.name) for _r, u in rows]
     if not form.is_submitted():
         form.attended.data = [u.id for r, u in rows if r.attended]
-    upload = AttendanceUploadForm(prefix="upload")
+    plan = [s for s in sessions(webinar) if not s.cancelled] or sessions(webinar)
+    now = utcnow()
+    started = [s for s in plan if s.start_utc <= now]
+    default = (started[-1] if started else plan[0]).recurrence_utc
+    upload = AttendanceUploadForm(prefix="upload", session=session_stamp(default))
+    upload.session.choices = [(session_stamp(s.recurrence_utc), _when(s.start_utc, webinar))
+                              for s in plan]
     return rows, form, upload
 
 
@@ -446,7 +452,11 @@ def attendance_upload(webinar_id: int):
             preview = attendance_service.match_report(webinar, parsed)
             marks = [[p.user_id, p.minutes, p.attended] for p in preview if p.user_id]
             confirm = AttendanceConfirmForm(prefix="confirm")
-            confirm.payload.data = _serializer().dumps({"webinar": webinar.id, "marks": marks})
+            confirm.payload.data = _serializer().dumps({
+                "webinar": webinar.id, "marks": marks,
+                # a report of a series is about one session (attendance per session)
+                "session": upload.session.data if webinar.rrule else None,
+            })
     return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
                            upload=upload, preview=preview, confirm=confirm)
 
@@ -465,7 +475,16 @@ def attendance_confirm(webinar_id: int):
     if payload.get("webinar") != webinar.id:
         abort(400)
     marks = {int(uid): (bool(attended), int(minutes)) for uid, minutes, attended in payload["marks"]}
-    changed = attendance_service.record_attendance(webinar, marks, only_raise=True)
+    session_utc = None
+    if payload.get("session"):
+        session_utc = parse_session_stamp(payload["session"])
+        try:
+            services.find_session(webinar, session_utc)
+        except services.WebinarError as error:  # the series changed since the preview
+            flash(str(error), "error")
+            return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+    changed = attendance_service.record_attendance(webinar, marks, only_raise=True,
+                                                   session_utc=session_utc)
     db.session.commit()
     flash(_("Attendance recorded from the report (%(count)s changed).", count=changed), "success")
     return redirect(url_for("webinars.attendance", webinar_id=webinar.id))

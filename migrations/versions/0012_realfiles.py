@@ -1,5 +1,5 @@
 """matching questions (GIFT): question_kind accepts 'matching'; calendar feed states
-(Last-Modified moves when a webinar leaves a feed)
+(Last-Modified moves when a webinar leaves a feed); attendance per session of a series
 
 Revision ID: 0012
 Revises: 0006
@@ -23,6 +23,24 @@ def _kind_check(kinds):
 
 
 def upgrade():
+    with op.batch_alter_table('webinars', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sessions_required', sa.Integer(), server_default='1',
+                                      nullable=False))
+    op.create_table(
+        'session_attendances',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('registration_id', sa.Integer(), nullable=False),
+        sa.Column('session_utc', sa.DateTime(), nullable=False),
+        sa.Column('attended', sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column('minutes', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('recorded_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'],
+                                name=op.f('fk_session_attendances_registration_id_registrations'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_session_attendances')),
+        sa.UniqueConstraint('registration_id', 'session_utc',
+                            name=op.f('uq_session_attendances_registration_id_session_utc')),
+    )
     op.create_table(
         'calendar_feed_states',
         sa.Column('key', sa.String(length=100), nullable=False),
@@ -38,6 +56,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('session_attendances')
+    with op.batch_alter_table('webinars', schema=None) as batch_op:
+        batch_op.drop_column('sessions_required')
     op.drop_table('calendar_feed_states')
     op.execute(sa.text("DELETE FROM questions WHERE kind = 'matching'"))
     with op.batch_alter_table('questions', recreate='always') as batch_op:

@@ -622,3 +622,50 @@ def test_last_modified_moves_when_a_webinar_leaves_a_feed(client, trainer):
     # and then it is stable again
     assert client.get("/webinars.ics", headers={
         "If-Modified-Since": again.headers["Last-Modified"]}).status_code == 304
+
+
+def upload_report(trainer_client, webinar, report: str, session_utc=None) -> str:
+    import io
+
+    data = {"upload-report": (io.BytesIO(report.encode()), "zoom.csv")}
+    if session_utc is not None:
+        data["upload-session"] = session_stamp(session_utc)
+    response = trainer_client.post(f"/webinars/{webinar.id}/attendance/upload", data=data,
+                                   content_type="multipart/form-data")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return re.search(r'name="confirm-payload"[^>]*value="([^"]+)"', html).group(1)
+
+
+def test_attendance_per_session_counts_toward_the_sessions_required(
+        trainer_client, trainer, learner):
+    course = factories.make_course(owner=trainer, modules=0, webinar_required=True)
+    enrolment = factories.enrol(learner, course)
+    webinar = factories.make_webinar(trainer, course=course, rrule="FREQ=WEEKLY;COUNT=3",
+                                     duration=60)
+    webinar.sessions_required = 2
+    services.register(webinar.id, learner)
+    db.session.commit()
+    plan = sessions(webinar)
+    report = ("Name (Original Name),User Email,Duration (Minutes)\n"
+              f"Lina,{learner.email},58\n")
+    for attempt in range(2):  # the same session's report twice still counts once
+        payload = upload_report(trainer_client, webinar, report, plan[0].recurrence_utc)
+        assert trainer_client.post(f"/webinars/{webinar.id}/attendance/confirm",
+                                   data={"confirm-payload": payload}).status_code == 302
+    db.session.expire_all()
+    registration = db.session.scalar(sa.select(Registration))
+    assert not registration.attended and registration.minutes_attended == 58
+    assert db.session.get(Enrolment, enrolment.id).status is not EnrolmentStatus.completed
+    payload = upload_report(trainer_client, webinar, report, plan[2].recurrence_utc)
+    trainer_client.post(f"/webinars/{webinar.id}/attendance/confirm",
+                        data={"confirm-payload": payload})
+    db.session.expire_all()
+    registration = db.session.scalar(sa.select(Registration))
+    assert registration.attended and registration.minutes_attended == 116
+    assert db.session.get(Enrolment, enrolment.id).status is EnrolmentStatus.completed
+    from elearn.webinars.models import SessionAttendance
+
+    rows = db.session.scalars(sa.select(SessionAttendance).order_by(SessionAttendance.session_utc))
+    assert [(r.session_utc, r.attended, r.minutes) for r in rows] == [
+        (plan[0].recurrence_utc, True, 58), (plan[2].recurrence_utc, True, 58)]
