@@ -23,6 +23,7 @@ import logging
 import os
 import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -115,6 +116,27 @@ class _Prebuilt:
         pass
 
 
+class _PrebuiltCFF(_Prebuilt):
+    """A ready-made subset of a CFF-based CID font (Noto Sans CJK): fpdf2 embeds the compiled
+    "CFF " table of such fonts."""
+
+    def __init__(self, data: bytes, glyph_ids: dict[str, int], cff: bytes | None):
+        super().__init__(data, glyph_ids)
+        self._cff = cff
+
+    def __contains__(self, tag) -> bool:
+        return tag == "CFF " and self._cff is not None
+
+    def __getitem__(self, tag):
+        cff = self._cff
+
+        class _Table:
+            def compile(self, _font):
+                return cff
+
+        return _Table()
+
+
 class _SubsetterShim:
     """fpdf2 subsets each font at output; a prebuilt subset needs none (see _Prebuilt)."""
 
@@ -170,6 +192,9 @@ class _FontCache:
         self._subsets: dict[tuple[str, frozenset[str]], bytes] = {}
         self._fast = _install_subsetter_shim()
         self._fallbacks: dict[str, TTFFont | None] = {}
+        #: fallback-font subsets already made, by (file, glyph names): subsetting Noto Sans CJK
+        #: costs about 2 s, so a certificate downloaded again reuses its subset
+        self._fallback_subsets: OrderedDict[tuple[str, frozenset[str]], tuple] = OrderedDict()
 
     def fallback(self, path: str) -> TTFFont | None:
         """The parsed font at ``path`` (first face of a collection), or None when the file is
@@ -221,6 +246,21 @@ class _FontCache:
             raise MissingGlyphs("".join(sorted(chr(c) for c in needed)))
         return keys
 
+    def keep_fallback_subsets(self, pdf: FPDF) -> None:
+        """After ``pdf.output()``: remember the fallback subsets fpdf2 made (LRU, 256)."""
+        for key, path in self._paths_of(pdf).items():
+            font = pdf.fonts[key]
+            if isinstance(font.ttfont, _Prebuilt):
+                continue
+            buffer = io.BytesIO()
+            font.ttfont.save(buffer)
+            cff = font.ttfont["CFF "].compile(font.ttfont) if "CFF " in font.ttfont else None
+            entry = (buffer.getvalue(), dict(font.ttfont.getReverseGlyphMap()), cff)
+            with self._lock:
+                self._fallback_subsets[(path, frozenset(font.subset.get_all_glyph_names()))] = entry
+                while len(self._fallback_subsets) > 256:
+                    self._fallback_subsets.popitem(last=False)
+
     @staticmethod
     def _paths_of(pdf: FPDF) -> dict[str, str]:
         """The file of each fallback font installed in ``pdf`` (TTFFont has __slots__)."""
@@ -266,9 +306,12 @@ class _FontCache:
     def prepare_output(self, pdf: FPDF) -> None:
         """Before ``pdf.output()``: give each font what its subsetting step will write."""
         for key, path in self._paths_of(pdf).items():
-            # a fallback font: fpdf2 subsets a private copy in place, to the glyphs used
-            pdf.fonts[key].ttfont = ttLib.TTFont(path, fontNumber=0, recalcTimestamp=False,
-                                                 lazy=True)
+            font = pdf.fonts[key]
+            built = self._fallback_subsets.get((path, frozenset(font.subset.get_all_glyph_names())))
+            if built is not None and self._fast:
+                font.ttfont = _PrebuiltCFF(*built)
+            else:  # fpdf2 subsets a private copy in place, to the glyphs used
+                font.ttfont = ttLib.TTFont(path, fontNumber=0, recalcTimestamp=False, lazy=True)
         for style in FONTS:
             font = pdf.fonts.get(f"{FAMILY}{style}")
             if font is None:
@@ -514,6 +557,7 @@ def render_certificate(data: CertificateData, labels: Labels | None = None,
 
     FONT_CACHE.prepare_output(pdf)
     output = bytes(pdf.output())
+    FONT_CACHE.keep_fallback_subsets(pdf)
     missing = {chr(c) for font in pdf.fonts.values() for c in getattr(font, "missing_glyphs", [])}
     SubsetMap.pick.cache_clear()  # fpdf2 caches per SubsetMap at class level; don't keep them
     SubsetMap.get_glyph.cache_clear()

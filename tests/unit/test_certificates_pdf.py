@@ -220,3 +220,12 @@ def test_a_missing_fallback_file_is_skipped_then_refused(caplog):
         render_certificate(data("王"), fallback_fonts=["/nonexistent/font.ttc"])
     # names DejaVu covers never load a fallback font
     assert render_certificate(data("Zoë"), fallback_fonts=["/nonexistent/font.ttc"])
+
+
+@needs_fonts
+def test_a_second_certificate_with_the_same_glyphs_reuses_the_subset_and_still_reads(tmp_path):
+    first = render_certificate(data("林美玲", code="first"), fallback_fonts=FALLBACKS)
+    second = render_certificate(data("林美玲", code="second"), fallback_fonts=FALLBACKS)
+    assert "林美玲" in without_marks(pdf_text(first, tmp_path))
+    assert "林美玲" in without_marks(pdf_text(second, tmp_path))
+    assert ink_in_name_band(second, tmp_path / "second") == ink_in_name_band(first, tmp_path / "first")
