@@ -88,7 +88,8 @@ def _sync_questions(quiz: Quiz, parsed: ParsedQuiz) -> None:
             row.archived_at = now
 
 
-def sync_quiz(course, entry: dict, course_dir: Path, position: int) -> str:
+def sync_quiz(course, entry: dict, course_dir: Path, position: int,
+              notes: list[str] | None = None) -> str:
     """Create or update the quiz of ``entry``; "created", "changed" or "unchanged".
 
     Raises CourseFilesError when the quiz has problems (the caller's transaction then
@@ -99,8 +100,10 @@ def sync_quiz(course, entry: dict, course_dir: Path, position: int) -> str:
     parsed, problems = load_quiz(course_dir, entry, rel_file)
     if problems or parsed is None:
         raise CourseFilesError(problems)
-    for warning in parsed.warnings:
+    for warning in parsed.warnings:  # questions skipped on purpose (GIFT essays)
         log.warning("quiz import: %s", warning)
+        if notes is not None:
+            notes.append(str(warning))
     digest = entry_hash(entry, (course_dir / entry["file"]).read_bytes())
     quiz = db.session.scalar(
         sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == entry["slug"])
