@@ -1,6 +1,7 @@
 """The certificate PDF: one A4 landscape page whose text comes back out in every script."""
 
 import logging
+import os
 import shutil
 import subprocess
 import unicodedata
@@ -142,8 +143,9 @@ def test_qr_code_encodes_the_verification_url():
 
 
 FALLBACKS = fallback_paths(DEFAULTS["CERTIFICATE_FALLBACK_FONTS"])
+# Skipped locally without the fonts; under CI=true they must be there, so the tests run (and fail).
 needs_fonts = pytest.mark.skipif(
-    not all(Path(path).is_file() for path in FALLBACKS),
+    not all(Path(path).is_file() for path in FALLBACKS) and os.environ.get("CI") != "true",
     reason="fallback fonts missing: apt-get install fonts-noto-cjk fonts-lohit-deva")
 SCRIPT_NAMES = [
     "王小明",  # Chinese
