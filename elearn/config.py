@@ -32,6 +32,7 @@ DEFAULTS: dict[str, object] = {
     "MAX_UPLOAD_MB": 20,
     "API_RATE_LIMIT": "300 per minute",  # per API token
     "CERTIFICATE_LOOKUP_LIMIT": "30 per 10 minutes;200 per day",  # failed look-ups per address
+    "CERTIFICATE_VERIFY_LIMIT": "60 per 10 minutes",  # credential checks per address
     "CREDENTIALS_KEY_DIR": "",  # issuer signing keys; empty: instance/keys
     "CERTIFICATE_REMINDER_DAYS": 30,  # remind learners this many days before expiry
     "DEFAULT_LOCALE": "en",
