@@ -121,6 +121,16 @@ def verification_method(issuer: Issuer, key_id: str, multibase: str) -> dict:
             "controller": issuer.id, "publicKeyMultibase": multibase}
 
 
+#: the controller-document terms (W3C Controlled Identifiers) a verifier reads from the profile
+CONTROLLER_TERMS = {
+    "verificationMethod": {"@id": "https://w3id.org/security#verificationMethod",
+                           "@type": "@id"},
+    "assertionMethod": {"@id": "https://w3id.org/security#assertionMethod", "@type": "@id",
+                        "@container": "@set"},
+    "jwks_uri": {"@id": "https://w3id.org/security#jwks_uri", "@type": "@id"},
+}
+
+
 def issuer_profile(issuer: Issuer, keys: list[tuple[str, str]], jwks_url: str) -> dict:
     """The issuer's Open Badges Profile, also its controller document: every kept key as a
     Multikey verification method authorised for assertions. ``keys``: (key id, multibase)."""
@@ -128,7 +138,7 @@ def issuer_profile(issuer: Issuer, keys: list[tuple[str, str]], jwks_url: str) -
     for method in methods:
         del method["@context"]
     return {
-        "@context": [VC_V2, OB_V3, MULTIKEY_V1],
+        "@context": [VC_V2, OB_V3, MULTIKEY_V1, CONTROLLER_TERMS],
         "id": issuer.id,
         "type": ["Profile"],
         "name": issuer.name,
