@@ -307,6 +307,13 @@ def renew(certificate: Certificate, now: datetime | None = None) -> bool:
     return True
 
 
+def renew_certificate(user_id: int, course_id: int, now: datetime | None = None) -> bool:
+    """Renew the user's certificate of the course when it is due (see ``renew``)."""
+    certificate = db.session.scalar(sa.select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.course_id == course_id))
+    return certificate is not None and renew(certificate, now)
+
+
 def reminder_window() -> timedelta:
     return timedelta(days=int(current_app.config["CERTIFICATE_REMINDER_DAYS"]))
 

@@ -24,7 +24,7 @@ from flask import current_app
 
 #: multicodec prefix of an Ed25519 public key (0xed, varint-encoded) for Multikey
 _ED25519_PUB_PREFIX = b"\xed\x01"
-_KEY_ID_RE = re.compile(r"^key-\d{8}T\d{6}Z(-\d+)?$")
+_KEY_ID_RE = re.compile(r"^key-(\d{8}T\d{6})Z(?:-(\d+))?$")
 
 
 class NoSigningKey(RuntimeError):
@@ -90,8 +90,8 @@ def generate_key(directory: Path, now: datetime | None = None) -> IssuerKey:
 
 
 def _sort_key(key_id: str) -> tuple[str, int]:
-    stamp, _, n = key_id.partition("Z-")
-    return (stamp, int(n) if n else 0)
+    stamp, n = _KEY_ID_RE.match(key_id).groups()
+    return (stamp, int(n) if n else 1)
 
 
 def load_keys(directory: Path) -> list[IssuerKey]:

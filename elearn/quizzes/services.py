@@ -18,7 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from elearn.accounts.models import Role
+from elearn.certificates import issuing
 from elearn.db_types import utcnow
+from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
 from elearn.quizzes.models import (
     AttemptStatus,
@@ -240,16 +242,28 @@ def submit_attempt(quiz: Quiz, attempt: QuizAttempt, answers: dict | None,
     db.session.expire(attempt)
     if result.rowcount != 1:
         return False
-    _recompute(quiz, attempt.user_id)
+    _recompute(quiz, attempt.user_id, graded.passed, now)
     return True
 
 
-def _recompute(quiz: Quiz, user_id: int) -> None:
+def final_quiz_id(course_id: int) -> int | None:
+    """The course's final assessment: its last quiz in course order."""
+    return db.session.scalar(
+        sa.select(Quiz.id).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
+        .order_by(Quiz.position.desc(), Quiz.id.desc()).limit(1))
+
+
+def _recompute(quiz: Quiz, user_id: int, passed: bool = False,
+               now: datetime | None = None) -> None:
     from elearn.enrolments.services import active_enrolment, recompute_progress
 
     enrolment = active_enrolment(user_id, quiz.course_id)
     if enrolment is not None:
+        completed_before = enrolment.status is EnrolmentStatus.completed
         recompute_progress(enrolment)
+        if passed and completed_before and quiz.id == final_quiz_id(quiz.course_id):
+            # passing the final assessment again renews an expiring or expired certificate
+            issuing.renew_certificate(user_id, quiz.course_id, now)
 
 
 def finish_expired(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = None) -> None:

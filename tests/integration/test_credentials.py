@@ -7,9 +7,10 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from elearn.accounts.models import Role
 from elearn.certificates import issuing, keys, services
+from elearn.certificates.models import Certificate
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from tests import factories
@@ -259,3 +260,28 @@ def test_keygen_command(app, tmp_path):
     assert oct((tmp_path / f"{keys.load_keys(tmp_path)[0].key_id}.pem").stat().st_mode)[-3:] == "600"
 
 
+
+
+def test_passing_the_final_assessment_again_renews(app, learner, trainer):
+    from elearn.enrolments import services as enrolments
+    from elearn.quizzes import services as quizzes
+
+    course = factories.make_course(owner=trainer, modules=1, title="Renewable")
+    course.certificate_validity_months = 24
+    db.session.commit()
+    quiz = factories.make_quiz(course, pass_mark=0)
+    enrolment = enrolments.enrol(learner, course)
+    enrolments.mark_module_done(enrolment, course.modules[0])
+    quizzes.submit_attempt(quiz, quizzes.start_attempt(quiz, learner), {})
+    db.session.commit()
+    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.user_id == learner.id))
+    first_until, first_index = certificate.valid_until, certificate.status_index
+    assert first_until is not None
+
+    certificate.valid_until = utcnow() - timedelta(days=3)  # expired
+    db.session.commit()
+    quizzes.submit_attempt(quiz, quizzes.start_attempt(quiz, learner), {})
+    db.session.commit()
+    db.session.refresh(certificate)
+    assert certificate.valid_until > utcnow() + timedelta(days=700)
+    assert certificate.status_index != first_index
