@@ -180,8 +180,9 @@ class Verification:
                 completed_on=self.issued_at.date().isoformat(),
                 issuing_body=current_app.config["ISSUING_BODY"],
                 verification_url=verification_url(self.code),
-                valid_until=self.valid_until.date().isoformat() if self.valid_until else None,
             )
+            if self.valid_until is not None:
+                data["valid_until"] = self.valid_until.date().isoformat()
         if self.status == "revoked":
             data.update(revoked_on=self.revoked_at.date().isoformat(),
                         revoked_reason=self.revoked_reason)

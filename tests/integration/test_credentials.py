@@ -183,6 +183,8 @@ def test_expiry_shown_and_renewal(app, as_user, client, trainer):
     db.session.commit()
     html = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)
     assert "Expired certificate" in html
+    data = client.get(f"/certificates/{certificate.code}.json").get_json()
+    assert data["status"] == "expired" and data["valid_until"]
     assert issuing.renew(certificate) is True
     db.session.commit()
     assert certificate.valid_until > utcnow() + timedelta(days=300)
