@@ -14,7 +14,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -143,7 +143,7 @@ def status_list_document(number: int) -> dict:
     # validFrom and the proof's time: the last change of the list, so the document is the
     # same until a bit changes (stable for caches and ETags)
     if changed is None:
-        changed = datetime(2026, 1, 1, tzinfo=utcnow().tzinfo)
+        changed = datetime(2026, 1, 1, tzinfo=UTC)
     document = vc.status_list_credential(status_list_url(number), issuer(), revoked, changed)
     return _sign(document, changed)
 
@@ -217,13 +217,14 @@ def check_credential(text: str, now: datetime | None = None) -> CredentialCheck:
 def _facts(document: dict, form: str, now: datetime) -> CredentialCheck:
     subject = document.get("credentialSubject") or {}
     achievement = subject.get("achievement") or {} if isinstance(subject, dict) else {}
-    facts = dict(
-        form=form,
-        learner_name=str(subject.get("name", "")) if isinstance(subject, dict) else "",
-        course_title=str(achievement.get("name", "")) if isinstance(achievement, dict) else "",
-        valid_from=str(document.get("validFrom", "")),
-        valid_until=str(document.get("validUntil", "")),
-    )
+    facts = {
+        "form": form,
+        "learner_name": str(subject.get("name", "")) if isinstance(subject, dict) else "",
+        "course_title": (str(achievement.get("name", "")) if isinstance(achievement, dict)
+                         else ""),
+        "valid_from": str(document.get("validFrom", "")),
+        "valid_until": str(document.get("validUntil", "")),
+    }
     credential_id = str(document.get("id", ""))
     prefix = absolute_url("certificates.verify", code="x")[:-1]
     if credential_id.startswith(prefix):
@@ -237,10 +238,13 @@ def _facts(document: dict, form: str, now: datetime) -> CredentialCheck:
     until = document.get("validUntil")
     if isinstance(until, str):
         try:
-            if datetime.fromisoformat(until.replace("Z", "+00:00")) <= now:
-                return CredentialCheck("expired", **facts)
+            end = datetime.fromisoformat(until)
         except ValueError:
             return CredentialCheck("unreadable")
+        if end.tzinfo is None:
+            end = end.replace(tzinfo=UTC)
+        if end <= now:
+            return CredentialCheck("expired", **facts)
     return CredentialCheck("valid", **facts)
 
 

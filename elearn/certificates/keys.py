@@ -104,7 +104,7 @@ def load_keys(directory: Path) -> list[IssuerKey]:
             continue
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(private, Ed25519PrivateKey):
-            raise ValueError(f"{path} is not an Ed25519 key")
+            raise TypeError(f"{path} is not an Ed25519 key")
         keys.append(IssuerKey(path.stem, private, private.public_key()))
     return sorted(keys, key=lambda key: _sort_key(key.key_id))
 

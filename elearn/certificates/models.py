@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.accounts.models import User
 from elearn.courses.models import Course
-from elearn.db_types import UTCDateTime, enum_column, utcnow  # noqa: F401
+from elearn.db_types import UTCDateTime, enum_column, utcnow
 from elearn.extensions import db
 from elearn.reference.models import Audience
 

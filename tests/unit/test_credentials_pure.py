@@ -4,6 +4,7 @@ proof, keys and rotation, the course validity field."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -20,15 +21,14 @@ ISSUER = vc.Issuer(id="https://learn.example.org/credentials/issuer", name="BRS"
 
 
 def badge(**changes) -> dict:
-    data = dict(
+    data = vc.BadgeData(
         credential_id="https://learn.example.org/certificates/abcde-fghij-kmnpq-rstuv",
         issuer=ISSUER, learner_name="Nguyễn Thị Hoa", email="Hoa@Example.org", salt="s4lt",
         achievement_id="https://learn.example.org/courses/esm", course_title="ESM",
         course_summary="Wastes", criteria="Completed every module.",
         valid_from=datetime(2026, 3, 1, 9, 30, tzinfo=UTC), valid_until=None,
         status_list_url="https://learn.example.org/credentials/status/1", status_index=42)
-    data.update(changes)
-    return vc.open_badge(vc.BadgeData(**data))
+    return vc.open_badge(dataclasses.replace(data, **changes))
 
 
 def test_status_list_sets_exactly_the_given_bits_from_the_left():
