@@ -318,6 +318,20 @@ def renew_certificate(user_id: int, course_id: int, now: datetime | None = None)
     return certificate is not None and renew(certificate, now)
 
 
+def renewal_attempts_since(user_id: int, course_id: int, now: datetime | None = None
+                           ) -> datetime | None:
+    """While the user's certificate is due for renewal (it expires within the reminder window
+    or has expired): the start of its current validity, since when attempts at the final
+    assessment count against the limit. None when no renewal is due."""
+    certificate = db.session.scalar(sa.select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.course_id == course_id))
+    if certificate is None or certificate.valid_until is None or certificate.revoked:
+        return None
+    if (now or utcnow()) < certificate.valid_until - reminder_window():
+        return None
+    return certificate.starts_at
+
+
 def reminder_window() -> timedelta:
     return timedelta(days=int(current_app.config["CERTIFICATE_REMINDER_DAYS"]))
 

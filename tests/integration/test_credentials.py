@@ -271,7 +271,7 @@ def test_passing_the_final_assessment_again_renews(app, learner, trainer):
     course = factories.make_course(owner=trainer, modules=1, title="Renewable")
     course.certificate_validity_months = 24
     db.session.commit()
-    quiz = factories.make_quiz(course, pass_mark=0)
+    quiz = factories.make_quiz(course, pass_mark=0, max_attempts=1)
     enrolment = enrolments.enrol(learner, course)
     enrolments.mark_module_done(enrolment, course.modules[0])
     quizzes.submit_attempt(quiz, quizzes.start_attempt(quiz, learner), {})
@@ -280,10 +280,16 @@ def test_passing_the_final_assessment_again_renews(app, learner, trainer):
     first_until, first_index = certificate.valid_until, certificate.status_index
     assert first_until is not None
 
-    certificate.valid_until = utcnow() - timedelta(days=3)  # expired
+    with pytest.raises(quizzes.QuizRefused):  # the one attempt is used
+        quizzes.start_attempt(quiz, learner)
+    certificate.valid_until = utcnow() - timedelta(days=3)  # expired: a fresh attempt
     db.session.commit()
+    attempts = quizzes.user_attempts(quiz.id, learner.id)
+    assert quizzes.summary(quiz, attempts, learner.id).left == 1
     quizzes.submit_attempt(quiz, quizzes.start_attempt(quiz, learner), {})
     db.session.commit()
     db.session.refresh(certificate)
     assert certificate.valid_until > utcnow() + timedelta(days=700)
     assert certificate.status_index != first_index
+    with pytest.raises(quizzes.QuizRefused):  # renewed: the limit counts again
+        quizzes.start_attempt(quiz, learner)
