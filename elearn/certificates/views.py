@@ -280,7 +280,7 @@ def centre_zip():
     signed credential of each."""
     centre_id = request.args.get("centre", type=int) if current_user.role is Role.admin \
         else current_user.centre_id
-    ensure(can_see_centre(current_user, centre_id), hide=False)
+    ensure(centre_id is not None and can_see_centre(current_user, centre_id), hide=False)
     certificates = issuing.centre_certificates(centre_id)
     labels = pdf_labels()
 

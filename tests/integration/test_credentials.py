@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from elearn.accounts.models import Role
 from elearn.certificates import issuing, keys, services
 from elearn.certificates.models import Certificate
 from elearn.db_types import utcnow
@@ -293,3 +294,33 @@ def test_passing_the_final_assessment_again_renews(app, learner, trainer):
     assert certificate.status_index != first_index
     with pytest.raises(quizzes.QuizRefused):  # renewed: the limit counts again
         quizzes.start_attempt(quiz, learner)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "owner", "trainer", "coordinator", "admin",
+                                 "other_learner", "other_coordinator"])
+def test_access_matrix(setting, as_user, client, trainer, coordinator, admin, who):
+    coordinator.centre_id = setting.user.centre_id
+    db.session.commit()
+    people = {"owner": setting.user, "trainer": trainer, "coordinator": coordinator,
+              "admin": admin, "other_learner": factories.make_user(),
+              "other_coordinator": factories.make_user(role=Role.coordinator,
+                                                       centre="bcrc-pacific")}
+    browser = client if who == "anonymous" else as_user(people[who])
+    code = setting.code
+    holder = {"anonymous": 302, "owner": 200, "trainer": 200, "coordinator": 200, "admin": 200,
+              "other_learner": 404, "other_coordinator": 404}[who]
+    zip_status = {"anonymous": 302, "owner": 403, "trainer": 403, "coordinator": 200,
+                  "admin": 403,  # an admin names the centre: ?centre=<id>
+                  "other_learner": 403, "other_coordinator": 200}[who]
+    expected = {
+        f"/certificates/{code}/credential.json": holder,
+        f"/certificates/{code}/credential.jwt": holder,
+        "/certificates/centre.zip": zip_status,
+        "/credentials/issuer": 200, "/credentials/issuer/jwks.json": 200,
+        "/credentials/status/1": 200, "/certificates/verify": 200,
+    }
+    got = {url: browser.get(url).status_code for url in expected}
+    assert got == expected
+    if who == "admin":
+        url = f"/certificates/centre.zip?centre={setting.user.centre_id}"
+        assert browser.get(url).status_code == 200
