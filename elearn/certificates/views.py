@@ -253,7 +253,8 @@ def status_list(number: int):
 
 
 @bp.route("/certificates/verify", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["CERTIFICATE_VERIFY_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config.get("CERTIFICATE_VERIFY_LIMIT", "60 per 10 minutes"),
+               methods=["POST"])
 def verify_any():
     """Verify a code, a credential file or a JWT, and say what it is in plain words."""
     form = VerifyForm()

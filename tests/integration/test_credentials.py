@@ -13,7 +13,7 @@ from elearn.accounts.models import Role
 from elearn.certificates import issuing, keys, services
 from elearn.certificates.models import Certificate
 from elearn.db_types import utcnow
-from elearn.extensions import db
+from elearn.extensions import db, limiter
 from tests import factories
 from tests.vcjs import vcjs_verify
 
@@ -324,3 +324,16 @@ def test_access_matrix(setting, as_user, client, trainer, coordinator, admin, wh
     if who == "admin":
         url = f"/certificates/centre.zip?centre={setting.user.centre_id}"
         assert browser.get(url).status_code == 200
+
+
+def test_credential_checks_are_rate_limited(app, client):
+    app.config["CERTIFICATE_VERIFY_LIMIT"] = "3 per minute"
+    limiter.reset()
+    try:
+        codes = [client.post("/certificates/verify", data={"credential_text": "x"}).status_code
+                 for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        assert client.get("/certificates/verify").status_code == 200  # reading the form is free
+    finally:
+        app.config["CERTIFICATE_VERIFY_LIMIT"] = "60 per 10 minutes"
+        limiter.reset()
