@@ -279,8 +279,8 @@ def verify_any():
 def centre_zip():
     """Every certificate of the coordinator's centre (an admin names the centre): PDF and
     signed credential of each."""
-    centre_id = request.args.get("centre", type=int) if current_user.role is Role.admin \
-        else current_user.centre_id
+    centre_id = (request.args.get("centre", type=int) if current_user.role is Role.admin
+                 else current_user.centre_id)
     ensure(centre_id is not None and can_see_centre(current_user, centre_id), hide=False)
     certificates = issuing.centre_certificates(centre_id)
     labels = pdf_labels()

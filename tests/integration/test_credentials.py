@@ -250,6 +250,8 @@ def test_centre_zip_for_coordinators(setting, as_user, coordinator, trainer):
     assert any(setting.code in name and name.endswith(".credential.json") for name in names)
     assert not any(other.code in name for name in names)
     assert as_user(trainer).get("/certificates/centre.zip").status_code == 403
+    dashboard = as_user(coordinator).get("/centre").get_data(as_text=True)
+    assert "/certificates/centre.zip" in dashboard
     assert as_user(setting.user).get("/certificates/centre.zip").status_code == 403
 
 
