@@ -164,7 +164,7 @@ def jwks_document() -> dict:
 class CredentialCheck:
     """What a verifier learns from a credential file or JWT, in one word plus the facts."""
 
-    status: str  # valid | revoked | expired | tampered | unknown_issuer | unreadable
+    status: str  # valid | revoked | expired | not_yet_valid | tampered | unknown_issuer | unreadable
     form: str = ""  # "Data Integrity proof" or "JWT"
     learner_name: str = ""
     course_title: str = ""
@@ -235,17 +235,30 @@ def _facts(document: dict, form: str, now: datetime) -> CredentialCheck:
         return CredentialCheck("revoked", revoked_on=entry.revoked_at,
                                replaced=certificate is not None and not certificate.revoked,
                                **facts)
+    start = _instant(document.get("validFrom"))
+    if start is None:
+        return CredentialCheck("unreadable")
+    if start > now:
+        return CredentialCheck("not_yet_valid", **facts)
     until = document.get("validUntil")
-    if isinstance(until, str):
-        try:
-            end = datetime.fromisoformat(until)
-        except ValueError:
+    if until is not None:
+        end = _instant(until)
+        if end is None:
             return CredentialCheck("unreadable")
-        if end.tzinfo is None:
-            end = end.replace(tzinfo=UTC)
         if end <= now:
             return CredentialCheck("expired", **facts)
     return CredentialCheck("valid", **facts)
+
+
+def _instant(value) -> datetime | None:
+    """An XML Schema dateTime as an aware datetime (no offset: UTC), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _status_entry(status) -> CredentialStatusEntry | None:

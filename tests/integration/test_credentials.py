@@ -174,6 +174,8 @@ def test_expiry_shown_and_renewal(app, as_user, client, trainer):
     credential, _ = download(as_user, certificate)
     assert credential["validUntil"] == credential["validFrom"].replace(
         credential["validFrom"][:4], str(int(credential["validFrom"][:4]) + 1), 1)
+    earlier = certificate.starts_at - timedelta(days=1)
+    assert issuing.check_credential(json.dumps(credential), now=earlier).status == "not_yet_valid"
     later = certificate.valid_until + timedelta(days=1)
     assert issuing.check_credential(json.dumps(credential), now=later).status == "expired"
     result = vcjs_verify(credential, None, published(client, credential),
