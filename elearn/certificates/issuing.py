@@ -409,12 +409,14 @@ def centre_certificates(centre_id: int) -> list[Certificate]:
 
 
 def certificates_zip(certificates: list[Certificate], pdf_for) -> bytes:
-    """A zip with, per certificate, its PDF and its signed credential (JSON)."""
+    """A zip with, per certificate, its PDF and (unless revoked) its signed credential."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for certificate in certificates:
             stem = f"{certificate.course.slug}/{certificate.code}"
             archive.writestr(f"{stem}.pdf", pdf_for(certificate))
+            if certificate.revoked:
+                continue
             archive.writestr(f"{stem}.credential.json",
                              json.dumps(signed_credential(certificate), ensure_ascii=False,
                                         indent=2))

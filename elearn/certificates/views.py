@@ -90,14 +90,18 @@ def pdf_labels():
     )
 
 
+def dated_labels(labels, certificate):
+    """The labels with the certificate's date written in the visitor's locale."""
+    return labels.__class__(**{**labels.__dict__,
+                               "date_text": format_date(certificate.issued_at, "long")})
+
+
 @bp.route("/certificates/<code>.pdf")
 @failed_lookups
 def pdf(code: str):
     certificate = services.get_by_code(code)
     ensure(certificate is not None)
-    labels = pdf_labels()
-    labels = labels.__class__(**{**labels.__dict__,
-                                 "date_text": format_date(certificate.issued_at, "long")})
+    labels = dated_labels(pdf_labels(), certificate)
     etag = hashlib.sha256("|".join([
         certificate.code, certificate.learner_name, str(certificate.revoked_at),
         certificate.course.title, certificate.audience.name, repr(labels),
@@ -197,9 +201,9 @@ def _holder_certificate(code: str):
     return certificate
 
 
-def _signed(build, certificate):
+def _signed(build, *args):
     try:
-        value = build(certificate)
+        value = build(*args)
     except keys.NoSigningKey:
         current_app.logger.error("credential not signed: no issuer key configured")
         abort(503, _("Credentials cannot be signed yet: the issuer key is not configured."))
@@ -284,13 +288,9 @@ def centre_zip():
     ensure(centre_id is not None and can_see_centre(current_user, centre_id), hide=False)
     certificates = issuing.centre_certificates(centre_id)
     labels = pdf_labels()
-
-    def pdf_for(certificate):
-        dated = labels.__class__(**{**labels.__dict__,
-                                    "date_text": format_date(certificate.issued_at, "long")})
-        return services.certificate_pdf(certificate, dated)
-
-    data = _signed(lambda _: issuing.certificates_zip(certificates, pdf_for), None)
+    data = _signed(issuing.certificates_zip, certificates,
+                   lambda certificate: services.certificate_pdf(
+                       certificate, dated_labels(labels, certificate)))
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = 'attachment; filename="certificates.zip"'
     response.headers["Cache-Control"] = "private, no-store"
