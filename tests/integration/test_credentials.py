@@ -208,6 +208,10 @@ def test_reminders_once_before_expiry(app, outbox, trainer):
     db.session.commit()
     assert issuing.send_expiry_reminders() == 0
     assert "NIP review" in outbox[-1]["Subject"]
+    certificate.expiry_reminded_at = None
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["credentials", "reminders"])
+    assert result.exit_code == 0 and "reminders sent: 1" in result.output
 
 
 @pytest.mark.parametrize("kind", ["file", "text"])
