@@ -38,12 +38,15 @@ DEFAULTS: dict[str, object] = {
     # with a gap. Defaults: Debian packages fonts-noto-cjk and fonts-lohit-deva.
     "CERTIFICATE_FALLBACK_FONTS": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:"
                                   "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
+    "CERTIFICATE_VERIFY_LIMIT": "60 per 10 minutes",  # credential checks per address
+    "CREDENTIALS_KEY_DIR": "",  # issuer signing keys; empty: instance/keys
+    "CERTIFICATE_REMINDER_DAYS": 30,  # remind learners this many days before expiry
     "DEFAULT_LOCALE": "en",
     "DEFAULT_TIMEZONE": "UTC",
 }
 
 BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED"}
-INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB"}
+INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "CERTIFICATE_REMINDER_DAYS"}
 #: Interface languages, each named in its own language (as a language switch shows them).
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
 #: Languages written right to left: their pages get ``dir="rtl"``.
