@@ -27,7 +27,7 @@ from elearn.accounts.models import Role
 from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db, limiter
-from elearn.permissions import ensure, require
+from elearn.permissions import can_see_join_link, ensure, require
 from elearn.webinars import attendance as attendance_service
 from elearn.webinars import feeds, services
 from elearn.webinars.display import when_text
@@ -454,14 +454,20 @@ def attendance_confirm(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>.ics")
 def webinar_ics(webinar_id: int):
     webinar = _get(webinar_id)
-    ensure(can_view(webinar, current_user, _registration(webinar)))
+    registration = _registration(webinar)
+    ensure(can_view(webinar, current_user, registration))
+    joined = False
     if webinar.status is WebinarStatus.cancelled:
         # the single-event download of a cancelled webinar is an iTIP CANCEL (DESIGN.md), so
         # importing it removes the event from a calendar that has it
         feed = feeds.cancelled_single(webinar)
     else:
-        feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title)
-    return _calendar_response(feed, f"webinar-{webinar.id}.ics", public=webinar.is_public)
+        joined = can_see_join_link(webinar, current_user, registration)
+        feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title,
+                                joined=sa.true() if joined else None)
+    # with the join link it is that person's copy; without it, the same for everyone
+    return _calendar_response(feed, f"webinar-{webinar.id}.ics",
+                              public=webinar.is_public and not joined)
 
 
 @bp.route("/courses/<slug>/calendar.ics")
@@ -497,7 +503,8 @@ def personal_ics(token: str):
     if user is None:
         abort(404)
     feed = feeds.build_feed(feeds.personal_condition(user.id),
-                            name=_("My webinars (%(name)s)", name=user.name))
+                            name=_("My webinars (%(name)s)", name=user.name),
+                            joined=feeds.joined_condition(user))
     return _calendar_response(feed, "my-webinars.ics", public=False)
 
 
