@@ -7,9 +7,12 @@ request hook that covers every form and query string.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
+from wtforms.validators import StopValidation
 
 #: the largest value of the database's INTEGER columns (ids, counts) on SQLite and PostgreSQL
 DB_INT_MAX = 2**31 - 1
@@ -32,6 +35,26 @@ def page_arg(name: str = "page") -> int:
     """The page number of ``?page=``: 1 when absent or not a number, at most MAX_PAGE."""
     value = parse_int(request.args.get(name), 1, 10**12)
     return min(value, MAX_PAGE) if value else 1
+
+
+#: dates any form accepts: far enough from date.min and date.max that a day or a time zone
+#: added or taken away never overflows
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2999, 12, 31)
+
+
+def sensible_date(form, field) -> None:
+    """WTForms validator of every date field: between MIN_DATE and MAX_DATE."""
+    if field.data is not None and not MIN_DATE <= field.data <= MAX_DATE:
+        raise StopValidation(_l("Enter a date between %(first)s and %(last)s.",
+                                first=MIN_DATE.year, last=MAX_DATE.year))
+
+
+def no_control_characters(form, field) -> None:
+    """WTForms validator of one-line fields (links, names): no CR, LF or other control
+    characters, which would break mail headers and iCalendar lines."""
+    if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data):
+        raise StopValidation(_l("Remove the line breaks and control characters."))
 
 
 class DatabaseIntConverter(IntegerConverter):

@@ -100,13 +100,20 @@ class Result:
 def decode(data: bytes) -> str:
     """The file's text; a clear error when it is not UTF-8."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BulkFileError(_(
             "The file is not UTF-8 text (a byte at position %(position)s cannot be read). In "
             "your spreadsheet, save it as \"CSV UTF-8\" and upload it again.",
             position=exc.start,
         )) from None
+    if "\x00" in text:
+        raise BulkFileError(_(
+            "The file contains a NUL character (byte 0) on line %(line)s, which is not text. "
+            "Save it from your spreadsheet as \"CSV UTF-8\" and upload it again.",
+            line=text.count("\n", 0, text.index("\x00")) + 1,
+        ))
+    return text
 
 
 def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
