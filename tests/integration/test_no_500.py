@@ -114,12 +114,14 @@ def valid_values(rule, world) -> dict[str, str]:
     return values
 
 
-def send(client, rule, path: str, query: dict, form: dict):
-    method = "GET" if "GET" in rule.methods else "POST"
+def send(client, rule, path: str, query: dict, form: dict, method: str | None = None):
+    method = method or ("GET" if "GET" in rule.methods else "POST")
     if method == "GET":
         response = client.get(path, query_string=query)
     else:
         response = client.post(path, query_string=query, data=form)
+    response.get_data()
+    response.close()  # streamed exports end their request context here
     assert response.status_code < 500, (method, path, query, form, response.status_code)
     return response
 
@@ -142,15 +144,14 @@ def test_every_route_every_role_gets_hostile_values_without_500(app, world):
                 send(client, rule, build_path(rule, hostile), {}, {})
             if "POST" in rule.methods and "GET" in rule.methods:
                 path = build_path(rule, valid_values(rule, world))
-                response = client.post(path, data={name: value for name in FORM_NAMES})
-                assert response.status_code < 500, (path, value)
+                send(client, rule, path, {}, {name: value for name in FORM_NAMES}, "POST")
 
 
 hostile_value = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40))
 
 
 @given(data=st.data())
-@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+@settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_random_hostile_requests_never_give_500(app, world, data):
     rule = data.draw(st.sampled_from(sorted(routes(app), key=lambda r: r.rule)), label="rule")
@@ -206,6 +207,8 @@ def test_edge_dates_in_report_filters(admin_client, trainer_client, day):
                         (admin_client, "/centre/export/participants.csv")]:
         for name in ("date_from", "date_to"):
             response = client.get(url, query_string={name: day})
+            response.get_data()
+            response.close()  # exports stream
             assert response.status_code in (200, 400), (url, name, day)
     page = admin_client.get("/centre", query_string={"date_to": day})
     assert page.status_code == 400
@@ -222,19 +225,25 @@ def _webinar_form(**changes):
     return data
 
 
-@pytest.mark.parametrize("changes", [
-    {"start_date": "9999-12-31", "start_time": "23:30"},
-    {"start_date": "0001-01-01", "start_time": "00:10"},
-    {"repeat": "weekly", "until": "9999-12-31"},
-    {"repeat": "weekly", "until": "0001-01-01"},
-    {"join_url": "https://meet.example.org/x\r\nX-Evil: 1"},
-    {"join_url": "https://meet.example.org/\nroom"},
+DATE_MESSAGE = "between 1900 and 2999"
+LINE_MESSAGE = "Remove the line breaks"
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"start_date": "9999-12-31", "start_time": "23:30"}, DATE_MESSAGE),
+    ({"start_date": "0001-01-01", "start_time": "00:10"}, DATE_MESSAGE),
+    ({"repeat": "weekly", "until": "9999-12-31"}, DATE_MESSAGE),
+    ({"repeat": "weekly", "until": "0001-01-01"}, DATE_MESSAGE),
+    ({"join_url": "https://meet.example.org/x\r\nX-Evil: 1"}, LINE_MESSAGE),
+    ({"join_url": "https://meet.example.org/\nroom"}, LINE_MESSAGE),
 ])
-def test_hostile_webinar_forms_get_a_message(trainer_client, changes):
+def test_hostile_webinar_forms_get_a_message(trainer_client, changes, message):
+    from elearn.webinars.models import Webinar
+
     response = trainer_client.post("/webinars/new", data=_webinar_form(**changes))
-    assert response.status_code == 400
-    assert 'class="error"' in response.get_data(as_text=True) or "error" in \
-        response.get_data(as_text=True)
+    assert response.status_code < 500
+    assert message in response.get_data(as_text=True)
+    assert db.session.query(Webinar).count() == 0
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
@@ -243,7 +252,8 @@ def test_moving_a_session_to_an_edge_date(trainer, trainer_client, day):
     stamp = session_stamp(sessions(webinar)[1].recurrence_utc)
     response = trainer_client.post(f"/webinars/{webinar.id}/sessions/{stamp}/move",
                                    data={"start_date": day, "start_time": "00:10"})
-    assert response.status_code == 400
+    assert response.status_code < 500
+    assert DATE_MESSAGE in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("field", ["name", "email", "password"])
