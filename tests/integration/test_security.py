@@ -149,7 +149,7 @@ def test_join_link_only_for_a_place_and_managers(app, as_user, learner, trainer,
 def test_trainers_personal_feed_has_links_of_their_webinars(app, trainer, learner, webinar_setup):
     from elearn.webinars.feeds import new_calendar_token
 
-    course, webinar = webinar_setup
+    course, _webinar = webinar_setup
     factories.enrol(trainer, course)  # the feed lists webinars of one's courses
     token = new_calendar_token(trainer)
     db.session.commit()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from elearn.courses.files import check_tree, load_tree
 from tests.courses_helpers import AUDIENCES, GOOD, copy_tree, edit
 
@@ -178,8 +180,6 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 # --- hostile files: a clear problem, never an exception (issue 11) ------------------------
 
-
-import pytest  # noqa: E402
 
 BASE = "intro-course/course.yaml"
 
