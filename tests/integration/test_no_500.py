@@ -128,17 +128,19 @@ def send(client, rule, path: str, query: dict, form: dict, method: str | None = 
 
 def test_every_route_every_role_gets_hostile_values_without_500(app, world):
     cycle = itertools.cycle(HOSTILE)
+    turn = itertools.count()
     for rule in sorted(routes(app), key=lambda r: r.rule):
         for role in ROLES:
             client = world["clients"][role]
             value = next(cycle)
+            k = next(turn)
             # valid path, hostile query and form
             send(client, rule, build_path(rule, valid_values(rule, world)),
                  {name: value for name in QUERY_NAMES}, {name: value for name in FORM_NAMES})
             if rule.arguments:
                 # hostile path arguments
-                hostile = {name: (HOSTILE_INTS[i % len(HOSTILE_INTS)] if name.endswith("_id")
-                                  else value)
+                hostile = {name: (HOSTILE_INTS[(k + i) % len(HOSTILE_INTS)]
+                                  if name.endswith("_id") else value)
                            for i, name in enumerate(rule.arguments)}
                 hostile = {k: (v if v else "x") for k, v in hostile.items()}
                 send(client, rule, build_path(rule, hostile), {}, {})
