@@ -33,6 +33,12 @@ DEFAULTS: dict[str, object] = {
     "MAX_UPLOAD_MB": 20,
     "API_RATE_LIMIT": "300 per minute",  # per API token
     "CERTIFICATE_LOOKUP_LIMIT": "30 per 10 minutes;200 per day",  # failed look-ups per address
+    # fonts tried, in order, for characters DejaVu Sans lacks (CJK, Devanagari, ...), separated
+    # by the OS path separator (":"); a .ttc collection uses its first face. Missing files are
+    # skipped; a name that still has a character without a glyph is refused, never printed
+    # with a gap. Defaults: Debian packages fonts-noto-cjk and fonts-lohit-deva.
+    "CERTIFICATE_FALLBACK_FONTS": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:"
+                                  "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
     "DEFAULT_LOCALE": "en",
     "DEFAULT_TIMEZONE": "UTC",
     # Comma-separated host names this site answers to (Host header); requests naming any other

@@ -211,8 +211,9 @@ def linkedin_url(certificate: Certificate) -> str:
 
 
 def certificate_pdf(certificate: Certificate, labels=None) -> bytes:
-    """The PDF of a certificate (see elearn.certificates.pdf)."""
-    from elearn.certificates.pdf import CertificateData, render_certificate
+    """The PDF of a certificate (see elearn.certificates.pdf). Raises
+    elearn.certificates.pdf.MissingGlyphs when a character of it has no glyph in any font."""
+    from elearn.certificates.pdf import CertificateData, fallback_paths, render_certificate
 
     return render_certificate(CertificateData(
         learner_name=certificate.learner_name,
@@ -223,4 +224,4 @@ def certificate_pdf(certificate: Certificate, labels=None) -> bytes:
         code=certificate.code,
         verification_url=verification_url(certificate.code),
         revoked=certificate.revoked_at is not None,
-    ), labels)
+    ), labels, fallback_paths(current_app.config.get("CERTIFICATE_FALLBACK_FONTS")))

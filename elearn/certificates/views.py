@@ -103,8 +103,16 @@ def pdf(code: str):
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        response = Response(services.certificate_pdf(certificate, labels),
-                            mimetype="application/pdf")
+        from elearn.certificates.pdf import MissingGlyphs
+
+        try:
+            body = services.certificate_pdf(certificate, labels)
+        except MissingGlyphs:
+            # never a PDF with a gap in a name: say so (the reason is logged for the operator)
+            return render_template(
+                "certificates/pdf_unavailable.html", certificate=certificate,
+                verification_url=services.verification_url(certificate.code)), 503
+        response = Response(body, mimetype="application/pdf")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"  # labels: locale
     response.headers["Content-Disposition"] = (

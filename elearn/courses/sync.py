@@ -258,7 +258,8 @@ def _sync_modules(course: Course, spec: CourseSpec, change: CourseChange) -> Non
 
 def _sync_quizzes(course: Course, spec: CourseSpec, change: CourseChange) -> None:
     for position, quiz in enumerate(spec.quizzes):
-        result = quiz_importer.sync_quiz(course, quiz.entry, spec.directory, position)
+        result = quiz_importer.sync_quiz(course, quiz.entry, spec.directory, position,
+                                         notes=change.notes)
         if result == "created":
             change.quizzes_created.append(quiz.entry["slug"])
         elif result == "changed":

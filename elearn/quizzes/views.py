@@ -118,6 +118,9 @@ def _render_attempt(course, quiz, attempt, status: int = 200, message: str | Non
             selected = {str(order.index(i)) for i in wanted if i in order}
         elif view["input"] == "truefalse" and isinstance(saved, bool):
             selected = {"true" if saved else "false"}
+        elif view["input"] == "matching" and isinstance(saved, list):
+            selected = {f"{position}:{index}" for position, index in enumerate(saved)
+                        if index is not None}
         items.append({"question": question, "view": view, "selected": selected,
                       "text": saved if isinstance(saved, str) else ""})
     return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt,
