@@ -39,6 +39,9 @@ DEFAULTS: dict[str, object] = {
     # with a gap. Defaults: Debian packages fonts-noto-cjk and fonts-lohit-deva.
     "CERTIFICATE_FALLBACK_FONTS": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:"
                                   "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
+    "CERTIFICATE_VERIFY_LIMIT": "60 per 10 minutes",  # credential checks per address
+    "CREDENTIALS_KEY_DIR": "",  # issuer signing keys; empty: instance/keys
+    "CERTIFICATE_REMINDER_DAYS": 30,  # remind learners this many days before expiry
     "DEFAULT_LOCALE": "en",
     "DEFAULT_TIMEZONE": "UTC",
     # Comma-separated host names this site answers to (Host header); requests naming any other
@@ -50,7 +53,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED"}
-INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "PROXY_COUNT"}
+INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "CERTIFICATE_REMINDER_DAYS", "PROXY_COUNT"}
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 
 

@@ -118,6 +118,7 @@ def _sync_course(spec: CourseSpec, audiences: dict[str, Audience],
         "enrolment_policy": EnrolmentPolicy(spec.enrolment),
         "estimated_hours": float(spec.estimated_hours),
         "webinar_required": spec.webinar_required,
+        "certificate_validity_months": spec.certificate_validity_months,
         "published": spec.published,
     }
     if uploader is None:

@@ -1,7 +1,7 @@
 """security: webinar VEVENT text with the join link kept apart from the shared one
 
 Revision ID: 0007
-Revises: 0012
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0012'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
