@@ -56,9 +56,11 @@ def webinar_url(webinar: Webinar) -> str:
     return f"{base_url()}/webinars/{webinar.id}"
 
 
-def to_ics_event(webinar: Webinar, join_text: str = "") -> ical.IcsEvent:
-    """The pure-data view of a webinar that ical.py serialises (``join_text``: the join line
-    in a recipient's language, for invitations)."""
+def to_ics_event(webinar: Webinar, join_text: str = "", *,
+                 with_join: bool = True) -> ical.IcsEvent:
+    """The pure-data view of a webinar that ical.py serialises; ``with_join=False`` leaves the
+    join link out (for shared feeds); ``join_text`` is the join line in a recipient's language
+    (invitations)."""
     return ical.IcsEvent(
         join_text=join_text,
         uid=webinar.uid,
@@ -67,7 +69,7 @@ def to_ics_event(webinar: Webinar, join_text: str = "") -> ical.IcsEvent:
         start_utc=webinar.start_utc,
         timezone=webinar.timezone,
         duration_minutes=webinar.duration_minutes,
-        join_url=webinar.join_url,
+        join_url=webinar.join_url if with_join else None,
         url=webinar_url(webinar),
         organiser_name=webinar.organiser.name,
         organiser_email=webinar.organiser.email,
@@ -107,7 +109,8 @@ def ics_key(webinar: Webinar) -> str:
 def refresh_derived(webinar: Webinar) -> None:
     """Recompute what is stored for speed: the end of the last session and the VEVENT text."""
     webinar.last_end_utc = last_end(webinar)
-    webinar.ics_event = ical.vevent_text(to_ics_event(webinar))
+    webinar.ics_event = ical.vevent_text(to_ics_event(webinar, with_join=False))
+    webinar.ics_event_joined = ical.vevent_text(to_ics_event(webinar))
     webinar.ics_key = ics_key(webinar)
 
 
