@@ -18,7 +18,6 @@ import yaml
 from elearn.courses import render
 from elearn.courses.translations import load_course_translations, load_translations
 from elearn.problems import Problem, nul_problem
-
 from elearn.quizzes import importer as quiz_importer
 
 CONVENTIONS = ("basel", "rotterdam", "stockholm")
