@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
+from jinja2 import pass_context
+from wtforms import Form as BaseForm
 
 from elearn.accounts.models import Role
 from elearn.config import LANGUAGES
@@ -28,6 +30,36 @@ def nav_items() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label in items if endpoint in current_app.view_functions]
 
 
+#: languages written right to left (the ``dir`` of content in them)
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def text_direction(code: str | None) -> str:
+    """``rtl`` or ``ltr`` for a language code such as ``ar`` or ``fr-CA``."""
+    return "rtl" if (code or "").split("-")[0].split("_")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+@pass_context
+def forms_with_errors(context) -> list:
+    """The page's forms (any WTForms form in the template context) that failed validation, for
+    the error summary and the "Error:" title that base.html shows on every page."""
+    seen = []
+    for value in context.get_all().values():
+        if isinstance(value, BaseForm) and value.errors and all(value is not f for f in seen):
+            seen.append(value)
+    return seen
+
+
+def error_links(form) -> list[tuple[str | None, str]]:
+    """(field id or None, message) for every error of ``form``, in field order."""
+    links = []
+    for f in form:
+        for error in f.errors if isinstance(f.errors, list) else []:
+            visible = f.widget.input_type != "hidden" if hasattr(f.widget, "input_type") else True
+            links.append((f.id if visible else None, error))
+    return links
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -45,5 +77,8 @@ def init_app(app: Flask) -> None:
             "get_locale": get_locale,
             "languages": LANGUAGES,
             "Role": Role,
+            "forms_with_errors": forms_with_errors,
+            "text_direction": text_direction,
+            "error_links": error_links,
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

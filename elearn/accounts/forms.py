@@ -37,7 +37,11 @@ class ProfileFieldsMixin:
             (key, c.name) for key, c in self._centres.items()
         ]
         if hasattr(self, "locale"):
-            self.locale.choices = list(LANGUAGES.items())
+            # each language's name is in its own language: say so (WCAG 3.1.2)
+            from elearn.templating import text_direction
+
+            self.locale.choices = [(code, name, {"lang": code, "dir": text_direction(code)})
+                                   for code, name in LANGUAGES.items()]
 
     def validate_audience(self, field):
         if field.data not in self._audiences:
