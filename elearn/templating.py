@@ -34,9 +34,31 @@ def nav_items() -> list[tuple[str, str]]:
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
+def datetime_with_zone(value) -> str:
+    """A date and time in the user's locale and time zone, followed by that zone, e.g.
+    "30/11/2026, 15:49 (Europe/Zurich)": for deadlines, where the zone matters."""
+    from flask_babel import get_timezone
+    from flask_babel import gettext as _
+
+    if not value:
+        return ""
+    zone = str(get_timezone()).replace("_", " ")
+    return _("%(time)s (%(zone)s time)", time=format_datetime(value, "short"), zone=zone)
+
+
 def text_direction(code: str | None) -> str:
     """``rtl`` or ``ltr`` for a language code such as ``ar`` or ``fr-CA``."""
     return "rtl" if (code or "").split("-")[0].split("_")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def content_lang(code: str | None):
+    """`` lang=".." dir=".."`` for an element holding content written in ``code`` (course and
+    quiz text may be in another language than the interface: WCAG 3.1.2)."""
+    from markupsafe import Markup, escape
+
+    if not code:
+        return Markup("")
+    return Markup(' lang="%s" dir="%s"') % (escape(code), text_direction(code))
 
 
 @pass_context
@@ -66,6 +88,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        datetime_zone=datetime_with_zone,
         decimal=format_decimal,
         percent=format_percent,
     )
@@ -79,6 +102,7 @@ def init_app(app: Flask) -> None:
             "Role": Role,
             "forms_with_errors": forms_with_errors,
             "text_direction": text_direction,
+            "content_lang": content_lang,
             "error_links": error_links,
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

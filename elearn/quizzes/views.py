@@ -9,6 +9,8 @@ expired form.
 
 from __future__ import annotations
 
+import math
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -26,6 +28,7 @@ from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.courses.models import Course
+from elearn.db_types import utcnow
 from elearn.extensions import csrf, db
 from elearn.permissions import ensure, require
 from elearn.quizzes import analysis as item_analysis
@@ -83,6 +86,8 @@ def show(slug, quiz_slug):
     summary = services.summary(quiz, attempts)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
                            enrolment=enrolment,
+                           my_minutes=services.allowed_minutes(
+                               quiz, services.time_percent(course, enrolment)),
                            question_count=services.question_count(quiz.id),
                            preview=enrolment is None,
                            can_manage=current_user.role in (Role.trainer, Role.admin)
@@ -120,9 +125,14 @@ def _render_attempt(course, quiz, attempt, status: int = 200, message: str | Non
             selected = {"true" if saved else "false"}
         items.append({"question": question, "view": view, "selected": selected,
                       "text": saved if isinstance(saved, str) else ""})
+    minutes_left = None
+    if attempt.deadline_at is not None:
+        seconds = max(0, (attempt.deadline_at - utcnow()).total_seconds())
+        minutes_left = math.ceil(seconds / 60)
     return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt,
                            items=items, token=services.attempt_token(attempt),
-                           message=message), status
+                           message=message, error_page=message is not None,
+                           minutes_left=minutes_left), status
 
 
 @bp.get("/courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>")
