@@ -1,0 +1,296 @@
+"""Accessibility (issue 20, WCAG 2.2 AA) through the client: timed quizzes with extra time,
+unique ids, the error summary, scrolling table regions, titles, announced confirmations,
+content language, the focus ring's contrast and chart labels."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from elearn.enrolments.models import Enrolment
+from elearn.extensions import db
+from elearn.quizzes import services
+from elearn.quizzes.models import QuizAttempt
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Tags(HTMLParser):
+    """Every start tag as (name, attributes), and the page title."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self._in_title = False
+        self.title = ""
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+    def find(self, tag=None, **wanted):
+        return [a for t, a in self.tags if (tag is None or t == tag)
+                and all(a.get(k.replace("_", "-")) == v for k, v in wanted.items())]
+
+
+def page(client, path, status=200):
+    response = client.get(path)
+    assert response.status_code == status, (path, response.status_code)
+    return Tags(response.get_data(as_text=True))
+
+
+# --- 1. timed quizzes -----------------------------------------------------------------------
+
+@pytest.fixture
+def timed(app, trainer, learner):
+    course = factories.make_course(slug="esm", owner=trainer, modules=0)
+    quiz = factories.make_quiz(course, time_limit_minutes=10)
+    enrolment = factories.enrol(learner, course)
+    return course, quiz, enrolment
+
+
+def started(client, quiz):
+    response = client.post(f"/courses/esm/quizzes/{quiz.slug}/start")
+    assert response.status_code == 302
+    attempt_id = int(re.search(r"/attempts/(\d+)", response.headers["Location"]).group(1))
+    return db.session.get(QuizAttempt, attempt_id)
+
+
+def minutes(attempt) -> float:
+    return (attempt.deadline_at - attempt.started_at) / timedelta(minutes=1)
+
+
+def test_a_trainer_grants_one_learner_extra_time(timed, trainer_client, learner_client, learner):
+    course, quiz, enrolment = timed
+    assert page(trainer_client, "/trainer/courses/esm/quiz-time").title.startswith("Time on timed quizzes")
+    response = trainer_client.post("/trainer/courses/esm/quiz-time", data={
+        "learner-email": "LEARNER@example.org", "learner-percent": "150"})
+    assert response.status_code == 302
+    assert db.session.get(Enrolment, enrolment.id).quiz_time_percent == 150
+    html = trainer_client.get("/trainer/courses/esm/quiz-time").get_data(as_text=True)
+    assert "Lina Learner" in html and "150%" in html
+
+    attempt = started(learner_client, quiz)
+    assert minutes(attempt) == pytest.approx(15)
+    assert "15 minutes for you" in learner_client.get("/courses/esm/quizzes/basics").get_data(as_text=True)
+
+
+def test_the_course_default_applies_unless_the_learner_has_their_own(timed, trainer_client,
+                                                                      learner_client, make_user):
+    course, quiz, _enrolment = timed
+    response = trainer_client.post("/trainer/courses/esm/quiz-time", data={"course-percent": "200"})
+    assert response.status_code == 302
+    assert minutes(started(learner_client, quiz)) == pytest.approx(20)
+
+    other = make_user(email="other@example.org")
+    factories.enrol(other, course)
+    trainer_client.post("/trainer/courses/esm/quiz-time", data={
+        "learner-email": "other@example.org", "learner-percent": "0"})  # no time limit
+    from tests.conftest import login_client
+
+    client = learner_client.application.test_client()
+    login_client(client, other)
+    assert started(client, quiz).deadline_at is None
+
+
+def test_time_allowance_bad_input_and_access(timed, trainer_client, learner_client):
+    response = trainer_client.post("/trainer/courses/esm/quiz-time", data={"course-percent": "5000"})
+    assert response.status_code == 400
+    tags = Tags(response.get_data(as_text=True))
+    assert tags.title.startswith("Error")
+    response = trainer_client.post("/trainer/courses/esm/quiz-time", data={
+        "learner-email": "nobody@example.org", "learner-percent": "150"})
+    assert response.status_code == 400
+    assert "Nobody with this email is enrolled" in response.get_data(as_text=True)
+    assert learner_client.get("/trainer/courses/esm/quiz-time").status_code in (403, 404)
+
+
+def test_the_attempt_page_labels_the_timer_and_gives_the_deadline_with_its_zone(timed, learner_client):
+    _course, quiz, _enrolment = timed
+    attempt = started(learner_client, quiz)
+    html = learner_client.get(f"/courses/esm/quizzes/basics/attempts/{attempt.id}").get_data(as_text=True)
+    tags = Tags(html)
+    timer = tags.find(id="quiz-timer")[0]
+    assert timer["role"] == "timer" and "quiz-timer-label" in timer["aria-labelledby"]
+    assert re.search(r'id="quiz-timer-label">Time left:</span>\s*<span[^>]*>10 min</span>', html)
+    assert timer["data-warn5-text"] and timer["data-warn1-text"] and timer["data-timeup-text"]
+    assert tags.find(id="quiz-time-alert")[0]["role"] == "alert"
+    assert "(Africa/Dakar time)" in html  # the learner's zone, named
+    assert 'aria-live="off"' not in html
+
+
+# --- 3. unique ids, 2. language of options and content ---------------------------------------
+
+def test_profile_has_no_duplicate_ids_and_language_options_carry_their_language(learner_client):
+    tags = page(learner_client, "/profile")
+    ids = Counter(a["id"] for _t, a in tags.tags if "id" in a)
+    assert [i for i, n in ids.items() if n > 1] == []
+    french = tags.find("option", value="fr")
+    assert len(french) == 2 and all(o["lang"] == "fr" and o["dir"] == "ltr" for o in french)
+
+
+def test_course_content_carries_its_language(app, trainer, learner_client, learner):
+    course = factories.make_course(slug="esm", owner=trainer, modules=1)
+    course.language = "ar"
+    db.session.commit()
+    factories.enrol(learner, course)
+    tags = page(learner_client, "/courses/esm")
+    assert tags.find("h1", lang="ar", dir="rtl")
+    module = course.modules[0]
+    tags = page(learner_client, f"/courses/esm/modules/{module.slug}")
+    assert tags.find("h1", lang="ar", dir="rtl") and tags.find("div", lang="ar", dir="rtl")
+
+
+# --- 5. errors --------------------------------------------------------------------------------
+
+def test_a_failed_form_gets_an_error_title_and_a_focused_summary_linking_to_fields(client):
+    response = client.post("/register", data={"email": "not-an-email", "password": "short"})
+    assert response.status_code in (200, 400)
+    html = response.get_data(as_text=True)
+    tags = Tags(html)
+    assert tags.title.startswith("Error:")
+    summary = tags.find(id="error-summary")[0]
+    assert summary["tabindex"] == "-1" and "data-autofocus" in summary and summary["role"] == "alert"
+    links = [a["href"] for a in tags.find("a") if a.get("href", "").startswith("#") and a["href"] != "#main"]
+    assert "#email" in links and "#password" in links
+    for target in links:
+        assert tags.find(id=target[1:]), target
+
+
+def test_hints_stay_beside_errors(client):
+    html = client.post("/register", data={"email": "a@example.org", "password": "short"}).get_data(as_text=True)
+    tags = Tags(html)
+    field = tags.find("input", id="password")[0]
+    described = field.get("aria-describedby", "").split()
+    if tags.find(id="password-help"):  # the password field has a hint: it is kept and read
+        assert "password-help" in described
+    assert "password-error" in described
+
+
+def test_a_page_without_errors_has_the_normal_title(client):
+    assert not page(client, "/register").title.startswith("Error")
+
+
+# --- 6. scrolling tables ---------------------------------------------------------------------
+
+def test_every_scrolling_table_is_a_labelled_focusable_region(app, admin_client, trainer):
+    factories.make_course(slug="esm", owner=trainer, modules=1)
+    for path in ("/admin/users", "/admin/reference"):
+        response = admin_client.get(path)
+        assert response.status_code == 200
+        tags = Tags(response.get_data(as_text=True))
+        wraps = [a for _t, a in tags.tags if "table-wrap" in a.get("class", "").split()]
+        assert wraps, path
+        assert len(tags.find("table")) == len(wraps), path
+        for wrap in wraps:
+            assert wrap.get("tabindex") == "0" and wrap.get("role") == "region", (path, wrap)
+            assert wrap.get("aria-label") or wrap.get("aria-labelledby"), (path, wrap)
+
+
+def test_every_template_table_wrapper_is_a_region():
+    for template in (ROOT / "templates").rglob("*.html"):
+        for match in re.finditer(r'<div class="table-wrap"[^>]*>', template.read_text()):
+            tag = match.group(0)
+            assert 'tabindex="0"' in tag and 'role="region"' in tag and "aria-label" in tag, (
+                template, tag)
+
+
+# --- 4. focus ring contrast, 7. reflow ---------------------------------------------------------
+
+def _luminance(hex_colour: str) -> float:
+    hex_colour = hex_colour.lstrip("#")
+    if len(hex_colour) == 3:
+        hex_colour = "".join(c * 2 for c in hex_colour)
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_focus_ring_has_3_to_1_contrast_on_every_background():
+    css = (ROOT / "static/css/app.css").read_text()
+    variables = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{3,6})", css))
+
+    def colour(value):
+        value = value.strip()
+        match = re.match(r"var\(--([\w-]+)\)", value)
+        return variables[match.group(1)] if match else {"#fff": "#ffffff"}.get(value, value)
+
+    ring = colour(re.search(r"^:focus-visible \{ outline: 3px solid ([^;]+);", css, re.M).group(1))
+    header_ring = colour(re.search(r"\.site-header :focus-visible[^{]*\{ outline-color: ([^;]+);", css).group(1))
+    for background in ("#ffffff", variables["soft"], variables["bg"]):
+        assert contrast(ring, background) >= 3, (ring, background)
+    assert contrast(header_ring, variables["brand"]) >= 3
+    assert "#f0a500" not in css
+
+
+def test_visually_hidden_cannot_widen_the_page():
+    css = (ROOT / "static/css/app.css").read_text()
+    rule = re.search(r"\.visually-hidden \{([^}]*)\}", css).group(1)
+    assert "clip-path: inset(50%)" in rule and "width: 1px" in rule and "inset-inline-start: 0" in rule
+    assert re.search(r"\.description[^{]*\{[^}]*overflow-wrap: anywhere", css)
+
+
+# --- 8. titles ---------------------------------------------------------------------------------
+
+def test_each_quiz_and_each_state_has_its_own_title(timed, learner_client):
+    course, quiz, _enrolment = timed
+    other = factories.make_quiz(course, slug="final", title="Final check", position=1)
+    intro = page(learner_client, "/courses/esm/quizzes/basics").title
+    other_intro = page(learner_client, "/courses/esm/quizzes/final").title
+    attempt = started(learner_client, quiz)
+    attempt_title = page(learner_client, f"/courses/esm/quizzes/basics/attempts/{attempt.id}").title
+    assert len({intro, other_intro, attempt_title}) == 3
+    assert quiz.title in intro and other.title in other_intro and "Attempt 1" in attempt_title
+    # a refused save answers the attempt page with an error: the title says so
+    response = learner_client.post(f"/courses/esm/quizzes/basics/attempts/{attempt.id}/save",
+                                   data={"attempt_token": "forged"})
+    assert response.status_code == 400
+    assert Tags(response.get_data(as_text=True)).title.startswith("Error:")
+
+
+# --- 9. confirmations --------------------------------------------------------------------------
+
+def test_a_confirmation_is_focused_when_the_page_loads(timed, learner_client):
+    _course, quiz, _enrolment = timed
+    attempt = started(learner_client, quiz)
+    response = learner_client.post(f"/courses/esm/quizzes/basics/attempts/{attempt.id}/save",
+                                   data={"attempt_token": services.attempt_token(attempt)},
+                                   follow_redirects=True)
+    tags = Tags(response.get_data(as_text=True))
+    flashes = tags.find(id="flashes")[0]
+    assert "data-autofocus" in flashes and flashes["tabindex"] == "-1"
+    assert tags.find("script", src="/static/js/app.js")
+
+
+# --- 10. charts ------------------------------------------------------------------------------
+
+def test_chart_labels_are_never_cut():
+    from elearn.reports.charts import Bar, bar_chart
+
+    label = "Stockholm Convention Regional Centre for Capacity-building and Technology Transfer"
+    svg = str(bar_chart("c", "By centre", "desc", [Bar(label, 3), Bar("Short", 1)]))
+    assert "…" not in svg
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert " ".join(t for t in texts if t not in ("", "–")).startswith(label)
+    width = int(re.search(r'viewBox="0 0 (\d+)', svg).group(1))
+    assert width <= 400  # readable when scaled to a 320 px screen
