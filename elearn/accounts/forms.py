@@ -13,6 +13,13 @@ from elearn.config import LANGUAGES
 from elearn.reference import services as reference
 
 
+#: the password rules, said up front beside every new-password field (services.password_problem
+#: checks them)
+PASSWORD_RULES = _l("At least %(length)s characters, at least 5 of them different, and not "
+                    "containing the part of your email before the @.",
+                    length=services.MIN_PASSWORD_LENGTH)
+
+
 def _check_password_strength(form, field):
     email = form.email.data if hasattr(form, "email") else ""
     problem = services.password_problem(field.data or "", email=email or "")
@@ -74,7 +81,7 @@ class RegisterForm(ProfileFieldsMixin, FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), _check_password_strength],
-        description=_l("At least 12 characters."),
+        description=PASSWORD_RULES,
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -156,7 +163,7 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), _check_password_strength],
-        description=_l("At least 12 characters."),
+        description=PASSWORD_RULES,
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -179,7 +186,7 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), _check_password_strength],
-        description=_l("At least 12 characters."),
+        description=PASSWORD_RULES,
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

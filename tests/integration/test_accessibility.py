@@ -294,3 +294,9 @@ def test_chart_labels_are_never_cut():
     assert " ".join(t for t in texts if t not in ("", "–")).startswith(label)
     width = int(re.search(r'viewBox="0 0 (\d+)', svg).group(1))
     assert width <= 400  # readable when scaled to a 320 px screen
+
+
+def test_password_rules_are_said_up_front(client):
+    html = client.get("/register").get_data(as_text=True)
+    help_text = re.search(r'id="password-help">([^<]*)<', html).group(1)
+    assert "12" in help_text and "5" in help_text and "email" in help_text
