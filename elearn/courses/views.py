@@ -84,6 +84,7 @@ def module(slug: str, module_slug: str):
     return _no_store(Response(render_template(
         "courses/module.html", course=course, module=current, enrolment=enrolment,
         position=index + 1, count=len(modules), done=modules[index].done,
+        next_quiz=_quiz_after(course, current.slug, last=index + 1 == len(modules)),
         previous=modules[index - 1] if index > 0 else None,
         next=modules[index + 1] if index + 1 < len(modules) else None,
         form=MarkDoneForm(),
@@ -106,13 +107,23 @@ def mark_done(slug: str, module_slug: str):
 
     mark_module_done(enrolment, current)
     db.session.commit()
-    flash(_("Module marked as done."), "success")
-    modules = services.module_links(course.id)
-    ids = [link.id for link in modules]
-    after = modules[ids.index(current.id) + 1:] if current.id in ids else []
-    if after:
-        return redirect(url_for("courses.module", slug=course.slug, module_slug=after[0].slug))
-    return redirect(url_for("courses.show", slug=course.slug))
+    # stay on the module: the message names it, and the page offers the next step
+    flash(_("“%(title)s” is marked as done.", title=current.title), "success")
+    return redirect(url_for("courses.module", slug=course.slug, module_slug=current.slug))
+
+
+def _quiz_after(course, module_slug: str, last: bool):
+    """The quiz that follows a module (one placed after it, or after the last module)."""
+    import sqlalchemy as sa
+
+    from elearn.quizzes.models import Quiz
+
+    placed = Quiz.after_module_slug == module_slug
+    if last:
+        placed = sa.or_(placed, Quiz.after_module_slug.is_(None))
+    return db.session.scalar(
+        sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None), placed)
+        .order_by(Quiz.position, Quiz.id).limit(1))
 
 
 @bp.route("/<slug>/assets/<path:path>")

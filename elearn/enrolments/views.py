@@ -95,6 +95,15 @@ def withdraw(slug: str):
         abort(400)
     enrolment = services.get_enrolment(current_user.id, course.id)
     ensure(enrolment is not None)
+    if not form.is_confirmed:
+        # ask first (without JavaScript too): withdrawing is one click away from enrolling
+        return render_template(
+            "confirm.html", question=_("Withdraw from %(course)s?", course=course.title),
+            explanation=_("You can enrol again later and continue where you stopped."),
+            action=url_for("enrolments.withdraw", slug=course.slug),
+            hidden={"next": form.safe_next() or ""},
+            confirm_label=_("Withdraw"), cancel_label=_("Keep my enrolment"),
+            cancel_url=form.safe_next() or course_page_url(course))
     if services.withdraw(enrolment):
         db.session.commit()
         flash(_("You withdrew from %(course)s. Your progress is kept if you enrol again.",
@@ -290,6 +299,7 @@ def enrolment_helpers():
     """For templates/enrolments/_course_enrolment.html, included by the course page."""
     return {
         "enrolment_block": services.enrolment_block,
+        "completion_breakdown": services.completion_breakdown,
         "enrolment_block_message": services.block_message,
         "may_bulk_enrol": bulk.may_bulk_enrol,
         "pending_place_request": services.pending_request,

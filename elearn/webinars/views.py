@@ -312,10 +312,18 @@ def register(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>/unregister", methods=["POST"])
 @require()
 def unregister(webinar_id: int):
-    _get(webinar_id)
+    webinar = _get(webinar_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if not form.is_confirmed:
+        # ask first (without JavaScript too): the place may go to the waiting list
+        return render_template(
+            "confirm.html", question=_("Give up your place at %(title)s?", title=webinar.title),
+            explanation=_("If the webinar is full, your place goes to the first person waiting."),
+            action=url_for("webinars.unregister", webinar_id=webinar_id),
+            confirm_label=_("Unregister"), cancel_label=_("Keep my place"),
+            cancel_url=url_for("webinars.show", webinar_id=webinar_id))
     user = current_user._get_current_object()
     try:
         mails = services.retrying(lambda: services.unregister(webinar_id, user))

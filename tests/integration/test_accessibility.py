@@ -76,7 +76,7 @@ def minutes(attempt) -> float:
 
 
 def test_a_trainer_grants_one_learner_extra_time(timed, trainer_client, learner_client, learner):
-    course, quiz, enrolment = timed
+    _course, quiz, enrolment = timed
     assert page(trainer_client, "/trainer/courses/esm/quiz-time").title.startswith("Time on timed quizzes")
     response = trainer_client.post("/trainer/courses/esm/quiz-time", data={
         "learner-email": "LEARNER@example.org", "learner-percent": "150"})
@@ -235,7 +235,7 @@ def test_focus_ring_has_3_to_1_contrast_on_every_background():
         match = re.match(r"var\(--([\w-]+)\)", value)
         return variables[match.group(1)] if match else {"#fff": "#ffffff"}.get(value, value)
 
-    ring = colour(re.search(r"^:focus-visible \{ outline: 3px solid ([^;]+);", css, re.M).group(1))
+    ring = colour(re.search(r"^:focus-visible \{ outline: 3px solid ([^;]+);", css, re.MULTILINE).group(1))
     header_ring = colour(re.search(r"\.site-header :focus-visible[^{]*\{ outline-color: ([^;]+);", css).group(1))
     for background in ("#ffffff", variables["soft"], variables["bg"]):
         assert contrast(ring, background) >= 3, (ring, background)
@@ -300,3 +300,57 @@ def test_password_rules_are_said_up_front(client):
     html = client.get("/register").get_data(as_text=True)
     help_text = re.search(r'id="password-help">([^<]*)<', html).group(1)
     assert "12" in help_text and "5" in help_text and "email" in help_text
+
+
+# --- issue 16: confirmations before withdrawing or unregistering -----------------------------
+
+def test_withdraw_asks_first(app, trainer, learner, learner_client):
+    course = factories.make_course(slug="esm", owner=trainer, modules=1)
+    enrolment = factories.enrol(learner, course)
+    response = learner_client.post("/courses/esm/withdraw", data={"next": "/courses/esm"})
+    assert response.status_code == 200
+    tags = Tags(response.get_data(as_text=True))
+    assert tags.title.startswith("Withdraw from")
+    assert tags.find("input", name="confirmed", value="yes")
+    assert db.session.get(Enrolment, enrolment.id).status.value == "active"
+    response = learner_client.post("/courses/esm/withdraw", data={"confirmed": "yes"})
+    assert response.status_code == 302
+    assert db.session.get(Enrolment, enrolment.id).status.value == "withdrawn"
+
+
+def test_unregister_asks_first(app, trainer, learner, learner_client):
+    from elearn.webinars.models import Registration
+
+    webinar = factories.make_webinar(trainer)
+    assert learner_client.post(f"/webinars/{webinar.id}/register").status_code == 302
+    response = learner_client.post(f"/webinars/{webinar.id}/unregister")
+    assert response.status_code == 200 and "Give up your place" in response.get_data(as_text=True)
+    registration = db.session.scalar(db.select(Registration))
+    assert registration.status.value != "cancelled"
+    assert learner_client.post(f"/webinars/{webinar.id}/unregister",
+                               data={"confirmed": "yes"}).status_code == 302
+    db.session.refresh(registration)
+    assert registration.status.value == "cancelled"
+
+
+# --- issue 16: progress figures agree; Start / Continue ----------------------------------------
+
+def test_progress_shows_each_requirement_and_one_overall_figure(app, trainer, learner, learner_client):
+    from elearn.enrolments import services as enrolments
+
+    course = factories.make_course(slug="esm", owner=trainer, modules=2, webinar_required=True)
+    factories.make_quiz(course)
+    enrolment = factories.enrol(learner, course)
+    html = learner_client.get("/courses/esm").get_data(as_text=True)
+    assert "Start the course" in html and "/courses/esm/modules/module-1" in html
+    enrolments.mark_module_done(enrolment, course.modules[0])
+    enrolments.mark_module_done(enrolment, course.modules[1])
+    db.session.commit()
+    html = learner_client.get("/courses/esm").get_data(as_text=True)
+    # 2 modules + 1 quiz + 1 webinar = 4 parts, 2 done: one overall figure, each part counted
+    assert "50% of the course done" in html
+    assert "Modules: 2 of 2 done" in html and "Quiz: 0 of 1 passed" in html
+    assert "Webinar: attend one of the course" in html
+    assert "Continue: the quiz" in html and "/courses/esm/quizzes/basics" in html
+    assert html.count("% of the course done") == 1 and "Your progress" not in html
+    assert db.session.get(Enrolment, enrolment.id).progress_percent == 50

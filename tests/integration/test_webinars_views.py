@@ -248,7 +248,7 @@ def test_waiting_list_promotes_the_first_waiting_person(trainer, make_user, as_u
                         second.id: RegistrationStatus.waitlisted,
                         third.id: RegistrationStatus.waitlisted}
     outbox.clear()
-    as_user(first).post(f"/webinars/{webinar.id}/unregister")
+    as_user(first).post(f"/webinars/{webinar.id}/unregister", data={"confirmed": "yes"})
     db.session.expire_all()
     statuses = {r.user_id: r.status for r in db.session.scalars(sa.select(Registration))}
     assert statuses[second.id] is RegistrationStatus.registered
