@@ -294,12 +294,19 @@ def outcome_labels() -> dict[str, str]:
     }
 
 
+def _certificate_of(user_id: int, course_id: int):
+    from elearn.certificates.services import certificate_of
+
+    return certificate_of(user_id, course_id)
+
+
 @bp.app_context_processor
 def enrolment_helpers():
     """For templates/enrolments/_course_enrolment.html, included by the course page."""
     return {
         "enrolment_block": services.enrolment_block,
         "completion_breakdown": services.completion_breakdown,
+        "certificate_of": _certificate_of,
         "enrolment_block_message": services.block_message,
         "may_bulk_enrol": bulk.may_bulk_enrol,
         "pending_place_request": services.pending_request,

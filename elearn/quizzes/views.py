@@ -221,9 +221,15 @@ def result(slug, quiz_slug, attempt_id):
                 "answer": qtype.answer_label(question.data, answer) if answer is not None else "",
                 "correct": qtype.correct_view(question.data),
             })
+    certificate = None
+    if enrolment is not None and enrolment.status.value == "completed":
+        from elearn.certificates.services import certificate_of
+
+        certificate = certificate_of(current_user.id, course.id)
     return render_template("quizzes/result.html", course=course, quiz=quiz, attempt=attempt,
                            summary=summary, show_answers=show_answers, review=review,
-                           enrolment=enrolment), 200, {"Cache-Control": "no-store"}
+                           enrolment=enrolment, certificate=certificate,
+                           ), 200, {"Cache-Control": "no-store"}
 
 
 def _managed_quiz(slug: str, quiz_slug: str):

@@ -354,3 +354,68 @@ def test_progress_shows_each_requirement_and_one_overall_figure(app, trainer, le
     assert "Continue: the quiz" in html and "/courses/esm/quizzes/basics" in html
     assert html.count("% of the course done") == 1 and "Your progress" not in html
     assert db.session.get(Enrolment, enrolment.id).progress_percent == 50
+
+
+# --- issue 16: result page, revoked certificates, certificate look-up, PDF, favicon ------------
+
+@pytest.fixture
+def completed(app, trainer, learner):
+    course = factories.make_course(slug="esm", owner=trainer, modules=0)
+    quiz = factories.make_quiz(course)
+    enrolment = factories.enrol(learner, course)
+    return course, quiz, enrolment
+
+
+def test_the_result_page_says_the_course_is_completed_with_the_certificate(completed, learner_client):
+    from tests.integration.test_quizzes_attempts import answers_form
+
+    _course, quiz, enrolment = completed
+    attempt = started(learner_client, quiz)
+    response = learner_client.post(f"/courses/esm/quizzes/basics/attempts/{attempt.id}/submit",
+                                   data=answers_form(attempt, right=True), follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert db.session.get(Enrolment, enrolment.id).status.value == "completed"
+    assert "You have completed" in html
+    code = re.search(r'href="/me/certificates/([^"]+)">View your certificate', html).group(1)
+    assert "attempt left" not in html
+    # the course page links the certificate; once revoked, it says so instead
+    assert f"/me/certificates/{code}" in learner_client.get("/courses/esm").get_data(as_text=True)
+    from elearn.certificates import services as certificates
+
+    certificate = certificates.get_by_code(code)
+    certificate.revoked_at = certificates.utcnow()
+    certificate.revoked_reason = "test"
+    db.session.commit()
+    html = learner_client.get("/courses/esm").get_data(as_text=True)
+    assert "was revoked" in html and "Your certificate is in My learning" not in html
+    assert "View and share" not in learner_client.get("/me/learning").get_data(as_text=True)
+
+
+def test_certificate_lookup_form(client):
+    tags = page(client, "/certificates")
+    assert tags.find("input", id="code")
+    response = client.get("/certificates?code=not+a+code")
+    assert response.status_code == 400
+    assert Tags(response.get_data(as_text=True)).title.startswith("Error:")
+    code = "abcde-fghij-kmnpq-rstuv"
+    response = client.get("/certificates?code=" + code.upper().replace("-", " "))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/certificates/" + code)
+    assert 'href="/certificates"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_pdf_downloads_under_a_good_name(app, trainer, learner):
+    course = factories.make_course(slug="esm", owner=trainer, modules=1)
+    factories.complete_course(learner, course)
+    from elearn.certificates.models import Certificate
+
+    code = db.session.scalar(db.select(Certificate.code))
+    response = app.test_client().get(f"/certificates/{code}.pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="certificate-esm-{code}.pdf"'
+
+
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+    assert 'rel="icon"' in client.get("/").get_data(as_text=True)
