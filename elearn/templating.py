@@ -22,6 +22,16 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("enrolments.my_learning", _("My learning")))
         if current_user.role in (Role.trainer, Role.admin):
             items.append(("reports.trainer_reports", _("My courses' results")))
+        if current_user.role in (Role.trainer, Role.coordinator, Role.admin) and (
+                "enrolments.requests" in current_app.view_functions):
+            from flask_babel import ngettext
+
+            from elearn.enrolments.services import waiting_request_count
+
+            waiting = waiting_request_count(current_user)
+            items.append(("enrolments.requests", ngettext(
+                "%(num)s request waiting", "%(num)s requests waiting", waiting)
+                if waiting else _("Place requests")))
         if current_user.role in (Role.coordinator, Role.admin):
             items.append(("reports.centre_dashboard", _("Centre")))
         if current_user.role is Role.admin:

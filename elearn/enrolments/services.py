@@ -452,16 +452,11 @@ def decide(request: EnrolmentRequest, decider, approve: bool, note: str = "") ->
     return True
 
 
-def requests_for_decider(user, status: RequestStatus = RequestStatus.pending) -> list[EnrolmentRequest]:
-    """The requests ``user`` may answer, oldest first, with learner and course loaded."""
-    from sqlalchemy.orm import joinedload
-
+def _decider_requests_query(user, status: RequestStatus):
     query = (
         sa.select(EnrolmentRequest)
         .join(User, User.id == EnrolmentRequest.user_id)
         .where(EnrolmentRequest.status == status)
-        .options(joinedload(EnrolmentRequest.user), joinedload(EnrolmentRequest.course))
-        .order_by(EnrolmentRequest.created_at, EnrolmentRequest.id)
     )
     if user.role is not Role.admin:
         trained = sa.select(Course.id).where(sa.or_(
@@ -473,7 +468,24 @@ def requests_for_decider(user, status: RequestStatus = RequestStatus.pending) ->
         if user.role is Role.coordinator and user.centre_id is not None:
             conditions.append(User.centre_id == user.centre_id)
         query = query.where(sa.or_(*conditions))
+    return query
+
+
+def requests_for_decider(user, status: RequestStatus = RequestStatus.pending) -> list[EnrolmentRequest]:
+    """The requests ``user`` may answer, oldest first, with learner and course loaded."""
+    from sqlalchemy.orm import joinedload
+
+    query = _decider_requests_query(user, status).options(
+        joinedload(EnrolmentRequest.user), joinedload(EnrolmentRequest.course)
+    ).order_by(EnrolmentRequest.created_at, EnrolmentRequest.id)
     return list(db.session.scalars(query).unique())
+
+
+def waiting_request_count(user) -> int:
+    """How many place requests wait for ``user``'s answer (for the navigation)."""
+    query = _decider_requests_query(user, RequestStatus.pending).with_only_columns(
+        sa.func.count(EnrolmentRequest.id))
+    return db.session.scalar(query) or 0
 
 
 # --- My learning ------------------------------------------------------------------------------

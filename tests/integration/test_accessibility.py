@@ -419,3 +419,29 @@ def test_favicon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
     assert 'rel="icon"' in client.get("/").get_data(as_text=True)
+
+
+# --- issue 16: trainers -------------------------------------------------------------------------
+
+def test_trainer_nav_says_how_many_requests_wait(app, trainer, trainer_client, make_user):
+    from elearn.enrolments import services as enrolments
+
+    course = factories.make_course(slug="esm", owner=trainer, restricted=True)
+    html = trainer_client.get("/courses").get_data(as_text=True)
+    assert "Place requests" in html
+    for n in range(3):
+        enrolments.request_place(make_user(audience_slug="industry"), course, "please")
+    db.session.commit()
+    html = trainer_client.get("/courses").get_data(as_text=True)
+    assert re.search(r'href="/enrolments/requests"[^>]*>3 requests waiting<', html)
+
+
+def test_a_trainer_is_not_offered_enrol_on_their_own_course(app, trainer, trainer_client):
+    factories.make_course(slug="esm", owner=trainer, audiences=("customs-officer",), restricted=True)
+    html = trainer_client.get("/courses/esm").get_data(as_text=True)
+    assert "You are a trainer of this course" in html
+    assert ">Enrol<" not in html and "Request a place" not in html and "not eligible" not in html
+
+
+def test_add_an_audience_is_titled_so(admin_client):
+    assert page(admin_client, "/admin/audiences/new").title.startswith("Add an audience")
