@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -513,19 +514,31 @@ def personal_ics(token: str):
 @require()
 @limiter.limit("20 per hour", methods=["POST"])
 def my_calendar():
+    """Post/redirect/get: the POST makes the address and redirects; the GET shows a new
+    address once (handed over in the session), so a reload never makes another one."""
     form = ConfirmForm()
-    token = None
+    has_token = current_user.calendar_token_hash is not None
     if form.validate_on_submit():
+        if has_token and not form.is_confirmed:
+            return render_template(
+                "confirm.html", question=_("Make a new calendar address?"),
+                explanation=_("The address you have now stops working at once: calendars "
+                              "subscribed to it stop updating until you subscribe again."),
+                action=url_for("webinars.my_calendar"), confirm_label=_("Make a new address"),
+                cancel_label=_("Keep my address"), cancel_url=url_for("webinars.my_calendar"))
         token = feeds.new_calendar_token(current_user)
         db.session.commit()
+        session["new_calendar_token"] = token
+        return redirect(url_for("webinars.my_calendar"))
+    token = session.pop("new_calendar_token", None)
     feed_url = webcal_url = None
     if token:
         feed_url = services.base_url() + url_for("webinars.personal_ics", token=token)
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     return render_template(
         "webinars/my_calendar.html", form=form, feed_url=feed_url, webcal_url=webcal_url,
-        has_token=current_user.calendar_token_hash is not None,
-    )
+        has_token=has_token,
+    ), 200, {"Cache-Control": "no-store"}
 
 
 @bp.app_context_processor

@@ -445,3 +445,22 @@ def test_a_trainer_is_not_offered_enrol_on_their_own_course(app, trainer, traine
 
 def test_add_an_audience_is_titled_so(admin_client):
     assert page(admin_client, "/admin/audiences/new").title.startswith("Add an audience")
+
+
+# --- issue 16: /me/calendar post/redirect/get ---------------------------------------------------
+
+def test_calendar_address_post_redirect_get_and_regenerate_only_when_confirmed(app, learner,
+                                                                               learner_client):
+    response = learner_client.post("/me/calendar")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/me/calendar")
+    html = learner_client.get("/me/calendar").get_data(as_text=True)
+    token = re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics", html).group(1)
+    # a reload is a GET: no new address, the old one keeps working
+    assert token not in learner_client.get("/me/calendar").get_data(as_text=True)
+    assert app.test_client().get(f"/calendar/{token}.ics").status_code == 200
+    # "Make a new address" asks first; only the confirmed POST replaces it
+    response = learner_client.post("/me/calendar")
+    assert response.status_code == 200 and "Make a new calendar address?" in response.get_data(as_text=True)
+    assert app.test_client().get(f"/calendar/{token}.ics").status_code == 200
+    learner_client.post("/me/calendar", data={"confirmed": "yes"})
+    assert app.test_client().get(f"/calendar/{token}.ics").status_code == 404
