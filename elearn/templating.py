@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_login import current_user
 from jinja2 import pass_context
 from wtforms import Form as BaseForm
@@ -44,16 +44,36 @@ def nav_items() -> list[tuple[str, str]]:
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
-def datetime_with_zone(value) -> str:
-    """A date and time in the user's locale and time zone, followed by that zone, e.g.
-    "30/11/2026, 15:49 (Europe/Zurich)": for deadlines, where the zone matters."""
-    from flask_babel import get_timezone
+def format_when(value) -> str:
+    """THE date-and-time format of every page: the locale's medium date and short time, in the
+    user's time zone, no seconds ("Nov 30, 2026, 2:34 PM"; the webinar pages use the same
+    pieces). Templates use it as ``|datetime``."""
+    from flask_babel import format_time
     from flask_babel import gettext as _
 
     if not value:
         return ""
-    zone = str(get_timezone()).replace("_", " ")
-    return _("%(time)s (%(zone)s time)", time=format_datetime(value, "short"), zone=zone)
+    return _("%(date)s, %(time)s", date=format_date(value, "medium"),
+             time=format_time(value, "short"))
+
+
+def format_day(value) -> str:
+    """THE date format of every page (``|date``): the locale's medium date."""
+    return format_date(value, "medium") if value else ""
+
+
+def datetime_with_zone(value) -> str:
+    """``format_when`` followed by the user's time zone, for deadlines where the zone matters:
+    "Nov 30, 2026, 3:49 PM (Zurich time)"."""
+    from flask_babel import get_timezone
+    from flask_babel import gettext as _
+
+    from elearn.webinars.display import zone_place
+
+    if not value:
+        return ""
+    return _("%(time)s (%(zone)s time)", time=format_when(value),
+             zone=zone_place(str(get_timezone()), str(get_locale())))
 
 
 def text_direction(code: str | None) -> str:
@@ -96,8 +116,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters.update(
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        # one format per locale everywhere: the fmt argument of older templates is ignored
+        datetime=lambda value, fmt=None: format_when(value),
+        date=lambda value, fmt=None: format_day(value),
         datetime_zone=datetime_with_zone,
         decimal=format_decimal,
         percent=format_percent,
