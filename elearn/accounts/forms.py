@@ -195,12 +195,19 @@ class ResetPasswordForm(FlaskForm):
 
 
 class AdminUserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("As printed on certificates."))
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
     centre = SelectField(_l("Regional centre"), validate_choice=False)
+    active = BooleanField(_l("Account active"), description=_l(
+        "A deactivated account cannot log in; its open sessions end at once."))
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
-        kwargs.setdefault("data", {"role": user.role.value, "centre": str(user.centre_id or "")})
+        kwargs.setdefault("data", {"role": user.role.value, "centre": str(user.centre_id or ""),
+                                   "name": user.name, "email": user.email,
+                                   "active": user.active})
         super().__init__(*args, **kwargs)
         self._centres = {str(c.id): c for c in reference.centres()}
         self.centre.choices = [("", _l("None"))] + [(k, c.name) for k, c in self._centres.items()]
@@ -211,6 +218,12 @@ class AdminUserForm(FlaskForm):
         if self.role.data == Role.coordinator.value and not field.data:
             raise ValidationError(_l("A coordinator must belong to a regional centre."))
 
+    def validate_email(self, field):
+        if services.email_taken(field.data or "", except_user_id=self.user.id):
+            raise ValidationError(_l("Another account uses this email."))
+
     def save(self):
+        services.update_account(self.user, name=self.name.data, email=self.email.data,
+                                active=bool(self.active.data))
         services.change_role(self.user, Role(self.role.data), self._centres.get(self.centre.data or ""))
         return self.user

@@ -151,6 +151,17 @@ def user_for_reset_token(token: str) -> User | None:
     return user
 
 
+def update_account(user: User, *, name: str, email: str, active: bool) -> None:
+    """Admin action: correct a user's name and email, or (de)activate the account. A
+    deactivated account cannot log in and its open sessions end at once."""
+    user.name = name.strip()
+    user.email = normalise_email(email)
+    if user.active and not active:
+        user.rotate_session_token()
+    user.active = active
+    db.session.flush()
+
+
 def change_role(user: User, role: Role, centre: RegionalCentre | None) -> None:
     """Admin action: set a user's role and centre (coordinators need a centre)."""
     if role is Role.coordinator and centre is None:

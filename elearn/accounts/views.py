@@ -172,8 +172,10 @@ def admin_edit_user(user_id: int):
     if form.validate_on_submit():
         form.save()
         db.session.commit()
-        flash(_("Saved the role and centre of %(email)s.", email=user.email), "success")
-        return redirect(url_for("accounts.admin_users"))
+        flash(_("Saved the account of %(email)s.", email=user.email), "success")
+        # back to the list as the admin left it (search and page kept)
+        return redirect(url_for("accounts.admin_users", q=request.args.get("q") or None,
+                                page=request.args.get("page", type=int)))
     return render_template("accounts/admin_user.html", form=form, user=user), (
         400 if form.errors else 200
     )

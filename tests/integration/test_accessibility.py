@@ -481,3 +481,27 @@ def test_one_date_time_format_everywhere(app):
     assert first == short and day == long_day  # one format, whatever a template asks
     assert day in first and ":56" not in first  # the date inside the date-time; no seconds
     assert "Nov 30, 2026" == day
+
+
+# --- issue 16: admin user edit ------------------------------------------------------------------
+
+def test_admin_edits_name_email_and_deactivates_keeping_the_list_search(app, admin_client, learner,
+                                                                        make_user):
+    from elearn.accounts.models import User
+    from tests.conftest import login_client
+
+    make_user(email="taken@example.org")
+    session_client = app.test_client()
+    login_client(session_client, learner)
+    assert session_client.get("/profile").status_code == 200
+    url = f"/admin/users/{learner.id}?q=lina&page=1"
+    data = {"role": "learner", "centre": "", "name": "Lina L. Learner", "email": "taken@example.org"}
+    response = admin_client.post(url, data=data)
+    assert response.status_code == 400 and "Another account uses this email" in response.get_data(as_text=True)
+    response = admin_client.post(url, data={**data, "email": "Lina.New@Example.org"})  # no "active"
+    assert response.status_code == 302 and "q=lina" in response.headers["Location"]
+    user = db.session.get(User, learner.id)
+    assert (user.name, user.email, user.active) == ("Lina L. Learner", "lina.new@example.org", False)
+    assert session_client.get("/profile").status_code in (302, 401)  # the open session ended
+    html = admin_client.get("/admin/users?q=lina").get_data(as_text=True)
+    assert "deactivated" in html and "q=lina" in html
