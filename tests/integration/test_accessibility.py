@@ -505,3 +505,25 @@ def test_admin_edits_name_email_and_deactivates_keeping_the_list_search(app, adm
     assert session_client.get("/profile").status_code in (302, 401)  # the open session ended
     html = admin_client.get("/admin/users?q=lina").get_data(as_text=True)
     assert "deactivated" in html and "q=lina" in html
+
+
+def test_item_analysis_says_which_attempts_the_question_figures_come_from(completed, trainer_client,
+                                                                           learner, learner_client):
+    from tests.integration.test_quizzes_attempts import answers_form
+
+    _course, quiz, _enrolment = completed
+    attempt = started(learner_client, quiz)
+    learner_client.post(f"/courses/esm/quizzes/basics/attempts/{attempt.id}/submit",
+                        data=answers_form(attempt, right=False))
+    # an attempt with only a total score, as demo or imported data have
+    db.session.add(QuizAttempt(quiz_id=quiz.id, user_id=learner.id, number=2, status="submitted",
+                               layout={}, answers={}, score=5, max_score=10, percent=50,
+                               passed=False, submitted_at=attempt.started_at))
+    db.session.commit()
+    from elearn.quizzes.analysis import analyse
+
+    result = analyse(quiz)
+    assert (result.attempts, result.detailed) == (2, 1)
+    assert all(s.seen == 1 for s in result.questions)
+    html = trainer_client.get("/trainer/courses/esm/quizzes/basics/analysis").get_data(as_text=True)
+    assert "1 graded attempt has only a total score" in html and "from the other 1" in html
