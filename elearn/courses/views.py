@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -10,6 +11,7 @@ from flask_login import current_user
 from elearn.accounts.models import Role
 from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
+from elearn.courses.models import Course
 from elearn.extensions import db
 from elearn.permissions import ensure, require
 
@@ -114,8 +116,6 @@ def mark_done(slug: str, module_slug: str):
 
 def _quiz_after(course, module_slug: str, last: bool):
     """The quiz that follows a module (one placed after it, or after the last module)."""
-    import sqlalchemy as sa
-
     from elearn.quizzes.models import Quiz
 
     placed = Quiz.after_module_slug == module_slug
@@ -158,7 +158,8 @@ def upload():
         result = import_upload(form.archive_bytes, current_user)
         if result.ok:
             db.session.commit()
-            flash(_("The course %(slug)s was imported.", slug=result.slug), "success")
+            imported = db.session.scalar(sa.select(Course.title).where(Course.slug == result.slug))
+            flash(_("The course “%(title)s” was imported.", title=imported or result.slug), "success")
         else:
             db.session.rollback()
     status = 422 if (result is not None and not result.ok) or form.errors else 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -248,10 +249,15 @@ def bulk_confirm(slug: str):
                 "written; upload the file again to see the new preview."), "error")
         return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
     bulk.send_welcome_mail(result.new_accounts, course)
-    flash(_("Done: %(created)s accounts created, %(enrolled)s enrolled, %(again)s enrolled again, "
-            "%(already)s already enrolled, %(errors)s rows skipped with errors.",
-            created=result.created, enrolled=result.enrolled, again=result.reenrolled,
-            already=result.already, errors=result.errors), "success")
+    # one sentence per figure, each with its plural forms
+    flash(" ".join([
+        ngettext("%(num)s account created.", "%(num)s accounts created.", result.created),
+        ngettext("%(num)s person enrolled.", "%(num)s people enrolled.", result.enrolled),
+        ngettext("%(num)s enrolled again.", "%(num)s enrolled again.", result.reenrolled),
+        ngettext("%(num)s already enrolled.", "%(num)s already enrolled.", result.already),
+        ngettext("%(num)s row skipped with errors.", "%(num)s rows skipped with errors.",
+                 result.errors),
+    ]), "success")
     return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
 
 

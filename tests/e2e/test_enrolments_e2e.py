@@ -135,6 +135,6 @@ def test_bulk_enrolment_preview_and_confirm(page, app):
     page.wait_for_selector("text=Nothing is saved yet.")
     page.wait_for_selector("text=Bad email address.")
     check_accessibility(page)
-    page.get_by_role("button", name=re.compile("Confirm the 1 valid rows")).click()
-    page.wait_for_selector("text=1 accounts created, 1 enrolled")
+    page.get_by_role("button", name=re.compile("Confirm the 1 valid row ")).click()
+    page.wait_for_selector("text=1 account created. 1 person enrolled.")
     check_accessibility(page)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -469,11 +469,11 @@ def test_calendar_address_post_redirect_get_and_regenerate_only_when_confirmed(a
 # --- issue 16: one date and time format ------------------------------------------------------
 
 def test_one_date_time_format_everywhere(app):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from flask import render_template_string
 
-    moment = datetime(2026, 11, 30, 14, 34, 56, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 30, 14, 34, 56, tzinfo=UTC)
     with app.test_request_context():
         text = render_template_string(
             "{{ t|datetime }}|{{ t|datetime('short') }}|{{ t|date }}|{{ t|date('long') }}", t=moment)
@@ -527,3 +527,14 @@ def test_item_analysis_says_which_attempts_the_question_figures_come_from(comple
     assert all(s.seen == 1 for s in result.questions)
     html = trainer_client.get("/trainer/courses/esm/quizzes/basics/analysis").get_data(as_text=True)
     assert "1 graded attempt has only a total score" in html and "from the other 1" in html
+
+
+def test_bulk_enrolment_messages_use_plurals(app, trainer, trainer_client):
+    import io
+
+    factories.make_course(slug="esm", owner=trainer, modules=1)
+    data = "email,name,audience,country\nnew.person@example.org,New Person,customs-officer,SN\n"
+    response = trainer_client.post("/courses/esm/bulk-enrol", data={
+        "file": (io.BytesIO(data.encode()), "people.csv")}, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert "Confirm: enrol 1 person" in html
