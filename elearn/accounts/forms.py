@@ -12,7 +12,6 @@ from elearn.accounts.models import Role
 from elearn.config import LANGUAGES
 from elearn.reference import services as reference
 
-
 #: the password rules, said up front beside every new-password field (services.password_problem
 #: checks them)
 PASSWORD_RULES = _l("At least %(length)s characters, at least 5 of them different, and not "
