@@ -47,6 +47,18 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     return None
 
 
+def people_search(name_column, email_column, term: str):
+    """The one rule for finding people by a typed term: the name contains it, or the email's
+    part before the @ does ("lea" finds lea.diop@..., not everyone at elearn.test); a term
+    with an @ in it matches anywhere in the email."""
+    escaped = term.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    email_pattern = f"%{escaped}%" if "@" in escaped else f"%{escaped}%@%"
+    return sa.or_(
+        sa.func.lower(name_column).like(f"%{escaped}%", escape="\\"),
+        email_column.like(email_pattern, escape="\\"),
+    )
+
+
 def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 

@@ -158,8 +158,7 @@ def admin_users():
     page = max(request.args.get("page", 1, type=int), 1)
     query = sa.select(User).order_by(User.email)
     if search:
-        like = f"%{search.lower()}%"
-        query = query.where(sa.or_(User.email.like(like), sa.func.lower(User.name).like(like)))
+        query = query.where(services.people_search(User.name, User.email, search))
     users = db.paginate(query, page=page, per_page=50, error_out=False)
     return render_template("accounts/admin_users.html", users=users, search=search)
 

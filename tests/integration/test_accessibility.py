@@ -538,3 +538,16 @@ def test_bulk_enrolment_messages_use_plurals(app, trainer, trainer_client):
         "file": (io.BytesIO(data.encode()), "people.csv")}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert "Confirm: enrol 1 person" in html
+
+
+# --- issue 16: people search ----------------------------------------------------------------------
+
+def test_people_search_looks_at_names_and_the_email_local_part(app, admin_client, make_user):
+    make_user(email="lea.diop@elearn.test", name="Léa Diop")
+    make_user(email="sam@elearn.test", name="Sam Ibe")
+    make_user(email="x@example.org", name="Aleandro Ruiz")
+    html = admin_client.get("/admin/users?q=lea").get_data(as_text=True)
+    assert "lea.diop@elearn.test" in html and "x@example.org" in html  # local part; name
+    assert "sam@elearn.test" not in html  # "lea" only in the domain: not a match
+    assert "sam@elearn.test" in admin_client.get("/admin/users?q=@elearn.test").get_data(as_text=True)
+    assert admin_client.get("/admin/users?q=100%25_").status_code == 200
