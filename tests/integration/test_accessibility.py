@@ -551,3 +551,23 @@ def test_people_search_looks_at_names_and_the_email_local_part(app, admin_client
     assert "sam@elearn.test" not in html  # "lea" only in the domain: not a match
     assert "sam@elearn.test" in admin_client.get("/admin/users?q=@elearn.test").get_data(as_text=True)
     assert admin_client.get("/admin/users?q=100%25_").status_code == 200
+
+
+# --- issue 16: capacity holds in demo data ----------------------------------------------------------
+
+def test_demo_data_never_overfills_a_webinar(app, trainer):
+    import sqlalchemy as sa
+
+    from elearn.reports import demo
+    from elearn.webinars.models import Registration, RegistrationStatus
+
+    course = factories.make_course(slug="esm", owner=trainer, modules=1, webinar_required=False)
+    webinar = factories.make_webinar(trainer, course=course, capacity=3)
+    demo.generate(60, prefix="cap", centre_slugs=None, min_courses=1)
+    db.session.commit()
+    registered = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
+        Registration.webinar_id == webinar.id, Registration.status == RegistrationStatus.registered))
+    assert registered <= 3
+    total = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
+        Registration.webinar_id == webinar.id))
+    assert total > 3  # more people wanted a place: the others wait
