@@ -400,11 +400,25 @@ def _attendance_forms(webinar: Webinar):
     return rows, form, upload
 
 
+def _not_started(webinar) -> bool:
+    """Attendance waits for the session: True while no session of the webinar has begun."""
+    now = utcnow()
+    return not any(s.start_utc <= now for s in sessions(webinar))
+
+
+def _refuse_early(webinar):
+    flash(_("This webinar has not started yet: record attendance once its first session has begun."),
+          "error")
+    return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+
+
 @bp.route("/webinars/<int:webinar_id>/attendance", methods=["GET", "POST"])
 @require(Role.trainer)
 def attendance(webinar_id: int):
     webinar = _manage(webinar_id)
     rows, form, upload = _attendance_forms(webinar)
+    if request.method == "POST" and _not_started(webinar):
+        return _refuse_early(webinar)
     if form.validate_on_submit():
         chosen = set(form.attended.data or [])
         marks = {u.id: (u.id in chosen, None) for _r, u in rows}
@@ -413,13 +427,16 @@ def attendance(webinar_id: int):
         flash(_("Attendance saved (%(count)s changed).", count=changed), "success")
         return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
     return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
-                           upload=upload, preview=None, confirm=None)
+                           upload=upload, preview=None, confirm=None,
+                           not_started=_not_started(webinar))
 
 
 @bp.route("/webinars/<int:webinar_id>/attendance/upload", methods=["POST"])
 @require(Role.trainer)
 def attendance_upload(webinar_id: int):
     webinar = _manage(webinar_id)
+    if _not_started(webinar):
+        return _refuse_early(webinar)
     rows, form, upload = _attendance_forms(webinar)
     preview = confirm = None
     if upload.validate_on_submit():
@@ -441,6 +458,8 @@ def attendance_upload(webinar_id: int):
 @require(Role.trainer)
 def attendance_confirm(webinar_id: int):
     webinar = _manage(webinar_id)
+    if _not_started(webinar):
+        return _refuse_early(webinar)
     confirm = AttendanceConfirmForm(prefix="confirm")
     if not confirm.validate_on_submit():
         abort(400)

@@ -571,3 +571,20 @@ def test_demo_data_never_overfills_a_webinar(app, trainer):
     total = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
         Registration.webinar_id == webinar.id))
     assert total > 3  # more people wanted a place: the others wait
+
+
+def test_attendance_waits_for_the_session(app, trainer, trainer_client, learner):
+    from elearn.webinars import services as webinars
+    from elearn.webinars.models import Registration
+
+    webinar = factories.make_webinar(trainer)  # next week
+    webinars.register(webinar.id, learner)
+    db.session.commit()
+    html = trainer_client.get(f"/webinars/{webinar.id}/attendance").get_data(as_text=True)
+    assert "has not started yet" in html
+    response = trainer_client.post(f"/webinars/{webinar.id}/attendance",
+                                   data={"manual-attended": [str(learner.id)]})
+    assert response.status_code == 302
+    assert not db.session.scalar(db.select(Registration)).attended
+    assert trainer_client.post(f"/webinars/{webinar.id}/attendance/confirm",
+                               data={"confirm-payload": "x"}).status_code == 302

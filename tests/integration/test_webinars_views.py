@@ -482,6 +482,16 @@ def test_course_partial_has_a_fixed_number_of_queries(app, trainer, count_querie
 # --------------------------------------------------------------------------- attendance
 
 
+def begun(webinar) -> None:
+    """Move a webinar's (first) session to half an hour ago: attendance waits for the session."""
+    from datetime import timedelta
+
+    from elearn.db_types import utcnow
+
+    webinar.start_utc = utcnow() - timedelta(minutes=30)
+    db.session.commit()
+
+
 def test_attendance_by_hand_completes_a_course_that_requires_a_webinar(
         trainer_client, trainer, learner):
     course = factories.make_course(owner=trainer, modules=0, webinar_required=True)
@@ -489,6 +499,7 @@ def test_attendance_by_hand_completes_a_course_that_requires_a_webinar(
     webinar = factories.make_webinar(trainer, course=course)
     services.register(webinar.id, learner)
     db.session.commit()
+    begun(webinar)
     response = trainer_client.post(f"/webinars/{webinar.id}/attendance",
                                    data={"manual-attended": [str(learner.id)]})
     assert response.status_code == 302
@@ -507,6 +518,7 @@ def test_report_upload_previews_then_records_on_confirmation(
     for person in (learner, short):
         services.register(webinar.id, person)
     db.session.commit()
+    begun(webinar)
     report = (
         "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
         f"Lina,{learner.email},03/15/2026 02:00:00 PM,03/15/2026 02:30:00 PM,30,No\n"
