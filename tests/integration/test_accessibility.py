@@ -588,3 +588,12 @@ def test_attendance_waits_for_the_session(app, trainer, trainer_client, learner)
     assert not db.session.scalar(db.select(Registration)).attended
     assert trainer_client.post(f"/webinars/{webinar.id}/attendance/confirm",
                                data={"confirm-payload": "x"}).status_code == 302
+
+
+def test_country_list_has_only_countries():
+    from elearn.reference.services import country_names
+
+    names = country_names()
+    assert "XA" not in names and "XB" not in names and "EU" not in names and "QO" not in names
+    assert "Pseudo" not in " ".join(names.values())
+    assert {"SN", "CH", "BR", "XK"} <= set(names) and len(names) > 240
