@@ -5,12 +5,20 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from elearn.accounts import services
 from elearn.accounts.models import Role
 from elearn.config import LANGUAGES
 from elearn.reference import services as reference
+
+
+def _valid_email(form, field):
+    """The one email rule (services.valid_email); an existing account's address is never bad."""
+    if field.data and services.valid_email(field.data) is None and \
+            services.get_user_by_email(field.data) is None:
+        raise ValidationError(_l("Enter an email address such as name@example.org."))
+
 
 #: the password rules, said up front beside every new-password field (services.password_problem
 #: checks them)
@@ -76,7 +84,7 @@ class ProfileFieldsMixin:
 
 class RegisterForm(ProfileFieldsMixin, FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), _check_password_strength],
@@ -119,7 +127,7 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
     audience = SelectField(_l("Target audience"), validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False)
     timezone = SelectField(_l("Time zone"), validate_choice=False)
@@ -179,7 +187,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
 
 
 class ResetPasswordForm(FlaskForm):
@@ -196,7 +204,7 @@ class ResetPasswordForm(FlaskForm):
 class AdminUserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        description=_l("As printed on certificates."))
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
     role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
     centre = SelectField(_l("Regional centre"), validate_choice=False)
     active = BooleanField(_l("Account active"), description=_l(

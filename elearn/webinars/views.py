@@ -417,9 +417,9 @@ def _refuse_early(webinar):
 def attendance(webinar_id: int):
     webinar = _manage(webinar_id)
     rows, form, upload = _attendance_forms(webinar)
-    if request.method == "POST" and _not_started(webinar):
-        return _refuse_early(webinar)
     if form.validate_on_submit():
+        if _not_started(webinar):
+            return _refuse_early(webinar)
         chosen = set(form.attended.data or [])
         marks = {u.id: (u.id in chosen, None) for _r, u in rows}
         changed = attendance_service.record_attendance(webinar, marks)
@@ -435,11 +435,11 @@ def attendance(webinar_id: int):
 @require(Role.trainer)
 def attendance_upload(webinar_id: int):
     webinar = _manage(webinar_id)
-    if _not_started(webinar):
-        return _refuse_early(webinar)
     rows, form, upload = _attendance_forms(webinar)
     preview = confirm = None
     if upload.validate_on_submit():
+        if _not_started(webinar):
+            return _refuse_early(webinar)
         data = upload.report.data.read()
         try:
             parsed = attendance_service.parse_report(data)
@@ -458,11 +458,11 @@ def attendance_upload(webinar_id: int):
 @require(Role.trainer)
 def attendance_confirm(webinar_id: int):
     webinar = _manage(webinar_id)
-    if _not_started(webinar):
-        return _refuse_early(webinar)
     confirm = AttendanceConfirmForm(prefix="confirm")
     if not confirm.validate_on_submit():
         abort(400)
+    if _not_started(webinar):
+        return _refuse_early(webinar)
     try:
         payload = _serializer().loads(confirm.payload.data)
     except BadSignature:
