@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import (
@@ -28,6 +29,7 @@ from elearn.accounts.models import Role
 from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db, limiter
+from elearn.pagination import PageNavigation
 from elearn.permissions import ensure, require
 from elearn.webinars import attendance as attendance_service
 from elearn.webinars import feeds, services
@@ -389,13 +391,38 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="webinar-attendance")
 
 
+#: people per page of the manual attendance list
+ATTENDANCE_PAGE = 50
+
+
+@dataclass
+class AttendancePage(PageNavigation):
+    page: int
+    pages: int
+    total: int
+    search: str
+
+
 def _attendance_forms(webinar: Webinar):
-    rows = [(r, u) for r, u in services.registrations(webinar.id)
-            if r.status is RegistrationStatus.registered]
+    """The manual list: registered people sorted by name then email, filtered by ``?q=`` (name
+    or the email's local part), 50 a page; the form covers the shown page only, so saving a
+    page never touches the people on other pages."""
+    search = request.args.get("q", "").strip()
+    everyone = sorted(((r, u) for r, u in services.registrations(webinar.id)
+                       if r.status is RegistrationStatus.registered),
+                      key=lambda pair: (pair[1].name.casefold(), pair[1].email))
+    if search:
+        term = search.casefold()
+        everyone = [(r, u) for r, u in everyone if term in u.name.casefold() or (
+            term in u.email if "@" in term else term in u.email.split("@")[0])]
+    pages = max(1, -(-len(everyone) // ATTENDANCE_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    rows = everyone[(page - 1) * ATTENDANCE_PAGE:page * ATTENDANCE_PAGE]
     form = AttendanceForm(prefix="manual")
-    form.attended.choices = [(u.id, u.name) for _r, u in rows]
+    form.attended.choices = [(u.id, f"{u.name} ({u.email})") for _r, u in rows]
     if not form.is_submitted():
         form.attended.data = [u.id for r, u in rows if r.attended]
+    form.paging = AttendancePage(page=page, pages=pages, total=len(everyone), search=search)
     upload = AttendanceUploadForm(prefix="upload")
     return rows, form, upload
 
@@ -425,7 +452,9 @@ def attendance(webinar_id: int):
         changed = attendance_service.record_attendance(webinar, marks)
         db.session.commit()
         flash(_("Attendance saved (%(count)s changed).", count=changed), "success")
-        return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+        return redirect(url_for("webinars.attendance", webinar_id=webinar.id,
+                                q=form.paging.search or None,
+                                page=form.paging.page if form.paging.page > 1 else None))
     return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
                            upload=upload, preview=None, confirm=None,
                            not_started=_not_started(webinar))

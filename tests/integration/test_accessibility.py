@@ -625,3 +625,43 @@ def test_registration_and_bulk_accept_test_domains(app, client, trainer, trainer
         "file": (io.BytesIO(data.encode()), "people.csv")},
         content_type="multipart/form-data").get_data(as_text=True)
     assert "Bad email address" not in html and "Confirm: enrol 1 person" in html
+
+
+def test_manual_attendance_shows_email_sorts_filters_and_pages(app, trainer, trainer_client,
+                                                              make_user, monkeypatch):
+    from elearn.webinars import services as webinars
+    from elearn.webinars import views as webinar_views
+    from elearn.webinars.models import Registration
+
+    monkeypatch.setattr(webinar_views, "ATTENDANCE_PAGE", 2)
+    webinar = factories.make_webinar(trainer)
+    people = [make_user(email=e, name=n) for e, n in [
+        ("zoe@example.org", "Zoé Ba"), ("ana.one@example.org", "Ana Diallo"),
+        ("ana.two@example.org", "Ana Diallo"), ("moe@example.org", "Moe Sy")]]
+    for person in people:
+        webinars.register(webinar.id, person)
+    db.session.commit()
+    webinar.start_utc = webinar.start_utc.replace(year=2020)
+    db.session.commit()
+    html = trainer_client.get(f"/webinars/{webinar.id}/attendance").get_data(as_text=True)
+    labels = re.findall(r'<label for="manual-attended-\d+">([^<]*)</label>', html)
+    assert labels == ["Ana Diallo (ana.one@example.org)", "Ana Diallo (ana.two@example.org)"]
+    assert "Page 1 of 2" in html
+    html = trainer_client.get(f"/webinars/{webinar.id}/attendance?q=moe").get_data(as_text=True)
+    assert re.findall(r'<label for="manual-attended-\d+">([^<]*)</label>', html) == [
+        "Moe Sy (moe@example.org)"]
+    # saving page 2 leaves page 1 alone
+    first = people[1]
+    db.session.execute(sa_update_attended(Registration, first.id))
+    db.session.commit()
+    trainer_client.post(f"/webinars/{webinar.id}/attendance?page=2",
+                        data={"manual-attended": [str(people[3].id)]})
+    attended = {r.user_id: r.attended for r in db.session.scalars(db.select(Registration))}
+    assert attended[first.id] is True and attended[people[3].id] is True
+    assert attended[people[0].id] is False
+
+
+def sa_update_attended(model, user_id):
+    import sqlalchemy as sa
+
+    return sa.update(model).where(model.user_id == user_id).values(attended=True)
