@@ -17,7 +17,7 @@ def _valid_email(form, field):
     """The one email rule (services.valid_email); an existing account's address is never bad."""
     if field.data and services.valid_email(field.data) is None and \
             services.get_user_by_email(field.data) is None:
-        raise ValidationError(_l("Enter an email address such as name@example.org."))
+        raise ValidationError(_l("Invalid email address: enter one such as name@example.org."))
 
 
 #: the password rules, said up front beside every new-password field (services.password_problem
