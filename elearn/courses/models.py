@@ -61,6 +61,8 @@ class Course(db.Model):
     #: time allowed on timed quizzes, in percent of their limit, for every learner of the course
     #: (set by its trainers; a learner's own enrolment may grant more: WCAG 2.2.1)
     quiz_time_percent: Mapped[int] = mapped_column(default=100, server_default="100")
+    #: months a certificate of this course stays valid (None: it never expires)
+    certificate_validity_months: Mapped[int | None] = mapped_column()
     #: the trainer who owns the course
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     #: owner named by the course files; linked to ``owner_id`` once that trainer has an account
