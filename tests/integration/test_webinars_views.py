@@ -585,6 +585,7 @@ def test_any_meeting_report_gives_a_page_not_a_500(trainer_client, trainer, name
 
     webinar = factories.make_webinar(trainer, duration=60)
     db.session.commit()
+    begun(webinar)
     data = (Path(__file__).parent.parent / "fixtures" / "attendance" / name).read_bytes()
     response = trainer_client.post(f"/webinars/{webinar.id}/attendance/upload", data={
         "upload-report": (io.BytesIO(data), name),
@@ -664,6 +665,13 @@ def test_attendance_per_session_counts_toward_the_sessions_required(
                                      duration=60)
     webinar.sessions_required = 2
     services.register(webinar.id, learner)
+    db.session.commit()
+    # the three weekly sessions have all begun (attendance waits for the session)
+    from datetime import timedelta
+
+    from elearn.db_types import utcnow
+
+    webinar.start_utc = (utcnow() - timedelta(weeks=2, minutes=30)).replace(second=0, microsecond=0)
     db.session.commit()
     plan = sessions(webinar)
     report = ("Name (Original Name),User Email,Duration (Minutes)\n"
