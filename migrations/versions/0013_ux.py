@@ -1,7 +1,7 @@
 """accessibility: time allowed on timed quizzes, per course and per learner
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0009'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
