@@ -56,8 +56,8 @@ BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED"}
 INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "CERTIFICATE_REMINDER_DAYS", "PROXY_COUNT"}
 #: Interface languages, each named in its own language (as a language switch shows them).
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
-#: Languages written right to left: their pages get ``dir="rtl"``.
-RTL_LANGUAGES = {"ar"}
+#: Languages written right to left: pages and content in them get ``dir="rtl"``.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 #: Compiled catalogues (``pybabel compile -d elearn/translations``; see ``make translations``).
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 

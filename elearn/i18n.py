@@ -29,7 +29,8 @@ def text_direction(locale: object) -> str:
     """``"rtl"`` for languages written right to left (Arabic), else ``"ltr"``."""
     from elearn.config import RTL_LANGUAGES
 
-    return "rtl" if str(locale or "").split("_")[0] in RTL_LANGUAGES else "ltr"
+    code = str(locale or "").replace("-", "_").split("_")[0].lower()
+    return "rtl" if code in RTL_LANGUAGES else "ltr"
 
 
 def compile_catalogues(directory: str | None = None) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
@@ -12,6 +13,7 @@ from flask_login import current_user
 from elearn.accounts.models import Role
 from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
+from elearn.courses.models import Course
 from elearn.extensions import db
 from elearn.permissions import ensure, require
 
@@ -101,6 +103,7 @@ def module(slug: str, module_slug: str):
         title=title, html=html, content_language=content_language, translation=translation,
         reader_language=reader, original_requested=original,
         position=index + 1, count=len(modules), done=modules[index].done,
+        next_quiz=_quiz_after(course, current.slug, last=index + 1 == len(modules)),
         previous=modules[index - 1] if index > 0 else None,
         next=modules[index + 1] if index + 1 < len(modules) else None,
         form=MarkDoneForm(),
@@ -123,13 +126,21 @@ def mark_done(slug: str, module_slug: str):
 
     mark_module_done(enrolment, current)
     db.session.commit()
-    flash(_("Module marked as done."), "success")
-    modules = services.module_links(course.id)
-    ids = [link.id for link in modules]
-    after = modules[ids.index(current.id) + 1:] if current.id in ids else []
-    if after:
-        return redirect(url_for("courses.module", slug=course.slug, module_slug=after[0].slug))
-    return redirect(url_for("courses.show", slug=course.slug))
+    # stay on the module: the message names it, and the page offers the next step
+    flash(_("“%(title)s” is marked as done.", title=current.title), "success")
+    return redirect(url_for("courses.module", slug=course.slug, module_slug=current.slug))
+
+
+def _quiz_after(course, module_slug: str, last: bool):
+    """The quiz that follows a module (one placed after it, or after the last module)."""
+    from elearn.quizzes.models import Quiz
+
+    placed = Quiz.after_module_slug == module_slug
+    if last:
+        placed = sa.or_(placed, Quiz.after_module_slug.is_(None))
+    return db.session.scalar(
+        sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None), placed)
+        .order_by(Quiz.position, Quiz.id).limit(1))
 
 
 @bp.route("/<slug>/assets/<path:path>")
@@ -165,7 +176,8 @@ def upload():
         result = import_upload(form.archive_bytes, current_user)
         if result.ok:
             db.session.commit()
-            flash(_("The course %(slug)s was imported.", slug=result.slug), "success")
+            imported = db.session.scalar(sa.select(Course.title).where(Course.slug == result.slug))
+            flash(_("The course “%(title)s” was imported.", title=imported or result.slug), "success")
         else:
             db.session.rollback()
     status = 422 if (result is not None and not result.ok) or form.errors else 200
