@@ -9,7 +9,7 @@ here loads rows into Python to count them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -169,6 +169,7 @@ def _enrolment_columns(dialect: str) -> list:
                         enrolments.c.completed_at.is_not(None))
     return [
         enrolments.c.user_id, enrolments.c.course_id, users.c.country, users.c.audience_id,
+        users.c.centre_id, enrolments.c.enrolled_at,
         sa.case((enrolments.c.status == EnrolmentStatus.active, 1), else_=0).label("active"),
         sa.case((enrolments.c.status == EnrolmentStatus.completed, 1), else_=0)
         .label("completed"),
@@ -246,7 +247,7 @@ def _registrations_per_enrolment(scope: Scope):
     )
 
 
-def _facts_joined(scope: Scope, dialect: str):
+def _facts_joined(scope: Scope, dialect: str, extra: tuple = ()):
     """PostgreSQL: the per-enrolment figures from aggregates joined by hash (a correlated
     subplan per row is slower there than one pass over each table)."""
     quiz = _quiz_per_enrolment(scope)
@@ -270,21 +271,21 @@ def _facts_joined(scope: Scope, dialect: str):
             .outerjoin(cert, same(cert))
             .outerjoin(reg, same(reg))
         )
-        .where(*conditions(scope))
+        .where(*conditions(scope), *extra)
         .cte("facts")
         .prefix_with("MATERIALIZED")
     )
 
 
-def _facts(scope: Scope, dialect: str):
+def _facts(scope: Scope, dialect: str, extra: tuple = (), joined: bool | None = None):
     """One row per enrolment in scope with everything the figures need (a CTE, read 4 times).
 
     SQLite: the per-enrolment quiz, certificate and webinar figures are correlated subqueries,
     each an index lookup (see reports.models for the covering indexes). PostgreSQL: hash joins
     of per-person-and-course aggregates (``_facts_joined``).
     """
-    if dialect == "postgresql":
-        return _facts_joined(scope, dialect)
+    if joined if joined is not None else dialect == "postgresql":
+        return _facts_joined(scope, dialect, extra)
     submitted = sa.and_(
         _same_enrolment(attempts.c.user_id, quizzes.c.course_id),
         attempts.c.status == AttemptStatus.submitted, attempts.c.percent.is_not(None),
@@ -327,7 +328,7 @@ def _facts(scope: Scope, dialect: str):
             registration_n.label("reg_n"), attended_n.label("reg_attended"),
         )
         .select_from(_enrolments_join())
-        .where(*conditions(scope))
+        .where(*conditions(scope), *extra)
         .cte("facts")
         .prefix_with("MATERIALIZED")
     )
@@ -465,49 +466,6 @@ def all_figures(scope: Scope) -> dict[str, dict]:
 def figures_by(scope: Scope, grouping: str | None) -> dict:
     """``{key: Figures}`` for one grouping (``None``: the whole scope under key None)."""
     return all_figures(scope)["total" if grouping is None else grouping]
-
-
-@dataclass
-class BreakdownRow:
-    key: object
-    label: str
-    figures: Figures
-
-
-@dataclass
-class Report:
-    totals: Figures
-    breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
-
-
-def course_titles() -> dict[int, str]:
-    return dict(db.session.execute(sa.select(courses.c.id, courses.c.title)).all())
-
-
-def audience_names() -> dict[int, str]:
-    return dict(db.session.execute(sa.select(audiences.c.id, audiences.c.name)).all())
-
-
-def build_report(scope: Scope, country_names: dict[str, str] | None = None) -> Report:
-    """Totals and the breakdowns by course, country and audience (biggest groups first)."""
-    country_names = country_names or {}
-    titles = course_titles()
-    audience_labels = audience_names()
-    labels = {
-        "course": lambda key: titles.get(key, str(key)),
-        "country": lambda key: country_names.get(key, key or ""),
-        "audience": lambda key: audience_labels.get(key, str(key)),
-    }
-    figures = all_figures(scope)
-    report = Report(totals=figures["total"][None])
-    for grouping in GROUPINGS:
-        rows = [
-            BreakdownRow(key, labels[grouping](key), group)
-            for key, group in figures[grouping].items()
-        ]
-        rows.sort(key=lambda row: (-row.figures.enrolments, row.label))
-        report.breakdowns[grouping] = rows
-    return report
 
 
 # -- choices for the filter form -------------------------------------------------------------
@@ -746,22 +704,3 @@ def iso(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-BREAKDOWN_COLUMNS = ("breakdown", "key", "label", *FIGURE_COLUMNS)
-
-
-def breakdown_rows(report: Report):
-    """The report flattened to rows: totals first, then each breakdown's groups."""
-    def values(figures: Figures):
-        data = figures.as_dict()
-        return [_rounded(data[name]) for name in FIGURE_COLUMNS]
-
-    yield ("total", "", "", *values(report.totals))
-    for grouping in GROUPINGS:
-        for row in report.breakdowns.get(grouping, []):
-            yield (grouping, "" if row.key is None else str(row.key), row.label, *values(row.figures))
-
-
-def _rounded(value):
-    return round(value, 4) if isinstance(value, float) else value

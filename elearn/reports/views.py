@@ -29,7 +29,7 @@ from elearn.extensions import db
 from elearn.permissions import ensure, require
 from elearn.reference.models import RegionalCentre
 from elearn.reference.services import country_names
-from elearn.reports import charts, exports, services, tokens
+from elearn.reports import charts, dashboard, exports, services, tokens
 from elearn.reports.api import bp as api_bp
 from elearn.reports.forms import FilterForm, ParticipantFilterForm, RevokeForm, TokenForm
 from elearn.reports.services import Scope
@@ -123,7 +123,7 @@ def _country_labels() -> dict[str, str]:
     return country_names(str(get_locale() or "en"))
 
 
-def _charts(report: services.Report) -> dict:
+def _charts(report: dashboard.Report) -> dict:
     def pct(value):
         return "–" if value is None else f"{value * 100:.0f} %"
 
@@ -161,7 +161,7 @@ def _charts(report: services.Report) -> dict:
 
 def _dashboard(kind: str):
     context = _context(kind)
-    report = services.build_report(context.scope, _country_labels())
+    report = dashboard.build_report(context.scope, _country_labels())
     status = 400 if context.form.errors else 200
     return render_template(
         "reports/dashboard.html", ctx=context, report=report, charts=_charts(report),
@@ -231,9 +231,9 @@ def _export_participants(kind: str, fmt: str):
 def _export_breakdowns(kind: str, fmt: str):
     ensure(fmt in FORMATS)
     context = _context(kind)
-    report = services.build_report(context.scope, _country_labels())
-    rows = list(services.breakdown_rows(report))  # a few hundred rows at most
-    header = services.BREAKDOWN_COLUMNS
+    report = dashboard.build_report(context.scope, _country_labels())
+    rows = list(dashboard.breakdown_rows(report))  # a few hundred rows at most
+    header = dashboard.BREAKDOWN_COLUMNS
     if fmt == "csv":
         chunks = exports.csv_chunks(header, rows)
     else:
