@@ -95,6 +95,26 @@ def test_dashboard_shows_figures_charts_and_tables(coordinator_client, populatio
     assert "https://cdn" not in html
 
 
+def test_dashboard_reads_rollups_updated_with_the_change(coordinator_client, population):
+    """An enrolment made through the ORM shows at once; the page says the median is approximate."""
+    from datetime import UTC, datetime
+
+    from elearn.enrolments.models import Enrolment, EnrolmentStatus
+    from elearn.extensions import db
+
+    html = coordinator_client.get("/centre").get_data(as_text=True)
+    assert 'id="median-note"' in html
+    before = coordinator_client.get("/centre/export/breakdowns.csv").get_data(as_text=True)
+    course3 = factories.make_course(slug="course-three", title="Course Three")
+    db.session.add(Enrolment(user_id=population.a1.id, course_id=course3.id,
+                             status=EnrolmentStatus.active, enrolled_at=datetime.now(UTC)))
+    db.session.commit()
+    after = coordinator_client.get("/centre/export/breakdowns.csv").get_data(as_text=True)
+    total = lambda text: next(csv.reader(io.StringIO(text.lstrip("\ufeff").splitlines()[1])))  # noqa: E731
+    assert int(total(after)[4]) == int(total(before)[4]) + 1  # enrolments
+    assert "Course Three" in coordinator_client.get("/centre").get_data(as_text=True)
+
+
 def test_dashboard_filters(coordinator_client, population):
     html = coordinator_client.get(
         f"/centre?course={population.course2.id}&date_from=2026-03-01"
