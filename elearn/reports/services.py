@@ -651,10 +651,29 @@ def _iso_text(column, dialect: str):
     return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
 
 
-def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite") -> sa.Select:
+def _excel_serial(column, dialect: str):
+    """An instant as an Excel serial date (days since 1899-12-30, UTC), computed by the database."""
+    if dialect == "postgresql":
+        return sa.extract("epoch", column) / 86400.0 + 25569
+    return sa.func.julianday(column) - 2415018.5
+
+
+#: the type of each export column in a spreadsheet (see ``xlsx.KINDS``)
+EXPORT_KINDS = ("text",) * 8 + ("number", "date", "date", "text")
+
+
+def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite",
+                     typed: bool = False) -> sa.Select:
     """One row per enrolment in ``scope`` (the participant list, flattened), in a stable order.
 
-    Every column comes out as plain text or number, ready for a CSV writer."""
+    Every column comes out as plain text or number, ready for a CSV writer; ``typed``: the two
+    instants as Excel serial dates (numbers) instead, for a spreadsheet."""
+    if typed:
+        enrolled = _excel_serial(enrolments.c.enrolled_at, dialect)
+        completed = _excel_serial(enrolments.c.completed_at, dialect)
+    else:
+        enrolled = sa.func.coalesce(_iso_text(enrolments.c.enrolled_at, dialect), "")
+        completed = sa.func.coalesce(_iso_text(enrolments.c.completed_at, dialect), "")
     where = conditions(scope)
     if search.strip():
         where.append(_search_condition(search))
@@ -665,9 +684,7 @@ def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite") ->
             courses.c.title.label("course_title"),
             sa.type_coerce(enrolments.c.status, sa.String).label("status"),
             enrolments.c.progress_percent,
-            sa.func.coalesce(_iso_text(enrolments.c.enrolled_at, dialect), "").label("enrolled_at"),
-            sa.func.coalesce(_iso_text(enrolments.c.completed_at, dialect), "")
-            .label("completed_at"),
+            enrolled.label("enrolled_at"), completed.label("completed_at"),
             sa.func.coalesce(certificates.c.code, "").label("certificate_code"),
         )
         .select_from(
@@ -686,11 +703,11 @@ def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite") ->
     )
 
 
-def iter_export_rows(scope: Scope, search: str = "", batch: int = 2000):
+def iter_export_rows(scope: Scope, search: str = "", batch: int = 2000, typed: bool = False):
     """Yield export rows as tuples, fetched from a server-side cursor ``batch`` rows at a time."""
     dialect = db.session.get_bind().dialect.name
     result = db.session.connection().execute(
-        export_statement(scope, search, dialect).execution_options(
+        export_statement(scope, search, dialect, typed).execution_options(
             stream_results=True, yield_per=batch
         )
     )

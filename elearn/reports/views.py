@@ -215,16 +215,30 @@ def _export_name(context: Context, what: str) -> str:
     return f"my-courses-{what}"
 
 
+#: spreadsheet column widths (characters) of the participants export
+EXPORT_WIDTHS = (28, 32, 8, 24, 22, 22, 40, 11, 11, 17, 17, 24)
+
+
+def _export_headings() -> list[str]:
+    """The participants export's column headings, for people (the CSV keeps the field names)."""
+    return [_("Name"), _("Email"), _("Country"), _("Target audience"), _("Regional centre"),
+            _("Course code"), _("Course"), _("Status"), _("Progress (%)"),
+            _("Enrolled (UTC)"), _("Completed (UTC)"), _("Certificate code")]
+
+
 def _export_participants(kind: str, fmt: str):
     ensure(fmt in FORMATS)
     context = _context(kind, ParticipantFilterForm)
     search = "" if context.form.errors else (context.form.q.data or "")
-    rows = services.iter_export_rows(context.scope, search)
-    header = services.EXPORT_COLUMNS
     if fmt == "csv":
-        chunks = exports.csv_chunks(header, rows)
+        rows = services.iter_export_rows(context.scope, search)
+        chunks = exports.csv_chunks(services.EXPORT_COLUMNS, rows)
     else:
-        chunks = exports.xlsx_chunks(header, rows, title=_("Participants"))
+        rows = services.iter_export_rows(context.scope, search, typed=True)
+        chunks = exports.xlsx_chunks(
+            _export_headings(), rows, title=_("Participants"), kinds=services.EXPORT_KINDS,
+            widths=EXPORT_WIDTHS,
+        )
     return _download(chunks, _export_name(context, "participants"), fmt)
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -191,6 +192,12 @@ def test_xlsx_exports(coordinator_client, population):
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 7
     assert all(not str(row[0]).startswith("=") for row in rows)
+    assert rows[0][0] == "Name" and rows[0][9] == "Enrolled (UTC)"  # headings for people
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    a1 = next(row for row in rows if row[1] == "a1@example.org" and row[5] == "course-one")
+    assert a1[9] == datetime(2026, 1, 1, 9, 0) and a1[10] == datetime(2026, 1, 11, 9, 0)
+    assert a1[8] == 100 and isinstance(a1[8], int)  # a number, not text
+    assert sheet.cell(row=2, column=10).number_format.startswith("yyyy")
     response = coordinator_client.get("/centre/export/breakdowns.xlsx")
     rows = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
     assert rows[0][0] == "breakdown" and rows[1][0] == "total" and rows[1][3] == 3
