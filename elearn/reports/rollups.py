@@ -27,7 +27,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from itertools import chain
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -107,74 +109,98 @@ def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def _upsert(connection, table, select: sa.Select, columns: list[str], key: Iterable[str],
-            added: Iterable[str]) -> None:
+def _upsert(dialect: str, table, select, columns: list[str], key: Iterable[str],
+            added: Iterable[str]):
     """INSERT the SELECT's rows; on a key that exists, add them to the stored values."""
-    dialect = connection.dialect.name
-    statement = _insert(dialect)(table).from_select(columns, select)
-    statement = statement.on_conflict_do_update(
+    # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT: select from a subquery
+    rows = select.subquery("delta")
+    statement = _insert(dialect)(table).from_select(
+        columns, sa.select(*rows.c).where(rows.c[columns[-1]].is_not(None))
+    )
+    return statement.on_conflict_do_update(
         index_elements=list(key),
         set_={name: table.c[name] + statement.excluded[name] for name in added},
     )
-    connection.execute(statement)
 
 
-def _pairs_condition(table, pairs: list[tuple[int, int]]):
-    return sa.tuple_(table.c.user_id, table.c.course_id).in_(pairs)
+def _pairs_condition(table):
+    """(user, course) in the bound ``pairs``; the plain IN on the bound ``users`` lets both
+    engines use an index (a row-value IN alone scans the table)."""
+    return sa.and_(
+        table.c.user_id.in_(sa.bindparam("users", expanding=True)),
+        sa.tuple_(table.c.user_id, table.c.course_id).in_(sa.bindparam("pairs", expanding=True)),
+    )
 
 
-def _apply(connection, sign: int, where, people_where) -> None:
-    """Add (sign 1) or subtract (sign -1) the facts matching ``where`` to the summary rows;
-    the people counts use ``people_where``, which must cover all facts of the people it names."""
-    dialect = connection.dialect.name
+@lru_cache(maxsize=8)
+def _statements(dialect: str, scoped: bool) -> SimpleNamespace:
+    """The statements of an update, built once per engine kind (then only bound and run).
+
+    ``scoped``: they take the bound ``pairs`` and ``users``; otherwise they cover everything.
+    The sign (1 add, -1 subtract) is bound as ``sign``."""
     f = facts_table
-    signed = sa.literal(sign, sa.Integer)
+    signed = sa.bindparam("sign", type_=sa.Integer)
+    where = _pairs_condition(f) if scoped else f.c.user_id.is_not(None)
+    people_where = (f.c.user_id.in_(sa.bindparam("users", expanding=True)) if scoped
+                    else f.c.user_id.is_not(None))
+    sums, histograms = [], []
     for period in PERIODS:
         start = _period_start(period, f.c.day, dialect)
         groups = [f.c.centre_id, *([] if start is None else [start]), f.c.course_id, f.c.country,
                   f.c.audience_id]
         head = [
-            sa.literal(period, sa.String(1)), f.c.centre_id,
-            sa.literal(EPOCH, sa.Date) if start is None else start,
+            sa.literal(period, sa.String(1)).label("period"), f.c.centre_id,
+            (sa.literal(EPOCH, sa.Date) if start is None else start).label("start"),
             f.c.course_id, f.c.country, f.c.audience_id,
         ]
-        _upsert(
-            connection, rollups_table,
-            sa.select(*head, *(signed * total(f) for total in SUMS.values()))
-            .where(where).group_by(*groups),
-            [*ROLLUP_KEY, *SUMS], ROLLUP_KEY, SUMS,
+        sums.append(
+            sa.select(*head, *((signed * total(f)).label(name) for name, total in SUMS.items()))
+            .where(where).group_by(*groups)
         )
-        _upsert(
-            connection, days_table,
-            sa.select(*head, f.c.done_days, signed * sa.func.count())
-            .where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days),
-            [*ROLLUP_KEY, "days", "n"], (*ROLLUP_KEY, "days"), ["n"],
+        histograms.append(
+            sa.select(*head, f.c.done_days.label("days"), (signed * sa.func.count()).label("n"))
+            .where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
         )
-    _upsert(
-        connection, people_table,
-        sa.select(f.c.centre_id, f.c.country, f.c.audience_id,
-                  signed * sa.func.count(sa.distinct(f.c.user_id)))
-        .where(people_where).group_by(f.c.centre_id, f.c.country, f.c.audience_id),
-        ["centre_id", "country", "audience_id", "participants"],
-        ("centre_id", "country", "audience_id"), ["participants"],
-    )
-
-
-def _insert_facts(connection, extra: tuple = (), joined: bool | None = None) -> None:
-    """Compute the facts of the enrolments matching ``extra`` (all without) and store them."""
-    dialect = connection.dialect.name
-    facts = services._facts(Scope(), dialect, extra, joined)
-    select = sa.select(
+    e = services.enrolments
+    facts = services._facts(Scope(), dialect, (_pairs_condition(e),) if scoped else (),
+                            joined=False if scoped else None)
+    new_facts = sa.select(
         facts.c.user_id, facts.c.course_id, sa.func.coalesce(facts.c.centre_id, 0),
         facts.c.country, facts.c.audience_id, _day(facts.c.enrolled_at, dialect),
         facts.c.active, facts.c.completed, facts.c.withdrawn, _whole_days(facts.c.days, dialect),
         sa.func.coalesce(facts.c.quiz_total, 0.0), sa.func.coalesce(facts.c.quiz_n, 0),
         facts.c.cert, sa.func.coalesce(facts.c.reg_n, 0), sa.func.coalesce(facts.c.reg_attended, 0),
     )
-    columns = ["user_id", "course_id", "centre_id", "country", "audience_id", "day", "active",
-               "completed", "withdrawn", "done_days", "quiz_total", "quiz_n", "cert", "reg_n",
-               "reg_attended"]
-    connection.execute(facts_table.insert().from_select(columns, select))
+    return SimpleNamespace(
+        apply=[
+            _upsert(dialect, rollups_table, sa.union_all(*sums), [*ROLLUP_KEY, *SUMS],
+                    ROLLUP_KEY, SUMS),
+            _upsert(dialect, days_table, sa.union_all(*histograms), [*ROLLUP_KEY, "days", "n"],
+                    (*ROLLUP_KEY, "days"), ["n"]),
+            _upsert(
+                dialect, people_table,
+                sa.select(f.c.centre_id, f.c.country, f.c.audience_id,
+                          (signed * sa.func.count(sa.distinct(f.c.user_id))).label("participants"))
+                .where(people_where).group_by(f.c.centre_id, f.c.country, f.c.audience_id),
+                ["centre_id", "country", "audience_id", "participants"],
+                ("centre_id", "country", "audience_id"), ["participants"],
+            ),
+        ],
+        delete_facts=facts_table.delete().where(where) if scoped else facts_table.delete(),
+        insert_facts=facts_table.insert().from_select(FACT_COLUMNS, new_facts),
+    )
+
+
+FACT_COLUMNS = ["user_id", "course_id", "centre_id", "country", "audience_id", "day", "active",
+                "completed", "withdrawn", "done_days", "quiz_total", "quiz_n", "cert", "reg_n",
+                "reg_attended"]
+
+
+def _apply(connection, statements: SimpleNamespace, sign: int, bound: dict) -> None:
+    """Add (sign 1) or subtract (sign -1) the facts in scope to the summary rows (the people
+    counts cover all facts of the bound ``users``, so they move whole people)."""
+    for statement in statements.apply:
+        connection.execute(statement, {**bound, "sign": sign})
 
 
 # -- keeping them current ------------------------------------------------------------------------
@@ -200,16 +226,16 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
                 ))
     if not pairs:
         return
+    statements = _statements(connection.dialect.name, True)
     by_user: dict[int, list] = defaultdict(list)
     for pair in pairs:
         by_user[pair[0]].append(pair)
     for people in _chunks(sorted(by_user)):
-        chunk = [pair for person in people for pair in by_user[person]]
-        of_people = facts_table.c.user_id.in_(people)
-        _apply(connection, -1, _pairs_condition(facts_table, chunk), of_people)
-        connection.execute(facts_table.delete().where(_pairs_condition(facts_table, chunk)))
-        _insert_facts(connection, (_pairs_condition(e, chunk),), joined=False)
-        _apply(connection, 1, _pairs_condition(facts_table, chunk), of_people)
+        bound = {"users": people, "pairs": [pair for person in people for pair in by_user[person]]}
+        _apply(connection, statements, -1, bound)
+        connection.execute(statements.delete_facts, bound)
+        connection.execute(statements.insert_facts, bound)
+        _apply(connection, statements, 1, bound)
 
 
 def rebuild(connection) -> int:
@@ -218,9 +244,9 @@ def rebuild(connection) -> int:
         connection.execute(table.delete())
     dialect = connection.dialect.name
     services.no_jit(connection, dialect)
-    _insert_facts(connection)
-    everything = facts_table.c.user_id.is_not(None)
-    _apply(connection, 1, everything, everything)
+    statements = _statements(dialect, False)
+    connection.execute(statements.insert_facts)
+    _apply(connection, statements, 1, {})
     return connection.scalar(sa.select(sa.func.count()).select_from(facts_table)) or 0
 
 
