@@ -83,6 +83,15 @@ ix_registrations_user_webinar_status = sa.Index(
 )
 
 
+#: keyset pages of a centre's participant list (reports.people), by name or by email
+ix_users_centre_name_id = sa.Index("ix_users_centre_name_id", _users.c.centre_id, _users.c.name,
+                                   _users.c.id)
+ix_users_centre_email_id = sa.Index("ix_users_centre_email_id", _users.c.centre_id,
+                                    _users.c.email, _users.c.id)
+#: keyset pages across centres (trainers, admins) by name
+ix_users_name_id = sa.Index("ix_users_name_id", _users.c.name, _users.c.id)
+
+
 # -- rollups: the dashboard figures, kept current as facts change (see reports.rollups) ---------
 #
 # Summary rows carry no foreign keys: they are derived data, rebuilt by ``flask reports rebuild``.

@@ -19,7 +19,6 @@ from elearn.certificates.models import Certificate
 from elearn.courses.models import Course, course_trainers
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
-from elearn.pagination import PageNavigation
 from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
 from elearn.reference.models import Audience, RegionalCentre
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar
@@ -485,155 +484,14 @@ def centre_choices() -> list[tuple[int, str]]:
     )]
 
 
-# -- participant list --------------------------------------------------------------------------
-
-def _participant_aggregates():
-    """Per-person aggregates of the participant list, by sort key."""
-    return {
-        "enrolments": sa.func.count(enrolments.c.id),
-        "completed": _status_count(EnrolmentStatus.completed),
-        "progress": sa.func.avg(enrolments.c.progress_percent),
-        "last_enrolled": sa.func.max(enrolments.c.enrolled_at),
-    }
-
-
-#: the only sorts accepted (anything else sorts by name)
-SORTS = ("name", "email", "country", "enrolments", "completed", "progress", "last_enrolled")
-
-
 def _search_condition(search: str):
+    """Name or email contains ``search`` (case-insensitive; wildcards taken literally)."""
     escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     return sa.or_(
         sa.func.lower(users.c.name).like(pattern, escape="\\"),
         users.c.email.like(pattern, escape="\\"),
     )
-
-
-@dataclass
-class ParticipantPage(PageNavigation):
-    rows: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def participants(
-    scope: Scope, *, search: str = "", sort: str = "name", descending: bool = False,
-    page: int = 1, per_page: int = 50,
-) -> ParticipantPage:
-    """One page of the people with enrolments in ``scope``, with their per-person totals."""
-    if sort not in SORTS:
-        sort = "name"
-    aggregates = _participant_aggregates()
-    where = conditions(scope)
-    if search.strip():
-        where.append(_search_condition(search))
-    statement = (
-        sa.select(
-            users.c.id, users.c.name, users.c.email, users.c.country,
-            audiences.c.name.label("audience"),
-            *(expression.label(name) for name, expression in aggregates.items()),
-        )
-        .select_from(_enrolments_join().join(audiences, audiences.c.id == users.c.audience_id))
-        .where(*where)
-        .group_by(users.c.id, users.c.name, users.c.email, users.c.country, audiences.c.name)
-    )
-    column = aggregates.get(sort) if sort in aggregates else {
-        "name": users.c.name, "email": users.c.email, "country": users.c.country,
-    }[sort]
-    order = column.desc() if descending else column.asc()
-    statement = statement.order_by(order, users.c.id).limit(per_page).offset((page - 1) * per_page)
-    total = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(enrolments.c.user_id)))
-        .select_from(_enrolments_join()).where(*where)
-    ) or 0
-    return ParticipantPage(db.session.execute(statement).all(), total, page, per_page)
-
-
-# -- one person --------------------------------------------------------------------------------
-
-
-def person_in_scope(scope: Scope, user_id: int) -> User | None:
-    """The person, when ``scope`` may see them: of the centre, or enrolled in the trainer's courses."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        return None
-    if scope.centre_id is not None and user.centre_id != scope.centre_id:
-        return None
-    if scope.trainer_id is not None:
-        enrolled = db.session.scalar(
-            sa.select(enrolments.c.id).where(
-                enrolments.c.user_id == user_id,
-                enrolments.c.course_id.in_(trainer_course_ids(scope.trainer_id)),
-            ).limit(1)
-        )
-        if enrolled is None:
-            return None
-    return user
-
-
-@dataclass
-class PersonRecord:
-    enrolments: list
-    quizzes: list
-    webinars: list
-    certificates: list
-
-
-def person_record(scope: Scope, user_id: int) -> PersonRecord:
-    """A person's courses, best quiz results, webinars and certificates, within ``scope``'s courses."""
-    course_filter = []
-    if scope.trainer_id is not None:
-        course_filter.append(courses.c.id.in_(trainer_course_ids(scope.trainer_id)))
-    enrolment_rows = db.session.execute(
-        sa.select(
-            courses.c.id.label("course_id"), courses.c.title, enrolments.c.status,
-            enrolments.c.progress_percent, enrolments.c.enrolled_at, enrolments.c.completed_at,
-        )
-        .select_from(enrolments.join(courses, courses.c.id == enrolments.c.course_id))
-        .where(enrolments.c.user_id == user_id, *course_filter)
-        .order_by(enrolments.c.enrolled_at.desc(), enrolments.c.id)
-    ).all()
-    quiz_rows = db.session.execute(
-        sa.select(
-            courses.c.title.label("course"), quizzes.c.title.label("quiz"), quizzes.c.pass_mark,
-            sa.func.count().label("attempts"), sa.func.max(attempts.c.percent).label("best"),
-            sa.func.max(sa.case((attempts.c.passed, 1), else_=0)).label("passed"),
-            sa.func.max(attempts.c.submitted_at).label("last_submitted"),
-        )
-        .select_from(attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
-                     .join(courses, courses.c.id == quizzes.c.course_id))
-        .where(attempts.c.user_id == user_id, attempts.c.status == AttemptStatus.submitted,
-               *course_filter)
-        .group_by(courses.c.title, quizzes.c.id, quizzes.c.title, quizzes.c.pass_mark)
-        .order_by(courses.c.title, quizzes.c.title)
-    ).all()
-    webinar_filter = list(course_filter)
-    webinar_rows = db.session.execute(
-        sa.select(
-            webinars.c.title, webinars.c.start_utc, courses.c.title.label("course"),
-            registrations.c.status, registrations.c.attended, registrations.c.minutes_attended,
-        )
-        .select_from(registrations.join(webinars, webinars.c.id == registrations.c.webinar_id)
-                     .outerjoin(courses, courses.c.id == webinars.c.course_id))
-        .where(registrations.c.user_id == user_id, *webinar_filter)
-        .order_by(webinars.c.start_utc.desc())
-    ).all()
-    certificate_rows = db.session.execute(
-        sa.select(
-            courses.c.title.label("course"), certificates.c.code, certificates.c.issued_at,
-            certificates.c.revoked_at,
-        )
-        .select_from(certificates.join(courses, courses.c.id == certificates.c.course_id))
-        .where(certificates.c.user_id == user_id, *course_filter)
-        .order_by(certificates.c.issued_at.desc())
-    ).all()
-    return PersonRecord(enrolment_rows, quiz_rows, webinar_rows, certificate_rows)
 
 
 # -- rows for exports ----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from elearn.extensions import db
 from elearn.permissions import ensure, require
 from elearn.reference.models import RegionalCentre
 from elearn.reference.services import country_names
-from elearn.reports import charts, dashboard, exports, services, tokens
+from elearn.reports import charts, dashboard, exports, people, services, tokens
 from elearn.reports.api import bp as api_bp
 from elearn.reports.forms import FilterForm, ParticipantFilterForm, RevokeForm, TokenForm
 from elearn.reports.services import Scope
@@ -172,16 +172,14 @@ def _participants(kind: str):
     context = _context(kind, ParticipantFilterForm)
     form = context.form
     valid = not form.errors
-    sort = form.sort.data if valid and form.sort.data in services.SORTS else "name"
+    sort = form.sort.data if valid and form.sort.data in people.SORTS else "name"
     descending = valid and form.order.data == "desc"
     search = (form.q.data or "") if valid else ""
-    page = (form.page.data or 1) if valid else 1
-    listing = services.participants(
-        context.scope, search=search, sort=sort, descending=descending, page=page,
-        per_page=PER_PAGE,
+    listing = people.participants(
+        context.scope, search=search, sort=sort, descending=descending,
+        after=(form.after.data or None) if valid else None,
+        before=(form.before.data or None) if valid else None, per_page=PER_PAGE,
     )
-    if page > listing.pages:
-        abort(404)
     return render_template(
         "reports/participants.html", ctx=context, listing=listing, sort=sort,
         descending=descending, search=search, countries=_country_labels(),
@@ -190,9 +188,9 @@ def _participants(kind: str):
 
 def _person(kind: str, user_id: int):
     context = _context(kind)
-    person = services.person_in_scope(context.scope, user_id)
+    person = people.person_in_scope(context.scope, user_id)
     ensure(person is not None)
-    record = services.person_record(context.scope, user_id)
+    record = people.person_record(context.scope, user_id)
     return render_template(
         "reports/person.html", ctx=context, person=person, record=record,
         countries=_country_labels(),

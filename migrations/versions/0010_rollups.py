@@ -1,4 +1,5 @@
-"""report rollups: per-enrolment facts, summary rows, completion-day histograms, people counts
+"""report rollups: per-enrolment facts, summary rows, completion-day histograms, people counts;
+indexes for keyset pages of participants
 
 Revision ID: 0010
 Revises: 0006
@@ -35,6 +36,9 @@ def _count(name):
 
 
 def upgrade():
+    op.create_index('ix_users_centre_name_id', 'users', ['centre_id', 'name', 'id'])
+    op.create_index('ix_users_centre_email_id', 'users', ['centre_id', 'email', 'id'])
+    op.create_index('ix_users_name_id', 'users', ['name', 'id'])
     op.create_table(
         'report_facts',
         sa.Column('user_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -87,3 +91,6 @@ def downgrade():
     op.drop_table('report_rollups')
     op.drop_index('ix_report_facts_user_id', table_name='report_facts')
     op.drop_table('report_facts')
+    op.drop_index('ix_users_name_id', table_name='users')
+    op.drop_index('ix_users_centre_email_id', table_name='users')
+    op.drop_index('ix_users_centre_name_id', table_name='users')

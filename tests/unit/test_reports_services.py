@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from elearn.reports import dashboard, services
+from elearn.reports import dashboard, people, services
 from elearn.reports.services import Scope
 from tests import reports_data
 
@@ -93,32 +93,66 @@ def test_report_labels_and_order(population):
 
 def test_participants_sort_search_and_pages(population):
     scope = Scope(centre_id=centre_id(population.a1))
-    page = services.participants(scope, sort="name")
+    page = people.participants(scope, sort="name")
     assert page.total == 3
     assert [row.email for row in page.rows] == ["a3@example.org", "a1@example.org", "a2@example.org"]
-    page = services.participants(scope, sort="completed", descending=True)
+    page = people.participants(scope, sort="completed", descending=True)
     assert page.rows[0].email == "a1@example.org" and page.rows[0].completed == 2
-    page = services.participants(scope, search="BRUNO")
+    page = people.participants(scope, search="BRUNO")
     assert [row.email for row in page.rows] == ["a2@example.org"]
-    page = services.participants(scope, search="%")  # a wildcard is searched for literally
+    page = people.participants(scope, search="%")  # a wildcard is searched for literally
     assert page.total == 0
-    page = services.participants(scope, sort="name); DROP TABLE users; --")
+    page = people.participants(scope, sort="name); DROP TABLE users; --")
     assert page.total == 3  # unknown sorts fall back to name
-    page = services.participants(scope, per_page=2, page=2)
-    assert len(page.rows) == 1 and page.pages == 2 and page.has_prev and not page.has_next
+    first = people.participants(scope, per_page=2)
+    assert len(first.rows) == 2 and first.has_next and not first.has_prev
+    second = people.participants(scope, per_page=2, after=first.next_cursor)
+    assert len(second.rows) == 1 and second.has_prev and not second.has_next
+    back = people.participants(scope, per_page=2, before=second.prev_cursor)
+    assert [row.id for row in back.rows] == [row.id for row in first.rows]
+    assert back.has_next and not back.has_prev
+
+
+@pytest.mark.parametrize("sort", people.SORTS)
+@pytest.mark.parametrize("descending", [False, True])
+def test_keyset_pages_walk_every_person_once_in_order(population, sort, descending):
+    """Page by page, forwards then backwards, for every sort: each person once, in the order of
+    one unpaged query."""
+    scope = Scope(trainer_id=None)
+    everyone = people.participants(scope, sort=sort, descending=descending, per_page=100).rows
+    seen, page = [], people.participants(scope, sort=sort, descending=descending, per_page=1)
+    pages = [page]
+    while True:
+        seen.extend(row.id for row in page.rows)
+        if not page.has_next:
+            break
+        page = people.participants(scope, sort=sort, descending=descending, per_page=1,
+                                   after=page.next_cursor)
+        pages.append(page)
+    assert seen == [row.id for row in everyone] and len(seen) == 4
+    back = people.participants(scope, sort=sort, descending=descending, per_page=1,
+                               before=pages[-1].prev_cursor)
+    assert [row.id for row in back.rows] == [row.id for row in pages[-2].rows]
+
+
+def test_a_bad_cursor_is_refused():
+    with pytest.raises(people.BadCursor):
+        people.decode_cursor("not-a-cursor")
+    with pytest.raises(people.BadCursor):
+        people.decode_cursor(people.encode_cursor("x", 1)[:-3])
 
 
 def test_person_scope(population, trainer):
     centre = Scope(centre_id=centre_id(population.a1))
-    assert services.person_in_scope(centre, population.a1.id) is not None
-    assert services.person_in_scope(centre, population.b1.id) is None
+    assert people.person_in_scope(centre, population.a1.id) is not None
+    assert people.person_in_scope(centre, population.b1.id) is None
     mine = Scope(trainer_id=trainer.id)
-    assert services.person_in_scope(mine, population.b1.id) is not None
-    record = services.person_record(mine, population.a1.id)
+    assert people.person_in_scope(mine, population.b1.id) is not None
+    record = people.person_record(mine, population.a1.id)
     assert [row.title for row in record.enrolments] == ["Course One"]  # not course two
     assert record.quizzes[0].best == 90 and record.quizzes[0].attempts == 2
     assert [row.attended for row in record.webinars] == [True]
-    record = services.person_record(centre, population.a1.id)
+    record = people.person_record(centre, population.a1.id)
     assert {row.course for row in record.certificates} == {"Course One", "Course Two"}
 
 
