@@ -8,7 +8,8 @@ filter). Two figures are not plain sums:
   the completion times counted in whole days (within one day of the median of exact times; the
   page says so);
 * participants (distinct people) come from per-person counts without a date filter or trainer
-  restriction; under those (or a person scope) they are counted in SQL from the enrolments.
+  restriction; under those they are counted (DISTINCT) from ``report_facts`` through a covering
+  index on (centre, day): that cost grows with the centre's enrolments in the date range.
 
 :func:`elearn.reports.services.all_figures` is the direct one-statement computation over the
 source tables; a test compares the two on random data.
@@ -16,6 +17,7 @@ source tables; a test compares the two on random data.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -36,26 +38,31 @@ def _month_after(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def period_condition(table, date_from: date | None, date_to: date | None):
-    """Rows covering enrolment days ``date_from`` .. ``date_to`` (inclusive) exactly once: the
-    all-time rows without a filter; otherwise whole months, and days at the two ragged ends."""
+def period_ranges(date_from: date | None, date_to: date | None) -> list[tuple[str, date, date]]:
+    """(period, first start, end start exclusive) covering enrolment days ``date_from`` ..
+    ``date_to`` (inclusive) exactly once: the all-time rows without a filter; otherwise whole
+    months, and days at the two ragged ends."""
     if date_from is None and date_to is None:
-        return table.c.period == "a"
+        return [("a", rollups.EPOCH, rollups.EPOCH + timedelta(days=1))]
     low = date_from or rollups.EPOCH
     end = min(date_to or LAST_DAY, LAST_DAY) + timedelta(days=1)  # exclusive
     first_month = low if low.day == 1 else _month_after(low)
     cut = end.replace(day=1)  # months before ``cut`` end on or before ``end``
-    days = sa.and_(table.c.period == "d", table.c.start >= low, table.c.start < end)
     if first_month >= cut:
-        return days
-    return sa.or_(
-        sa.and_(table.c.period == "m", table.c.start >= first_month, table.c.start < cut),
-        sa.and_(table.c.period == "d", table.c.start >= low, table.c.start < first_month),
-        sa.and_(table.c.period == "d", table.c.start >= cut, table.c.start < end),
-    )
+        return [("d", low, end)]
+    ranges = [("m", first_month, cut), ("d", low, first_month), ("d", cut, end)]
+    return [(period, start, stop) for period, start, stop in ranges if start < stop]
 
 
-def _scope_conditions(table, scope: Scope) -> list:
+def period_condition(table, date_from: date | None, date_to: date | None):
+    return sa.or_(*(
+        sa.and_(table.c.period == period, table.c.start >= start, table.c.start < stop)
+        for period, start, stop in period_ranges(date_from, date_to)
+    ))
+
+
+def _rows_in_scope(table, scope: Scope):
+    """The summary rows of ``scope``: one index range per period range (UNION ALL)."""
     where = []
     if scope.centre_id is not None:
         where.append(table.c.centre_id == scope.centre_id)
@@ -64,15 +71,20 @@ def _scope_conditions(table, scope: Scope) -> list:
             where.append(table.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
         if scope.course_id is not None:
             where.append(table.c.course_id == scope.course_id)
-    if "period" in table.c:
-        where.append(period_condition(table, scope.date_from, scope.date_to))
-    return where
+    if "period" not in table.c:
+        return sa.select(table).where(*where).subquery("rows")
+    parts = [
+        sa.select(table).where(table.c.period == period, *where, table.c.start >= start,
+                               table.c.start < stop)
+        for period, start, stop in period_ranges(scope.date_from, scope.date_to)
+    ]
+    return (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("rows")
 
 
-def _grouped(table, scope: Scope, columns: list, extra_groups: tuple = (), having=None):
-    """UNION ALL of the total and one GROUP BY per breakdown, over ``table`` rows in scope."""
-    keys = {"total": None, "course": table.c.get("course_id"), "country": table.c.country,
-            "audience": table.c.audience_id}
+def _grouped(rows, columns: list, having=None):
+    """UNION ALL of the total and one GROUP BY per breakdown, over ``rows``."""
+    keys = {"total": None, "course": rows.c.get("course_id"), "country": rows.c.country,
+            "audience": rows.c.audience_id}
     parts = []
     for name, key in keys.items():
         if key is None and name != "total":
@@ -81,11 +93,10 @@ def _grouped(table, scope: Scope, columns: list, extra_groups: tuple = (), havin
             sa.literal_column(f"'{name}'", sa.String).label("grouping"),
             (sa.cast(sa.null(), sa.String(64)) if key is None else sa.cast(key, sa.String(64)))
             .label("key"),
-            *extra_groups, *columns,
-        ).where(*_scope_conditions(table, scope))
-        groups = [*([] if key is None else [key]), *extra_groups]
-        if groups:
-            part = part.group_by(*groups)
+            *columns,
+        )
+        if key is not None:
+            part = part.group_by(key)
         if having is not None:
             part = part.having(having)
         parts.append(part)
@@ -120,18 +131,28 @@ def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
         return None
     if scope.date_from is None and scope.date_to is None and scope.trainer_id is None \
             and scope.user_id is None:
-        statement = _grouped(p, scope, [sa.func.sum(p.c.participants).label("n")])
-    else:  # not additive over days or courses: counted from the enrolments (see module doc)
-        e, u = services.enrolments, services.users
+        rows = _rows_in_scope(p, scope)
+        statement = _grouped(rows, [sa.func.sum(rows.c.participants).label("n")])
+    else:  # not additive over days or courses: distinct people counted from report_facts
+        f = rollups.facts_table
+        where = []
+        if scope.centre_id is not None:
+            where.append(f.c.centre_id == scope.centre_id)
+        if scope.trainer_id is not None:
+            where.append(f.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
+        if scope.date_from is not None:
+            where.append(f.c.day >= scope.date_from)
+        if scope.date_to is not None:
+            where.append(f.c.day <= scope.date_to)
         parts = []
-        for name, key in (("total", None), ("country", u.c.country),
-                          ("audience", u.c.audience_id)):
+        for name, key in (("total", None), ("country", f.c.country),
+                          ("audience", f.c.audience_id)):
             part = sa.select(
                 sa.literal_column(f"'{name}'", sa.String).label("grouping"),
                 (sa.cast(sa.null(), sa.String(64)) if key is None
                  else sa.cast(key, sa.String(64))).label("key"),
-                sa.func.count(sa.distinct(e.c.user_id)).label("n"),
-            ).select_from(services._enrolments_join()).where(*services.conditions(scope))
+                sa.func.count(sa.distinct(f.c.user_id)).label("n"),
+            ).where(*where)
             parts.append(part if key is None else part.group_by(key))
         statement = sa.union_all(*parts)
     return {(row.grouping, _key(row.grouping, row.key)): int(row.n or 0)
@@ -142,10 +163,10 @@ def all_figures(scope: Scope) -> dict[str, dict]:
     """Like :func:`services.all_figures` (same shape, same figures), read from the rollups."""
     if scope.user_id is not None:  # one person's enrolments: the direct statement is small
         return services.all_figures(scope)
-    sums = [sa.func.sum(r.c[name]).label(name) for name in rollups.SUMS]
+    rows = _rows_in_scope(r, scope)
+    sums = [sa.func.sum(rows.c[name]).label(name) for name in rollups.SUMS]
     result: dict[str, dict] = {name: {} for name in ("total", *GROUPINGS)}
-    for row in db.session.execute(_grouped(r, scope, sums,
-                                           having=sa.func.sum(r.c.enrolments) > 0)):
+    for row in db.session.execute(_grouped(rows, sums, having=sa.func.sum(rows.c.enrolments) > 0)):
         quiz_n = int(row.quiz_n or 0)
         result[row.grouping][_key(row.grouping, row.key)] = Figures(
             participants=int(row.enrolments), enrolments=int(row.enrolments),
@@ -155,16 +176,20 @@ def all_figures(scope: Scope) -> dict[str, dict]:
             certificates=int(row.certificates), webinar_registrations=int(row.registrations),
             webinar_attended=int(row.attended),
         )
-    histograms: dict[tuple, list] = {}
-    statement = _grouped(h, scope, [sa.func.sum(h.c.n).label("n")], extra_groups=(h.c.days,),
-                         having=sa.func.sum(h.c.n) > 0)
-    for row in db.session.execute(statement.order_by("grouping", "key", "days")):
-        histograms.setdefault((row.grouping, _key(row.grouping, row.key)), []).append(
-            (int(row.days), int(row.n))
-        )
+    # medians: one pass over the histogram rows of the scope, merged per breakdown here
+    days = _rows_in_scope(h, scope)
+    histograms: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for course_id, country, audience_id, whole_days, n in db.session.execute(
+        sa.select(days.c.course_id, days.c.country, days.c.audience_id, days.c.days,
+                  sa.func.sum(days.c.n))
+        .group_by(days.c.course_id, days.c.country, days.c.audience_id, days.c.days)
+    ):
+        for group in (("total", None), ("course", course_id), ("country", country),
+                      ("audience", audience_id)):
+            histograms[group][whole_days] += n
     for (grouping, key), histogram in histograms.items():
         if key in result[grouping]:
-            result[grouping][key].median_days = median(histogram)
+            result[grouping][key].median_days = median(sorted(histogram.items()))
     people = _participants(scope)
     if people is not None:
         for (grouping, key), count in people.items():

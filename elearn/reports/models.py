@@ -134,6 +134,11 @@ class ReportFact(db.Model):
 
 
 ix_report_facts_user = sa.Index("ix_report_facts_user_id", ReportFact.__table__.c.user_id)
+#: distinct participants of a centre over a date range, read from the index alone
+ix_report_facts_centre_day = sa.Index(
+    "ix_report_facts_centre_day", *(ReportFact.__table__.c[name] for name in (
+        "centre_id", "day", "user_id", "course_id", "country", "audience_id"))
+)
 
 ROLLUP_KEY = ("period", "centre_id", "start", "course_id", "country", "audience_id")
 

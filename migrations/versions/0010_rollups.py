@@ -59,6 +59,8 @@ def upgrade():
         sa.PrimaryKeyConstraint('user_id', 'course_id', name=op.f('pk_report_facts')),
     )
     op.create_index('ix_report_facts_user_id', 'report_facts', ['user_id'])
+    op.create_index('ix_report_facts_centre_day', 'report_facts',
+                    ['centre_id', 'day', 'user_id', 'course_id', 'country', 'audience_id'])
     op.create_table(
         'report_rollups',
         *_group_columns(),
@@ -89,6 +91,7 @@ def downgrade():
     op.drop_table('report_people')
     op.drop_table('report_completion_days')
     op.drop_table('report_rollups')
+    op.drop_index('ix_report_facts_centre_day', table_name='report_facts')
     op.drop_index('ix_report_facts_user_id', table_name='report_facts')
     op.drop_table('report_facts')
     op.drop_index('ix_users_name_id', table_name='users')
