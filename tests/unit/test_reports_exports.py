@@ -86,12 +86,12 @@ KINDS = ("text", "number", "date", "text")
 
 @pytest.mark.parametrize("kinds", [KINDS, None])
 def test_xlsx_typed_cells_escaping_and_guard(kinds):
-    rows = [("a <b> & c", 3, 46023.375, "=1+1"), (None, None, None, "-2"),
+    rows = [("a <b> & c é", 3, 46023.375, "=1+1"), (None, None, None, "-2"),
             ("bell\x07 tab\tend", 1.5, None, "x")]  # a control character: the per-cell path
     data = b"".join(exports.xlsx_chunks(["t", "n", "d", "g"], iter(rows), kinds=kinds))
     sheet = load_workbook(io.BytesIO(data)).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[1][0] == "a <b> & c" and values[1][1] == 3 and values[1][3] == "'=1+1"
+    assert values[1][0] == "a <b> & c é" and values[1][1] == 3 and values[1][3] == "'=1+1"
     if kinds:
         assert values[1][2] == datetime(2026, 1, 1, 9, 0)
     assert values[2] == (None, None, None, "'-2")
