@@ -21,13 +21,11 @@ import sqlalchemy as sa
 from elearn.accounts.models import User
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
+from elearn.quizzes.models import AttemptStatus
 from elearn.reports import dashboard
-from elearn.reports.services import (
-    AttemptStatus,
+from elearn.reports.scope import (
     Scope,
     _enrolments_join,
-    _search_condition,
-    _status_count,
     attempts,
     audiences,
     certificates,
@@ -40,6 +38,7 @@ from elearn.reports.services import (
     users,
     webinars,
 )
+from elearn.reports.services import _search_condition, _status_count
 
 # -- participant list --------------------------------------------------------------------------
 

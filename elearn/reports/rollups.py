@@ -10,7 +10,7 @@ one row per enrolment with everything the figures need, exactly as the rollups l
 
 A change is applied as a delta: the affected enrolments' old facts are subtracted from the
 summary rows, their facts are recomputed from the source tables with the same per-enrolment SQL
-as the direct report (``services._facts``), and added again; all with set-based
+as the direct report (``reports.facts``), and added again; all with set-based
 ``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` statements. Nothing is held in Python.
 
 Which enrolments are affected is found by session events, so a new code path cannot forget it:
@@ -41,6 +41,7 @@ from elearn.courses.models import Course
 from elearn.enrolments.models import Enrolment
 from elearn.quizzes.models import Quiz, QuizAttempt
 from elearn.reports import services
+from elearn.reports.facts import facts as facts_sql
 from elearn.reports.models import (
     ROLLUP_KEY,
     ReportCompletionDays,
@@ -162,7 +163,7 @@ def _statements(dialect: str, scoped: bool) -> SimpleNamespace:
             .where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
         )
     e = services.enrolments
-    facts = services._facts(Scope(), dialect, (_pairs_condition(e),) if scoped else (),
+    facts = facts_sql(Scope(), dialect, (_pairs_condition(e),) if scoped else (),
                             joined=False if scoped else None)
     new_facts = sa.select(
         facts.c.user_id, facts.c.course_id, sa.func.coalesce(facts.c.centre_id, 0),

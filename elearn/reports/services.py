@@ -1,98 +1,40 @@
-"""Reporting: who is in a scope, and the completion figures of that scope, all computed in SQL.
+"""Reporting: the completion figures of a scope computed directly in SQL, filter choices, and
+the rows of the participant exports.
 
-A :class:`Scope` says whose enrolments count: the people of one regional centre (coordinators),
-the courses of one trainer, one person (API callers who are learners), or everything (admins),
-narrowed by course and by enrolment date. Every figure is an aggregate query (GROUP BY); the
-median uses ``percentile_cont`` on PostgreSQL and a window-function query on SQLite. No function
-here loads rows into Python to count them.
+Every figure is an aggregate query (GROUP BY) over the per-enrolment facts (``reports.facts``);
+the median uses ``percentile_cont`` on PostgreSQL and a window-function query on SQLite. No
+function here loads rows into Python to count them. The dashboard reads the same figures from
+the rollups (``reports.dashboard``); this direct computation is their reference.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from elearn.accounts.models import User
-from elearn.certificates.models import Certificate
-from elearn.courses.models import Course, course_trainers
-from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
-from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
-from elearn.reference.models import Audience, RegionalCentre
-from elearn.webinars.models import Registration, RegistrationStatus, Webinar
-
-users = User.__table__
-enrolments = Enrolment.__table__
-courses = Course.__table__
-attempts = QuizAttempt.__table__
-quizzes = Quiz.__table__
-certificates = Certificate.__table__
-registrations = Registration.__table__
-webinars = Webinar.__table__
-audiences = Audience.__table__
-centres = RegionalCentre.__table__
-
-GROUPINGS = ("course", "country", "audience")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose enrolments a report covers. ``None`` means no restriction on that axis."""
-
-    #: only people of this regional centre
-    centre_id: int | None = None
-    #: only courses this trainer owns or co-trains
-    trainer_id: int | None = None
-    #: only this person's enrolments
-    user_id: int | None = None
-    #: only this course
-    course_id: int | None = None
-    #: enrolled on or after this day (UTC)
-    date_from: date | None = None
-    #: enrolled on or before this day (UTC)
-    date_to: date | None = None
-
-    def narrowed(self, **changes) -> Scope:
-        return replace(self, **changes)
-
-
-def trainer_course_ids(trainer_id: int) -> sa.Select:
-    """The ids of the courses ``trainer_id`` owns or co-trains, as a subquery."""
-    return sa.select(courses.c.id).where(courses.c.owner_id == trainer_id).union(
-        sa.select(course_trainers.c.course_id).where(course_trainers.c.user_id == trainer_id)
-    )
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def conditions(scope: Scope, *, course_col=None, user_col=None, date_col=None) -> list:
-    """WHERE clauses for ``scope``; the query must join ``users`` (for the centre)."""
-    course_col = enrolments.c.course_id if course_col is None else course_col
-    user_col = enrolments.c.user_id if user_col is None else user_col
-    date_col = enrolments.c.enrolled_at if date_col is None else date_col
-    where = []
-    if scope.centre_id is not None:
-        where.append(users.c.centre_id == scope.centre_id)
-    if scope.trainer_id is not None:
-        where.append(course_col.in_(trainer_course_ids(scope.trainer_id)))
-    if scope.user_id is not None:
-        where.append(user_col == scope.user_id)
-    if scope.course_id is not None:
-        where.append(course_col == scope.course_id)
-    if scope.date_from is not None:
-        where.append(date_col >= _day_start(scope.date_from))
-    if scope.date_to is not None:
-        where.append(date_col < _day_start(scope.date_to + timedelta(days=1)))
-    return where
-
-
-def _enrolments_join():
-    return enrolments.join(users, users.c.id == enrolments.c.user_id)
-
+from elearn.reports.facts import facts as _facts
+from elearn.reports.scope import (  # noqa: F401 - the names other modules read from here
+    GROUPINGS,
+    Scope,
+    _day_start,
+    _enrolments_join,
+    attempts,
+    audiences,
+    centres,
+    certificates,
+    conditions,
+    courses,
+    enrolments,
+    quizzes,
+    registrations,
+    trainer_course_ids,
+    users,
+    webinars,
+)
 
 # -- the figures ---------------------------------------------------------------------------
 
@@ -149,187 +91,6 @@ FIGURE_COLUMNS = (
 def _status_count(status: EnrolmentStatus):
     return sa.func.coalesce(
         sa.func.sum(sa.case((enrolments.c.status == status, 1), else_=0)), 0
-    )
-
-
-def _days_to_complete(dialect: str):
-    if dialect == "postgresql":
-        return sa.extract("epoch", enrolments.c.completed_at - enrolments.c.enrolled_at) / 86400.0
-    return sa.func.julianday(enrolments.c.completed_at) - sa.func.julianday(enrolments.c.enrolled_at)
-
-
-def _same_enrolment(user_col, course_col):
-    """Correlates a subquery with the enrolment (same person, same course) of the outer row."""
-    return sa.and_(user_col == enrolments.c.user_id, course_col == enrolments.c.course_id)
-
-
-def _enrolment_columns(dialect: str) -> list:
-    completed = sa.and_(enrolments.c.status == EnrolmentStatus.completed,
-                        enrolments.c.completed_at.is_not(None))
-    return [
-        enrolments.c.user_id, enrolments.c.course_id, users.c.country, users.c.audience_id,
-        users.c.centre_id, enrolments.c.enrolled_at,
-        sa.case((enrolments.c.status == EnrolmentStatus.active, 1), else_=0).label("active"),
-        sa.case((enrolments.c.status == EnrolmentStatus.completed, 1), else_=0)
-        .label("completed"),
-        sa.case((enrolments.c.status == EnrolmentStatus.withdrawn, 1), else_=0)
-        .label("withdrawn"),
-        sa.case((completed, _days_to_complete(dialect)), else_=sa.null()).label("days"),
-    ]
-
-
-def _prefilter(scope: Scope, user_col, course_col) -> tuple[list, bool]:
-    """Conditions that cut a per-person-and-course aggregate down to the scope early (the join
-    to the enrolments applies the full scope); the flag says whether ``users`` must be joined."""
-    where = []
-    if scope.centre_id is not None:
-        where.append(users.c.centre_id == scope.centre_id)
-    if scope.user_id is not None:
-        where.append(user_col == scope.user_id)
-    if scope.trainer_id is not None:
-        where.append(course_col.in_(trainer_course_ids(scope.trainer_id)))
-    if scope.course_id is not None:
-        where.append(course_col == scope.course_id)
-    return where, scope.centre_id is not None
-
-
-def _quiz_per_enrolment(scope: Scope):
-    """Per person and course: the sum and number of their best submitted score per quiz."""
-    where, join_users = _prefilter(scope, attempts.c.user_id, quizzes.c.course_id)
-    source = attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
-    if join_users:
-        source = source.join(users, users.c.id == attempts.c.user_id)
-    best = (
-        sa.select(attempts.c.user_id, quizzes.c.course_id,
-                  sa.func.max(attempts.c.percent).label("best"))
-        .select_from(source)
-        .where(*where, attempts.c.status == AttemptStatus.submitted,
-               attempts.c.percent.is_not(None))
-        .group_by(attempts.c.user_id, quizzes.c.course_id, attempts.c.quiz_id)
-        .subquery("best")
-    )
-    return (
-        sa.select(best.c.user_id, best.c.course_id, sa.func.sum(best.c.best).label("total"),
-                  sa.func.count().label("n"))
-        .group_by(best.c.user_id, best.c.course_id)
-        .subquery("quiz")
-    )
-
-
-def _certificates_per_enrolment(scope: Scope):
-    where, join_users = _prefilter(scope, certificates.c.user_id, certificates.c.course_id)
-    source = certificates
-    if join_users:
-        source = source.join(users, users.c.id == certificates.c.user_id)
-    return (
-        sa.select(certificates.c.user_id, certificates.c.course_id)
-        .select_from(source)
-        .where(*where, certificates.c.revoked_at.is_(None))
-        .subquery("cert")
-    )
-
-
-def _registrations_per_enrolment(scope: Scope):
-    where, join_users = _prefilter(scope, registrations.c.user_id, webinars.c.course_id)
-    source = registrations.join(webinars, webinars.c.id == registrations.c.webinar_id)
-    if join_users:
-        source = source.join(users, users.c.id == registrations.c.user_id)
-    return (
-        sa.select(
-            registrations.c.user_id, webinars.c.course_id, sa.func.count().label("n"),
-            sa.func.sum(sa.case((registrations.c.attended, 1), else_=0)).label("attended"),
-        )
-        .select_from(source)
-        .where(*where, registrations.c.status != RegistrationStatus.cancelled)
-        .group_by(registrations.c.user_id, webinars.c.course_id)
-        .subquery("reg")
-    )
-
-
-def _facts_joined(scope: Scope, dialect: str, extra: tuple = ()):
-    """PostgreSQL: the per-enrolment figures from aggregates joined by hash (a correlated
-    subplan per row is slower there than one pass over each table)."""
-    quiz = _quiz_per_enrolment(scope)
-    cert = _certificates_per_enrolment(scope)
-    reg = _registrations_per_enrolment(scope)
-
-    def same(table):
-        return sa.and_(table.c.user_id == enrolments.c.user_id,
-                       table.c.course_id == enrolments.c.course_id)
-
-    return (
-        sa.select(
-            *_enrolment_columns(dialect),
-            quiz.c.total.label("quiz_total"), quiz.c.n.label("quiz_n"),
-            sa.case((cert.c.user_id.is_not(None), 1), else_=0).label("cert"),
-            reg.c.n.label("reg_n"), reg.c.attended.label("reg_attended"),
-        )
-        .select_from(
-            _enrolments_join()
-            .outerjoin(quiz, same(quiz))
-            .outerjoin(cert, same(cert))
-            .outerjoin(reg, same(reg))
-        )
-        .where(*conditions(scope), *extra)
-        .cte("facts")
-        .prefix_with("MATERIALIZED")
-    )
-
-
-def _facts(scope: Scope, dialect: str, extra: tuple = (), joined: bool | None = None):
-    """One row per enrolment in scope with everything the figures need (a CTE, read 4 times).
-
-    SQLite: the per-enrolment quiz, certificate and webinar figures are correlated subqueries,
-    each an index lookup (see reports.models for the covering indexes). PostgreSQL: hash joins
-    of per-person-and-course aggregates (``_facts_joined``).
-    """
-    if joined if joined is not None else dialect == "postgresql":
-        return _facts_joined(scope, dialect, extra)
-    submitted = sa.and_(
-        _same_enrolment(attempts.c.user_id, quizzes.c.course_id),
-        attempts.c.status == AttemptStatus.submitted, attempts.c.percent.is_not(None),
-    )
-    attempts_of_course = attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
-    best_per_quiz = (
-        sa.select(sa.func.max(attempts.c.percent).label("best"))
-        .select_from(attempts_of_course).where(submitted).group_by(attempts.c.quiz_id)
-        .correlate(enrolments).subquery("best")
-    )
-    quiz_total = sa.select(sa.func.sum(best_per_quiz.c.best)).scalar_subquery()
-    quiz_n = (
-        sa.select(sa.func.count(sa.distinct(attempts.c.quiz_id)))
-        .select_from(attempts_of_course).where(submitted).scalar_subquery()
-    )
-    has_certificate = sa.exists().where(
-        _same_enrolment(certificates.c.user_id, certificates.c.course_id),
-        certificates.c.revoked_at.is_(None),
-    )
-    registered = sa.and_(
-        _same_enrolment(registrations.c.user_id, webinars.c.course_id),
-        registrations.c.status != RegistrationStatus.cancelled,
-    )
-    registrations_of_course = registrations.join(
-        webinars, webinars.c.id == registrations.c.webinar_id
-    )
-    registration_n = (
-        sa.select(sa.func.count()).select_from(registrations_of_course).where(registered)
-        .scalar_subquery()
-    )
-    attended_n = (
-        sa.select(sa.func.count()).select_from(registrations_of_course)
-        .where(registered, registrations.c.attended.is_(True)).scalar_subquery()
-    )
-    return (
-        sa.select(
-            *_enrolment_columns(dialect),
-            quiz_total.label("quiz_total"), quiz_n.label("quiz_n"),
-            sa.case((has_certificate, 1), else_=0).label("cert"),
-            registration_n.label("reg_n"), attended_n.label("reg_attended"),
-        )
-        .select_from(_enrolments_join())
-        .where(*conditions(scope), *extra)
-        .cte("facts")
-        .prefix_with("MATERIALIZED")
     )
 
 

@@ -111,7 +111,7 @@ def test_dashboard_reads_rollups_updated_with_the_change(coordinator_client, pop
                              status=EnrolmentStatus.active, enrolled_at=datetime.now(UTC)))
     db.session.commit()
     after = coordinator_client.get("/centre/export/breakdowns.csv").get_data(as_text=True)
-    total = lambda text: next(csv.reader(io.StringIO(text.lstrip("\ufeff").splitlines()[1])))  # noqa: E731
+    total = lambda text: next(csv.reader(io.StringIO(text.lstrip("\ufeff").splitlines()[1])))
     assert int(total(after)[4]) == int(total(before)[4]) + 1  # enrolments
     assert "Course Three" in coordinator_client.get("/centre").get_data(as_text=True)
 
