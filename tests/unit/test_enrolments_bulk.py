@@ -1,6 +1,5 @@
 """Bulk enrolment by CSV: reading the file, the preview row by row, applying it once."""
 
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -30,9 +29,42 @@ def test_bom_and_semicolons_are_accepted(app, trainer):
     assert preview.rows[0].name == "Ana Núñez"
 
 
-def test_wrong_encoding_gives_a_clear_message(app):
-    with pytest.raises(bulk.BulkFileError, match="not UTF-8"):
-        bulk.parse((HEADER + "zoe@example.org,Zoë,customs-officer,SN\n").encode("latin-1"))
+def test_windows_1252_and_latin_1_files_are_read(app, trainer):
+    """What Excel's plain "CSV" saves in Western European offices (a real-world-shaped file:
+    CRLF, an en dash and curly quotes that exist only in Windows-1252, a straight apostrophe)."""
+    from pathlib import Path
+
+    course = factories.make_course(owner=trainer)
+    data = (Path(__file__).parent.parent / "fixtures" / "enrolments"
+            / "excel-windows-1252.csv").read_bytes()
+    preview = bulk.preview(bulk.parse(data), course, trainer)
+    assert outcomes(preview) == [(bulk.CREATE, ""), (bulk.CREATE, "")]
+    assert preview.rows[0].name == "Zoë Müller – “Z”"
+    assert preview.rows[0].country == "CI"
+    latin1 = (HEADER + "zoe@example.org,Zoë,customs-officer,SN\n").encode("latin-1")
+    assert bulk.parse(latin1)[0][1]["name"] == "Zoë"
+
+
+@pytest.mark.parametrize("country", [
+    "Côte d’Ivoire", "Côte d'Ivoire", "cote d'ivoire", "CÔTE  D`IVOIRE", "ci"])
+def test_country_names_ignore_apostrophe_kind_accents_and_case(app, trainer, country):
+    course = factories.make_course(owner=trainer)
+    preview = run(HEADER + f"ana@example.org,Ana,customs-officer,{country}\n", course, trainer)
+    assert outcomes(preview) == [(bulk.CREATE, "")]
+    assert preview.rows[0].country == "CI"
+
+
+def test_a_mostly_utf8_file_with_a_broken_line_names_the_line(app):
+    data = (HEADER + "ana@example.org,Ana Núñez,customs-officer,SN\n").encode() + \
+        b"zoe@example.org,Zo\xeb,customs-officer,SN\n"
+    with pytest.raises(bulk.BulkFileError, match="Line 3") as error:
+        bulk.parse(data)
+    assert "position" not in str(error.value)
+
+
+def test_binary_files_are_refused_clearly(app):
+    with pytest.raises(bulk.BulkFileError, match="PDF"):
+        bulk.parse(b"%PDF-1.7 ...")
 
 
 @pytest.mark.parametrize("text, message", [
@@ -168,7 +200,8 @@ def test_coordinators_enrol_only_people_of_their_centre(app, coordinator):
     assert centres == {coordinator.centre_id}
 
 
-def test_ten_thousand_rows_in_one_transaction_within_seconds(app, trainer, count_queries):
+def test_ten_thousand_rows_in_one_transaction_with_bulk_statements(app, trainer, count_queries):
+    """The time it takes is measured by bench/bulk_enrolment.py, not asserted here."""
     course = factories.make_course(owner=trainer)
     from elearn.accounts.services import create_user
 
@@ -179,15 +212,12 @@ def test_ten_thousand_rows_in_one_transaction_within_seconds(app, trainer, count
             factories.enrol(user, course)
     text = HEADER + "".join(
         f"person{n}@example.org,Person {n},customs-officer,SN,\n" for n in range(10_000))
-    started = time.perf_counter()
     records = bulk.parse(text.encode())
     with count_queries() as counter:
         result = bulk.apply(records, course, trainer)
         db.session.commit()
-    elapsed = time.perf_counter() - started
     assert (result.created, result.enrolled, result.already) == (9_980, 9_990, 10)
     assert counter.count < 30  # bulk statements, not one per row
-    assert elapsed < 6, f"10,000 rows took {elapsed:.1f} s"
     assert db.session.scalar(sa.select(sa.func.count(Enrolment.id))) == 10_000
 
 
