@@ -66,6 +66,9 @@ PERSON_ATTRIBUTES = ("country", "audience_id", "centre_id")
 #: session.info key: while set, the events leave the rollups alone (bulk seeding, then rebuild)
 PAUSED = "reports.rollups.paused"
 CHUNK = 300
+#: (user, course) pairs bound to one statement: 3 parameters each, under SQLite's 32,766 and
+#: PostgreSQL's 65,535
+PAIRS_PER_STATEMENT = 10_000
 
 SUMS = {
     "enrolments": lambda f: sa.func.count(),
@@ -212,6 +215,20 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[start:start + size]
 
 
+def _people_chunks(by_user: dict[int, list]) -> Iterator[list[int]]:
+    """People in groups of at most :data:`PAIRS_PER_STATEMENT` pairs (a person is never split:
+    the people counts move whole people); a bulk enrolment of 10,000 is one group."""
+    people, size = [], 0
+    for person in sorted(by_user):
+        if people and size + len(by_user[person]) > PAIRS_PER_STATEMENT:
+            yield people
+            people, size = [], 0
+        people.append(person)
+        size += len(by_user[person])
+    if people:
+        yield people
+
+
 def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[int] = (),
             courses: Iterable[int] = ()) -> None:
     """Bring the rollups up to date for the enrolments (user id, course id) in ``pairs``, all
@@ -231,7 +248,7 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     by_user: dict[int, list] = defaultdict(list)
     for pair in pairs:
         by_user[pair[0]].append(pair)
-    for people in _chunks(sorted(by_user)):
+    for people in _people_chunks(by_user):
         bound = {"users": people, "pairs": [pair for person in people for pair in by_user[person]]}
         _apply(connection, statements, -1, bound)
         connection.execute(statements.delete_facts, bound)
