@@ -23,7 +23,6 @@ Raw SQL text bypasses both: run ``flask reports rebuild`` after such a change.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -66,9 +65,9 @@ PERSON_ATTRIBUTES = ("country", "audience_id", "centre_id")
 #: session.info key: while set, the events leave the rollups alone (bulk seeding, then rebuild)
 PAUSED = "reports.rollups.paused"
 CHUNK = 300
-#: (user, course) pairs bound to one statement: 3 parameters each, under SQLite's 32,766 and
-#: PostgreSQL's 65,535
-PAIRS_PER_STATEMENT = 10_000
+#: people bound to one statement (one parameter each: under SQLite's 32,766 and PostgreSQL's
+#: 65,535)
+PEOPLE_PER_STATEMENT = 10_000
 
 SUMS = {
     "enrolments": lambda f: sa.func.count(),
@@ -127,26 +126,21 @@ def _upsert(dialect: str, table, select, columns: list[str], key: Iterable[str],
     )
 
 
-def _pairs_condition(table):
-    """(user, course) in the bound ``pairs``; the plain IN on the bound ``users`` lets both
-    engines use an index (a row-value IN alone scans the table)."""
-    return sa.and_(
-        table.c.user_id.in_(sa.bindparam("users", expanding=True)),
-        sa.tuple_(table.c.user_id, table.c.course_id).in_(sa.bindparam("pairs", expanding=True)),
-    )
+def _people_condition(table):
+    """The rows of the bound ``users`` (an index on ``user_id`` serves it on both engines)."""
+    return table.c.user_id.in_(sa.bindparam("users", expanding=True))
 
 
 @lru_cache(maxsize=8)
 def _statements(dialect: str, scoped: bool) -> SimpleNamespace:
     """The statements of an update, built once per engine kind (then only bound and run).
 
-    ``scoped``: they take the bound ``pairs`` and ``users``; otherwise they cover everything.
+    ``scoped``: they take the bound ``users`` (all their enrolments); otherwise everything.
     The sign (1 add, -1 subtract) is bound as ``sign``."""
     f = facts_table
     signed = sa.bindparam("sign", type_=sa.Integer)
-    where = _pairs_condition(f) if scoped else f.c.user_id.is_not(None)
-    people_where = (f.c.user_id.in_(sa.bindparam("users", expanding=True)) if scoped
-                    else f.c.user_id.is_not(None))
+    where = _people_condition(f) if scoped else f.c.user_id.is_not(None)
+    people_where = where
     sums, histograms = [], []
     for period in PERIODS:
         start = _period_start(period, f.c.day, dialect)
@@ -166,7 +160,7 @@ def _statements(dialect: str, scoped: bool) -> SimpleNamespace:
             .where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
         )
     e = services.enrolments
-    facts = facts_sql(Scope(), dialect, (_pairs_condition(e),) if scoped else (),
+    facts = facts_sql(Scope(), dialect, (_people_condition(e),) if scoped else (),
                             joined=False if scoped else None)
     new_facts = sa.select(
         facts.c.user_id, facts.c.course_id, sa.func.coalesce(facts.c.centre_id, 0),
@@ -215,41 +209,24 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[start:start + size]
 
 
-def _people_chunks(by_user: dict[int, list]) -> Iterator[list[int]]:
-    """People in groups of at most :data:`PAIRS_PER_STATEMENT` pairs (a person is never split:
-    the people counts move whole people); a bulk enrolment of 10,000 is one group."""
-    people, size = [], 0
-    for person in sorted(by_user):
-        if people and size + len(by_user[person]) > PAIRS_PER_STATEMENT:
-            yield people
-            people, size = [], 0
-        people.append(person)
-        size += len(by_user[person])
-    if people:
-        yield people
-
-
 def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[int] = (),
             courses: Iterable[int] = ()) -> None:
-    """Bring the rollups up to date for the enrolments (user id, course id) in ``pairs``, all
-    enrolments of ``users`` and all enrolments of ``courses``, counted or not so far."""
-    pairs = {(u, c) for u, c in pairs if u is not None and c is not None}
+    """Bring the rollups up to date for the people of the enrolments (user id, course id) in
+    ``pairs``, for ``users``, and for everyone enrolled in ``courses``: all their enrolments are
+    recounted (a person has a handful; a bulk enrolment of 10,000 is one set of statements)."""
+    people = {user for user, _course in pairs} | set(users)
     e = services.enrolments
-    for column_name, ids in (("user_id", set(users) - {None}), ("course_id", set(courses) - {None})):
-        for chunk in _chunks(sorted(ids)):
-            for table in (facts_table, e):
-                pairs.update(tuple(row) for row in connection.execute(
-                    sa.select(table.c.user_id, table.c.course_id)
-                    .where(table.c[column_name].in_(chunk))
-                ))
-    if not pairs:
+    for chunk in _chunks(sorted(set(courses) - {None})):
+        for table in (facts_table, e):
+            people.update(connection.scalars(
+                sa.select(table.c.user_id).where(table.c.course_id.in_(chunk)).distinct()
+            ))
+    people.discard(None)
+    if not people:
         return
     statements = _statements(connection.dialect.name, True)
-    by_user: dict[int, list] = defaultdict(list)
-    for pair in pairs:
-        by_user[pair[0]].append(pair)
-    for people in _people_chunks(by_user):
-        bound = {"users": people, "pairs": [pair for person in people for pair in by_user[person]]}
+    for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
+        bound = {"users": chunk}
         _apply(connection, statements, -1, bound)
         connection.execute(statements.delete_facts, bound)
         connection.execute(statements.insert_facts, bound)
