@@ -49,3 +49,11 @@ def can_see_centre(user, centre_id: int | None) -> bool:
     if user.role is Role.admin:
         return True
     return user.role is Role.coordinator and centre_id is not None and user.centre_id == centre_id
+
+
+def can_see_join_link(webinar, user, registration=None) -> bool:
+    """The join link of a webinar is for people with a place (not the waiting list) and for the
+    webinar's managers; pages, single-event downloads and feeds all follow this rule."""
+    if webinar.can_manage(user):
+        return True
+    return registration is not None and getattr(registration.status, "value", None) == "registered"

@@ -2,7 +2,7 @@
 indexes for keyset pages of participants
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0007
 
 The tables start empty; run ``flask reports rebuild`` once after upgrading a database that
 already has enrolments (the application keeps them current from then on).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0009'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
