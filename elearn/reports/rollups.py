@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
-from itertools import chain
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -322,7 +321,10 @@ def _after_flush(session, _flush_context) -> None:
     if session.info.get(PAUSED):
         return
     touched = Touched()
-    for obj in chain(session.new, session.dirty):
+    for obj in session.new:
+        if not isinstance(obj, User):  # a new person has no counted enrolments yet
+            touched.add_object(obj, gone=False)
+    for obj in session.dirty:
         touched.add_object(obj, gone=False)
     for obj in session.deleted:
         touched.add_object(obj, gone=True)
