@@ -22,3 +22,36 @@ def configure_engine_events(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def init_request_transaction(app) -> None:
+    """One commit per request, in one place: after the view returned a response below 400.
+
+    Views and services only flush. An exception or an error status leaves the transaction to
+    Flask-SQLAlchemy's teardown, which rolls it back. After a commit that queued mail, the
+    worker is woken (``elearn.tasks.kick``) so the mail leaves within seconds.
+    """
+    from sqlalchemy.orm import Session
+
+    from elearn.extensions import db
+
+    @app.after_request
+    def commit_request(response):
+        if response.status_code < 400:
+            db.session.commit()
+        return response
+
+    if getattr(Session, "_elearn_kick_listening", False):
+        return
+    Session._elearn_kick_listening = True
+
+    @event.listens_for(Session, "after_commit")
+    def _mail_committed(session):
+        if session.info.pop("elearn_mail_queued", False):
+            from elearn.tasks import kick
+
+            kick()
+
+    @event.listens_for(Session, "after_rollback")
+    def _mail_dropped(session):
+        session.info.pop("elearn_mail_queued", None)

@@ -112,7 +112,7 @@ def request_place(slug: str):
     reason = services.enrolment_block(current_user, course)
     if form.validate_on_submit():
         try:
-            request = services.request_place(current_user, course, form.message.data or "")
+            services.request_place(current_user, course, form.message.data or "")
             db.session.commit()
         except services.RequestRefused as refused:
             db.session.rollback()
@@ -122,7 +122,6 @@ def request_place(slug: str):
             db.session.rollback()
             flash(_("You already asked for a place; the trainers will answer soon."), "info")
             return _back(form, course)
-        services.notify_deciders(request)
         flash(_("Your request is sent. You will get an email with the answer."), "success")
         return _back(form, course)
     return render_template(
@@ -232,13 +231,13 @@ def bulk_confirm(slug: str):
     records = bulk.read_rows(form.text)
     try:
         result = bulk.apply(records, course, current_user)
+        bulk.send_welcome_mail(result.new_accounts, course)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         flash(_("Someone changed these accounts or enrolments at the same time. Nothing was "
                 "written; upload the file again to see the new preview."), "error")
         return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
-    bulk.send_welcome_mail(result.new_accounts, course)
     flash(_("Done: %(created)s accounts created, %(enrolled)s enrolled, %(again)s enrolled again, "
             "%(already)s already enrolled, %(errors)s rows skipped with errors.",
             created=result.created, enrolled=result.enrolled, again=result.reenrolled,

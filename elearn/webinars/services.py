@@ -1,5 +1,6 @@
 """Webinar domain logic: scheduling, changes, registration with a waiting list, and the iTIP
-emails they cause. No request objects here; callers commit, then deliver the returned mails.
+emails they cause. No request objects here; callers queue the returned mails (``queue_mails``),
+then commit.
 
 Every change of time, place (join URL) or status raises the webinar's SEQUENCE and refreshes its
 stored iCalendar text, so feeds stay a join of stored bytes.
@@ -116,13 +117,11 @@ class Mail:
     attachments: list[Attachment] = field(default_factory=list)
 
 
-def deliver(mails: list[Mail]) -> None:
-    """Send mails prepared by a service, after the caller committed."""
+def queue_mails(mails: list[Mail]) -> None:
+    """Put mails prepared by a service in the outbox, in the caller's transaction (before it
+    commits): they leave with the change, or not at all."""
     for mail in mails:
-        try:
-            send_mail(mail.to, mail.subject, mail.text, mail.attachments)
-        except Exception:  # one unreachable address must not stop the others
-            current_app.logger.exception("could not send mail to %s", mail.to)
+        send_mail(mail.to, mail.subject, mail.text, mail.attachments)
 
 
 def invite_attachment(webinar: Webinar, user: User, method: str,

@@ -1,5 +1,5 @@
 """Webinar pages and calendar feeds. Thin views: parse, check access, call a service, render;
-one commit per request, mails delivered after it."""
+one commit per request, mails queued in its transaction."""
 
 from __future__ import annotations
 
@@ -116,8 +116,8 @@ def _when(instant, webinar) -> str:
 
 
 def _finish(mails) -> None:
+    services.queue_mails(mails)
     db.session.commit()
-    services.deliver(mails)
 
 
 def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Response:
@@ -294,13 +294,18 @@ def register(webinar_id: int):
     if not form.validate_on_submit():
         abort(400)
     user = current_user._get_current_object()
+
+    def act():
+        registration, mails = services.register(webinar_id, user)
+        services.queue_mails(mails)
+        return registration
+
     try:
-        registration, mails = services.retrying(lambda: services.register(webinar_id, user))
+        registration = services.retrying(act)
     except services.WebinarError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        services.deliver(mails)
         if registration.status is RegistrationStatus.registered:
             flash(_("You are registered. An invitation is on its way to your mailbox."), "success")
         else:
@@ -318,12 +323,11 @@ def unregister(webinar_id: int):
         abort(400)
     user = current_user._get_current_object()
     try:
-        mails = services.retrying(lambda: services.unregister(webinar_id, user))
+        services.retrying(lambda: services.queue_mails(services.unregister(webinar_id, user)))
     except services.WebinarError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        services.deliver(mails)
         flash(_("You are no longer registered."), "success")
     return redirect(url_for("webinars.show", webinar_id=webinar_id))
 
