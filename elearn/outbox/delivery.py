@@ -62,11 +62,16 @@ def claim(limit: int, worker: str | None = None) -> list[OutboxMessage]:
     candidates = (sa.select(OutboxMessage.id).where(_due(now))
                   .order_by(OutboxMessage.id).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        # pick and lock the rows first (other workers skip them until the commit below); an
+        # IN (subquery ... LIMIT) inside the UPDATE may be re-run by the planner and take more
+        picked = list(db.session.scalars(candidates.with_for_update(skip_locked=True)))
+    else:
+        # SQLite: one statement, so the transaction starts by taking the write lock
+        picked = candidates.scalar_subquery()
     # conditional: a row another worker claimed in between no longer matches _due
     db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _due(now))
+        .where(OutboxMessage.id.in_(picked), _due(now))
         .values(status=OutboxStatus.sending, claimed_by=worker, claimed_until=now + lease)
         .execution_options(synchronize_session=False)
     )
