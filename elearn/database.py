@@ -1,9 +1,11 @@
-"""Engine set-up: SQLite pragmas for WAL, a busy timeout and foreign keys."""
+"""Engine set-up (SQLite pragmas for WAL, a busy timeout and foreign keys) and the request's
+transaction: one commit per request, in one place."""
 
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 
 def configure_engine_events(engine: Engine) -> None:
@@ -55,3 +57,25 @@ def init_request_transaction(app) -> None:
     @event.listens_for(Session, "after_rollback")
     def _mail_dropped(session):
         session.info.pop("elearn_mail_queued", None)
+
+
+def retrying(action, attempts: int = 5):
+    """Run ``action()`` in a transaction of its own and commit; on a SQLite lock conflict roll
+    back and run it again. A unit-of-work runner for views and jobs, never called by services.
+
+    What is pending is committed first, so the action's transaction starts with its lock
+    (on SQLite a transaction that read before another writer committed cannot write).
+    """
+    from elearn.extensions import db
+
+    db.session.commit()
+    for attempt in range(attempts):
+        try:
+            result = action()
+            db.session.commit()
+            return result
+        except OperationalError as exc:
+            db.session.rollback()
+            if "locked" not in str(exc).lower() or attempt == attempts - 1:
+                raise
+    raise RuntimeError("unreachable")

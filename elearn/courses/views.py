@@ -105,7 +105,7 @@ def mark_done(slug: str, module_slug: str):
     from elearn.enrolments.services import mark_module_done
 
     mark_module_done(enrolment, current)
-    db.session.commit()
+    db.session.flush()
     flash(_("Module marked as done."), "success")
     modules = services.module_links(course.id)
     ids = [link.id for link in modules]
@@ -146,7 +146,7 @@ def upload():
     if form.validate_on_submit():
         result = import_upload(form.archive_bytes, current_user)
         if result.ok:
-            db.session.commit()
+            db.session.flush()
             flash(_("The course %(slug)s was imported.", slug=result.slug), "success")
         else:
             db.session.rollback()

@@ -72,7 +72,7 @@ def enrol(slug: str):
         abort(400)
     try:
         services.enrol_self(current_user, course)
-        db.session.commit()
+        db.session.flush()
     except services.EnrolmentRefused as refused:
         db.session.rollback()
         flash(services.block_message(refused.reason, course), "error")
@@ -96,7 +96,7 @@ def withdraw(slug: str):
     enrolment = services.get_enrolment(current_user.id, course.id)
     ensure(enrolment is not None)
     if services.withdraw(enrolment):
-        db.session.commit()
+        db.session.flush()
         flash(_("You withdrew from %(course)s. Your progress is kept if you enrol again.",
                 course=course.title), "info")
     else:
@@ -113,7 +113,7 @@ def request_place(slug: str):
     if form.validate_on_submit():
         try:
             services.request_place(current_user, course, form.message.data or "")
-            db.session.commit()
+            db.session.flush()
         except services.RequestRefused as refused:
             db.session.rollback()
             flash(str(refused), "info")
@@ -149,7 +149,7 @@ def decide(request_id: int):
         return redirect(url_for("enrolments.requests"))
     approve = bool(form.approve.data)
     if services.decide(item, current_user, approve, form.note.data or ""):
-        db.session.commit()
+        db.session.flush()
         message = (_("%(name)s is enrolled in %(course)s.", name=item.user.name,
                      course=item.course.title) if approve else
                    _("The request of %(name)s is declined.", name=item.user.name))
@@ -175,7 +175,7 @@ def module_done(slug: str, module_slug: str):
         abort(400)
     was_completed = enrolment.status is EnrolmentStatus.completed
     services.mark_module_done(enrolment, module)
-    db.session.commit()
+    db.session.flush()
     if not was_completed and enrolment.status is EnrolmentStatus.completed:
         flash(_("Well done: you completed %(course)s.", course=course.title), "success")
     return redirect(form.safe_next() or url_for("enrolments.my_learning"))
@@ -232,7 +232,7 @@ def bulk_confirm(slug: str):
     try:
         result = bulk.apply(records, course, current_user)
         bulk.send_welcome_mail(result.new_accounts, course)
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         flash(_("Someone changed these accounts or enrolments at the same time. Nothing was "

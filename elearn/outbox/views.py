@@ -32,7 +32,7 @@ def retry():
     raw = request.form.get("id", "")
     ids = [int(raw)] if raw.isdigit() else None
     count = services.retry(ids)
-    db.session.commit()
+    db.session.flush()
     flash(ngettext("%(num)d message will be sent again.", "%(num)d messages will be sent again.",
                    count), "success")
     return redirect(url_for("outbox.index", show="failed"))

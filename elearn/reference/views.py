@@ -36,7 +36,7 @@ def edit_audience(audience_id: int | None):
     if form.validate_on_submit():
         form.populate_obj(audience)
         db.session.add(audience)
-        db.session.commit()
+        db.session.flush()
         flash(_("Saved."), "success")
         return redirect(url_for("reference.index"))
     return render_template("reference/edit.html", form=form, kind=_("audience")), (
@@ -61,7 +61,7 @@ def edit_centre(centre_id: int | None):
         centre.host_country = form.host_country.data
         centre.city = form.city.data or ""
         db.session.add(centre)
-        db.session.commit()
+        db.session.flush()
         flash(_("Saved."), "success")
         return redirect(url_for("reference.index"))
     return render_template("reference/edit.html", form=form, kind=_("regional centre")), (

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import User
@@ -362,7 +361,7 @@ def lock_webinar(webinar_id: int) -> Webinar | None:
 
     PostgreSQL: SELECT ... FOR UPDATE. SQLite has no row locks: a no-op UPDATE takes the
     database write lock, so concurrent registrations run one after the other (a stale reader
-    gets "database is locked" and the caller retries, see ``retrying``).
+    gets "database is locked" and the caller retries, see ``elearn.database.retrying``).
     """
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(sa.update(Webinar).where(Webinar.id == webinar_id)
@@ -372,25 +371,6 @@ def lock_webinar(webinar_id: int) -> Webinar | None:
         .execution_options(populate_existing=True)
     )
     return webinar
-
-
-def retrying(action, attempts: int = 5):
-    """Run ``action()`` then commit; on a SQLite lock conflict roll back and run it again.
-
-    What is pending is committed first, so the action's transaction starts with its lock
-    (on SQLite a transaction that read before another writer committed cannot write).
-    """
-    db.session.commit()
-    for attempt in range(attempts):
-        try:
-            result = action()
-            db.session.commit()
-            return result
-        except OperationalError as exc:
-            db.session.rollback()
-            if "locked" not in str(exc).lower() or attempt == attempts - 1:
-                raise
-    raise RuntimeError("unreachable")
 
 
 def registered_count(webinar_id: int) -> int:

@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
+from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db, limiter
@@ -117,7 +118,7 @@ def _when(instant, webinar) -> str:
 
 def _finish(mails) -> None:
     services.queue_mails(mails)
-    db.session.commit()
+    db.session.flush()
 
 
 def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Response:
@@ -200,7 +201,7 @@ def schedule():
     form = WebinarForm(current_user)
     if form.validate_on_submit():
         webinar = services.schedule_webinar(current_user, form.to_data())
-        db.session.commit()
+        db.session.flush()
         flash(_("The webinar is scheduled."), "success")
         return redirect(url_for("webinars.show", webinar_id=webinar.id))
     return render_template("webinars/form.html", form=form, webinar=None)
@@ -301,7 +302,7 @@ def register(webinar_id: int):
         return registration
 
     try:
-        registration = services.retrying(act)
+        registration = retrying(act)
     except services.WebinarError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -323,7 +324,7 @@ def unregister(webinar_id: int):
         abort(400)
     user = current_user._get_current_object()
     try:
-        services.retrying(lambda: services.queue_mails(services.unregister(webinar_id, user)))
+        retrying(lambda: services.queue_mails(services.unregister(webinar_id, user)))
     except services.WebinarError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -404,7 +405,7 @@ def attendance(webinar_id: int):
         chosen = set(form.attended.data or [])
         marks = {u.id: (u.id in chosen, None) for _r, u in rows}
         changed = attendance_service.record_attendance(webinar, marks)
-        db.session.commit()
+        db.session.flush()
         flash(_("Attendance saved (%(count)s changed).", count=changed), "success")
         return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
     return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
@@ -447,7 +448,7 @@ def attendance_confirm(webinar_id: int):
         abort(400)
     marks = {int(uid): (bool(attended), int(minutes)) for uid, minutes, attended in payload["marks"]}
     changed = attendance_service.record_attendance(webinar, marks, only_raise=True)
-    db.session.commit()
+    db.session.flush()
     flash(_("Attendance recorded from the report (%(count)s changed).", count=changed), "success")
     return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
 
@@ -513,7 +514,7 @@ def my_calendar():
     token = None
     if form.validate_on_submit():
         token = feeds.new_calendar_token(current_user)
-        db.session.commit()
+        db.session.flush()
     feed_url = webcal_url = None
     if token:
         feed_url = services.base_url() + url_for("webinars.personal_ics", token=token)
