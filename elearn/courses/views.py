@@ -11,7 +11,7 @@ from elearn.accounts.models import Role
 from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
 from elearn.extensions import db
-from elearn.permissions import ensure, require
+from elearn.permissions import can_study, ensure, require
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -63,7 +63,7 @@ def show(slug: str):
     return _no_store(Response(render_template(
         "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
         for_you=any(a.id == user_audience for a in course.audiences),
-        can_read=services.can_read_modules(current_user, course, enrolment),
+        can_read=can_study(current_user, course, enrolment),
         can_manage=course.can_manage(current_user), convention_names=CONVENTION_NAMES,
     )))
 
@@ -73,7 +73,7 @@ def module(slug: str, module_slug: str):
     course = services.get_visible_course(slug, current_user)
     ensure(course is not None)
     enrolment = services.study_enrolment(current_user, course)
-    if not services.can_read_modules(current_user, course, enrolment):
+    if not can_study(current_user, course, enrolment):
         flash(_("Enrol in this course to read its modules."), "info")
         return redirect(url_for("courses.show", slug=course.slug))
     current = services.get_module(course, module_slug)

@@ -26,9 +26,8 @@ from sqlalchemy.orm import selectinload
 from elearn.accounts.models import Role
 from elearn.database import retrying
 from elearn.db_types import utcnow
-from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db, limiter
-from elearn.permissions import ensure, require
+from elearn.permissions import can_view_webinar, ensure, require, studied_course_ids
 from elearn.webinars import attendance as attendance_service
 from elearn.webinars import feeds, services
 from elearn.webinars.display import when_text
@@ -66,34 +65,10 @@ def _get(webinar_id: int) -> Webinar:
     return webinar
 
 
-def _enrolled_course_ids(user) -> set[int]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(db.session.scalars(
-        sa.select(Enrolment.course_id).where(
-            Enrolment.user_id == user.id,
-            Enrolment.status.in_([EnrolmentStatus.active, EnrolmentStatus.completed]),
-        )
-    ))
-
-
 def _registration(webinar: Webinar):
     if not current_user.is_authenticated:
         return None
     return services.registration_of(webinar.id, current_user.id)
-
-
-def can_view(webinar: Webinar, user, registration=None, enrolled: set[int] | None = None) -> bool:
-    """Public webinars are for everyone; others for the course's learners, registrants and
-    managers."""
-    if webinar.is_public or webinar.can_manage(user):
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if registration is not None and registration.status is not RegistrationStatus.cancelled:
-        return True
-    enrolled = _enrolled_course_ids(user) if enrolled is None else enrolled
-    return webinar.course_id is not None and webinar.course_id in enrolled
 
 
 def _manage(webinar_id: int) -> Webinar:
@@ -139,7 +114,7 @@ def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Resp
 def index():
     now = utcnow()
     webinars = list(db.session.scalars(services.upcoming_query(now)))
-    enrolled = _enrolled_course_ids(current_user)
+    enrolled = studied_course_ids(current_user)
     mine: dict[int, Registration] = {}
     if current_user.is_authenticated and webinars:
         mine = {r.webinar_id: r for r in db.session.scalars(
@@ -151,7 +126,7 @@ def index():
     items = []
     for webinar in webinars:
         registration = mine.get(webinar.id)
-        if not can_view(webinar, current_user, registration, enrolled):
+        if not can_view_webinar(webinar, current_user, registration, enrolled):
             continue
         upcoming = [s for s in sessions(webinar) if s.end_utc > now]
         if not upcoming:
@@ -173,7 +148,7 @@ def index():
 def show(webinar_id: int):
     webinar = _get(webinar_id)
     registration = _registration(webinar)
-    ensure(can_view(webinar, current_user, registration))
+    ensure(can_view_webinar(webinar, current_user, registration))
     now = utcnow()
     rows = [
         {"session": s, "when": _when(s.start_utc, webinar),
@@ -290,7 +265,7 @@ def move_session(webinar_id: int, stamp: str):
 @require()
 def register(webinar_id: int):
     webinar = _get(webinar_id)
-    ensure(can_view(webinar, current_user, _registration(webinar)))
+    ensure(can_view_webinar(webinar, current_user, _registration(webinar)))
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -459,7 +434,7 @@ def attendance_confirm(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>.ics")
 def webinar_ics(webinar_id: int):
     webinar = _get(webinar_id)
-    ensure(can_view(webinar, current_user, _registration(webinar)))
+    ensure(can_view_webinar(webinar, current_user, _registration(webinar)))
     if webinar.status is WebinarStatus.cancelled:
         # the single-event download of a cancelled webinar is an iTIP CANCEL (DESIGN.md), so
         # importing it removes the event from a calendar that has it
@@ -476,7 +451,7 @@ def course_ics(slug: str):
         abort(404)
     manager = course.can_manage(current_user)
     ensure(course.published or manager)
-    insider = manager or course.id in _enrolled_course_ids(current_user)
+    insider = manager or course.id in studied_course_ids(current_user)
     feed = feeds.build_feed(feeds.course_condition(course.id, include_private=insider),
                             name=course.title)
     return _calendar_response(feed, f"{course.slug}.ics", public=not insider)
