@@ -14,11 +14,11 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
 from elearn import create_app
 from elearn.config import normalise_database_url
 from elearn.extensions import db, limiter
-
 from tests import factories
 
 
@@ -69,7 +69,7 @@ def _app(database_url, tmp_path_factory):
 
     with app.app_context():
         upgrade()
-        db.session.remove()
+        _clean_database()  # a PostgreSQL database may be reused: start from reference data only
 
     from flask import g, request_started
 
@@ -86,6 +86,9 @@ KEEP_TABLES = {"alembic_version"}
 
 
 def _clean_database() -> None:
+    """Empty every table, then load the reference data again (after a test that committed)."""
+    from elearn.reference.services import load_reference_data
+
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
@@ -94,24 +97,83 @@ def _clean_database() -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+    load_reference_data()
+    db.session.commit()
+    db.session.remove()
+
+
+class _ConnectionSession(FlaskSQLAlchemySession):
+    """A session that always uses the test's one connection (Flask-SQLAlchemy would otherwise
+    pick the engine from its bind keys and open a connection of its own)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return self.bind
+
+
+@contextmanager
+def _rolled_back_test():
+    """Run a test inside one outer transaction that is rolled back at the end.
+
+    The app's commits release SAVEPOINTs inside it (SQLAlchemy's "create_savepoint" mode), so a
+    test sees the same commit and rollback behaviour as a request, and nothing it wrote is left
+    for the next test: no table has to be emptied and no reference data loaded again.
+    """
+    connection = db.engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite's own transaction handling breaks SAVEPOINTs: let SQLAlchemy emit BEGIN
+        # (SQLAlchemy's documented recipe), on this connection only.
+        driver_connection = connection.connection.driver_connection
+        driver_connection.isolation_level = None
+        sa.event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    outer = connection.begin()
+    app_session = db.session
+    db.session = db._make_scoped_session({
+        "class_": _ConnectionSession, "bind": connection,
+        "join_transaction_mode": "create_savepoint",
+    })
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = app_session
+        outer.rollback()
+        if sqlite:
+            driver_connection.isolation_level = ""
+        connection.close()
 
 
 @pytest.fixture
-def app(_app):
-    """The app, inside an app context, on an emptied database with reference data loaded."""
-    from elearn.reference.services import load_reference_data
+def app(_app, request):
+    """The app, inside an app context, with reference data loaded and nothing else.
 
+    Most tests run inside a transaction that is rolled back afterwards. Tests marked
+    ``real_commits`` (browser tests against a live server, races between threads, migrations)
+    commit for real; the database is emptied and reloaded after them.
+    """
     _app.extensions["elearn_outbox"] = QueuedMail()
     # pytest-flask's live_server leaves SERVER_NAME at "localhost.localdomain" after a browser test
     _app.config["SERVER_NAME"] = None
+    real_commits = request.node.get_closest_marker("real_commits") is not None
     with _app.app_context():
-        _clean_database()
-        load_reference_data()
-        db.session.commit()
         limiter.reset()
-        yield _app
-        db.session.rollback()
-        db.session.remove()
+        if real_commits:
+            try:
+                yield _app
+            finally:
+                db.session.rollback()
+                db.session.remove()
+                _clean_database()
+        else:
+            with _rolled_back_test():
+                yield _app
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests drive a server in another process: they need real commits."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.real_commits)
 
 
 class QueuedMail:

@@ -275,6 +275,7 @@ def test_server_down_keeps_everything_for_later(app):
     assert all(status_of(i).status is OutboxStatus.pending for i in ids)
 
 
+@pytest.mark.real_commits  # each thread has its own connection
 def test_two_workers_at_once_send_each_message_once(app, sink):
     queue(60)
     app.config["MAIL_BATCH_SIZE"] = 7

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from elearn.extensions import db
 from elearn.quizzes import services
 from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
 from tests import factories
+
+pytestmark = pytest.mark.real_commits  # each thread has its own connection
 
 
 def test_two_simultaneous_submits_grade_once(app, trainer, learner):

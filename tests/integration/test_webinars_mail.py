@@ -139,6 +139,7 @@ def test_cancelled_sessions_get_no_reminder(app, outbox, trainer, learner):
     assert send_reminders() == 0
 
 
+@pytest.mark.real_commits  # each thread has its own connection
 def test_two_copies_running_at_once_send_each_reminder_once(app, outbox, trainer, make_user):
     webinar = factories.make_webinar(trainer, start_utc=utcnow().replace(microsecond=0)
                                      + timedelta(minutes=30))

@@ -1,8 +1,8 @@
+import pytest
+
 from elearn.accounts import services
 from elearn.config import load_settings, normalise_database_url
 from elearn.urls import is_safe_next
-
-import pytest
 
 
 def test_password_rules():
@@ -67,3 +67,17 @@ def test_rate_limits_are_environment_settings(tmp_path, monkeypatch):
     settings = load_settings(str(tmp_path), {"SECRET_KEY": "x"})
     assert settings["API_RATE_LIMIT"] == "5 per minute"
     assert settings["CERTIFICATE_LOOKUP_LIMIT"] == "3 per hour"
+
+
+def test_production_hashes_use_the_rfc_9106_parameters(app):
+    """The test suite hashes cheaply; every other environment keeps argon2id's full cost."""
+    from argon2 import extract_parameters, profiles
+
+    assert extract_parameters(services.hash_password("long enough passphrase")).memory_cost == 8
+    app.config["ENV"] = "production"
+    try:
+        stored = services.hash_password("long enough passphrase")
+    finally:
+        app.config["ENV"] = "testing"
+    assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY
+    assert services.PRODUCTION_HASHER.verify(stored, "long enough passphrase")
