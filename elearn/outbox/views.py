@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 
 from elearn.accounts.models import Role
@@ -29,8 +29,10 @@ def index():
 @bp.route("/admin/mail/retry", methods=["POST"])
 @require(Role.admin)
 def retry():
-    raw = request.form.get("id", "")
-    ids = [int(raw)] if raw.isdigit() else None
+    raw = request.form.get("id")
+    if raw is not None and not raw.isdigit():
+        abort(400)
+    ids = [int(raw)] if raw is not None else None  # no id: every failed message
     count = services.retry(ids)
     db.session.flush()
     flash(ngettext("%(num)d message will be sent again.", "%(num)d messages will be sent again.",

@@ -362,6 +362,7 @@ def test_admin_sees_waiting_and_failed_mail_and_retries(admin_client, app):
     assert response.status_code == 302
     row = status_of(ids[1])
     assert row.status is OutboxStatus.pending and row.attempts == 0
+    assert admin_client.post("/admin/mail/retry", data={"id": "x"}).status_code == 400
 
 
 @pytest.mark.parametrize("who, status", [("learner", 403), ("trainer", 403),
