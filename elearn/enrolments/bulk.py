@@ -375,18 +375,20 @@ def send_welcome_mail(new_accounts: list[tuple[int, str, str, str]], course: Cou
 
     forgot = absolute_url("accounts.forgot_password")
     hours = RESET_MAX_AGE // 3600
-    mails = []
+    # built once, filled per person (10,000 rows: one URL build and one catalogue look-up)
+    link_prefix = absolute_url("accounts.reset_password", token="-").removesuffix("-")
     with force_locale(current_app.config["DEFAULT_LOCALE"]):
         subject = _("Your elearn account for %(course)s", course=course.title)
-        for user_id, email, name, session_token in new_accounts:
-            token = make_reset_token(SimpleNamespace(id=user_id, session_token=session_token))
-            link = absolute_url("accounts.reset_password", token=token)
-            mails.append((email, subject, _(
-                "Hello %(name)s,\n\nAn account was created for you on elearn and you are "
-                "enrolled in \"%(course)s\".\n\nChoose your password within %(hours)s hours "
-                "here:\n%(link)s\n\nLater, ask for a new link at %(forgot)s",
-                name=name, course=course.title, hours=hours, link=link, forgot=forgot,
-            )))
+        template = _(
+            "Hello %(name)s,\n\nAn account was created for you on elearn and you are "
+            "enrolled in \"%(course)s\".\n\nChoose your password within %(hours)s hours "
+            "here:\n%(link)s\n\nLater, ask for a new link at %(forgot)s")
+    mails = []
+    for user_id, email, name, session_token in new_accounts:
+        token = make_reset_token(SimpleNamespace(id=user_id, session_token=session_token))
+        mails.append((email, subject, template % {
+            "name": name, "course": course.title, "hours": hours, "link": link_prefix + token,
+            "forgot": forgot}))
     return send_mails(mails)
 
 
