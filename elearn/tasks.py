@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def make_huey():
 
 huey = make_huey()
 _worker_app: Flask | None = None
+_worker_app_lock = threading.Lock()
 
 
 def app_context():
@@ -40,10 +42,11 @@ def app_context():
     global _worker_app
     if has_app_context():
         return nullcontext()
-    if _worker_app is None:
-        from elearn import create_app
+    with _worker_app_lock:  # the consumer's threads start their first jobs together
+        if _worker_app is None:
+            from elearn import create_app
 
-        _worker_app = create_app()
+            _worker_app = create_app()
     return _worker_app.app_context()
 
 
