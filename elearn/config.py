@@ -39,13 +39,23 @@ DEFAULTS: dict[str, object] = {
     "MAX_UPLOAD_MB": 20,
     "API_RATE_LIMIT": "300 per minute",  # per API token
     "CERTIFICATE_LOOKUP_LIMIT": "30 per 10 minutes;200 per day",  # failed look-ups per address
+    # fonts tried, in order, for characters DejaVu Sans lacks (CJK, Devanagari, ...), separated
+    # by the OS path separator (":"); a .ttc collection uses its first face. Missing files are
+    # skipped; a name that still has a character without a glyph is refused, never printed
+    # with a gap. Defaults: Debian packages fonts-noto-cjk and fonts-lohit-deva.
+    "CERTIFICATE_FALLBACK_FONTS": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:"
+                                  "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
+    "CERTIFICATE_VERIFY_LIMIT": "60 per 10 minutes",  # credential checks per address
+    "CREDENTIALS_KEY_DIR": "",  # issuer signing keys; empty: instance/keys
+    "CERTIFICATE_REMINDER_DAYS": 30,  # remind learners this many days before expiry
     "DEFAULT_LOCALE": "en",
     "DEFAULT_TIMEZONE": "UTC",
 }
 
 BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED"}
-INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "SMTP_TIMEOUT", "MAIL_BATCH_SIZE",
-            "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_BASE_SECONDS", "MAIL_CLAIM_SECONDS"}
+INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "CERTIFICATE_REMINDER_DAYS", "SMTP_TIMEOUT",
+            "MAIL_BATCH_SIZE", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_BASE_SECONDS",
+            "MAIL_CLAIM_SECONDS"}
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 
 

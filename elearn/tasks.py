@@ -90,6 +90,21 @@ def webinar_reminders() -> int:
             db.session.remove()
 
 
+@huey.periodic_task(crontab(hour="6", minute="0"))
+def certificate_expiry_reminders() -> int:
+    """Every day at 06:00 UTC: queue the reminders of certificates about to expire."""
+    from elearn.certificates.issuing import send_expiry_reminders
+    from elearn.extensions import db
+
+    with app_context():
+        try:
+            sent = send_expiry_reminders()
+            db.session.commit()
+            return sent
+        finally:
+            db.session.remove()
+
+
 def kick() -> None:
     """Wake a worker to deliver mail that was just committed (never fails the caller)."""
     if not current_app.config.get("QUEUE_KICK", True):

@@ -62,6 +62,8 @@ def _app(database_url, tmp_path_factory):
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # issuer keys of verifiable credentials: made on first use, outside the work tree
+        "CREDENTIALS_KEY_DIR": str(tmp_path_factory.mktemp("credential-keys")),
         # Client tests post forms without tokens; `csrf_enabled` and the browser tests turn it on.
         "WTF_CSRF_ENABLED": False,
     })

@@ -1,11 +1,15 @@
-"""Certificate forms: revoke with a reason, reissue with a corrected name."""
+"""Certificate forms: revoke with a reason, reissue with a corrected name, verify a credential."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+#: a credential is a few kilobytes; anything far larger is not one
+MAX_CREDENTIAL_BYTES = 256 * 1024
 
 
 class _PrefixedForm(FlaskForm):
@@ -35,3 +39,35 @@ class ReissueForm(_PrefixedForm):
     def validate_name(self, field):
         if " ".join((field.data or "").split()) == self._current_name:
             raise ValidationError(_l("This is already the name on the certificate."))
+
+
+class VerifyForm(FlaskForm):
+    """Public verification: a certificate code, a credential file, or a pasted credential or
+    JWT (one of the three)."""
+
+    code = StringField(_l("Certificate code"), validators=[Length(max=60)])
+    credential_file = FileField(_l("Credential file (.json or .jwt)"))
+    credential_text = TextAreaField(_l("Or paste the credential (JSON) or the JWT"),
+                                    validators=[Length(max=MAX_CREDENTIAL_BYTES)])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        self.text = ""
+        upload = self.credential_file.data
+        if upload and getattr(upload, "filename", ""):
+            raw = upload.read(MAX_CREDENTIAL_BYTES + 1)
+            if len(raw) > MAX_CREDENTIAL_BYTES:
+                self.credential_file.errors.append(_l("This file is too large to be a credential."))
+                return False
+            try:
+                self.text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.credential_file.errors.append(_l("This file is not a credential (not text)."))
+                return False
+        elif (self.credential_text.data or "").strip():
+            self.text = self.credential_text.data
+        elif not (self.code.data or "").strip():
+            self.code.errors.append(_l("Give a certificate code, a credential file or a JWT."))
+            return False
+        return True

@@ -31,6 +31,14 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: start of the current validity (None: issued_at); a renewal moves it
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: end of validity when the course sets one (None: never expires)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: when the learner was last reminded that the certificate expires soon
+    expiry_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the current entry in the Bitstring Status List (its global index is the entry's id)
+    status_index: Mapped[int | None] = mapped_column(unique=True)
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
@@ -44,6 +52,33 @@ class Certificate(db.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.valid_from or self.issued_at
+
+    def expired(self, now: datetime) -> bool:
+        return self.valid_until is not None and now >= self.valid_until
+
+
+class CredentialStatusEntry(db.Model):
+    """One position in the Bitstring Status List, given to each signed version of a certificate.
+
+    Its id is the global index (list ``id // 131072 + 1``, position ``id % 131072``). A
+    revocation sets the bit of the certificate's current entry; a reissue or renewal sets the
+    bit of the entry it replaces (so a credential with the old name or dates stops verifying)
+    and gives the certificate a new one.
+    """
+
+    __tablename__ = "credential_status_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("certificates.id", ondelete="CASCADE"), index=True)
+    #: when this version was signed: the proof's ``created``
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when its bit was set (revoked or replaced); None: the credential is in force
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CertificateEventKind(enum.Enum):

@@ -3,7 +3,13 @@
 Fonts: DejaVu Sans (regular and bold, shipped in static/fonts; Bitstream Vera licence, DejaVu
 changes public domain) covers Latin with accents, Greek, Cyrillic and Arabic. Text shaping by
 HarfBuzz (``uharfbuzz``) through fpdf2 joins Arabic letters and lays them out right to left.
-CJK is not covered by DejaVu: such characters are reported in the log and drawn as empty boxes.
+Scripts DejaVu lacks (CJK, Devanagari, ...) come from a fallback chain of font files
+(``fallback_fonts``; the app passes the ELEARN_CERTIFICATE_FALLBACK_FONTS setting, by default
+Noto Sans CJK and Lohit Devanagari from Debian's fonts-noto-cjk and fonts-lohit-deva). A
+fallback font is parsed once per process, only when a certificate needs it, and embedded as a
+subset of the glyphs that certificate uses (fpdf2 subsets at output). A certificate whose text
+has a character that no font covers is refused (``MissingGlyphs``, logged): a name is never
+printed with a character silently missing.
 
 Speed: parsing a TrueType font costs far more than drawing a page, so each font is parsed once
 per process (``_FontCache``); each document gets a light copy with its own glyph subset and a
@@ -14,8 +20,10 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,6 +40,18 @@ FAMILY = "dejavu"
 
 logging.getLogger("fpdf.output").setLevel(logging.ERROR)  # missing-glyph warnings: once, below
 log = logging.getLogger("elearn.certificates")
+
+
+class MissingGlyphs(ValueError):
+    """No font of the chain has a glyph for these characters: the certificate is refused."""
+
+    def __init__(self, characters: str):
+        super().__init__(f"no font has a glyph for {characters!r}")
+        self.characters = characters
+
+
+#: characters that are never drawn as glyphs of their own (spaces, joiners, direction marks)
+_INVISIBLE = {"Zs", "Zl", "Zp", "Cc", "Cf"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,27 @@ class _Prebuilt:
         pass
 
 
+class _PrebuiltCFF(_Prebuilt):
+    """A ready-made subset of a CFF-based CID font (Noto Sans CJK): fpdf2 embeds the compiled
+    "CFF " table of such fonts."""
+
+    def __init__(self, data: bytes, glyph_ids: dict[str, int], cff: bytes | None):
+        super().__init__(data, glyph_ids)
+        self._cff = cff
+
+    def __contains__(self, tag) -> bool:
+        return tag == "CFF " and self._cff is not None
+
+    def __getitem__(self, tag):
+        cff = self._cff
+
+        class _Table:
+            def compile(self, _font):
+                return cff
+
+        return _Table()
+
+
 class _SubsetterShim:
     """fpdf2 subsets each font at output; a prebuilt subset needs none (see _Prebuilt)."""
 
@@ -150,6 +191,94 @@ class _FontCache:
         self._block_gids: dict[tuple[str, str], frozenset[int]] = {}
         self._subsets: dict[tuple[str, frozenset[str]], bytes] = {}
         self._fast = _install_subsetter_shim()
+        self._fallbacks: dict[str, TTFFont | None] = {}
+        #: fallback-font subsets already made, by (file, glyph names): subsetting Noto Sans CJK
+        #: costs about 2 s, so a certificate downloaded again reuses its subset
+        self._fallback_subsets: OrderedDict[tuple[str, frozenset[str]], tuple] = OrderedDict()
+
+    def fallback(self, path: str) -> TTFFont | None:
+        """The parsed font at ``path`` (first face of a collection), or None when the file is
+        missing or unreadable (logged once)."""
+        if path in self._fallbacks:
+            return self._fallbacks[path]
+        with self._lock:
+            if path not in self._fallbacks:
+                font = None
+                if Path(path).is_file():
+                    try:
+                        loader = FPDF()
+                        loader.add_font("fallback", "", path, collection_font_number=0)
+                        font = loader.fonts["fallback"]
+                        font.ttfont.getGlyphOrder()
+                        font.ttfont.getReverseGlyphMap()
+                        font.hbfont  # noqa: B018
+                    except Exception:  # any unreadable font file: skip it
+                        log.exception("certificate fallback font %s cannot be read", path)
+                        font = None
+                else:
+                    log.warning("certificate fallback font %s does not exist", path)
+                self._fallbacks[path] = font
+            return self._fallbacks[path]
+
+    def coverage(self, style: str = "") -> set[int]:
+        return set(self._load(style).cmap)
+
+    def install_fallbacks(self, pdf: FPDF, paths: list[str], text: str) -> list[str]:
+        """Add to ``pdf`` the fallback fonts that ``text`` needs, in chain order; the
+        characters no font covers raise MissingGlyphs. Returns the fallback font keys."""
+        needed = {ord(ch) for ch in text if unicodedata.category(ch) not in _INVISIBLE}
+        needed -= self.coverage("") & self.coverage("B")
+        keys: list[str] = []
+        for number, path in enumerate(paths):
+            if not needed:
+                break
+            template = self.fallback(path)
+            if template is None or not needed & set(template.cmap):
+                continue
+            needed -= set(template.cmap)
+            key = f"fallback{number}"
+            font = self._copy(template, len(pdf.fonts) + 1)
+            font.fontkey = key
+            pdf.fonts[key] = font
+            keys.append(key)
+            self._paths_of(pdf)[key] = path
+        if needed:
+            raise MissingGlyphs("".join(sorted(chr(c) for c in needed)))
+        return keys
+
+    def keep_fallback_subsets(self, pdf: FPDF) -> None:
+        """After ``pdf.output()``: remember the fallback subsets fpdf2 made (LRU, 256)."""
+        for key, path in self._paths_of(pdf).items():
+            font = pdf.fonts[key]
+            if isinstance(font.ttfont, _Prebuilt):
+                continue
+            buffer = io.BytesIO()
+            font.ttfont.save(buffer)
+            cff = font.ttfont["CFF "].compile(font.ttfont) if "CFF " in font.ttfont else None
+            entry = (buffer.getvalue(), dict(font.ttfont.getReverseGlyphMap()), cff)
+            with self._lock:
+                self._fallback_subsets[(path, frozenset(font.subset.get_all_glyph_names()))] = entry
+                while len(self._fallback_subsets) > 256:
+                    self._fallback_subsets.popitem(last=False)
+
+    @staticmethod
+    def _paths_of(pdf: FPDF) -> dict[str, str]:
+        """The file of each fallback font installed in ``pdf`` (TTFFont has __slots__)."""
+        if not hasattr(pdf, "_elearn_fallback_paths"):
+            pdf._elearn_fallback_paths = {}
+        return pdf._elearn_fallback_paths
+
+    @staticmethod
+    def _copy(template: TTFFont, number: int) -> TTFFont:
+        font = TTFFont.__new__(TTFFont)
+        for slot in TTFFont.__slots__:
+            if hasattr(template, slot):
+                setattr(font, slot, getattr(template, slot))
+        font.i = number
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font.subset = SubsetMap(font)
+        return font
 
     def _load(self, style: str) -> TTFFont:
         font = self._fonts.get(style)
@@ -172,19 +301,17 @@ class _FontCache:
     def install(self, pdf: FPDF) -> None:
         """Give ``pdf`` its own copy of every font, sharing the parsed metrics."""
         for style in FONTS:
-            template = self._load(style)
-            font = TTFFont.__new__(TTFFont)
-            for slot in TTFFont.__slots__:
-                if hasattr(template, slot):
-                    setattr(font, slot, getattr(template, slot))
-            font.i = len(pdf.fonts) + 1
-            font.missing_glyphs = []
-            font.biggest_size_pt = 0
-            font.subset = SubsetMap(font)
-            pdf.fonts[f"{FAMILY}{style}"] = font
+            pdf.fonts[f"{FAMILY}{style}"] = self._copy(self._load(style), len(pdf.fonts) + 1)
 
     def prepare_output(self, pdf: FPDF) -> None:
         """Before ``pdf.output()``: give each font what its subsetting step will write."""
+        for key, path in self._paths_of(pdf).items():
+            font = pdf.fonts[key]
+            built = self._fallback_subsets.get((path, frozenset(font.subset.get_all_glyph_names())))
+            if built is not None and self._fast:
+                font.ttfont = _PrebuiltCFF(*built)
+            else:  # fpdf2 subsets a private copy in place, to the glyphs used
+                font.ttfont = ttLib.TTFont(path, fontNumber=0, recalcTimestamp=False, lazy=True)
         for style in FONTS:
             font = pdf.fonts.get(f"{FAMILY}{style}")
             if font is None:
@@ -265,10 +392,17 @@ BRAND = (11, 90, 122)
 MUTED = (80, 90, 100)
 
 
+def _set_font(pdf: FPDF, style: str, size: float) -> None:
+    """``pdf.set_font`` that always writes the font operator: after a run drawn in a fallback
+    font, fpdf2 2.8 believes the main font is still set and draws text without a font."""
+    pdf.set_font(FAMILY, style, size)
+    pdf.current_font_is_set_on_page = False
+
+
 def _fit_size(pdf: FPDF, text: str, style: str, size: float, width: float, minimum: float) -> float:
     """The largest font size <= ``size`` at which ``text`` fits on one line of ``width``."""
     while size > minimum:
-        pdf.set_font(FAMILY, style, size)
+        _set_font(pdf, style, size)
         if pdf.get_string_width(text) <= width:
             return size
         size -= 1
@@ -283,7 +417,7 @@ def _centred(pdf: FPDF, text: str, style: str, size: float, color, *, max_size: 
         pdf.set_text_shaping(_needs_shaping(text))
         size = _fit_size(pdf, text, style, max_size, width, size)
     pdf.set_text_shaping(_needs_shaping(text))
-    pdf.set_font(FAMILY, style, size)
+    _set_font(pdf, style, size)
     pdf.set_text_color(*color)
     height = line or size * 0.5
     if pdf.get_string_width(text) <= width:
@@ -327,8 +461,15 @@ def _needs_shaping(text: str) -> bool:
     return any(ord(ch) >= 0x0590 or unicodedata.combining(ch) for ch in text)
 
 
-def render_certificate(data: CertificateData, labels: Labels | None = None) -> bytes:
-    """The certificate as PDF bytes."""
+def fallback_paths(setting: str | None) -> list[str]:
+    """The font files of an ELEARN_CERTIFICATE_FALLBACK_FONTS value, in order."""
+    return [part.strip() for part in (setting or "").split(os.pathsep) if part.strip()]
+
+
+def render_certificate(data: CertificateData, labels: Labels | None = None,
+                       fallback_fonts: list[str] | None = None) -> bytes:
+    """The certificate as PDF bytes. Raises MissingGlyphs (and logs it) when a character of
+    the certificate has no glyph in DejaVu Sans nor in any of ``fallback_fonts``."""
     labels = labels or Labels()
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_creator("elearn")
@@ -338,6 +479,17 @@ def render_certificate(data: CertificateData, labels: Labels | None = None) -> b
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     FONT_CACHE.install(pdf)
+    texts = " ".join([data.learner_name, data.course_title, data.audience_name,
+                      data.issuing_body, *(str(v) for v in labels.__dict__.values())])
+    try:
+        fallbacks = FONT_CACHE.install_fallbacks(pdf, list(fallback_fonts or []),
+                                                 unicodedata.normalize("NFC", texts))
+    except MissingGlyphs as error:
+        log.warning("certificate %s refused: no font has a glyph for %r (fallback fonts: %s)",
+                    data.code, error.characters, ", ".join(fallback_fonts or []) or "none")
+        raise
+    if fallbacks:
+        pdf.set_fallback_fonts(fallbacks, exact_match=False)
     pdf.add_page()
 
     # frame
@@ -372,16 +524,16 @@ def render_certificate(data: CertificateData, labels: Labels | None = None) -> b
     left = MARGIN + 10
     pdf.set_xy(left, qr_y + 4)
     text_width = qr_x - left - 10
-    pdf.set_font(FAMILY, "", 10)
+    _set_font(pdf, "", 10)
     pdf.set_text_color(*MUTED)
     pdf.cell(text_width, 6, labels.issued_by, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FAMILY, "B", 11)
+    _set_font(pdf, "B", 11)
     pdf.set_text_color(*INK)
     pdf.set_x(left)
     pdf.multi_cell(text_width, 6, data.issuing_body, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     pdf.set_text_shaping(False)
-    pdf.set_font(FAMILY, "", 10)
+    _set_font(pdf, "", 10)
     pdf.set_x(left)
     pdf.cell(text_width, 6, labels.code.format(code=data.code), new_x=XPos.LMARGIN,
              new_y=YPos.NEXT)
@@ -393,22 +545,24 @@ def render_certificate(data: CertificateData, labels: Labels | None = None) -> b
     if data.revoked:
         pdf.set_text_shaping(False)
         pdf.set_xy(MARGIN + 10, HEIGHT - MARGIN - 8)
-        pdf.set_font(FAMILY, "B", 10)
+        _set_font(pdf, "B", 10)
         pdf.set_text_color(161, 38, 28)
         pdf.cell(WIDTH - 2 * MARGIN - 20, 5, f"{labels.revoked}: {labels.verify} "
                  f"{data.verification_url}")
         with pdf.rotation(20, WIDTH / 2, HEIGHT / 2):
-            pdf.set_font(FAMILY, "B", 70)
+            _set_font(pdf, "B", 70)
             pdf.set_text_color(161, 38, 28)
             pdf.set_xy(0, HEIGHT / 2 - 15)
             pdf.cell(WIDTH, 30, labels.revoked, align=Align.C)
 
     FONT_CACHE.prepare_output(pdf)
     output = bytes(pdf.output())
+    FONT_CACHE.keep_fallback_subsets(pdf)
     missing = {chr(c) for font in pdf.fonts.values() for c in getattr(font, "missing_glyphs", [])}
-    if missing:
-        log.warning("certificate %s: characters without a glyph: %s", data.code,
-                    "".join(sorted(missing)))
     SubsetMap.pick.cache_clear()  # fpdf2 caches per SubsetMap at class level; don't keep them
     SubsetMap.get_glyph.cache_clear()
+    if missing:
+        log.warning("certificate %s refused: characters without a glyph: %s", data.code,
+                    "".join(sorted(missing)))
+        raise MissingGlyphs("".join(sorted(missing)))
     return output

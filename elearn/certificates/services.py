@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from elearn.accounts.models import Role
+from elearn.certificates import issuing
 from elearn.certificates.models import Certificate, CertificateEvent, CertificateEventKind
 from elearn.db_types import utcnow
 from elearn.extensions import db
@@ -53,6 +54,8 @@ def issue_certificate(enrolment) -> Certificate:
     )
     db.session.add(certificate)
     db.session.flush()
+    issuing.start_validity(certificate, certificate.issued_at)
+    issuing.allocate_status(certificate, certificate.issued_at)
     db.session.add(CertificateEvent(certificate_id=certificate.id, kind=CertificateEventKind.issued,
                                     actor_id=None, at=certificate.issued_at,
                                     reason="course completed", details=f"name: {user.name}"))
@@ -108,6 +111,7 @@ def revoke(certificate: Certificate, actor, reason: str) -> None:
         raise CertificateChangeRefused(_("This certificate is already revoked."))
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
+    issuing.retire_status(certificate, certificate.revoked_at)
     db.session.add(CertificateEvent(certificate_id=certificate.id,
                                     kind=CertificateEventKind.revoked, actor_id=actor.id,
                                     at=certificate.revoked_at, reason=reason))
@@ -127,6 +131,8 @@ def reissue(certificate: Certificate, actor, new_name: str, reason: str) -> None
         raise CertificateChangeRefused(_("The name is unchanged."))
     old = certificate.learner_name
     certificate.learner_name = new_name
+    # a new signed version; the credential with the old name is set in the status list
+    issuing.allocate_status(certificate)
     db.session.add(CertificateEvent(certificate_id=certificate.id,
                                     kind=CertificateEventKind.reissued, actor_id=actor.id,
                                     at=utcnow(), reason=reason,
@@ -154,7 +160,7 @@ class Verification:
     """What the public may know about a code: nothing personal beyond name, course, audience
     and date."""
 
-    status: str  # valid | revoked | unknown
+    status: str  # valid | revoked | expired | unknown
     code: str
     learner_name: str = ""
     course_title: str = ""
@@ -162,6 +168,7 @@ class Verification:
     issued_at: datetime | None = None
     revoked_at: datetime | None = None
     revoked_reason: str = ""
+    valid_until: datetime | None = None
 
     def as_json(self) -> dict:
         data = {"code": self.code, "status": self.status}
@@ -174,6 +181,8 @@ class Verification:
                 issuing_body=current_app.config["ISSUING_BODY"],
                 verification_url=verification_url(self.code),
             )
+            if self.valid_until is not None:
+                data["valid_until"] = self.valid_until.date().isoformat()
         if self.status == "revoked":
             data.update(revoked_on=self.revoked_at.date().isoformat(),
                         revoked_reason=self.revoked_reason)
@@ -184,8 +193,14 @@ def verify(raw: str) -> Verification:
     certificate = get_by_code(raw)
     if certificate is None:
         return Verification(status="unknown", code=(raw or "")[:40])
+    if certificate.revoked_at:
+        status = "revoked"
+    elif certificate.expired(utcnow()):
+        status = "expired"
+    else:
+        status = "valid"
     return Verification(
-        status="revoked" if certificate.revoked_at else "valid",
+        status=status,
         code=certificate.code,
         learner_name=certificate.learner_name,
         course_title=certificate.course.title,
@@ -193,6 +208,7 @@ def verify(raw: str) -> Verification:
         issued_at=certificate.issued_at,
         revoked_at=certificate.revoked_at,
         revoked_reason=certificate.revoked_reason or "",
+        valid_until=certificate.valid_until,
     )
 
 
@@ -211,8 +227,9 @@ def linkedin_url(certificate: Certificate) -> str:
 
 
 def certificate_pdf(certificate: Certificate, labels=None) -> bytes:
-    """The PDF of a certificate (see elearn.certificates.pdf)."""
-    from elearn.certificates.pdf import CertificateData, render_certificate
+    """The PDF of a certificate (see elearn.certificates.pdf). Raises
+    elearn.certificates.pdf.MissingGlyphs when a character of it has no glyph in any font."""
+    from elearn.certificates.pdf import CertificateData, fallback_paths, render_certificate
 
     return render_certificate(CertificateData(
         learner_name=certificate.learner_name,
@@ -223,4 +240,4 @@ def certificate_pdf(certificate: Certificate, labels=None) -> bytes:
         code=certificate.code,
         verification_url=verification_url(certificate.code),
         revoked=certificate.revoked_at is not None,
-    ), labels)
+    ), labels, fallback_paths(current_app.config.get("CERTIFICATE_FALLBACK_FONTS")))

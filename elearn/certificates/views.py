@@ -10,10 +10,12 @@ the code space (100 bits) is far too large to enumerate.
 from __future__ import annotations
 
 import hashlib
+import json
 
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -25,10 +27,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from elearn.certificates import services
-from elearn.certificates.forms import ReissueForm, RevokeForm
+from elearn.accounts.models import Role
+from elearn.certificates import issuing, keys, services
+from elearn.certificates.forms import ReissueForm, RevokeForm, VerifyForm
 from elearn.extensions import db, limiter
-from elearn.permissions import ensure, require
+from elearn.permissions import can_see_centre, ensure, require
 
 bp = Blueprint("certificates", __name__)
 
@@ -87,14 +90,18 @@ def pdf_labels():
     )
 
 
+def dated_labels(labels, certificate):
+    """The labels with the certificate's date written in the visitor's locale."""
+    return labels.__class__(**{**labels.__dict__,
+                               "date_text": format_date(certificate.issued_at, "long")})
+
+
 @bp.route("/certificates/<code>.pdf")
 @failed_lookups
 def pdf(code: str):
     certificate = services.get_by_code(code)
     ensure(certificate is not None)
-    labels = pdf_labels()
-    labels = labels.__class__(**{**labels.__dict__,
-                                 "date_text": format_date(certificate.issued_at, "long")})
+    labels = dated_labels(pdf_labels(), certificate)
     etag = hashlib.sha256("|".join([
         certificate.code, certificate.learner_name, str(certificate.revoked_at),
         certificate.course.title, certificate.audience.name, repr(labels),
@@ -103,8 +110,16 @@ def pdf(code: str):
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        response = Response(services.certificate_pdf(certificate, labels),
-                            mimetype="application/pdf")
+        from elearn.certificates.pdf import MissingGlyphs
+
+        try:
+            body = services.certificate_pdf(certificate, labels)
+        except MissingGlyphs:
+            # never a PDF with a gap in a name: say so (the reason is logged for the operator)
+            return render_template(
+                "certificates/pdf_unavailable.html", certificate=certificate,
+                verification_url=services.verification_url(certificate.code)), 503
+        response = Response(body, mimetype="application/pdf")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"  # labels: locale
     response.headers["Content-Disposition"] = (
@@ -175,3 +190,116 @@ def reissue(code: str):
             for error in errors:
                 flash(str(error), "error")
     return redirect(url_for("certificates.detail", code=certificate.code))
+
+
+# --- verifiable credentials -----------------------------------------------------------------
+
+def _public_json(document: dict, content_type: str = "application/json"):
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    response = Response(body, mimetype=content_type)
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
+
+
+def _holder_certificate(code: str):
+    certificate = services.get_by_code(code)
+    ensure(certificate is not None and services.can_view(current_user, certificate))
+    return certificate
+
+
+def _signed(build, *args):
+    try:
+        value = build(*args)
+    except keys.NoSigningKey:
+        current_app.logger.error("credential not signed: no issuer key configured")
+        abort(503, _("Credentials cannot be signed yet: the issuer key is not configured."))
+    db.session.commit()  # a certificate issued before credentials gets its status entry
+    return value
+
+
+@bp.route("/certificates/<code>/credential.json")
+@require()
+def credential_json(code: str):
+    certificate = _holder_certificate(code)
+    document = _signed(issuing.signed_credential, certificate)
+    response = Response(json.dumps(document, ensure_ascii=False, indent=2),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="credential-{certificate.code}.json"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/certificates/<code>/credential.jwt")
+@require()
+def credential_jwt(code: str):
+    certificate = _holder_certificate(code)
+    token = _signed(issuing.credential_jwt, certificate)
+    response = Response(token, mimetype="application/vc+jwt")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="credential-{certificate.code}.jwt"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/credentials/issuer")
+def issuer_profile():
+    return _public_json(issuing.issuer_profile_document())
+
+
+@bp.route("/credentials/issuer/jwks.json")
+def issuer_jwks():
+    return _public_json(issuing.jwks_document(), "application/jwk-set+json")
+
+
+@bp.route("/credentials/status/<int:number>")
+def status_list(number: int):
+    ensure(1 <= number <= 1000)
+    try:
+        document = issuing.status_list_document(number)
+    except keys.NoSigningKey:
+        abort(503)
+    return _public_json(document)
+
+
+@bp.route("/certificates/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("CERTIFICATE_VERIFY_LIMIT", "60 per 10 minutes"),
+               methods=["POST"])
+def verify_any():
+    """Verify a code, a credential file or a JWT, and say what it is in plain words."""
+    form = VerifyForm()
+    check = None
+    if form.validate_on_submit():
+        if form.text:
+            check = issuing.check_credential(form.text)
+        else:
+            code = services.normalise_code(form.code.data)
+            if code is None:
+                form.code.errors.append(_("This is not a certificate code: it has 20 letters "
+                                          "and digits, e.g. k7m2q-x4p9a-…"))
+            else:
+                return redirect(url_for("certificates.verify", code=code))
+    response = Response(render_template("certificates/verify_any.html", form=form, check=check))
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/certificates/centre.zip")
+@require(Role.coordinator)
+def centre_zip():
+    """Every certificate of the coordinator's centre (an admin names the centre): PDF and
+    signed credential of each."""
+    centre_id = (request.args.get("centre", type=int) if current_user.role is Role.admin
+                 else current_user.centre_id)
+    ensure(centre_id is not None and can_see_centre(current_user, centre_id), hide=False)
+    certificates = issuing.centre_certificates(centre_id)
+    labels = pdf_labels()
+    data = _signed(issuing.certificates_zip, certificates,
+                   lambda certificate: services.certificate_pdf(
+                       certificate, dated_labels(labels, certificate)))
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="certificates.zip"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -43,6 +43,7 @@ COURSE_KEYS = {
     "slug": True, "title": True, "summary": True, "language": True, "conventions": True,
     "audiences": True, "modules": True, "enrolment": False, "estimated_hours": False,
     "webinar_required": False, "owner": False, "published": False, "quizzes": False,
+    "certificate_validity_months": False,
 }
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_MODULE_BYTES = 512 * 1024
@@ -182,6 +183,8 @@ class CourseSpec:
     enrolment: str = "open"
     estimated_hours: float = 1
     webinar_required: bool = False
+    #: months a certificate stays valid (None: it never expires)
+    certificate_validity_months: int | None = None
     owner: str = ""
     published: bool = False
     modules: list[ModuleSpec] = field(default_factory=list)
@@ -204,6 +207,8 @@ class CourseSpec:
         parts = [self.slug, self.title, self.summary, self.language, ",".join(self.conventions),
                  ",".join(self.audiences), self.enrolment, repr(float(self.estimated_hours)),
                  repr(self.webinar_required), self.owner, repr(self.published)]
+        if self.certificate_validity_months is not None:
+            parts.append(f"validity:{self.certificate_validity_months}")
         parts += [f"{m.slug}:{m.file}:{m.content_hash}" for m in self.modules]
         parts += [f"{a.path}:{a.sha256}" for a in sorted(self.assets.values(),
                                                          key=lambda a: a.path)]
@@ -417,6 +422,13 @@ def _load_course(directory: Path, display: str, display_root: Path,
     else:
         spec.estimated_hours = float(hours)
     spec.webinar_required = check.boolean(data, "webinar_required", False)
+    months = data.get("certificate_validity_months")
+    if months is not None:
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 600:
+            check.add(data.lines.get("certificate_validity_months", 1),
+                      "certificate_validity_months: must be a whole number of months (1-600)")
+        else:
+            spec.certificate_validity_months = months
     spec.published = check.boolean(data, "published", False)
     owner = data.get("owner")
     if owner is not None:

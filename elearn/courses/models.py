@@ -58,6 +58,8 @@ class Course(db.Model):
     estimated_hours: Mapped[float] = mapped_column(default=1, server_default="1")
     #: completion needs attendance at one of the course's webinars
     webinar_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: months a certificate of this course stays valid (None: it never expires)
+    certificate_validity_months: Mapped[int | None] = mapped_column()
     #: the trainer who owns the course
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     #: owner named by the course files; linked to ``owner_id`` once that trainer has an account

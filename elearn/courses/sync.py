@@ -118,6 +118,7 @@ def _sync_course(spec: CourseSpec, audiences: dict[str, Audience],
         "enrolment_policy": EnrolmentPolicy(spec.enrolment),
         "estimated_hours": float(spec.estimated_hours),
         "webinar_required": spec.webinar_required,
+        "certificate_validity_months": spec.certificate_validity_months,
         "published": spec.published,
     }
     if uploader is None:
@@ -258,7 +259,8 @@ def _sync_modules(course: Course, spec: CourseSpec, change: CourseChange) -> Non
 
 def _sync_quizzes(course: Course, spec: CourseSpec, change: CourseChange) -> None:
     for position, quiz in enumerate(spec.quizzes):
-        result = quiz_importer.sync_quiz(course, quiz.entry, spec.directory, position)
+        result = quiz_importer.sync_quiz(course, quiz.entry, spec.directory, position,
+                                         notes=change.notes)
         if result == "created":
             change.quizzes_created.append(quiz.entry["slug"])
         elif result == "changed":

@@ -1,8 +1,10 @@
 """Bulk enrolment from a CSV file: parse, preview row by row, then apply in one transaction.
 
-File: UTF-8 (a BOM is accepted), comma- or semicolon-separated, with a header row naming the
+File: UTF-8 (a BOM is accepted), Windows-1252 or Latin-1 (Excel's plain "CSV"), comma- or
+semicolon-separated, with a header row naming the
 columns ``email,name,audience,country`` and optionally ``centre`` (in any order; other columns
-are ignored). Audience: slug or name; country: ISO 3166-1 alpha-2 code or English name;
+are ignored). Audience: slug or name; country: ISO 3166-1 alpha-2 code or English name (case,
+accents and straight or curly apostrophes do not matter);
 centre: slug or name of a regional centre.
 
 Who may enrol whom:
@@ -38,7 +40,8 @@ from elearn.enrolments import services
 from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
 from elearn.reference.models import Audience, RegionalCentre
-from elearn.reference.services import country_names
+from elearn.reference.services import country_key, country_lookup
+from elearn.textfiles import TextFileError, decode_upload
 
 REQUIRED_COLUMNS = ("email", "name", "audience", "country")
 OPTIONAL_COLUMNS = ("centre",)
@@ -98,15 +101,12 @@ class Result:
 
 
 def decode(data: bytes) -> str:
-    """The file's text; a clear error when it is not UTF-8."""
+    """The file's text: UTF-8, or Windows-1252/Latin-1 as Excel's plain "CSV" saves it
+    (elearn.textfiles); a clear error naming the line when it cannot be read."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BulkFileError(_(
-            "The file is not UTF-8 text (a byte at position %(position)s cannot be read). In "
-            "your spreadsheet, save it as \"CSV UTF-8\" and upload it again.",
-            position=exc.start,
-        )) from None
+        return decode_upload(data)[0]
+    except TextFileError as error:
+        raise BulkFileError(str(error)) from None
 
 
 def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
@@ -204,9 +204,7 @@ def preview(records: list[tuple[int, dict[str, str]]], course: Course, actor) ->
     audience_by_key = _lookup(audiences, "slug", "name")
     centres = list(db.session.scalars(sa.select(RegionalCentre)))
     centre_by_key = _lookup(centres, "slug", "name")
-    countries = country_names("en")
-    country_by_key = {code.lower(): code for code in countries}
-    country_by_key.update({name.lower(): code for code, name in countries.items()})
+    country_by_key = country_lookup("en")
     allowed_audiences = (
         {a.id for a in course.audiences}
         if course.enrolment_policy is EnrolmentPolicy.restricted else None
@@ -251,7 +249,7 @@ def preview(records: list[tuple[int, dict[str, str]]], course: Course, actor) ->
         if audience is None:
             row.error = _("Unknown audience \"%(value)s\".", value=row.audience)
             continue
-        country = country_by_key.get(row.country.lower())
+        country = country_by_key.get(country_key(row.country))
         if country is None:
             row.error = _("Unknown country \"%(value)s\" (use a two-letter ISO code).",
                           value=row.country)

@@ -48,7 +48,7 @@ class BulkUploadForm(FlaskForm):
     file = FileField(
         _l("CSV file"),
         validators=[FileRequired(_l("Choose a CSV file."))],
-        description=_l("UTF-8, header row email,name,audience,country,centre (centre optional); "
+        description=_l("UTF-8 or Windows-1252, header row email,name,audience,country,centre (centre optional); "
                        "commas or semicolons."),
     )
 

@@ -12,8 +12,16 @@ Follows Moodle's own reader (question/format/gift/format.php):
 - only ``=`` answers: short answer (``=%50%`` gives partial credit);
 - ``{#...}``: numeric: ``1.5:0.1``, ``1..2``, or several ``=%100%1.5:0 =%50%2:0.5`` answers;
 - escapes ``\\~ \\= \\# \\{ \\} \\:`` (and ``\\n`` for a line break).
-Essay (``{}``), matching (``->``) and description (no block) questions are reported as
-unsupported, so nothing is imported.
+- per-answer formats: an answer's or a feedback's text may start with ``[html]``, ``[plain]``,
+  ``[markdown]`` or ``[moodle]``: that text is rendered in that format and the tag removed;
+- ``{#3:2~#feedback}``: numeric with Moodle's "any other answer" feedback;
+- ``{answer}`` (no ``=`` or ``~``): a short answer with that one accepted answer;
+- matching: ``{=item -> option =item -> option = -> distractor}``;
+- description (no answer block): its text is shown before the next question (a description at
+  the end of the file has no question to go with and is reported as a warning);
+- essays (``{}``) need grading by hand, which elearn has not: each is skipped with a warning
+  naming it, and the rest of the file imports;
+- a file with only ``$CATEGORY`` lines is valid (it has no questions).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import bisect
 import re
 
 from elearn.problems import Problem
+from elearn.quizzes.markup import render
 from elearn.quizzes.spec import QuestionSpec
 
 SPECIALS = "~=#{}:"
@@ -33,6 +42,28 @@ class GiftError(Exception):
     def __init__(self, message: str, offset: int = 0):
         super().__init__(message)
         self.offset = offset
+
+
+class EssaySkipped(GiftError):
+    """An essay question: skipped with a warning, not an error."""
+
+
+class Description(Exception):
+    """A text without an answer block: Moodle's description item."""
+
+    def __init__(self, title: str, text: str, fmt: str):
+        super().__init__(title)
+        self.title, self.text, self.fmt = title, text, fmt
+
+
+def format_tag(text: str, default: str | None = None) -> tuple[str | None, str]:
+    """(format, text without the tag) for a text that starts with ``[html]``, ``[plain]``,
+    ``[markdown]`` or ``[moodle]``; (default, text) otherwise."""
+    stripped = text.lstrip()
+    match = re.match(r"\[(\w+)\]", stripped)
+    if match and match.group(1).lower() in FORMATS:
+        return FORMATS[match.group(1).lower()], stripped[match.end():].lstrip()
+    return default, text
 
 
 def unescape(text: str) -> str:
@@ -141,8 +172,12 @@ class _Block:
         return self.numbers[max(0, bisect.bisect_right(self.starts, offset) - 1)]
 
 
-def parse_gift(source: str, rel_file: str) -> tuple[list[QuestionSpec], list[Problem], list[str]]:
-    """Question specs, problems and the categories seen, from GIFT ``source``."""
+def parse_gift(source: str, rel_file: str, warnings: list[Problem] | None = None,
+               ) -> tuple[list[QuestionSpec], list[Problem], list[str]]:
+    """Question specs, problems and the categories seen, from GIFT ``source``. Things skipped
+    on purpose (essays, a trailing description) are appended to ``warnings`` when given."""
+    warnings = warnings if warnings is not None else []
+    intro: list[str] = []
     specs: list[QuestionSpec] = []
     problems: list[Problem] = []
     categories: list[str] = []
@@ -172,12 +207,23 @@ def parse_gift(source: str, rel_file: str) -> tuple[list[QuestionSpec], list[Pro
         block = _Block(lines)
         try:
             spec = parse_question(block.text)
+        except EssaySkipped as essay:
+            warnings.append(Problem(rel_file, block.numbers[0], str(essay)))
+            continue
+        except Description as item:
+            intro.append(render(item.text or item.title, item.fmt))
+            continue
         except GiftError as error:
             problems.append(Problem(rel_file, block.line(error.offset), str(error)))
             continue
         spec.line = block.numbers[0]
         spec.category = category
+        spec.intro_html, intro = "".join(intro), []
         specs.append(spec)
+    if intro:
+        warnings.append(Problem(rel_file, blocks[-1][0][0] if blocks else 0,
+                                "a description at the end of the file has no question after it: "
+                                "not imported"))
     return specs, problems, categories
 
 
@@ -204,7 +250,7 @@ def parse_question(text: str) -> QuestionSpec:
 
     open_at = find(text, "{", position)
     if open_at < 0:
-        raise GiftError("unsupported question without an answer block {…} (description)", position)
+        raise Description(title, unescape(text[position:]).strip(), fmt)
     close_at = find(text, "}", open_at + 1)
     if close_at < 0:
         raise GiftError("the answer block { is not closed with }", open_at)
@@ -220,7 +266,12 @@ def parse_question(text: str) -> QuestionSpec:
     if after:
         question_text = f"{question_text} _____ {unescape(after)}".strip()
     spec = QuestionSpec(kind="", text=question_text, line=0, fmt=fmt, title=title)
-    parse_block(spec, text[open_at + 1:close_at], open_at + 1)
+    try:
+        parse_block(spec, text[open_at + 1:close_at], open_at + 1)
+    except EssaySkipped:
+        name = f"::{title}::" if title else repr(question_text[:40])
+        raise EssaySkipped(f"essay question {name} skipped: essays need grading by hand, which "
+                           "elearn does not offer; the other questions are imported") from None
     if not spec.text.strip():
         spec.text = title
     return spec
@@ -229,18 +280,21 @@ def parse_question(text: str) -> QuestionSpec:
 def parse_block(spec: QuestionSpec, block: str, base: int) -> None:
     general_at = find(block, "####")
     if general_at >= 0:
-        spec.feedback = unescape(block[general_at + 4:]).strip()
+        general_fmt, general = format_tag(unescape(block[general_at + 4:]).strip())
+        spec.feedback = general
+        if general_fmt and general_fmt != spec.fmt:
+            spec.feedback_fmt = general_fmt
         block = block[:general_at]
     body = block.strip()
     lead = len(block) - len(block.lstrip())
     if not body:
-        raise GiftError("unsupported essay question ({}): only graded kinds can be imported", base)
+        raise EssaySkipped("essay", base)
     if body.startswith("#"):
         parse_numeric(spec, body[1:], base + lead + 1)
+    elif find(body, "->") >= 0 and find(body, "~") < 0:
+        parse_matching(spec, body, base + lead)
     elif find(body, "~") >= 0:
         parse_choices(spec, body, base + lead)
-    elif find(body, "->") >= 0:
-        raise GiftError("unsupported matching question (->)", base)
     else:
         head = body[: find(body, "#")] if find(body, "#") >= 0 else body
         if head.strip().upper() in ("T", "TRUE", "F", "FALSE"):
@@ -248,7 +302,8 @@ def parse_block(spec: QuestionSpec, block: str, base: int) -> None:
         elif find(body, "=") >= 0:
             parse_short(spec, body, base + lead)
         else:
-            raise GiftError(f"cannot tell the question type of {{{body[:30]}}}", base + lead)
+            # a bare {answer}: Moodle reads it as a short answer with one accepted answer
+            parse_short(spec, "=" + body, base + lead - 1)
 
 
 def parse_truefalse(spec: QuestionSpec, body: str, base: int) -> None:
@@ -264,13 +319,15 @@ def parse_truefalse(spec: QuestionSpec, body: str, base: int) -> None:
     if len(parts) > 3:
         raise GiftError("a true/false answer takes at most two feedbacks (#if wrong#if right)", base)
     answer = parts[0].strip().upper() in ("T", "TRUE")
-    wrong = unescape(parts[1]).strip() if len(parts) > 1 else ""
-    right = unescape(parts[2]).strip() if len(parts) > 2 else ""
+    wrong_fmt, wrong = format_tag(unescape(parts[1]).strip() if len(parts) > 1 else "")
+    right_fmt, right = format_tag(unescape(parts[2]).strip() if len(parts) > 2 else "")
     spec.kind = "truefalse"
     spec.spec = {
         "answer": answer,
         "feedback_true": right if answer else wrong,
         "feedback_false": wrong if answer else right,
+        "feedback_true_fmt": right_fmt if answer else wrong_fmt,
+        "feedback_false_fmt": wrong_fmt if answer else right_fmt,
     }
 
 
@@ -281,13 +338,14 @@ def parse_choices(spec: QuestionSpec, body: str, base: int) -> None:
     for marker, rest, offset in answers:
         weight, rest = split_weight(rest, offset)
         text, feedback = split_feedback(rest)
+        text_fmt, text = format_tag(unescape(text))
+        feedback_fmt, feedback = format_tag(unescape(feedback))
         if not text:
             raise GiftError("an answer has no text", offset)
-        if "->" in text:
-            raise GiftError("unsupported matching question (->)", offset)
         if weight is None:
             weight = 100.0 if marker == "=" else 0.0
-        choices.append({"text": unescape(text), "credit": weight, "feedback": unescape(feedback)})
+        choices.append({"text": text, "credit": weight, "feedback": feedback, "fmt": text_fmt,
+                        "feedback_fmt": feedback_fmt})
     spec.kind = "single" if single else "multiple"
     spec.spec = {"choices": choices}
 
@@ -295,39 +353,62 @@ def parse_choices(spec: QuestionSpec, body: str, base: int) -> None:
 def parse_short(spec: QuestionSpec, body: str, base: int) -> None:
     answers = []
     for marker, rest, offset in split_answers(body, base):
-        if "->" in rest:
-            raise GiftError("unsupported matching question (->)", offset)
         weight, rest = split_weight(rest, offset)
         text, feedback = split_feedback(rest)
+        _text_fmt, text = format_tag(unescape(text))  # an accepted answer is compared as typed
+        feedback_fmt, feedback = format_tag(unescape(feedback))
         if not text:
             raise GiftError("an accepted answer is empty", offset)
-        answers.append({"text": unescape(text), "credit": 100.0 if weight is None else weight,
-                        "feedback": unescape(feedback)})
+        answers.append({"text": text, "credit": 100.0 if weight is None else weight,
+                        "feedback": feedback, "feedback_fmt": feedback_fmt})
     spec.kind = "short"
     spec.spec = {"answers": answers}
+
+
+def parse_matching(spec: QuestionSpec, body: str, base: int) -> None:
+    """``=item -> option`` pairs; ``= -> option`` is an extra option (a distractor)."""
+    pairs = []
+    for marker, rest, offset in split_answers(body, base):
+        if marker != "=":
+            raise GiftError("matching pairs start with = (item -> option)", offset)
+        arrow = find(rest, "->")
+        if arrow < 0:
+            raise GiftError("a matching pair needs -> between the item and its option", offset)
+        text_fmt, text = format_tag(unescape(rest[:arrow]).strip())
+        pairs.append({"text": text, "fmt": text_fmt, "match": unescape(rest[arrow + 2:]).strip()})
+    spec.kind = "matching"
+    spec.spec = {"pairs": pairs}
 
 
 def parse_numeric(spec: QuestionSpec, body: str, base: int) -> None:
     spec.kind = "numeric"
     stripped = body.strip()
     lead = len(body) - len(body.lstrip())
+    if not stripped.startswith(("=", "~")) and (find(stripped, "~") >= 0 or find(stripped, "=") >= 0):
+        # {#3:2~#feedback}: a first answer without its "=", then others
+        stripped, lead = "=" + stripped, lead - 1
     if stripped.startswith(("=", "~")):
         answers = []
+        other_feedback = other_fmt = None
         for marker, rest, offset in split_answers(stripped, base + lead):
             weight, rest = split_weight(rest, offset)
             value, feedback = split_feedback(rest)
+            feedback_fmt, feedback = format_tag(unescape(feedback))
             if marker == "~" and not value:
-                credit_entry = {"value": float("nan")}
-            else:
-                credit_entry = parse_number_text(value, offset)
+                # Moodle's "any other answer": only feedback, no credit
+                other_feedback, other_fmt = feedback, feedback_fmt
+                continue
+            credit_entry = parse_number_text(value, offset)
             if weight is None:
                 weight = 100.0 if marker == "=" else 0.0
-            credit_entry.update(credit=weight, feedback=unescape(feedback))
+            credit_entry.update(credit=weight, feedback=feedback, feedback_fmt=feedback_fmt)
             answers.append(credit_entry)
-        # a "~" without a value is Moodle's "any other answer": only feedback, no credit
-        spec.spec = {"answers": [a for a in answers if a.get("value") == a.get("value")]}
+        spec.spec = {"answers": answers}
+        if other_feedback:
+            spec.spec.update(other_feedback=other_feedback, other_feedback_fmt=other_fmt)
         return
     value, feedback = split_feedback(stripped)
     entry = parse_number_text(value, base + lead)
-    entry.update(credit=100.0, feedback=unescape(feedback))
+    feedback_fmt, feedback = format_tag(unescape(feedback))
+    entry.update(credit=100.0, feedback=feedback, feedback_fmt=feedback_fmt)
     spec.spec = {"answers": [entry]}

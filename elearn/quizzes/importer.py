@@ -7,6 +7,7 @@ key, removed questions and quizzes are archived, never deleted.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,6 +18,8 @@ from elearn.problems import CourseFilesError, Problem
 from elearn.quizzes.loader import ENTRY_LABEL, entry_hash, load_quiz
 from elearn.quizzes.models import Question, QuestionKind, Quiz, ReviewPolicy, ScorePolicy
 from elearn.quizzes.spec import ParsedQuiz
+
+log = logging.getLogger(__name__)
 
 
 def check_quiz(course_dir: Path, entry: dict, rel_file: str) -> list[Problem]:
@@ -85,7 +88,8 @@ def _sync_questions(quiz: Quiz, parsed: ParsedQuiz) -> None:
             row.archived_at = now
 
 
-def sync_quiz(course, entry: dict, course_dir: Path, position: int) -> str:
+def sync_quiz(course, entry: dict, course_dir: Path, position: int,
+              notes: list[str] | None = None) -> str:
     """Create or update the quiz of ``entry``; "created", "changed" or "unchanged".
 
     Raises CourseFilesError when the quiz has problems (the caller's transaction then
@@ -96,6 +100,10 @@ def sync_quiz(course, entry: dict, course_dir: Path, position: int) -> str:
     parsed, problems = load_quiz(course_dir, entry, rel_file)
     if problems or parsed is None:
         raise CourseFilesError(problems)
+    for warning in parsed.warnings:  # questions skipped on purpose (GIFT essays)
+        log.warning("quiz import: %s", warning)
+        if notes is not None:
+            notes.append(str(warning))
     digest = entry_hash(entry, (course_dir / entry["file"]).read_bytes())
     quiz = db.session.scalar(
         sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == entry["slug"])

@@ -65,16 +65,19 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
     except UnicodeDecodeError:
         return None, problems + [Problem(rel_file, 0, "the quiz file is not UTF-8 text")]
 
+    warnings: list[Problem] = []
     if suffix in (".yaml", ".yml"):
         file_settings, specs, found = parse_native(source, rel_file)
         categories: list[str] = []
         source_format = "yaml"
     else:
-        specs, found, categories = parse_gift(source, rel_file)
+        specs, found, categories = parse_gift(source, rel_file, warnings)
         file_settings = {}
         source_format = "gift"
-        if not specs and not found:
-            found.append(Problem(rel_file, 0, "the GIFT file has no questions"))
+        if not specs and not found and not categories:
+            # a file of $CATEGORY lines only is valid GIFT (Moodle imports the categories)
+            found.append(Problem(rel_file, 1, "the GIFT file has no questions"
+                                 + (f" ({len(warnings)} skipped)" if warnings else "")))
     problems.extend(found)
     settings = dict(SETTING_DEFAULTS)
     settings.update(validate_settings(file_settings, rel_file, getattr(file_settings, "line", 1) or 1,
@@ -105,4 +108,4 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
         return None, problems
     assign_keys(questions, built_specs)
     return ParsedQuiz(title=title.strip()[:300], settings=settings, questions=questions,
-                      source_format=source_format, categories=categories), []
+                      source_format=source_format, categories=categories, warnings=warnings), []

@@ -27,6 +27,7 @@ class QuestionKind(enum.Enum):
     truefalse = "truefalse"
     short = "short"
     numeric = "numeric"
+    matching = "matching"
 
 
 class AttemptStatus(enum.Enum):

@@ -17,7 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from elearn.accounts.models import Role
+from elearn.certificates import issuing
 from elearn.db_types import utcnow
+from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
 from elearn.permissions import can_study
 from elearn.quizzes.models import (
@@ -127,7 +130,7 @@ def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAtt
     for attempt in attempts:
         if attempt.status is AttemptStatus.in_progress:
             return attempt
-    if quiz.max_attempts and len(attempts) >= quiz.max_attempts:
+    if quiz.max_attempts and len(counted_attempts(quiz, attempts, user.id)) >= quiz.max_attempts:
         raise QuizRefused(_("You have used all %(count)s attempts at this quiz.",
                             count=quiz.max_attempts))
     questions = list(db.session.scalars(
@@ -238,16 +241,44 @@ def submit_attempt(quiz: Quiz, attempt: QuizAttempt, answers: dict | None,
     db.session.expire(attempt)
     if result.rowcount != 1:
         return False
-    _recompute(quiz, attempt.user_id)
+    _recompute(quiz, attempt.user_id, graded.passed, now)
     return True
 
 
-def _recompute(quiz: Quiz, user_id: int) -> None:
+def counted_attempts(quiz: Quiz, attempts: list[QuizAttempt], user_id: int
+                     ) -> list[QuizAttempt]:
+    """The attempts that count against the limit: all of them, except at the final assessment
+    of a course whose certificate is due for renewal, where only those started since the
+    certificate's current validity began count (a renewal gives a fresh set of attempts).
+    Queries only when the limit is reached."""
+    if not quiz.max_attempts or len(attempts) < quiz.max_attempts:
+        return attempts
+    if quiz.id != final_quiz_id(quiz.course_id):
+        return attempts
+    since = issuing.renewal_attempts_since(user_id, quiz.course_id)
+    if since is None:
+        return attempts
+    return [a for a in attempts if a.started_at >= since]
+
+
+def final_quiz_id(course_id: int) -> int | None:
+    """The course's final assessment: its last quiz in course order."""
+    return db.session.scalar(
+        sa.select(Quiz.id).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
+        .order_by(Quiz.position.desc(), Quiz.id.desc()).limit(1))
+
+
+def _recompute(quiz: Quiz, user_id: int, passed: bool = False,
+               now: datetime | None = None) -> None:
     from elearn.enrolments.services import active_enrolment, recompute_progress
 
     enrolment = active_enrolment(user_id, quiz.course_id)
     if enrolment is not None:
+        completed_before = enrolment.status is EnrolmentStatus.completed
         recompute_progress(enrolment)
+        if passed and completed_before and quiz.id == final_quiz_id(quiz.course_id):
+            # passing the final assessment again renews an expiring or expired certificate
+            issuing.renew_certificate(user_id, quiz.course_id, now)
 
 
 def finish_expired(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = None) -> None:
@@ -280,14 +311,16 @@ class Summary:
     history: list = field(default_factory=list)
 
 
-def summary(quiz: Quiz, attempts: list[QuizAttempt]) -> Summary:
+def summary(quiz: Quiz, attempts: list[QuizAttempt], user_id: int | None = None) -> Summary:
+    """The learner's standing at a quiz; ``user_id`` lets a due renewal reopen attempts."""
     graded = [a for a in attempts if a.status is AttemptStatus.submitted]
     counting = counting_attempt(quiz, attempts)
     best = max((a.percent or 0 for a in graded), default=None)
     passed = bool(counting and counting.passed) if quiz.score_policy is ScorePolicy.last else any(
         a.passed for a in graded)
     open_attempt = next((a for a in attempts if a.status is AttemptStatus.in_progress), None)
-    left = None if not quiz.max_attempts else max(0, quiz.max_attempts - len(attempts))
+    counted = attempts if user_id is None else counted_attempts(quiz, attempts, user_id)
+    left = None if not quiz.max_attempts else max(0, quiz.max_attempts - len(counted))
     return Summary(len(attempts), left, best, counting.percent if counting else None, passed,
                    open_attempt, attempts)
 
@@ -319,4 +352,5 @@ def course_quiz_rows(course_id: int, user_id: int | None) -> list[dict]:
             .options(*_HEAVY)
         ):
             by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
-    return [{"quiz": quiz, "summary": summary(quiz, by_quiz[quiz.id])} for quiz in quizzes]
+    return [{"quiz": quiz, "summary": summary(quiz, by_quiz[quiz.id], user_id)}
+            for quiz in quizzes]

@@ -40,6 +40,10 @@ class QuestionSpec:
     feedback: str = ""
     spec: dict = field(default_factory=dict)
     category: str = ""
+    #: the general feedback's own format, when a per-text tag gave it one
+    feedback_fmt: str = ""
+    #: sanitised HTML shown before the question (GIFT description items)
+    intro_html: str = ""
 
 
 @dataclass
@@ -70,6 +74,8 @@ class ParsedQuiz:
     questions: list[ParsedQuestion]
     source_format: str
     categories: list[str] = field(default_factory=list)
+    #: things skipped on purpose (GIFT essays), as ``file:line: message``; they do not block
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def build_question(spec: QuestionSpec, rel_file: str, problems: list[Problem]) -> ParsedQuestion | None:
@@ -95,7 +101,8 @@ def build_question(spec: QuestionSpec, rel_file: str, problems: list[Problem]) -
         return None
     return ParsedQuestion(
         key=spec.key, kind=spec.kind, title=spec.title[:300],
-        text_html=render(spec.text, spec.fmt), feedback_html=render(spec.feedback, spec.fmt),
+        text_html=spec.intro_html + render(spec.text, spec.fmt),
+        feedback_html=render(spec.feedback, spec.feedback_fmt or spec.fmt),
         points=points, data=data, line=spec.line, category=spec.category[:300],
     )
 

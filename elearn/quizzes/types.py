@@ -13,7 +13,8 @@ Every type works on the JSON stored in ``Question.data``:
 - ``answer_label(data, answer)`` names a stored answer for item analysis.
 
 Stored answers: single -> choice index (int), multiple -> sorted list of indexes, truefalse ->
-bool, short and numeric -> the text typed (str). ``None`` is "not answered".
+bool, short and numeric -> the text typed (str), matching -> one option index (or None) per
+item, in the items' order. ``None`` is "not answered".
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from html import escape
 
 from elearn.quizzes.markup import render, render_inline
 
@@ -99,9 +101,10 @@ class _ChoiceType(QuestionType):
             if not text:
                 raise SpecError(f"choice {number} has no text")
             out.append({
-                "html": render_inline(text, fmt),
+                "html": render_inline(text, choice.get("fmt") or fmt),
                 "credit": _credit(choice.get("credit", 0), f"the weight of choice {number}"),
-                "feedback_html": render(str(choice.get("feedback") or ""), fmt),
+                "feedback_html": render(str(choice.get("feedback") or ""),
+                                        choice.get("feedback_fmt") or fmt),
             })
         return out
 
@@ -209,8 +212,10 @@ class TrueFalse(QuestionType):
             raise SpecError("a true/false question needs answer: true or answer: false")
         return {
             "answer": answer,
-            "feedback_true": render(str(spec.get("feedback_true") or ""), fmt),
-            "feedback_false": render(str(spec.get("feedback_false") or ""), fmt),
+            "feedback_true": render(str(spec.get("feedback_true") or ""),
+                                    spec.get("feedback_true_fmt") or fmt),
+            "feedback_false": render(str(spec.get("feedback_false") or ""),
+                                     spec.get("feedback_false_fmt") or fmt),
         }
 
     def grade(self, data, answer):
@@ -254,7 +259,8 @@ class ShortAnswer(QuestionType):
             out.append({
                 "text": text,
                 "credit": _credit(item.get("credit", 100), f"the credit of answer {number}", 0),
-                "feedback_html": render(str(item.get("feedback") or ""), fmt),
+                "feedback_html": render(str(item.get("feedback") or ""),
+                                        item.get("feedback_fmt") or fmt),
             })
         if not any(a["credit"] == 100 for a in out):
             raise SpecError("a short-answer question needs one answer worth 100 percent")
@@ -307,7 +313,8 @@ class Numeric(QuestionType):
         for number, item in enumerate(answers, 1):
             entry = {
                 "credit": _credit(item.get("credit", 100), f"the credit of answer {number}", 0),
-                "feedback_html": render(str(item.get("feedback") or ""), fmt),
+                "feedback_html": render(str(item.get("feedback") or ""),
+                                        item.get("feedback_fmt") or fmt),
             }
             if item.get("min") is not None or item.get("max") is not None:
                 low = _number(item.get("min"), f"min of answer {number}")
@@ -326,7 +333,12 @@ class Numeric(QuestionType):
             out.append(entry)
         if not any(a["credit"] == 100 for a in out):
             raise SpecError("a numeric question needs one answer worth 100 percent")
-        return {"answers": out}
+        data = {"answers": out}
+        if spec.get("other_feedback"):
+            # Moodle's "any other answer" (GIFT ``~#feedback``): feedback only, no credit
+            data["other_feedback_html"] = render(str(spec["other_feedback"]),
+                                                 spec.get("other_feedback_fmt") or fmt)
+        return data
 
     @staticmethod
     def _matches(item: dict, number: float) -> bool:
@@ -344,7 +356,7 @@ class Numeric(QuestionType):
             if self._matches(item, number) and (best is None or item["credit"] > best["credit"]):
                 best = item
         if best is None:
-            return Grade(0.0)
+            return Grade(0.0, data.get("other_feedback_html", ""))
         return Grade(_clamp(best["credit"] / 100), best["feedback_html"])
 
     def correct_view(self, data):
@@ -365,8 +377,77 @@ class Numeric(QuestionType):
         return "" if number is None else f"{number:g}"
 
 
+class Matching(QuestionType):
+    """Items to pair with options (Moodle's matching): each item has one right option; extra
+    options without an item are distractors. Credit is the share of items paired right.
+
+    The options are stored sorted (case-insensitively) so the order shown never reveals which
+    option belongs to which item; the attempt page shows one list of all options per item."""
+
+    kind = "matching"
+    input = "matching"
+
+    def parse(self, spec, fmt):
+        pairs = spec.get("pairs")
+        if not isinstance(pairs, list):
+            raise SpecError("a matching question needs pairs (item -> option)")
+        items, options = [], []
+        for number, pair in enumerate(pairs, 1):
+            option = " ".join(str(pair.get("match", "")).split())
+            if not option:
+                raise SpecError(f"pair {number} has nothing after ->")
+            if option not in options:
+                options.append(option)
+            text = str(pair.get("text", "")).strip()
+            if text:
+                items.append((render_inline(text, pair.get("fmt") or fmt), option))
+        if len(items) < 2 or len(options) < 3 and len(items) < 3:
+            raise SpecError("a matching question needs at least two items and three options, "
+                            "or three items")
+        options.sort(key=str.casefold)
+        return {"items": [{"html": html_text, "option": options.index(option)}
+                          for html_text, option in items],
+                "options": options}
+
+    def grade(self, data, answer):
+        if not isinstance(answer, list) or not data["items"]:
+            return Grade(0.0)
+        right = sum(1 for item, given in zip(data["items"], answer) if given == item["option"])
+        return Grade(right / len(data["items"]))
+
+    def public_view(self, data, choice_order):
+        return {"input": self.input, "choices": [], "options": [
+            {"value": str(index), "text": text} for index, text in enumerate(data["options"])
+        ], "items": [{"value": str(position), "html": item["html"]}
+                     for position, item in enumerate(data["items"])]}
+
+    def correct_view(self, data):
+        return [f"{item['html']} → {escape(data['options'][item['option']])}"
+                for item in data["items"]]
+
+    def coerce(self, data, raw, choice_order):
+        answer: list[int | None] = []
+        for position in range(len(data["items"])):
+            value = raw[position] if position < len(raw) else ""
+            try:
+                index = int(value)
+            except (TypeError, ValueError):
+                index = None
+            answer.append(index if index is not None and 0 <= index < len(data["options"])
+                          else None)
+        return answer if any(index is not None for index in answer) else None
+
+    def answer_label(self, data, answer):
+        if not isinstance(answer, list):
+            return ""
+        return "; ".join(
+            data["options"][given] if isinstance(given, int) and 0 <= given < len(data["options"])
+            else "–" for given in answer)
+
+
 REGISTRY: dict[str, QuestionType] = {
-    t.kind: t for t in (SingleChoice(), MultipleChoice(), TrueFalse(), ShortAnswer(), Numeric())
+    t.kind: t for t in (SingleChoice(), MultipleChoice(), TrueFalse(), ShortAnswer(), Numeric(),
+                        Matching())
 }
 
 

@@ -80,7 +80,7 @@ def show(slug, quiz_slug):
         services.finish_expired(quiz, attempts)
         db.session.flush()
         attempts = services.user_attempts(quiz.id, current_user.id)
-    summary = services.summary(quiz, attempts)
+    summary = services.summary(quiz, attempts, current_user.id)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
                            enrolment=enrolment,
                            question_count=services.question_count(quiz.id),
@@ -118,6 +118,9 @@ def _render_attempt(course, quiz, attempt, status: int = 200, message: str | Non
             selected = {str(order.index(i)) for i in wanted if i in order}
         elif view["input"] == "truefalse" and isinstance(saved, bool):
             selected = {"true" if saved else "false"}
+        elif view["input"] == "matching" and isinstance(saved, list):
+            selected = {f"{position}:{index}" for position, index in enumerate(saved)
+                        if index is not None}
         items.append({"question": question, "view": view, "selected": selected,
                       "text": saved if isinstance(saved, str) else ""})
     return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt,
@@ -198,7 +201,8 @@ def result(slug, quiz_slug, attempt_id):
     attempt = _own_attempt(quiz, attempt_id)
     if attempt.status is AttemptStatus.in_progress:
         return redirect(url_for("quizzes.attempt", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
-    summary = services.summary(quiz, services.user_attempts(quiz.id, current_user.id))
+    summary = services.summary(quiz, services.user_attempts(quiz.id, current_user.id),
+                               current_user.id)
     show_answers = services.shows_correct_answers(quiz, attempt, summary.passed)
     review = []
     if show_answers:

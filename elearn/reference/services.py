@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -43,6 +44,26 @@ def country_names(locale: str = "en") -> dict[str, str]:
         if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
     ]
     return dict(sorted(pairs, key=lambda pair: pair[1]))
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'",
+                              "\u00b4": "'", "\u2032": "'"})
+
+
+def country_key(text: str) -> str:
+    """A country code or name as looked up: case, accents, the kind of apostrophe and spacing
+    do not matter ("Cote d'Ivoire" finds Babel's "Côte d’Ivoire")."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())
+
+
+def country_lookup(locale: str = "en") -> dict[str, str]:
+    """``country_key`` of every ISO code and name in ``locale`` -> the ISO code."""
+    countries = country_names(locale)
+    lookup = {country_key(name): code for code, name in countries.items()}
+    lookup.update({code.casefold(): code for code in countries})
+    return lookup
 
 
 def is_country(code: str) -> bool:

@@ -1,16 +1,24 @@
 """Attendance: meeting-tool reports parsed into a preview, then recorded on confirmation.
 
-Accepted layouts (found by their header row, wherever it is in the file):
+Accepted files: CSV (any encoding elearn.textfiles accepts: UTF-8, UTF-16, Windows-1252) and
+XLSX (first sheet, read with openpyxl). Other binaries (XLS, PDF, images...) are refused with a
+message. Accepted layouts (found by their header row, wherever it is in the file):
 - Zoom participants report: "Name (Original Name)", "User Email", "Join Time", "Leave Time",
   "Duration (Minutes)" (one row per join; rows of one person are summed). Zoom may put a
-  meeting summary block above the participants table.
-- BigBlueButton learning dashboard export: "User" (older versions "Name"), "Moderator",
-  "Activity Score", ..., "Join", "Left", "Duration" (HH:MM:SS). It has no email column:
-  people are matched by their name on the platform (case-insensitive).
+  meeting summary block above the participants table, or put the meeting columns ("Meeting ID",
+  "Topic", ..., "User Email", "Duration (Minutes)") and the participant columns on one header
+  row: then the last of two same-named columns is the participant's. Rows "In Waiting Room" =
+  Yes are skipped.
+- BigBlueButton learning dashboard export (CSV or XLSX): "User" (older versions "Name"),
+  "Moderator", "Activity Score", ..., "Join", "Left", "Duration" (HH:MM:SS). It has no email
+  column: people are matched by their name on the platform (case-insensitive).
 - Microsoft Teams attendance report: UTF-16, tab-separated, with a "1. Summary" block on top,
   then "2. Participants" ("Name", "First Join", "Last Leave", "In-Meeting Duration", "Email",
   "Participant ID (UPN)", "Role"); older reports have "Full Name", "Join Time", "Leave Time",
-  "Duration", "Email", "Role".
+  "Duration", "Email", "Role"; the 2020 event list has "Full Name", "User Action" (Joined,
+  Joined before, Left) and "Timestamp".
+Durations may be localised ("1 godz. 32 min", "1 Std. 5 Min.", "1 ч 20 мин"): the unit words
+are a closed list (parse_minutes); anything else is shown as unreadable on its row, not guessed.
 Where a duration column exists it is used (it excludes gaps between joins); otherwise leave minus
 join time. A person attended when their summed minutes reach the webinar's threshold share of the
 session (default 75 %).
@@ -22,15 +30,22 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
+import openpyxl
 import sqlalchemy as sa
 from dateutil import parser as dateparser
 from flask_babel import gettext as _
 
 from elearn.accounts.models import User
 from elearn.extensions import db
-from elearn.webinars.models import Registration, RegistrationStatus, Webinar
+from elearn.textfiles import TextFileError, decode_upload
+from elearn.webinars.models import (
+    Registration,
+    RegistrationStatus,
+    SessionAttendance,
+    Webinar,
+)
 
 EMAIL_COLUMNS = ("user email", "email", "e-mail", "participant id (upn)", "upn")
 NAME_COLUMNS = ("name (original name)", "name", "full name", "user", "participant")
@@ -64,118 +79,309 @@ class ReportError(ValueError):
     pass
 
 
-def decode(data: bytes) -> str:
-    """Text of an uploaded report: UTF-16 (Teams) or UTF-8, with or without BOM, else Latin-1."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if len(data) > 3 and data[1:2] == b"\x00" and data[3:4] == b"\x00":
-        return data.decode("utf-16-le")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+#: longest cell read as a duration or a time; longer cells are refused before any pattern runs
+MAX_TIME_CELL = 64
+#: longest name or email kept from a report (longer cells are an error on that row)
+MAX_TEXT_CELL = 320
+#: rows read from one report (a meeting of 1,000 people with a few rejoins each fits)
+MAX_ROWS = 20_000
+#: a person's minutes in one report never exceed a day
+MAX_MINUTES = 24 * 60
+
+# Duration units as meeting tools write them in the languages our trainers use. Deliberately a
+# closed list: an unknown word makes the duration unreadable (shown on the row) rather than
+# guessed. Keys are lower-case, without a trailing dot ("godz." is "godz").
+_HOURS = ("h", "hr", "hrs", "hour", "hours", "std", "stunde", "stunden", "heure", "heures",
+          "hora", "horas", "ora", "ore", "uur", "godz", "godzina", "godziny", "godzin", "t",
+          "tim", "timme", "timmar", "час", "часа", "часов", "ч", "ساعة", "小时", "小時", "時間")
+_MINUTES = ("m", "min", "mins", "minute", "minutes", "minuten", "minuto", "minutos", "minuti",
+            "minut", "minuter", "minuty", "мин", "минута", "минуты", "минут", "دقيقة", "دقائق",
+            "分", "分钟", "分鐘")
+_SECONDS = ("s", "sec", "secs", "second", "seconds", "sek", "sekunde", "sekunden", "seconde",
+            "secondes", "segundo", "segundos", "secondo", "secondi", "sekund", "sekunder",
+            "sekundy", "с", "сек", "секунд", "ثانية", "ثوان", "秒", "秒钟")
+_UNIT_FACTORS = {**{u: 60.0 for u in _HOURS}, **{u: 1.0 for u in _MINUTES},
+                 **{u: 1 / 60 for u in _SECONDS}}
+# One "number unit" group. No nested quantifier: each group is matched at a fixed position
+# with bounded repetitions, so parsing is linear in the cell's length (issue 11: the old
+# "(\s*\d+(\.\d+)?\s*[a-z]+\s*)+" pattern backtracked exponentially on "1 h  1 h ... !").
+_GROUP = re.compile(r"\s{0,8}(\d{1,6}(?:\.\d{1,3}|,\d{1,2})?)\s{0,8}([^\W\d_]{1,12})\.?\s{0,8}")
+# a decimal comma takes one or two digits ("45,5"); "1,234" is a thousands separator: refused
+_NUMBER = re.compile(r"\d{1,7}(?:\.\d{1,3}|,\d{1,2})?")
+_CLOCK = re.compile(r"(\d{1,4}):(\d{1,2})(?::(\d{1,2}))?")
 
 
-def _norm(cell: str) -> str:
-    return re.sub(r"\s+", " ", cell.strip().strip("\ufeff").strip('"')).lower()
-
-
-def _find(header: list[str], names: tuple[str, ...]) -> int | None:
-    for name in names:
-        if name in header:
-            return header.index(name)
-    return None
+def _number(text: str) -> float:
+    whole, _sep, fraction = text.replace(",", ".").partition(".")
+    return float(f"{whole}.{fraction or 0}")
 
 
 def parse_minutes(text: str) -> float | None:
-    """Durations as tools write them: "45", "45.5", "01:02:03", "1h 2m 3s", "62 min", "45m"."""
+    """Durations as tools write them: "45", "45.5" (or "45,5"), "01:02:03", "12:30" (MM:SS),
+    "1h 2m 3s", "62 min", "1 godz. 32 min", "1 Std. 5 Min.". None when unreadable.
+
+    Linear time: cells longer than MAX_TIME_CELL are refused before any pattern runs, and
+    numbers are at most 7 digits (a 400-digit "duration" is unreadable, not infinite)."""
     value = text.strip().lower()
-    if not value or value == "-":
+    if not value or value == "-" or len(value) > MAX_TIME_CELL:
         return None
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return float(value)
-    if re.fullmatch(r"\d+:\d{1,2}(:\d{1,2})?", value):
-        parts = [int(p) for p in value.split(":")]
-        if len(parts) == 2:
-            parts = [0] + parts
-        hours, minutes, seconds = parts
+    if _NUMBER.fullmatch(value):
+        return _number(value)
+    clock = _CLOCK.fullmatch(value)
+    if clock:
+        first, second, third = clock.groups()
+        if third is None:  # two parts are MM:SS (as before: "12:30" is twelve and a half)
+            hours, minutes, seconds = 0, int(first), int(second)
+        else:
+            hours, minutes, seconds = int(first), int(second), int(third)
+        if seconds >= 60 or (third is not None and minutes >= 60):
+            return None
         return hours * 60 + minutes + seconds / 60
-    units = re.findall(r"(\d+(?:\.\d+)?)\s*(h|hr|hrs|hours?|m|min|mins|minutes?|s|sec|secs|seconds?)\b",
-                       value)
-    if units and re.fullmatch(r"(\s*\d+(\.\d+)?\s*[a-z]+\s*)+", value):
-        total = 0.0
-        for number, unit in units:
-            n = float(number)
-            total += n * 60 if unit.startswith("h") else n if unit.startswith("m") else n / 60
-        return total
-    return None
+    total, position = 0.0, 0
+    while position < len(value):
+        match = _GROUP.match(value, position)
+        if match is None:
+            return None
+        factor = _UNIT_FACTORS.get(match.group(2))
+        if factor is None:
+            return None
+        total += _number(match.group(1)) * factor
+        position = match.end()
+    return total if position else None
 
 
 def parse_time(text: str) -> datetime | None:
     value = text.strip()
-    if not value or value == "-":
+    if not value or value == "-" or len(value) > MAX_TIME_CELL:
         return None
     try:
         return dateparser.parse(value, dayfirst=False)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, TypeError):
         return None
 
 
-def parse_report(data: bytes) -> list[ReportRow]:
-    """Rows of a Zoom, BigBlueButton or Teams report (or any CSV with an email or name column and
-    join/leave times or a duration). Raises ReportError when no such table is found."""
+def strip_name_suffix(name: str) -> str:
+    r""""Ana Pereira (Guest)" -> "Ana Pereira": drops everything from the first "(" when the
+    name ends with ")". Linear (the old ``re.sub(r"\s*\(.*\)$", ...)`` was quadratic)."""
+    if not name.endswith(")"):
+        return name.strip()
+    index = name.find("(")
+    return name[:index].strip() if index > 0 else name.strip()
+
+
+# ----------------------------------------------------------------------------- reading files
+
+def _unreadable_xlsx() -> ReportError:
+    return ReportError(_("This spreadsheet cannot be read. Export the report again as CSV or "
+                         "XLSX."))
+
+
+def _xlsx_table(data: bytes) -> list[list[str]]:
+    """Cells of the first sheet of an .xlsx workbook (BigBlueButton, or a report re-saved in
+    Excel) as text: dates as ISO 8601, durations as H:MM:SS, whole numbers without ".0"."""
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 (zipfile, XML and openpyxl errors: all mean unreadable)
+        raise _unreadable_xlsx() from None
+    try:
+        if not workbook.worksheets:
+            raise _unreadable_xlsx()
+        table = []
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            if len(table) >= MAX_ROWS:
+                break
+            table.append([_xlsx_text(value) for value in row[:64]])
+        return table
+    except ReportError:
+        raise
+    except Exception:  # noqa: BLE001
+        raise _unreadable_xlsx() from None
+    finally:
+        workbook.close()
+
+
+def _xlsx_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
+        return str(int(value))
+    return str(value)[:100_000]
+
+
+def decode(data: bytes) -> str:
+    """Text of an uploaded report (elearn.textfiles says which encodings are accepted)."""
+    try:
+        return decode_upload(data)[0]
+    except TextFileError as error:
+        raise ReportError(_("%(problem)s Upload the report as CSV or XLSX, as the meeting tool "
+                            "exports it.", problem=str(error))) from None
+
+
+def _csv_table(data: bytes) -> list[list[str]]:
     text = decode(data)
-    lines = text.splitlines()
-    sample = "\n".join(lines[:50])
+    sample = "\n".join(text[:20_000].splitlines()[:50])
     delimiter = "\t" if sample.count("\t") > sample.count(",") else (
         ";" if sample.count(";") > sample.count(",") else ","
     )
-    table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    for index, row in enumerate(table):
-        header = [_norm(c) for c in row]
-        email_col = _find(header, EMAIL_COLUMNS)
-        name_col = _find(header, NAME_COLUMNS)
-        join_col = _find(header, JOIN_COLUMNS)
-        leave_col = _find(header, LEAVE_COLUMNS)
-        duration_col = _find(header, DURATION_COLUMNS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table: list[list[str]] = []
+    try:
+        for row in reader:
+            if len(table) >= MAX_ROWS:
+                break
+            table.append(row)
+    except csv.Error:
+        raise ReportError(_("Line %(line)s of the report is not valid CSV.",
+                            line=reader.line_num)) from None
+    return table
+
+
+def read_table(data: bytes) -> list[list[str]]:
+    """The report as rows of cells: .xlsx workbooks by their content (a ZIP), text otherwise."""
+    if data.startswith(b"PK\x03\x04"):
+        return _xlsx_table(data)
+    return _csv_table(data)
+
+
+# ----------------------------------------------------------------------------- finding the table
+
+
+def _norm(cell: str) -> str:
+    return re.sub(r"\s+", " ", cell[:200].strip().strip("\ufeff").strip('"')).lower()
+
+
+def _find(header: list[str], names: tuple[str, ...], *, last: bool = False) -> int | None:
+    """Index of the first of ``names`` in the header (its last occurrence with ``last``: in
+    Zoom's one-row layout the meeting columns come first and repeat names such as
+    "User Email" and "Duration (Minutes)" that the participant columns use again)."""
+    for name in names:
+        if name in header:
+            return len(header) - 1 - header[::-1].index(name) if last else header.index(name)
+    return None
+
+
+def parse_report(data: bytes) -> list[ReportRow]:
+    """Rows of a Zoom, BigBlueButton or Teams report (or any CSV or XLSX with an email or name
+    column and join/leave times or a duration). Raises ReportError when no such table is
+    found, or when the file is not a readable CSV or XLSX report."""
+    table = read_table(data)
+    for index, row in enumerate(table[:200]):
+        header = [_norm(c) for c in row[:64]]
+        if "user action" in header and "timestamp" in header:
+            return _event_rows(table, index, header)
+        meeting = "meeting id" in header or "topic" in header
+        email_col = _find(header, EMAIL_COLUMNS, last=meeting)
+        name_col = _find(header, NAME_COLUMNS, last=meeting)
+        join_col = _find(header, JOIN_COLUMNS, last=meeting)
+        leave_col = _find(header, LEAVE_COLUMNS, last=meeting)
+        duration_col = _find(header, DURATION_COLUMNS, last=meeting)
         has_times = (join_col is not None and leave_col is not None) or duration_col is not None
-        if "meeting id" in header or "topic" in header:
+        if meeting and name_col is None and join_col is None:
             continue  # Zoom's meeting summary block (host email, meeting duration)
         if (email_col is not None or name_col is not None) and has_times:
-            return _rows(table, index, email_col, name_col, join_col, leave_col, duration_col)
+            waiting_col = _find(header, ("in waiting room",))
+            return _rows(table, index, (email_col, name_col, join_col, leave_col, duration_col,
+                                        waiting_col))
     raise ReportError(_("No attendance table found: the file needs an email (or name) column "
                         "and join and leave times or a duration column."))
 
 
-def _rows(table, header_index, email_col, name_col, join_col, leave_col, duration_col):
+def _cell(row: list[str], col: int | None) -> str:
+    return row[col].strip() if col is not None and col < len(row) else ""
+
+
+def _rows(table, header_index, columns) -> list[ReportRow]:
+    email_col, name_col, join_col, leave_col, duration_col, waiting_col = columns
     rows: list[ReportRow] = []
     for offset, row in enumerate(table[header_index + 1:], start=header_index + 2):
         if not any(cell.strip() for cell in row):
             if rows:
                 break  # the table ends at the first blank line (Teams has more sections below)
             continue
-        if len(row) == 1 and re.match(r"^\d+\.\s", row[0].strip()):
+        if len(row) == 1 and re.match(r"\d{1,3}\.\s", row[0].strip()):
             break  # next numbered section of a Teams report
-
-        def cell(col, row=row):
-            return row[col].strip() if col is not None and col < len(row) else ""
-
-        name, email = cell(name_col), cell(email_col).lower()
-        item = ReportRow(line=offset, name=name, email=email, minutes=None)
-        minutes = parse_minutes(cell(duration_col)) if duration_col is not None else None
+        if _cell(row, waiting_col).lower() == "yes":
+            continue  # Zoom: time in the waiting room is not attendance
+        name, email = _cell(row, name_col), _cell(row, email_col).lower()
+        item = ReportRow(line=offset, name=name[:MAX_TEXT_CELL], email=email[:MAX_TEXT_CELL],
+                         minutes=None)
+        if len(name) > MAX_TEXT_CELL or len(email) > MAX_TEXT_CELL:
+            item.error = _("The name or email cell is too long.")
+            rows.append(item)
+            continue
+        minutes = parse_minutes(_cell(row, duration_col)) if duration_col is not None else None
         if minutes is None and join_col is not None and leave_col is not None:
-            joined, left = parse_time(cell(join_col)), parse_time(cell(leave_col))
+            joined, left = parse_time(_cell(row, join_col)), parse_time(_cell(row, leave_col))
             if joined is None or left is None:
                 item.error = _("Join or leave time cannot be read.")
+            elif (joined.tzinfo is None) != (left.tzinfo is None):
+                item.error = _("Join and leave times mix times with and without a time zone.")
             elif left < joined:
                 item.error = _("Leave time is before join time.")
             else:
                 minutes = (left - joined).total_seconds() / 60
         if minutes is None and item.error is None:
             item.error = _("Duration cannot be read.")
-        item.minutes = minutes
+        item.minutes = min(minutes, MAX_MINUTES) if minutes is not None else None
         rows.append(item)
     return rows
+
+
+_JOIN_ACTIONS = ("joined", "joined before")
+_LEAVE_ACTIONS = ("left",)
+
+
+def _event_rows(table, header_index, header) -> list[ReportRow]:
+    """Teams' 2020 attendance list: one row per event ("Full Name", "User Action" Joined /
+    Joined before / Left, "Timestamp"). Each person's time is summed from join to leave; a
+    join without a leave lasts until the last event of the file (the meeting's end as far as
+    the report knows)."""
+    name_col = _find(header, ("full name", "name"))
+    action_col, stamp_col = header.index("user action"), header.index("timestamp")
+    if name_col is None:
+        raise ReportError(_("No attendance table found: the event list has no name column."))
+    events: list[tuple[int, str, str, datetime]] = []
+    problems: list[ReportRow] = []
+    for offset, row in enumerate(table[header_index + 1:], start=header_index + 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        name, action = _cell(row, name_col), _cell(row, action_col).lower()
+        stamp = parse_time(_cell(row, stamp_col))
+        if len(name) > MAX_TEXT_CELL:
+            problems.append(ReportRow(offset, name[:MAX_TEXT_CELL], "", None,
+                                      _("The name or email cell is too long.")))
+        elif stamp is None:
+            problems.append(ReportRow(offset, name, "", None,
+                                      _("Join or leave time cannot be read.")))
+        elif action not in _JOIN_ACTIONS + _LEAVE_ACTIONS:
+            problems.append(ReportRow(offset, name, "", None,
+                                      _("Unknown action in the event list.")))
+        else:
+            events.append((offset, name, action, stamp))
+    if len({event[3].tzinfo is None for event in events}) > 1:
+        raise ReportError(_("The event list mixes times with and without a time zone."))
+    end = max((event[3] for event in events), default=None)
+    people: dict[str, ReportRow] = {}
+    open_since: dict[str, datetime] = {}
+    for offset, name, action, stamp in sorted(events, key=lambda event: (event[3], event[0])):
+        key = name.lower()
+        person = people.setdefault(key, ReportRow(offset, name, "", 0.0))
+        if action in _JOIN_ACTIONS:
+            open_since.setdefault(key, stamp)
+        elif key in open_since:
+            person.minutes += (stamp - open_since.pop(key)).total_seconds() / 60
+    for key, since in open_since.items():
+        people[key].minutes += (end - since).total_seconds() / 60
+    for person in people.values():
+        person.minutes = min(person.minutes, MAX_MINUTES)
+    return sorted(people.values(), key=lambda r: r.line) + problems
 
 
 def match_report(webinar: Webinar, rows: list[ReportRow],
@@ -211,7 +417,7 @@ def match_report(webinar: Webinar, rows: list[ReportRow],
         else:
             candidates = by_name.get(row.name.strip().lower(), [])
             # BigBlueButton names often carry a suffix such as " (Guest)"
-            base = re.sub(r"\s*\(.*\)$", "", row.name).strip().lower()
+            base = strip_name_suffix(row.name).lower()
             candidates = candidates or by_name.get(base, [])
             if len(candidates) == 1:
                 match = candidates[0]
@@ -237,9 +443,14 @@ def match_report(webinar: Webinar, rows: list[ReportRow],
 
 
 def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]], *,
-                      only_raise: bool = False) -> int:
+                      only_raise: bool = False, session_utc: datetime | None = None) -> int:
     """Write attendance: ``marks`` maps user id to (attended, minutes). With ``only_raise``
     (reports) a person already marked as attended stays so and minutes only grow.
+
+    With ``session_utc`` (the session's original start: a report is about one session of a
+    series) the marks are kept per session, and a registration counts as attended once its
+    attended sessions reach ``webinar.sessions_required`` (capped at the number of sessions);
+    its minutes are the sum over sessions.
     Recomputes each attendee's course progress (attendance can complete a course).
     Returns how many registrations changed."""
     from elearn.enrolments.services import active_enrolment, recompute_progress
@@ -250,22 +461,24 @@ def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]
                                           Registration.user_id.in_(list(marks)))
         )
     }
-    changed = []
-    for user_id, (attended, minutes) in marks.items():
-        registration = regs.get(user_id)
-        if registration is None:
-            continue
-        before = (registration.attended, registration.minutes_attended)
-        if only_raise:
-            registration.attended = registration.attended or attended
-            if minutes is not None:
-                registration.minutes_attended = max(registration.minutes_attended or 0, minutes)
-        else:
-            registration.attended = attended
-            if minutes is not None:
-                registration.minutes_attended = minutes
-        if (registration.attended, registration.minutes_attended) != before:
-            changed.append(registration)
+    before = {uid: (r.attended, r.minutes_attended) for uid, r in regs.items()}
+    if session_utc is not None:
+        _record_session(webinar, regs, marks, session_utc)
+    else:
+        for user_id, (attended, minutes) in marks.items():
+            registration = regs.get(user_id)
+            if registration is None:
+                continue
+            if only_raise:
+                registration.attended = registration.attended or attended
+                if minutes is not None:
+                    registration.minutes_attended = max(registration.minutes_attended or 0,
+                                                        minutes)
+            else:
+                registration.attended = attended
+                if minutes is not None:
+                    registration.minutes_attended = minutes
+    changed = [r for uid, r in regs.items() if (r.attended, r.minutes_attended) != before[uid]]
     db.session.flush()
     if webinar.course_id is not None:
         for registration in changed:
@@ -273,3 +486,44 @@ def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]
             if enrolment is not None:
                 recompute_progress(enrolment)
     return len(changed)
+
+
+def _record_session(webinar: Webinar, regs: dict[int, Registration],
+                    marks: dict[int, tuple[bool, int | None]], session_utc: datetime) -> None:
+    """Per-session marks (only raised: a second report of the same session never lowers
+    them), then each registration's roll-up."""
+    from elearn.webinars.schedule import series_starts
+
+    ids = [r.id for r in regs.values()]
+    existing = {
+        row.registration_id: row for row in db.session.scalars(
+            sa.select(SessionAttendance).where(SessionAttendance.registration_id.in_(ids),
+                                               SessionAttendance.session_utc == session_utc))
+    } if ids else {}
+    for user_id, (attended, minutes) in marks.items():
+        registration = regs.get(user_id)
+        if registration is None:
+            continue
+        row = existing.get(registration.id)
+        if row is None:
+            row = SessionAttendance(registration_id=registration.id, session_utc=session_utc,
+                                    attended=False, minutes=0)
+            db.session.add(row)
+        row.attended = row.attended or attended
+        row.minutes = max(row.minutes or 0, minutes or 0)
+    db.session.flush()
+    total = len(series_starts(webinar.start_utc, webinar.timezone, webinar.rrule))
+    required = max(1, min(webinar.sessions_required or 1, total))
+    rollup = {
+        rid: (count, minutes) for rid, count, minutes in db.session.execute(
+            sa.select(SessionAttendance.registration_id,
+                      sa.func.sum(sa.case((SessionAttendance.attended, 1), else_=0)),
+                      sa.func.sum(SessionAttendance.minutes))
+            .where(SessionAttendance.registration_id.in_(ids))
+            .group_by(SessionAttendance.registration_id))
+    } if ids else {}
+    for registration in regs.values():
+        count, minutes = rollup.get(registration.id, (0, 0))
+        registration.attended = registration.attended or (count or 0) >= required
+        registration.minutes_attended = max(registration.minutes_attended or 0,
+                                            min(int(minutes or 0), 100_000))

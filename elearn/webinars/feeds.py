@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import User
@@ -21,7 +22,7 @@ from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.webinars import ical
-from elearn.webinars.models import Registration, RegistrationStatus, Webinar
+from elearn.webinars.models import CalendarFeedState, Registration, RegistrationStatus, Webinar
 from elearn.webinars.services import base_url, refresh_derived, to_ics_event
 
 
@@ -32,8 +33,12 @@ class Feed:
     etag: str
 
 
-def build_feed(condition, name: str) -> Feed:
-    """The calendar of the webinars matching ``condition`` (a SQL expression on Webinar)."""
+def build_feed(condition, name: str, key: str | None = None) -> Feed:
+    """The calendar of the webinars matching ``condition`` (a SQL expression on Webinar).
+
+    With ``key`` (which feed this is), Last-Modified also moves when the feed's content
+    changes without a remaining event changing, e.g. when a webinar leaves the feed: a client
+    sending only If-Modified-Since then gets the new calendar, not a 304."""
     rows = db.session.execute(
         sa.select(Webinar.id, Webinar.timezone, Webinar.ics_event, Webinar.ics_key,
                   Webinar.sequence, Webinar.updated_at)
@@ -54,7 +59,36 @@ def build_feed(condition, name: str) -> Feed:
     body = ical.calendar_bytes(texts, (r.timezone for r in rows), name=name)
     last_modified = max((r.updated_at for r in rows), default=None)
     etag = hashlib.sha256(body).hexdigest()[:32]
+    if key is not None:
+        changed = content_changed_at(key, etag, last_modified)
+        last_modified = max(last_modified, changed) if last_modified else changed
     return Feed(body, last_modified, etag)
+
+
+def content_changed_at(key: str, etag: str, fallback: datetime | None) -> datetime:
+    """When feed ``key`` last served other content than ``etag``: recorded now when the ETag
+    differs from the one stored (a conditional update, so two requests racing agree).
+    The caller's request commits."""
+    now = utcnow().replace(microsecond=0)
+    state = db.session.get(CalendarFeedState, key)
+    if state is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CalendarFeedState(key=key, etag=etag, changed_at=fallback or now))
+        except IntegrityError:  # another request recorded it first
+            state = db.session.get(CalendarFeedState, key)
+        else:
+            return fallback or now
+    if state.etag != etag:
+        db.session.execute(
+            sa.update(CalendarFeedState)
+            .where(CalendarFeedState.key == key, CalendarFeedState.etag == state.etag)
+            .values(etag=etag, changed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(state)
+        return now
+    return state.changed_at
 
 
 def cancelled_single(webinar: Webinar) -> Feed:

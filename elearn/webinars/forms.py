@@ -90,6 +90,13 @@ class WebinarForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=100, message=_l("Between 1 and 100."))],
         description=_l("Share of a session a person must attend to count as attended."),
     )
+    sessions_required = IntegerField(
+        _l("Sessions to attend"), default=1,
+        validators=[Optional(), NumberRange(min=1, max=MAX_SESSIONS,
+                                            message=_l("Between 1 and the number of sessions."))],
+        description=_l("For a series: how many sessions a person must attend (one report per "
+                       "session) for the webinar to count, e.g. toward a course's completion."),
+    )
     is_public = BooleanField(_l("Public (listed for everyone and in the public calendar)"),
                              default=True)
     repeat = SelectField(_l("Repeat"), choices=[
@@ -129,6 +136,7 @@ class WebinarForm(FlaskForm):
         self.join_url.data = webinar.join_url
         self.capacity.data = webinar.capacity
         self.attendance_threshold.data = webinar.attendance_threshold
+        self.sessions_required.data = webinar.sessions_required
         self.is_public.data = webinar.is_public
         if webinar.rrule:
             parts = dict(p.split("=", 1) for p in webinar.rrule.split(";"))
@@ -228,6 +236,7 @@ class WebinarForm(FlaskForm):
             is_public=bool(self.is_public.data),
             rrule=self._rrule(),
             attendance_threshold=self.attendance_threshold.data,
+            sessions_required=self.sessions_required.data or 1,
         )
 
 
@@ -268,10 +277,12 @@ class AttendanceForm(FlaskForm):
 
 
 class AttendanceUploadForm(FlaskForm):
-    report = FileField(_l("Attendance report (CSV from Zoom, BigBlueButton or Teams)"),
+    session = SelectField(_l("Session"), choices=[], validate_choice=True,
+                          description=_l("For a series: the session this report is about."))
+    report = FileField(_l("Attendance report (CSV or XLSX from Zoom, BigBlueButton or Teams)"),
                        validators=[FileRequired(_l("Choose a file."))],
-                       description=_l("For a series, upload one report per session: attending "
-                                      "any session counts."))
+                       description=_l("For a series, upload one report per session; the "
+                                      "webinar's \"sessions to attend\" says how many count."))
 
 
 class AttendanceConfirmForm(FlaskForm):

@@ -15,6 +15,12 @@ What calendar clients get:
   and an override with STATUS:CANCELLED: Outlook, Google Calendar and Thunderbird drop EXDATE'd
   instances (the override is then ignored by them), while clients that show cancelled sessions,
   and iTIP CANCEL messages for one session, use the override.
+- RECURRENCE-ID and EXDATE name a session by the local time the rule generates (see
+  schedule.rule_wall_time), also in a daylight-saving gap (02:30 on the night clocks skip it);
+- sessions whose local time falls in a gap or a fold are pinned: an override VEVENT with the
+  rule's RECURRENCE-ID and DTSTART/DTEND in UTC, so that every client (RFC 5545 readers and
+  ical.js/Thunderbird alike) shows the same instant. Any DTSTART or DTEND whose local time is
+  ambiguous (a fold) is written in UTC for the same reason.
 """
 
 from __future__ import annotations
@@ -70,6 +76,8 @@ class IcsEvent:
     rrule: str | None = None
     overrides: tuple[IcsOverride, ...] = field(default_factory=tuple)
     created: datetime | None = None
+    #: (RECURRENCE-ID as the rule generates it, start UTC) of sessions in a gap or fold
+    pinned: tuple[tuple[str, datetime], ...] = field(default_factory=tuple)
 
 
 def _escape_line(text: str) -> str:
@@ -199,6 +207,15 @@ def _local(instant: datetime, tzid: str) -> datetime:
     return instant.astimezone(ZoneInfo(tzid))
 
 
+def _pinned_time(instant: datetime, tzid: str) -> datetime:
+    """``instant`` in the organiser's zone, or in UTC when that local time is ambiguous (a
+    fold): readers take the first of two equal wall times, which may not be this one."""
+    local = _local(instant, tzid)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return instant.astimezone(UTC)
+    return local
+
+
 def _from_stamp(stamp: str, tzid: str) -> datetime:
     return datetime.strptime(stamp, "%Y%m%dT%H%M%S").replace(tzinfo=ZoneInfo(tzid))
 
@@ -257,7 +274,7 @@ def build_components(
         master = Event()
         start = _local(event.start_utc, event.timezone)
         master.add("dtstart", start)
-        master.add("dtend", _local(event.start_utc + duration, event.timezone))
+        master.add("dtend", _pinned_time(event.start_utc + duration, event.timezone))
         if event.rrule:
             master.add("rrule", vRecur.from_ical(event.rrule))
             exdates = [_from_stamp(o.recurrence_id_local, event.timezone)
@@ -273,13 +290,26 @@ def build_components(
             continue
         child = Event()
         child.add("recurrence-id", _from_stamp(override.recurrence_id_local, event.timezone))
-        child.add("dtstart", _local(override.start_utc, event.timezone))
-        child.add("dtend", _local(override.start_utc + duration, event.timezone))
+        child.add("dtstart", _pinned_time(override.start_utc, event.timezone))
+        child.add("dtend", _pinned_time(override.start_utc + duration, event.timezone))
         _common(child, event, sequence=max(override.sequence, 0),
                 last_modified=override.last_modified,
                 cancelled=event.cancelled or override.cancelled, dtstamp=dtstamp)
         _attendee(child, attendee)
         components.append(child)
+    if only_override is None:
+        overridden = {o.recurrence_id_local for o in event.overrides}
+        for stamp, start in event.pinned:
+            if stamp in overridden:
+                continue
+            child = Event()
+            child.add("recurrence-id", _from_stamp(stamp, event.timezone))
+            child.add("dtstart", start.astimezone(UTC))
+            child.add("dtend", (start + duration).astimezone(UTC))
+            _common(child, event, sequence=event.sequence, last_modified=event.last_modified,
+                    cancelled=event.cancelled, dtstamp=dtstamp)
+            _attendee(child, attendee)
+            components.append(child)
     return components
 
 

@@ -64,6 +64,9 @@ class Webinar(db.Model):
     is_public: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     #: share of a session (percent) a person must attend to count as attended
     attendance_threshold: Mapped[int] = mapped_column(default=75, server_default="75")
+    #: for a series: how many sessions a person must attend (from reports) to count as having
+    #: attended the webinar (capped at the number of sessions)
+    sessions_required: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: end of the last session (UTC), kept by the services; "upcoming" means last_end_utc > now
@@ -177,6 +180,24 @@ class Registration(db.Model):
     user: Mapped[User] = relationship()
 
 
+class SessionAttendance(db.Model):
+    """Attendance of one registrant at one session of a webinar, as a meeting report gave it.
+    The registration's ``attended`` rolls these up (Webinar.sessions_required)."""
+
+    __tablename__ = "session_attendances"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "session_utc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"))
+    #: the session's original start from the rule (UTC): its RECURRENCE-ID
+    session_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the report's minutes reached the webinar's threshold
+    attended: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 @sa.event.listens_for(User.password_hash, "set", active_history=True)
 def _password_change_revokes_calendar_feed(user, value, oldvalue, initiator):
     """A new password (change or reset) ends the personal calendar feed: a token that leaked
@@ -185,3 +206,19 @@ def _password_change_revokes_calendar_feed(user, value, oldvalue, initiator):
     if oldvalue not in (None, sa.orm.attributes.NO_VALUE, sa.orm.attributes.NEVER_SET) \
             and value != oldvalue:
         user.calendar_token_hash = None
+
+
+class CalendarFeedState(db.Model):
+    """What a calendar feed last served, so that Last-Modified moves when its content changes
+    in a way no remaining event shows (a webinar left the feed: made private, moved to another
+    course, a registration cancelled, the series ended)."""
+
+    __tablename__ = "calendar_feed_states"
+
+    #: which feed, in which language: "public:<locale>", "course:<id>:<insider|public>:<locale>",
+    #: "user:<id>:<locale>", "webinar:<id>:<locale>"
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    #: the ETag last served
+    etag: Mapped[str] = mapped_column(sa.String(64))
+    #: when the feed's content last changed (its Last-Modified is at least this)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)

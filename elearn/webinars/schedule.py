@@ -124,3 +124,38 @@ def sessions(webinar, overrides=None) -> list[Session]:
 def last_end(webinar, overrides=None) -> datetime:
     """End of the latest session (moved sessions included)."""
     return max(s.end_utc for s in sessions(webinar, overrides))
+
+
+def rule_wall_time(recurrence_utc: datetime, series_start_utc: datetime, zone: str) -> datetime:
+    """The local wall-clock time (naive) at which the series' rule generates the session that
+    starts at ``recurrence_utc``: the form RECURRENCE-ID and EXDATE must take (RFC 5545 3.8.4.4).
+
+    Normally the session's local time. In a daylight-saving gap it differs: a weekly 02:30 in
+    New York generates 20270314T023000 on 14 March 2027, read as 03:30 EDT; writing the
+    converted 03:30 would name a time the rule never generates and clients would ignore it."""
+    tz = ZoneInfo(zone)
+    wall = series_start_utc.astimezone(tz).time().replace(tzinfo=None)
+    local = recurrence_utc.astimezone(tz)
+    for day in (local.date(), local.date() - timedelta(days=1), local.date() + timedelta(days=1)):
+        candidate = datetime.combine(day, wall)
+        if candidate.replace(tzinfo=tz, fold=0).astimezone(UTC) == recurrence_utc:
+            return candidate
+    return local.replace(tzinfo=None)
+
+
+def clock_change_sessions(start_utc: datetime, zone: str, rrule: str | None,
+                          ) -> list[tuple[datetime, datetime, str]]:
+    """(session start UTC, rule wall time, "nonexistent" | "ambiguous") for each session of a
+    series whose local time falls in a daylight-saving gap or fold. Calendar clients disagree
+    on such times (ical.js reads another hour than RFC 5545 says), so the feeds pin these
+    sessions to an instant and the trainer is warned."""
+    if not rrule:
+        return []
+    found = []
+    for instant in series_starts(start_utc, zone, rrule):
+        wall = rule_wall_time(instant, start_utc, zone)
+        try:
+            local_to_utc(wall.date(), wall.time(), zone)
+        except LocalTimeError as error:
+            found.append((instant, wall, error.kind))
+    return found

@@ -31,7 +31,14 @@ from elearn.webinars.models import (
     WebinarOccurrence,
     WebinarStatus,
 )
-from elearn.webinars.schedule import Session, last_end, series_starts, sessions
+from elearn.webinars.schedule import (
+    Session,
+    clock_change_sessions,
+    last_end,
+    rule_wall_time,
+    series_starts,
+    sessions,
+)
 
 
 class WebinarError(ValueError):
@@ -75,7 +82,18 @@ def to_ics_event(webinar: Webinar) -> ical.IcsEvent:
             for o in webinar.overrides
         ),
         created=webinar.created_at,
+        pinned=tuple(
+            (wall.strftime("%Y%m%dT%H%M%S"), instant)
+            for instant, wall, _kind in clock_change_sessions(webinar.start_utc, webinar.timezone,
+                                                              webinar.rrule)
+        ),
     )
+
+
+def recurrence_stamp(webinar: Webinar, recurrence_utc: datetime) -> str:
+    """RECURRENCE-ID/EXDATE value of a session: the local time the rule generates it at."""
+    return rule_wall_time(recurrence_utc, webinar.start_utc,
+                          webinar.timezone).strftime("%Y%m%dT%H%M%S")
 
 
 def ics_key(webinar: Webinar) -> str:
@@ -186,6 +204,7 @@ class WebinarData:
     is_public: bool
     rrule: str | None = None
     attendance_threshold: int = 75
+    sessions_required: int = 1
 
 
 def schedule_webinar(organiser: User, data: WebinarData) -> Webinar:
@@ -196,7 +215,8 @@ def schedule_webinar(organiser: User, data: WebinarData) -> Webinar:
         course_id=data.course_id, start_utc=data.start_utc, timezone=data.timezone,
         duration_minutes=data.duration_minutes, join_url=data.join_url, capacity=data.capacity,
         is_public=data.is_public, rrule=data.rrule,
-        attendance_threshold=data.attendance_threshold, sequence=0, created_at=now,
+        attendance_threshold=data.attendance_threshold, sessions_required=data.sessions_required,
+        sequence=0, created_at=now,
         updated_at=now, status=WebinarStatus.scheduled,
     )
     webinar.organiser = organiser
@@ -229,6 +249,7 @@ def update_webinar(webinar: Webinar, data: WebinarData) -> list[Mail]:
     webinar.is_public = data.is_public
     webinar.rrule = data.rrule
     webinar.attendance_threshold = data.attendance_threshold
+    webinar.sessions_required = data.sessions_required
     if timing_changed and webinar.overrides:
         # overrides name sessions of the old rule; keep those the new rule still has
         starts = set(series_starts(webinar.start_utc, webinar.timezone, webinar.rrule))
@@ -236,8 +257,8 @@ def update_webinar(webinar: Webinar, data: WebinarData) -> list[Mail]:
             if override.recurrence_id_utc not in starts:
                 webinar.overrides.remove(override)
             else:
-                override.recurrence_id_local = ical.local_stamp(override.recurrence_id_utc,
-                                                                webinar.timezone)
+                override.recurrence_id_local = recurrence_stamp(webinar,
+                                                                override.recurrence_id_utc)
     _changed(webinar, bump=significant or text_changed)
     db.session.flush()
     refresh_derived(webinar)
@@ -284,7 +305,7 @@ def _override(webinar: Webinar, recurrence_utc: datetime) -> WebinarOccurrence:
             return override
     override = WebinarOccurrence(
         recurrence_id_utc=recurrence_utc,
-        recurrence_id_local=ical.local_stamp(recurrence_utc, webinar.timezone),
+        recurrence_id_local=recurrence_stamp(webinar, recurrence_utc),
         start_utc=recurrence_utc, status=WebinarStatus.scheduled,
     )
     webinar.overrides.append(override)

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
@@ -42,7 +43,7 @@ from elearn.webinars.forms import (
     session_stamp,
 )
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
-from elearn.webinars.schedule import sessions
+from elearn.webinars.schedule import clock_change_sessions, sessions
 
 bp = Blueprint("webinars", __name__)
 
@@ -97,6 +98,7 @@ def _finish(mails) -> None:
 
 
 def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Response:
+    db.session.commit()  # the feed's recorded state (feeds.content_changed_at)
     response = Response(feed.body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -170,6 +172,25 @@ def show(webinar_id: int):
     )
 
 
+def _warn_clock_changes(webinar: Webinar) -> None:
+    """Tell the trainer when sessions of a series fall in a daylight-saving gap or fold: the
+    feeds pin them to one instant, but the local time people see differs from the others."""
+    found = clock_change_sessions(webinar.start_utc, webinar.timezone, webinar.rrule)
+    if not found:
+        return
+    details = ", ".join(
+        (_("%(when)s (this time does not exist that day)", when=when_text(instant, webinar.timezone, None))
+         if kind == "nonexistent" else
+         _("%(when)s (this time happens twice that day)", when=when_text(instant, webinar.timezone, None)))
+        for instant, _wall, kind in found)
+    flash(ngettext(
+        "%(num)s session falls on a daylight-saving clock change in %(zone)s: %(details)s. "
+        "Calendars get its exact time; check that it suits you or move it.",
+        "%(num)s sessions fall on a daylight-saving clock change in %(zone)s: %(details)s. "
+        "Calendars get their exact times; check that they suit you or move them.",
+        len(found), zone=webinar.timezone, details=details), "warning")
+
+
 @bp.route("/webinars/new", methods=["GET", "POST"])
 @require(Role.trainer)
 def schedule():
@@ -178,6 +199,7 @@ def schedule():
         webinar = services.schedule_webinar(current_user, form.to_data())
         db.session.flush()
         flash(_("The webinar is scheduled."), "success")
+        _warn_clock_changes(webinar)
         return redirect(url_for("webinars.show", webinar_id=webinar.id))
     return render_template("webinars/form.html", form=form, webinar=None)
 
@@ -194,6 +216,7 @@ def edit(webinar_id: int):
         mails = services.update_webinar(webinar, form.to_data())
         _finish(mails)
         flash(_("The webinar is updated."), "success")
+        _warn_clock_changes(webinar)
         return redirect(url_for("webinars.show", webinar_id=webinar.id))
     return render_template("webinars/form.html", form=form, webinar=webinar)
 
@@ -367,7 +390,13 @@ def _attendance_forms(webinar: Webinar):
     form.attended.choices = [(u.id, u.name) for _r, u in rows]
     if not form.is_submitted():
         form.attended.data = [u.id for r, u in rows if r.attended]
-    upload = AttendanceUploadForm(prefix="upload")
+    plan = [s for s in sessions(webinar) if not s.cancelled] or sessions(webinar)
+    now = utcnow()
+    started = [s for s in plan if s.start_utc <= now]
+    default = (started[-1] if started else plan[0]).recurrence_utc
+    upload = AttendanceUploadForm(prefix="upload", session=session_stamp(default))
+    upload.session.choices = [(session_stamp(s.recurrence_utc), _when(s.start_utc, webinar))
+                              for s in plan]
     return rows, form, upload
 
 
@@ -403,7 +432,11 @@ def attendance_upload(webinar_id: int):
             preview = attendance_service.match_report(webinar, parsed)
             marks = [[p.user_id, p.minutes, p.attended] for p in preview if p.user_id]
             confirm = AttendanceConfirmForm(prefix="confirm")
-            confirm.payload.data = _serializer().dumps({"webinar": webinar.id, "marks": marks})
+            confirm.payload.data = _serializer().dumps({
+                "webinar": webinar.id, "marks": marks,
+                # a report of a series is about one session (attendance per session)
+                "session": upload.session.data if webinar.rrule else None,
+            })
     return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
                            upload=upload, preview=preview, confirm=confirm)
 
@@ -422,7 +455,16 @@ def attendance_confirm(webinar_id: int):
     if payload.get("webinar") != webinar.id:
         abort(400)
     marks = {int(uid): (bool(attended), int(minutes)) for uid, minutes, attended in payload["marks"]}
-    changed = attendance_service.record_attendance(webinar, marks, only_raise=True)
+    session_utc = None
+    if payload.get("session"):
+        session_utc = parse_session_stamp(payload["session"])
+        try:
+            services.find_session(webinar, session_utc)
+        except services.WebinarError as error:  # the series changed since the preview
+            flash(str(error), "error")
+            return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+    changed = attendance_service.record_attendance(webinar, marks, only_raise=True,
+                                                   session_utc=session_utc)
     db.session.flush()
     flash(_("Attendance recorded from the report (%(count)s changed).", count=changed), "success")
     return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
@@ -440,7 +482,8 @@ def webinar_ics(webinar_id: int):
         # importing it removes the event from a calendar that has it
         feed = feeds.cancelled_single(webinar)
     else:
-        feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title)
+        feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title,
+                                key=f"webinar:{webinar.id}:{_locale()}")
     return _calendar_response(feed, f"webinar-{webinar.id}.ics", public=webinar.is_public)
 
 
@@ -453,14 +496,15 @@ def course_ics(slug: str):
     ensure(course.published or manager)
     insider = manager or course.id in studied_course_ids(current_user)
     feed = feeds.build_feed(feeds.course_condition(course.id, include_private=insider),
-                            name=course.title)
+                            name=course.title,
+                            key=f"course:{course.id}:{'insider' if insider else 'public'}:{_locale()}")
     return _calendar_response(feed, f"{course.slug}.ics", public=not insider)
 
 
 @bp.route("/webinars.ics")
 def public_ics():
     feed = feeds.build_feed(feeds.public_condition(),
-                            name=_("BRS conventions webinars"))
+                            name=_("BRS conventions webinars"), key=f"public:{_locale()}")
     return _calendar_response(feed, "webinars.ics", public=True)
 
 
@@ -477,7 +521,8 @@ def personal_ics(token: str):
     if user is None:
         abort(404)
     feed = feeds.build_feed(feeds.personal_condition(user.id),
-                            name=_("My webinars (%(name)s)", name=user.name))
+                            name=_("My webinars (%(name)s)", name=user.name),
+                            key=f"user:{user.id}:{_locale()}")
     return _calendar_response(feed, "my-webinars.ics", public=False)
 
 

@@ -70,10 +70,23 @@ def test_enrol_complete_certificate_verify_and_revoke(page, app, tmp_path):
                               check=True).stdout
         assert "Léa Ngoné Diop" in text and code in text
 
+    # the verifiable credential: downloaded by the holder, checked on the verification page
+    credential = page.request.get(page.get_by_role(
+        "link", name="Download the verifiable credential (Open Badges 3.0, for a digital wallet)"
+    ).get_attribute("href"))
+    assert credential.status == 200
+    credential_path = tmp_path / "credential.json"
+    credential_path.write_bytes(credential.body())
+
     page.get_by_role("link", name="Public verification page").click()
     page.wait_for_selector("text=Valid certificate")
     check_accessibility(page)
     log_out(page)
+    page.goto("/certificates/verify")
+    page.get_by_label("Credential file (.json or .jwt)").set_input_files(str(credential_path))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_selector("text=Valid: this credential was issued by")
+    check_accessibility(page)
 
     # the trainer revokes it; the public page then says so, without a login
     log_in(page, "tomas@example.org", factories.PASSWORD)
@@ -88,6 +101,10 @@ def test_enrol_complete_certificate_verify_and_revoke(page, app, tmp_path):
     page.wait_for_selector("text=Revoked certificate")
     page.wait_for_selector("text=Enrolled under another person's name")
     check_accessibility(page)
+    page.goto("/certificates/verify")
+    page.get_by_label("Credential file (.json or .jwt)").set_input_files(str(credential_path))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_selector("text=Revoked: the issuer withdrew this credential")
     page.goto("/certificates/k7m2q-x9tzp-a4bcd-efghj")
     page.wait_for_selector("text=Unknown certificate")
     check_accessibility(page)

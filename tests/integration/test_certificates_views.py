@@ -144,3 +144,18 @@ def test_revoke_needs_csrf(csrf_enabled, as_user, setting, trainer):
     assert response.status_code == 400
     db.session.refresh(setting)
     assert setting.revoked_at is None
+
+
+def test_a_name_no_font_can_print_is_refused_with_a_page_not_a_gapped_pdf(app, client, trainer):
+    owner = factories.make_user(email="wang@example.org", name="王小明")
+    course = factories.make_course(owner=trainer, modules=1, title="ESM of wastes")
+    certificate = factories.make_certificate(user=owner, course=course)
+    app.config["CERTIFICATE_FALLBACK_FONTS"] = ""  # as on a machine without the CJK font
+    try:
+        response = client.get(f"/certificates/{certificate.code}.pdf")
+    finally:
+        app.config["CERTIFICATE_FALLBACK_FONTS"] = __import__(
+            "elearn.config", fromlist=["DEFAULTS"]).DEFAULTS["CERTIFICATE_FALLBACK_FONTS"]
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert "%PDF" not in response.get_data(as_text=True)
+    assert certificate.code in response.get_data(as_text=True)  # the verification link

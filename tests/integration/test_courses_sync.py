@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -197,3 +198,18 @@ def test_the_shipped_courses_sync(app):
     db.session.commit()
     assert len(report.courses) >= 3
     assert not sync_tree(ROOT / "courses").changed
+
+
+def test_a_moodle_bank_with_an_essay_imports_the_rest_and_the_report_names_the_essay(
+        app, tmp_path):
+    tree = copy_tree(tmp_path)
+    folder = tree / "intro-course"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "gift" / "questions.gift.txt",
+                folder / "quizzes" / "moodle.gift")
+    edit(folder / "course.yaml", "quizzes:\n", "quizzes:\n  - slug: moodle\n    title: Moodle bank\n"
+         "    file: quizzes/moodle.gift\n")
+    report = sync(tree)
+    notes = [line for line in report.lines() if "essay" in line]
+    assert len(notes) == 1 and "::Q8::" in notes[0] and "moodle.gift:2" in notes[0]
+    assert notes[0].startswith("note (intro-course)")
+    assert "  created quiz intro-course/moodle" in report.lines()

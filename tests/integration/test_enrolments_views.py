@@ -329,7 +329,9 @@ def test_bulk_confirm_refuses_a_changed_payload(as_user, trainer):
 
 
 @pytest.mark.parametrize("content, message", [
-    ((HEADER + "zoë@example.org,Zoë,customs-officer,SN,\n").encode("latin-1"), "not UTF-8"),
+    ((HEADER + "ana@example.org,Añá,customs-officer,SN,\n").encode()
+     + b"zo\xeb@example.org,Zo\xeb,customs-officer,SN,\n", "Line 3"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "xls"),
     (b"amina@example.org,Amina,customs-officer,SN\n", "header"),
 ])
 def test_bulk_bad_files_get_a_clear_message(as_user, trainer, content, message):

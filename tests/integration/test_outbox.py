@@ -174,12 +174,27 @@ def _webinar_cancellation(learner, trainer):
     services.queue_mails(services.cancel_webinar(webinar))
 
 
+def _certificate_expiry_reminder(learner, trainer):
+    from elearn.certificates import issuing
+
+    course = factories.make_course(owner=trainer, modules=1)
+    course.certificate_validity_months = 6
+    db.session.commit()
+    certificate = factories.make_certificate(learner, course)
+    certificate.valid_until = utcnow() + timedelta(days=10)
+    db.session.commit()
+    db.session.execute(sa.delete(OutboxMessage))  # mail of the completion itself, if any
+    db.session.commit()
+    assert issuing.send_expiry_reminders() == 1
+
+
 FEATURES = {
     "enrolment request": _enrolment_request,
     "enrolment decision": _enrolment_decision,
     "bulk welcome": _bulk_welcome,
     "webinar registration": _webinar_registration,
     "webinar cancellation": _webinar_cancellation,
+    "certificate expiry reminder": _certificate_expiry_reminder,
 }
 
 

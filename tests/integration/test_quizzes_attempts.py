@@ -481,3 +481,36 @@ def test_an_open_attempt_is_graded_on_the_questions_it_showed_after_an_edit(app,
     services.submit_attempt(quiz, attempt, {str(basel.id): 0})
     db.session.commit()
     assert attempt.results[str(basel.id)]["fraction"] == 1  # Basel was right when it was shown
+
+
+def test_a_matching_question_is_shown_without_its_pairs_saved_and_graded(
+        app, trainer, learner, learner_client, tmp_path):
+    (tmp_path / "quizzes").mkdir()
+    (tmp_path / "quizzes" / "match.gift").write_text(
+        "::M::Match each convention to its subject {\n=Basel -> wastes\n=Rotterdam -> PIC\n"
+        "=Stockholm -> POPs\n= -> ozone\n}\n\n::E::Essay {}\n")
+    course = factories.make_course(slug="esm", owner=trainer, modules=0)
+    quiz = factories.make_quiz(course, slug="match", file="quizzes/match.gift",
+                               course_dir=tmp_path)
+    factories.enrol(learner, course)
+    attempt = start(learner_client, quiz)
+    page = learner_client.get(url(quiz, "attempt", attempt)).get_data(as_text=True)
+    question = services.attempt_questions(attempt)[0]
+    assert question.kind.value == "matching" and len(services.attempt_questions(attempt)) == 1
+    assert page.count(f'name="q{question.id}"') == 3
+    # the options are listed in one sorted order for every item: nothing tells the pairs
+    assert page.index(">ozone<") < page.index(">PIC<") < page.index(">POPs<") < page.index(">wastes<")
+    assert '"option"' not in page and "credit" not in page
+    options = question.data["options"]
+    form = {"attempt_token": services.attempt_token(attempt),
+            f"q{question.id}": [str(options.index(o)) for o in ("wastes", "PIC", "ozone")]}
+    learner_client.post(url(quiz, "save", attempt), data=form)
+    page = learner_client.get(url(quiz, "attempt", attempt)).get_data(as_text=True)
+    selects = re.findall(rf'<select id="q{question.id}-\d+"(.*?)</select>', page, re.DOTALL)
+    assert [re.findall(r'value="(\d+)" selected', s) for s in selects] == [
+        [str(options.index(o))] for o in ("wastes", "PIC", "ozone")]
+    learner_client.post(url(quiz, "submit", attempt), data=form)
+    db.session.expire_all()
+    done = db.session.get(QuizAttempt, attempt.id)
+    assert done.status is AttemptStatus.submitted
+    assert done.percent == pytest.approx(200 / 3, abs=0.5)

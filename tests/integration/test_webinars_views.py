@@ -559,3 +559,119 @@ def test_attendance_counts_against_the_threshold(trainer, learner):
     assert not match_report(webinar, rows)[0].attended  # 59 < 60
     rows.append(ReportRow(4, "L", learner.email, 1))
     assert match_report(webinar, rows)[0].attended
+
+
+@pytest.mark.parametrize("name", [
+    "binary.bin", "old-excel.xls", "broken.xlsx", "utf16-garbage.csv", "hostile-duration.csv",
+    "huge-digits.csv", "mixed-naive-aware.csv", "bigbluebutton-learning-dashboard.xlsx",
+    "teams-2020-event-list.csv", "zoom-one-header-row.csv",
+])
+def test_any_meeting_report_gives_a_page_not_a_500(trainer_client, trainer, name):
+    import io
+    from pathlib import Path
+
+    webinar = factories.make_webinar(trainer, duration=60)
+    db.session.commit()
+    data = (Path(__file__).parent.parent / "fixtures" / "attendance" / name).read_bytes()
+    response = trainer_client.post(f"/webinars/{webinar.id}/attendance/upload", data={
+        "upload-report": (io.BytesIO(data), name),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 200
+
+
+def test_a_series_through_a_clock_change_is_warned_pinned_and_cancelled_by_rule_time(
+        trainer_client, client):
+    year = utcnow().year + 1
+    # US summer time starts on the second Sunday of March at 02:00: 02:30 does not exist
+    first_sunday = next(date(year, 3, day) for day in range(1, 8) if date(year, 3, day).weekday() == 6)
+    gap_day = first_sunday + timedelta(days=7)
+    response = trainer_client.post("/webinars/new", data=form_data(
+        timezone="America/New_York", start_date=first_sunday.isoformat(), start_time="02:30",
+        repeat="weekly", count="3"), follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "flash-warning" in html and "daylight-saving" in html
+    webinar = db.session.scalar(sa.select(Webinar))
+    gap_session = sessions(webinar)[1]
+    assert gap_session.start_utc == datetime.combine(gap_day, time(7, 30), tzinfo=UTC)
+    feed = client.get(f"/webinars/{webinar.id}.ics").data
+    read = icaljs_read(feed)
+    assert [datetime.fromisoformat(o["start"]) for o in read["occurrences"]] == [
+        s.start_utc for s in sessions(webinar)]
+    response = trainer_client.post(
+        f"/webinars/{webinar.id}/sessions/{session_stamp(gap_session.recurrence_utc)}/cancel")
+    assert response.status_code == 302
+    feed = client.get(f"/webinars/{webinar.id}.ics").data.decode()
+    assert f"EXDATE;TZID=America/New_York:{gap_day:%Y%m%d}T023000" in feed
+    assert [datetime.fromisoformat(o["start"]) for o in icaljs_read(feed.encode())["occurrences"]
+            ] == [sessions(webinar)[0].start_utc, sessions(webinar)[2].start_utc]
+
+
+def test_last_modified_moves_when_a_webinar_leaves_a_feed(client, trainer):
+    staying = factories.make_webinar(trainer, title="Staying")
+    leaving = factories.make_webinar(trainer, title="Leaving")
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    db.session.execute(sa.update(Webinar).values(updated_at=an_hour_ago))
+    db.session.commit()
+    first = client.get("/webinars.ics")
+    assert "Leaving" in first.get_data(as_text=True)
+    since = first.headers["Last-Modified"]
+    assert client.get("/webinars.ics", headers={"If-Modified-Since": since}).status_code == 304
+    # the webinar leaves the feed; no webinar still in it changes
+    db.session.execute(sa.update(Webinar).where(Webinar.id == leaving.id).values(is_public=False))
+    db.session.commit()
+    again = client.get("/webinars.ics", headers={"If-Modified-Since": since})
+    assert again.status_code == 200
+    assert "Leaving" not in again.get_data(as_text=True) and staying.title in again.get_data(
+        as_text=True)
+    assert again.headers["Last-Modified"] != since
+    # and then it is stable again
+    assert client.get("/webinars.ics", headers={
+        "If-Modified-Since": again.headers["Last-Modified"]}).status_code == 304
+
+
+def upload_report(trainer_client, webinar, report: str, session_utc=None) -> str:
+    import io
+
+    data = {"upload-report": (io.BytesIO(report.encode()), "zoom.csv")}
+    if session_utc is not None:
+        data["upload-session"] = session_stamp(session_utc)
+    response = trainer_client.post(f"/webinars/{webinar.id}/attendance/upload", data=data,
+                                   content_type="multipart/form-data")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return re.search(r'name="confirm-payload"[^>]*value="([^"]+)"', html).group(1)
+
+
+def test_attendance_per_session_counts_toward_the_sessions_required(
+        trainer_client, trainer, learner):
+    course = factories.make_course(owner=trainer, modules=0, webinar_required=True)
+    enrolment = factories.enrol(learner, course)
+    webinar = factories.make_webinar(trainer, course=course, rrule="FREQ=WEEKLY;COUNT=3",
+                                     duration=60)
+    webinar.sessions_required = 2
+    services.register(webinar.id, learner)
+    db.session.commit()
+    plan = sessions(webinar)
+    report = ("Name (Original Name),User Email,Duration (Minutes)\n"
+              f"Lina,{learner.email},58\n")
+    for attempt in range(2):  # the same session's report twice still counts once
+        payload = upload_report(trainer_client, webinar, report, plan[0].recurrence_utc)
+        assert trainer_client.post(f"/webinars/{webinar.id}/attendance/confirm",
+                                   data={"confirm-payload": payload}).status_code == 302
+    db.session.expire_all()
+    registration = db.session.scalar(sa.select(Registration))
+    assert not registration.attended and registration.minutes_attended == 58
+    assert db.session.get(Enrolment, enrolment.id).status is not EnrolmentStatus.completed
+    payload = upload_report(trainer_client, webinar, report, plan[2].recurrence_utc)
+    trainer_client.post(f"/webinars/{webinar.id}/attendance/confirm",
+                        data={"confirm-payload": payload})
+    db.session.expire_all()
+    registration = db.session.scalar(sa.select(Registration))
+    assert registration.attended and registration.minutes_attended == 116
+    assert db.session.get(Enrolment, enrolment.id).status is EnrolmentStatus.completed
+    from elearn.webinars.models import SessionAttendance
+
+    rows = db.session.scalars(sa.select(SessionAttendance).order_by(SessionAttendance.session_utc))
+    assert [(r.session_utc, r.attended, r.minutes) for r in rows] == [
+        (plan[0].recurrence_utc, True, 58), (plan[2].recurrence_utc, True, 58)]

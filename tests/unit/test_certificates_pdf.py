@@ -1,13 +1,23 @@
 """The certificate PDF: one A4 landscape page whose text comes back out in every script."""
 
+import logging
+import os
 import shutil
 import subprocess
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from elearn.certificates.pdf import CertificateData, Labels, render_certificate
+from elearn.certificates.pdf import (
+    CertificateData,
+    Labels,
+    MissingGlyphs,
+    fallback_paths,
+    render_certificate,
+)
+from elearn.config import DEFAULTS
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
 
@@ -126,3 +136,98 @@ def test_qr_code_encodes_the_verification_url():
     finally:
         module.segno.make = real
     assert calls == ["http://localhost/certificates/k7m2q-x9tzp-a4bcd-efghj"]
+
+
+# --------------------------------------------------------------------------- every script
+
+
+
+FALLBACKS = fallback_paths(DEFAULTS["CERTIFICATE_FALLBACK_FONTS"])
+# Skipped locally without the fonts; under CI=true they must be there, so the tests run (and fail).
+needs_fonts = pytest.mark.skipif(
+    not all(Path(path).is_file() for path in FALLBACKS) and os.environ.get("CI") != "true",
+    reason="fallback fonts missing: apt-get install fonts-noto-cjk fonts-lohit-deva")
+SCRIPT_NAMES = [
+    "王小明",  # Chinese
+    "山田 花子",  # Japanese (kanji and kana below)
+    "さくら ユキ",
+    "김민준",  # Korean
+    "محمد عبد الرحمن",  # Arabic
+    "Дмитрий Ёжиков",  # Cyrillic
+    "Γιώργος Παπαδόπουλος",  # Greek
+    "अनीता शर्मा",  # Devanagari
+    "Ana 王 Ёж",  # mixed
+]
+
+
+def without_marks(text: str) -> str:
+    return "".join(ch for ch in text if ch not in "\u202a\u202b\u202c\u200e\u200f")
+
+
+@needs_fonts
+@pytest.mark.parametrize("name", SCRIPT_NAMES)
+def test_names_in_every_script_come_back_through_pdftotext(name, tmp_path):
+    text = without_marks(pdf_text(render_certificate(data(name), fallback_fonts=FALLBACKS),
+                                  tmp_path))
+    assert unicodedata.normalize("NFKC", name) in text
+    assert "Customs and the chemicals and waste" in text  # the Latin text after the name too
+
+
+@needs_fonts
+def test_mixed_scripts_with_devanagari_and_arabic_render(tmp_path):
+    name = "Ana अनीता فاطمة"
+    text = without_marks(pdf_text(render_certificate(data(name), fallback_fonts=FALLBACKS),
+                                  tmp_path))
+    for part in ("Ana", "अनीता", "فاطمة"):
+        assert part in text
+
+
+def ink_in_name_band(pdf: bytes, tmp_path) -> int:
+    """Dark pixels in the band of the page where the name is printed (rendered by pdftoppm)."""
+    tmp_path.mkdir(exist_ok=True)
+    path = tmp_path / "page.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(path), str(tmp_path / "page")],
+                   check=True)
+    image = next(tmp_path.glob("page*.pgm")).read_bytes()
+    # binary PGM: "P5\n<w> <h>\n255\n" then one byte per pixel
+    header, _, rest = image.partition(b"\n255\n")
+    width, height = (int(v) for v in header.split()[1:3])
+    top, bottom = int(height * 0.31), int(height * 0.40)  # the name line (y 65-84 mm of 210)
+    band = rest[top * width:bottom * width]
+    return sum(1 for value in band if value < 128)
+
+
+@needs_fonts
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils missing")
+@pytest.mark.parametrize("name", ["王小明", "김민준", "अनीता शर्मा"])
+def test_names_are_drawn_not_just_text(name, tmp_path):
+    with_name = ink_in_name_band(render_certificate(data(name), fallback_fonts=FALLBACKS),
+                                 tmp_path / "named")
+    empty = ink_in_name_band(render_certificate(data(" "), fallback_fonts=FALLBACKS),
+                             tmp_path / "empty")
+    assert with_name > empty + 100
+
+
+def test_a_character_no_font_has_is_refused_and_logged(caplog):
+    with caplog.at_level(logging.WARNING, logger="elearn.certificates"), \
+            pytest.raises(MissingGlyphs) as error:
+        render_certificate(data("王小明"), fallback_fonts=[])
+    assert "王" in error.value.characters
+    assert "k7m2q-x9tzp-a4bcd-efghj" in caplog.text and "refused" in caplog.text
+
+
+def test_a_missing_fallback_file_is_skipped_then_refused(caplog):
+    with pytest.raises(MissingGlyphs):
+        render_certificate(data("王"), fallback_fonts=["/nonexistent/font.ttc"])
+    # names DejaVu covers never load a fallback font
+    assert render_certificate(data("Zoë"), fallback_fonts=["/nonexistent/font.ttc"])
+
+
+@needs_fonts
+def test_a_second_certificate_with_the_same_glyphs_reuses_the_subset_and_still_reads(tmp_path):
+    first = render_certificate(data("林美玲", code="first"), fallback_fonts=FALLBACKS)
+    second = render_certificate(data("林美玲", code="second"), fallback_fonts=FALLBACKS)
+    assert "林美玲" in without_marks(pdf_text(first, tmp_path))
+    assert "林美玲" in without_marks(pdf_text(second, tmp_path))
+    assert ink_in_name_band(second, tmp_path / "second") == ink_in_name_band(first, tmp_path / "first")

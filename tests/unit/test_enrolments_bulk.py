@@ -29,9 +29,42 @@ def test_bom_and_semicolons_are_accepted(app, trainer):
     assert preview.rows[0].name == "Ana Núñez"
 
 
-def test_wrong_encoding_gives_a_clear_message(app):
-    with pytest.raises(bulk.BulkFileError, match="not UTF-8"):
-        bulk.parse((HEADER + "zoe@example.org,Zoë,customs-officer,SN\n").encode("latin-1"))
+def test_windows_1252_and_latin_1_files_are_read(app, trainer):
+    """What Excel's plain "CSV" saves in Western European offices (a real-world-shaped file:
+    CRLF, an en dash and curly quotes that exist only in Windows-1252, a straight apostrophe)."""
+    from pathlib import Path
+
+    course = factories.make_course(owner=trainer)
+    data = (Path(__file__).parent.parent / "fixtures" / "enrolments"
+            / "excel-windows-1252.csv").read_bytes()
+    preview = bulk.preview(bulk.parse(data), course, trainer)
+    assert outcomes(preview) == [(bulk.CREATE, ""), (bulk.CREATE, "")]
+    assert preview.rows[0].name == "Zoë Müller – “Z”"
+    assert preview.rows[0].country == "CI"
+    latin1 = (HEADER + "zoe@example.org,Zoë,customs-officer,SN\n").encode("latin-1")
+    assert bulk.parse(latin1)[0][1]["name"] == "Zoë"
+
+
+@pytest.mark.parametrize("country", [
+    "Côte d’Ivoire", "Côte d'Ivoire", "cote d'ivoire", "CÔTE  D`IVOIRE", "ci"])
+def test_country_names_ignore_apostrophe_kind_accents_and_case(app, trainer, country):
+    course = factories.make_course(owner=trainer)
+    preview = run(HEADER + f"ana@example.org,Ana,customs-officer,{country}\n", course, trainer)
+    assert outcomes(preview) == [(bulk.CREATE, "")]
+    assert preview.rows[0].country == "CI"
+
+
+def test_a_mostly_utf8_file_with_a_broken_line_names_the_line(app):
+    data = (HEADER + "ana@example.org,Ana Núñez,customs-officer,SN\n").encode() + \
+        b"zoe@example.org,Zo\xeb,customs-officer,SN\n"
+    with pytest.raises(bulk.BulkFileError, match="Line 3") as error:
+        bulk.parse(data)
+    assert "position" not in str(error.value)
+
+
+def test_binary_files_are_refused_clearly(app):
+    with pytest.raises(bulk.BulkFileError, match="PDF"):
+        bulk.parse(b"%PDF-1.7 ...")
 
 
 @pytest.mark.parametrize("text, message", [

@@ -27,3 +27,19 @@ def test_downgrade_to_base_then_upgrade_again(app):
     assert tables == set()
     upgrade()
     assert schema_differences() == []
+
+
+def test_question_kind_check_accepts_every_registered_kind(app):
+    """The CHECK constraint of questions.kind (changed by migration 0012) follows the enum."""
+    from elearn.quizzes.models import QuestionKind
+
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            sql = connection.scalar(sa.text(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'questions'"))
+        else:
+            sql = " ".join(connection.scalars(sa.text(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conname = 'ck_questions_question_kind'")))
+    for kind in QuestionKind:
+        assert f"'{kind.value}'" in sql

@@ -128,9 +128,8 @@ def test_escaped_colon_in_title_and_backslash_n():
 
 
 @pytest.mark.parametrize("source, line, message", [
-    ("::A::fine {T}\n\n::B::Describe it. {}\n", 3, "unsupported essay"),
-    ("::A::fine {T}\n\n\n::M::Match {\n=a -> 1\n=b -> 2\n}\n", 4, "unsupported matching"),
-    ("::A::fine {T}\n\n::D::Just a description\n", 3, "unsupported question without an answer block"),
+    ("::A::fine {T}\n\n\n::M::Match {\n=a -> 1\n=b -> 2\n}\n", 4, "at least two items"),
+    ("::A::fine {T}\n\n::M::Match {\n=a -> 1\n=b\n}\n", 5, "needs ->"),
     ("::A::fine {T}\n\n::B::open {=a\n~b\n", 3, "not closed"),
     ("::A::fine {T}\n\n::B::bad weight {\n~%abc%x\n~%100%y\n}\n", 4, "bad weight"),
     ("::A::fine {T}\n\n::B::bad number {\n#abc\n}\n", 4, "bad numeric answer"),
@@ -154,8 +153,8 @@ def test_a_broken_file_reports_every_problem_and_imports_nothing():
     quiz, problems = load_quiz(FIXTURES, entry, "demo-course/quizzes/broken.gift")
     assert quiz is None
     assert [(p.line, p.message.split(" ")[0] + " " + p.message.split(" ")[1]) for p in problems] == [
-        (4, "unsupported essay"), (6, "unsupported matching"), (11, "the answer")]
-    assert str(problems[0]).startswith("demo-course/quizzes/broken.gift:4: unsupported")
+        (11, "the answer"), (6, "a matching")]
+    assert str(problems[0]).startswith("demo-course/quizzes/broken.gift:11: the answer")
 
 
 def test_moodle_export_imports_with_the_same_questions_answers_weights_and_feedback():

@@ -10,7 +10,12 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
 from elearn.webinars import ical
-from elearn.webinars.schedule import local_to_utc, series_starts
+from elearn.webinars.schedule import (
+    clock_change_sessions,
+    local_to_utc,
+    rule_wall_time,
+    series_starts,
+)
 from tests.icaljs import icaljs_read
 
 STAMP = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
@@ -220,3 +225,82 @@ def test_serialised_event_is_reused_until_sequence_or_last_modified_changes():
     changed = ical.IcsEvent(**{**one.__dict__, "sequence": one.sequence + 1,
                                "last_modified": STAMP + timedelta(seconds=1)})
     assert "SEQUENCE:4" in ical.vevent_text(changed)
+
+
+# --------------------------------------------------------------------------- clock changes
+
+
+NEW_YORK = "America/New_York"
+
+
+def clock_event(first_local: tuple[date, time], overrides=()) -> ical.IcsEvent:
+    """A weekly series of three in New York, pinned as services.to_ics_event pins it."""
+    base = event(NEW_YORK, first_local, rrule="FREQ=WEEKLY;COUNT=3", overrides=overrides)
+    pinned = tuple((wall.strftime("%Y%m%dT%H%M%S"), instant) for instant, wall, _kind
+                   in clock_change_sessions(base.start_utc, NEW_YORK, base.rrule))
+    return ical.IcsEvent(**{**base.__dict__, "pinned": pinned})
+
+
+def test_a_series_through_a_gap_or_fold_is_found_with_the_rules_wall_time():
+    gap = local_to_utc(date(2027, 3, 7), time(2, 30), NEW_YORK)
+    found = clock_change_sessions(gap, NEW_YORK, "FREQ=WEEKLY;COUNT=3")
+    assert [(wall, kind) for _instant, wall, kind in found] == [
+        (datetime(2027, 3, 14, 2, 30), "nonexistent")]
+    assert found[0][0] == utc(2027, 3, 14, 7, 30)  # RFC 5545: the offset before the gap
+    assert rule_wall_time(found[0][0], gap, NEW_YORK) == datetime(2027, 3, 14, 2, 30)
+    fold = local_to_utc(date(2027, 10, 31), time(1, 30), NEW_YORK)
+    found = clock_change_sessions(fold, NEW_YORK, "FREQ=WEEKLY;COUNT=3")
+    assert [(wall, kind) for _instant, wall, kind in found] == [
+        (datetime(2027, 11, 7, 1, 30), "ambiguous")]
+    assert clock_change_sessions(fold, NEW_YORK, None) == []
+
+
+@pytest.mark.parametrize("first, expected", [
+    # 02:30 on 14 March 2027 does not exist: RFC 5545 reads it as 03:30 EDT (07:30 UTC)
+    ((date(2027, 3, 7), time(2, 30)),
+     [utc(2027, 3, 7, 7, 30), utc(2027, 3, 14, 7, 30), utc(2027, 3, 21, 6, 30)]),
+    # 01:30 on 7 November 2027 happens twice: the first (EDT, 05:30 UTC)
+    ((date(2027, 10, 31), time(1, 30)),
+     [utc(2027, 10, 31, 5, 30), utc(2027, 11, 7, 5, 30), utc(2027, 11, 14, 6, 30)]),
+])
+def test_pinned_gap_and_fold_sessions_read_the_same_in_icalendar_and_icaljs(first, expected):
+    item = clock_event(first)
+    assert series_starts(item.start_utc, NEW_YORK, item.rrule) == expected
+    data = ical.events_to_ical([item], name="Clock changes")
+    uid = item.uid
+    assert python_instants(data)[uid] == expected
+    assert js_instants(data)[uid] == expected
+    calendar = Calendar.from_ical(data)
+    pinned = [c for c in calendar.walk("VEVENT") if "RECURRENCE-ID" in c]
+    assert len(pinned) == 1
+    assert pinned[0].decoded("DTSTART").utcoffset() == timedelta(0)  # an instant, not a wall time
+    wall = first[1].strftime("%H%M%S")
+    assert f"RECURRENCE-ID;TZID={NEW_YORK}:" in data.decode()
+    assert f"{expected[1].astimezone(UTC):%Y%m%d}T{wall}" in data.decode().split("RECURRENCE-ID")[1]
+
+
+def test_cancelling_a_gap_session_writes_exdate_as_the_rule_generates_it():
+    start = local_to_utc(date(2027, 3, 7), time(2, 30), NEW_YORK)
+    gap_session = series_starts(start, NEW_YORK, "FREQ=WEEKLY;COUNT=3")[1]
+    stamp = rule_wall_time(gap_session, start, NEW_YORK).strftime("%Y%m%dT%H%M%S")
+    assert stamp == "20270314T023000"  # not the converted 03:30 the rule never generates
+    cancelled = ical.IcsOverride(recurrence_id_local=stamp, start_utc=gap_session,
+                                 cancelled=True, sequence=4, last_modified=STAMP)
+    data = ical.events_to_ical([clock_event((date(2027, 3, 7), time(2, 30)), (cancelled,))],
+                               name="Clock changes")
+    assert f"EXDATE;TZID={NEW_YORK}:20270314T023000" in data.decode()
+    expected = [utc(2027, 3, 7, 7, 30), utc(2027, 3, 21, 6, 30)]
+    assert python_instants(data)[f"test-{NEW_YORK.replace('/', '-')}@elearn"] == expected
+    assert js_instants(data)[f"test-{NEW_YORK.replace('/', '-')}@elearn"] == expected
+
+
+def test_moving_a_gap_session_is_seen_by_icaljs():
+    start = local_to_utc(date(2027, 3, 7), time(2, 30), NEW_YORK)
+    gap_session = series_starts(start, NEW_YORK, "FREQ=WEEKLY;COUNT=3")[1]
+    moved = ical.IcsOverride(recurrence_id_local="20270314T023000",
+                             start_utc=utc(2027, 3, 15, 14), cancelled=False, sequence=4,
+                             last_modified=STAMP)
+    data = ical.events_to_ical([clock_event((date(2027, 3, 7), time(2, 30)), (moved,))],
+                               name="Clock changes")
+    assert gap_session not in js_instants(data)[f"test-{NEW_YORK.replace('/', '-')}@elearn"]
+    assert utc(2027, 3, 15, 14) in js_instants(data)[f"test-{NEW_YORK.replace('/', '-')}@elearn"]
