@@ -42,6 +42,13 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     'GET /certificates/<code>': ('GET', [200, 200, 200, 200]),
     'GET /certificates/<code>.json': ('GET', [200, 200, 200, 200]),
     'GET /certificates/<code>.pdf': ('GET', [200, 200, 200, 200]),
+    'GET /certificates/<code>/credential.json': ('GET', [302, 404, 404, 200]),
+    'GET /certificates/<code>/credential.jwt': ('GET', [302, 404, 404, 200]),
+    'GET /certificates/centre.zip': ('GET', [302, 403, 403, 403]),  # coordinators only
+    'GET /certificates/verify': ('GET', [200, 200, 200, 200]),
+    'GET /credentials/issuer': ('GET', [200, 200, 200, 200]),
+    'GET /credentials/issuer/jwks.json': ('GET', [200, 200, 200, 200]),
+    'GET /credentials/status/<int:number>': ('GET', [200, 200, 200, 200]),
     'GET /courses': ('GET', [200, 200, 200, 200]),
     'GET /courses/<slug>': ('GET', [200, 200, 200, 200]),
     'GET /courses/<slug>/assets/<path:path>': ('GET', [404, 404, 404, 404]),
@@ -137,7 +144,7 @@ def world(app, trainer, learner, admin):
         "stamp": session_stamp(sessions(webinar)[0].recurrence_utc),
         "code": certificate.code, "user_id": other.id, "token_id": 999999,
         "request_id": 999999, "token": "not-a-token", "path": "nothing.png", "fmt": "csv",
-        "audience_id": 1, "centre_id": 1, "filename": "css/app.css",
+        "audience_id": 1, "centre_id": 1, "filename": "css/app.css", "number": 1,
         "users": {"anonymous": None, "learner": learner, "owner": trainer, "admin": admin},
     }
 
@@ -205,7 +212,8 @@ def test_no_private_route_is_open_to_anonymous_visitors():
               "/login", "/register", "/password/forgot", "/api/v1/openapi.json",
               "/certificates/<code>", "/certificates/<code>.json", "/certificates/<code>.pdf",
               "/static/<path:filename>", "/courses/<slug>/calendar.ics",
-              "/password/reset/<token>")
+              "/password/reset/<token>", "/certificates/verify", "/credentials/issuer",
+              "/credentials/issuer/jwks.json", "/credentials/status/<int:number>")
     for key, (_method, statuses) in MATRIX.items():
         path = key.split(" ", 1)[1]
         if statuses[0] == 200:
