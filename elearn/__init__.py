@@ -26,6 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.debug = app.debug or app.config["ENV"] == "development" and app.config.get("DEBUG", False)
 
     configure_logging(app)
+    from elearn.inputs import register_converters
+
+    register_converters(app)
     configure_extensions(app)
     configure_blueprints(app)
     configure_templates(app)
@@ -87,9 +90,10 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
-    from elearn.security import init_app
+    from elearn import inputs, security
 
-    init_app(app)
+    security.init_app(app)
+    inputs.init_app(app)
 
 
 def configure_errors(app: Flask) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PREFIX = "ELEARN_"
 
@@ -50,11 +51,17 @@ DEFAULTS: dict[str, object] = {
     "CERTIFICATE_REMINDER_DAYS": 30,  # remind learners this many days before expiry
     "DEFAULT_LOCALE": "en",
     "DEFAULT_TIMEZONE": "UTC",
+    # Comma-separated host names this site answers to (Host header); requests naming any other
+    # host get 400. Empty: the host of BASE_URL in production, any host otherwise.
+    "TRUSTED_HOSTS": "",
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Prefix
+    # headers are believed (werkzeug's ProxyFix). 0: none, the client address is the peer's.
+    "PROXY_COUNT": 0,
 }
 
 BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED"}
-INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "CERTIFICATE_REMINDER_DAYS", "SMTP_TIMEOUT",
-            "MAIL_BATCH_SIZE", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_BASE_SECONDS",
+INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "CERTIFICATE_REMINDER_DAYS", "PROXY_COUNT",
+            "SMTP_TIMEOUT", "MAIL_BATCH_SIZE", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_BASE_SECONDS",
             "MAIL_CLAIM_SECONDS"}
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 
@@ -113,11 +120,23 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         RATELIMIT_ENABLED=settings["RATELIMIT_ENABLED"],
         RATELIMIT_HEADERS_ENABLED=False,
     )
+    settings["TRUSTED_HOSTS"] = trusted_hosts(settings)
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
     else:
         settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     return settings
+
+
+def trusted_hosts(settings: dict) -> list[str] | None:
+    """Flask's ``TRUSTED_HOSTS`` from ``ELEARN_TRUSTED_HOSTS`` (a list or a comma-separated
+    string). Unset: the host of ``BASE_URL`` in production, and no check in development."""
+    raw = settings.get("TRUSTED_HOSTS")
+    hosts = [h.strip() for h in (raw.split(",") if isinstance(raw, str) else raw or []) if h.strip()]
+    if not hosts and settings["ENV"] == "production":
+        host = urlsplit(str(settings["BASE_URL"])).hostname
+        hosts = [host] if host else []
+    return hosts or None
 
 
 def normalise_database_url(url: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 
 def init_app(app: Flask) -> None:
@@ -18,6 +19,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(400)
     def bad_request(error):
         return page(400, getattr(error, "description", None))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # a Host outside TRUSTED_HOSTS: no URL can be built for it, so no page shell either
+        return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -93,3 +93,11 @@ def can_view_webinar(webinar, user, registration=None, enrolled: set[int] | None
         return True
     enrolled = studied_course_ids(user) if enrolled is None else enrolled
     return webinar.course_id is not None and webinar.course_id in enrolled
+
+
+def can_see_join_link(webinar, user, registration=None) -> bool:
+    """The join link of a webinar is for people with a place (not the waiting list) and for the
+    webinar's managers; pages, single-event downloads and feeds all follow this rule."""
+    if webinar.can_manage(user):
+        return True
+    return registration is not None and getattr(registration.status, "value", None) == "registered"

@@ -17,6 +17,16 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+def nul_problem(text: str, name: str) -> Problem | None:
+    """A problem at the first NUL character of a course file's text, or None. PostgreSQL
+    cannot store NUL in text, and no course file has a reason to hold one."""
+    index = text.find("\x00")
+    if index < 0:
+        return None
+    return Problem(name, text.count("\n", 0, index) + 1,
+                   "NUL character (byte 0) in the text; remove it")
+
+
 class CourseFilesError(Exception):
     """Raised by an import when any file is broken; nothing was imported."""
 

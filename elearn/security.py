@@ -1,8 +1,9 @@
-"""Security headers sent with every response."""
+"""Security headers sent with every response; proxies and host names the app trusts."""
 
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -30,5 +31,18 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def trust_proxies(app: Flask) -> None:
+    """Believe the X-Forwarded-* headers of ``ELEARN_PROXY_COUNT`` reverse proxies (default 0:
+    none). Behind one proxy, the client address (rate limits, logs) is then the real one and
+    not the proxy's; with 0, a forged X-Forwarded-For changes nothing."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
+                                x_prefix=count)
+
+
 def init_app(app: Flask) -> None:
+    # Requests for a host outside TRUSTED_HOSTS (Flask >= 3.1, set from ELEARN_TRUSTED_HOSTS in
+    # elearn.config) are refused with 400 by Flask itself.
+    trust_proxies(app)
     app.after_request(add_security_headers)

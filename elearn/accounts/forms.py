@@ -115,6 +115,10 @@ class ProfileForm(ProfileFieldsMixin, FlaskForm):
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     centre = SelectField(_l("Regional centre (optional)"), validate_choice=False)
     locale = SelectField(_l("Language"), validate_choice=True)
+    current_password = PasswordField(
+        _l("Current password"),
+        description=_l("Needed only to change your email address."),
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -130,6 +134,15 @@ class ProfileForm(ProfileFieldsMixin, FlaskForm):
     def validate_email(self, field):
         if services.email_taken(field.data or "", except_user_id=self.user.id):
             raise ValidationError(_l("An account with this email already exists."))
+
+    @property
+    def email_changed(self) -> bool:
+        return services.normalise_email(self.email.data or "") != self.user.email
+
+    def validate_current_password(self, field):
+        # A new address takes over password resets, so a stolen session must not be enough.
+        if self.email_changed and not services.check_password(self.user, field.data or ""):
+            raise ValidationError(_l("Enter your current password to change your email address."))
 
     def validate_centre(self, field):
         super().validate_centre(field)

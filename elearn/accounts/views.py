@@ -19,9 +19,10 @@ from elearn.accounts.forms import (
 )
 from elearn.accounts.models import Role, User
 from elearn.extensions import db, limiter
+from elearn.inputs import page_arg
 from elearn.mail import send_mail
 from elearn.permissions import require
-from elearn.urls import is_safe_next
+from elearn.urls import absolute_url, is_safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -58,9 +59,21 @@ def register():
     return render_template("accounts/register.html", form=form), (400 if form.errors else 200)
 
 
+def _failed_login(response) -> bool:
+    """Only failed logins (401) count toward the login limits: a correct password never locks
+    its owner out, and a guesser cannot lock an account by logging in."""
+    return response.status_code == 401
+
+
+def _login_address_key() -> str:
+    return "login-address:" + (request.remote_addr or "")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_per_address_limit, methods=["POST"])
-@limiter.limit(_per_account_limit, key_func=_login_account_key, methods=["POST"])
+@limiter.limit(_per_address_limit, key_func=_login_address_key, methods=["POST"],
+               deduct_when=_failed_login)
+@limiter.limit(_per_account_limit, key_func=_login_account_key, methods=["POST"],
+               deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -92,10 +105,23 @@ def logout():
 @bp.route("/profile", methods=["GET", "POST"])
 @require()
 def profile():
-    form = ProfileForm(current_user._get_current_object())
+    user = current_user._get_current_object()
+    form = ProfileForm(user)
     if form.validate_on_submit():
+        old_email = user.email if form.email_changed else None
         form.save()
+        if old_email is not None:
+            user.rotate_session_token()  # every other session ends; pending reset links die
         db.session.commit()
+        if old_email is not None:
+            login_user(user)  # this session continues with the new token
+            send_mail(
+                old_email,
+                _("Your elearn email address was changed"),
+                _("The email address of your elearn account was changed from %(old)s to "
+                  "%(new)s.\n\nIf you did not do this, tell the platform administrators at once.",
+                  old=old_email, new=user.email),
+            )
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form), (400 if form.errors else 200)
@@ -122,8 +148,8 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.get_user_by_email(form.email.data)
         if user is not None and user.active:
-            link = url_for("accounts.reset_password", token=services.make_reset_token(user),
-                           _external=True)
+            # from ELEARN_BASE_URL, never the Host header (a forged Host would poison the mail)
+            link = absolute_url("accounts.reset_password", token=services.make_reset_token(user))
             send_mail(
                 user.email,
                 _("Reset your elearn password"),
@@ -155,7 +181,7 @@ def reset_password(token: str):
 @require(Role.admin)
 def admin_users():
     search = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     query = sa.select(User).order_by(User.email)
     if search:
         like = f"%{search.lower()}%"

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from elearn.courses import render
-from elearn.problems import Problem
+from elearn.problems import Problem, nul_problem
 
 from elearn.quizzes import importer as quiz_importer
 
@@ -79,6 +79,10 @@ class LineList(list):
     line = 1
     lines: list
 
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.lines = []
+
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps node lines and reports duplicate keys."""
@@ -119,16 +123,23 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 def load_yaml(text: str, name: str) -> tuple[object, list[Problem]]:
     """Parse YAML keeping lines; (data, problems). Data is None when the YAML is invalid."""
-    loader = _Loader(text)
+    nul = nul_problem(text, name)
+    if nul is not None:
+        return None, [nul]
+    loader = None
     try:
+        loader = _Loader(text)
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 0
         reason = getattr(exc, "problem", None) or str(exc)
         return None, [Problem(name, line, f"invalid YAML: {reason}")]
+    except RecursionError:
+        return None, [Problem(name, 0, "invalid YAML: nested too deeply")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     problems = [Problem(name, line, f"duplicate key {key!r}") for line, key in loader.duplicates]
     return data, problems
 
@@ -499,6 +510,10 @@ def _load_modules(spec: CourseSpec, check: _Checker, data: LineDict, display_roo
         except UnicodeDecodeError:
             check.add(file_line, f"module file {file} is not UTF-8 text")
             continue
+        nul = nul_problem(markdown, _display(path, display_root))
+        if nul is not None:
+            check.problems.append(nul)
+            continue
         if slug and title:
             spec.modules.append(ModuleSpec(slug=slug, title=title,
                                            file=PurePosixPath(file).as_posix(),
@@ -581,7 +596,7 @@ def _load_quizzes(spec: CourseSpec, check: _Checker, data: LineDict, display_roo
             ok = False
         slugs.add(slug)
         after = entry.get("after")
-        if after is not None and after not in module_slugs:
+        if after is not None and (not isinstance(after, str) or after not in module_slugs):
             check.add(entry.lines.get("after", line),
                       f"after: {after!r} is not a module of this course")
             ok = False
@@ -618,7 +633,7 @@ def _setting_ok(value, rule) -> bool:
         return isinstance(value, int) and not isinstance(value, bool) and rule[1] <= value <= rule[2]
     if rule[0] == "bool":
         return isinstance(value, bool)
-    return value in rule[1]
+    return isinstance(value, str) and value in rule[1]
 
 
 def _setting_message(key: str, rule) -> str:

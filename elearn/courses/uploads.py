@@ -13,6 +13,7 @@ import os
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path, PurePosixPath
@@ -120,22 +121,33 @@ def extract(data: bytes, target: Path) -> None:
                                                  f"{lim['max_unpacked'] // (1024 * 1024)} MB"))
         if problems:
             raise UploadRejected(problems)
-        total = 0
-        root = target.resolve()
-        for info in infos:
-            name = _entry_name(info)
-            path = (target / name).resolve()
-            if not path.is_relative_to(root):  # belt and braces after _entry_name
-                raise _reject(name, "path leaving the course folder")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            written = 0
-            with archive.open(info) as source, open(path, "wb") as out:
-                while chunk := source.read(64 * 1024):
-                    written += len(chunk)
-                    total += len(chunk)
-                    if written > info.file_size or total > lim["max_unpacked"]:
-                        raise _reject(name, "the archive lies about its sizes (zip bomb?)")
-                    out.write(chunk)
+        try:
+            _write_entries(archive, infos, target, lim)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                ValueError):
+            # a bad CRC, a truncated or encrypted entry, an unknown compression method
+            raise _reject("upload", "the .zip file is damaged or encrypted; "
+                                    "make it again and upload it") from None
+
+
+def _write_entries(archive: zipfile.ZipFile, infos, target: Path, lim: dict[str, int]) -> None:
+    """Write the checked entries, counting the bytes actually read (never the headers)."""
+    total = 0
+    root = target.resolve()
+    for info in infos:
+        name = _entry_name(info)
+        path = (target / name).resolve()
+        if not path.is_relative_to(root):  # belt and braces after _entry_name
+            raise _reject(name, "path leaving the course folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with archive.open(info) as source, open(path, "wb") as out:
+            while chunk := source.read(64 * 1024):
+                written += len(chunk)
+                total += len(chunk)
+                if written > info.file_size or total > lim["max_unpacked"]:
+                    raise _reject(name, "the archive lies about its sizes (zip bomb?)")
+                out.write(chunk)
 
 
 def find_course_dir(root: Path) -> Path:

@@ -120,6 +120,9 @@ def asset(slug: str, path: str):
     """A course image: only stored raster images, with their verified type, never HTML."""
     course = services.get_visible_course(slug, current_user)
     ensure(course is not None)
+    # the images of a course are part of its modules: the same people read both
+    enrolment = services.study_enrolment(current_user, course)
+    ensure(services.can_read_modules(current_user, course, enrolment))
     row = services.get_asset(course, path)
     ensure(row is not None)
     response = Response(row.data, mimetype=row.content_type)
@@ -127,10 +130,8 @@ def asset(slug: str, path: str):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Content-Disposition"] = "inline"
     response.cache_control.max_age = 3600
-    if course.published:
-        response.cache_control.public = True
-    else:
-        response.cache_control.private = True
+    response.cache_control.private = True  # never in a shared cache: access depends on the user
+    response.vary.add("Cookie")
     response.set_etag(row.sha256)
     return response.make_conditional(request)
 

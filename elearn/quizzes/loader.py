@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from elearn.problems import Problem
+from elearn.problems import Problem, nul_problem
 from elearn.quizzes.gift import parse_gift
 from elearn.quizzes.native import parse_native
 from elearn.quizzes.spec import (
@@ -64,6 +64,9 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
         source = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return None, problems + [Problem(rel_file, 0, "the quiz file is not UTF-8 text")]
+    nul = nul_problem(source, rel_file)
+    if nul is not None:
+        return None, problems + [nul]
 
     warnings: list[Problem] = []
     if suffix in (".yaml", ".yml"):

@@ -29,7 +29,14 @@ class _Loader(yaml.SafeLoader):
 
 def _construct_mapping(loader, node):
     loader.flatten_mapping(node)
-    mapping = LineDict(loader.construct_pairs(node))
+    pairs = []
+    for key, value in loader.construct_pairs(node):
+        try:
+            hash(key)
+        except TypeError:  # a list or mapping as a key: kept as text, reported as unknown
+            key = str(key)
+        pairs.append((key, value))
+    mapping = LineDict(pairs)
     mapping.line = node.start_mark.line + 1
     return mapping
 
@@ -44,6 +51,9 @@ def load_yaml(source: str, rel_file: str, problems: list[Problem]):
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         problems.append(Problem(rel_file, line, f"YAML error: {getattr(error, 'problem', error)}"))
+        return None
+    except RecursionError:
+        problems.append(Problem(rel_file, 0, "YAML error: nested too deeply"))
         return None
 
 

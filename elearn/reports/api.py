@@ -13,15 +13,17 @@ import binascii
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request
 
 from elearn.accounts.models import Role
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import csrf, db, limiter
+from elearn.inputs import DB_INT_MAX, parse_int
 from elearn.reference.models import RegionalCentre
 from elearn.reports import services, tokens
 from elearn.reports.openapi import openapi_document
 from elearn.reports.services import Scope
+from elearn.urls import absolute_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -85,13 +87,14 @@ def no_store(response):
 # -- arguments -----------------------------------------------------------------------------------
 
 
-def _int_arg(name: str, minimum: int = 1, maximum: int = 2**31 - 1) -> int | None:
+def _int_arg(name: str, minimum: int = 1, maximum: int = DB_INT_MAX) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+    value = parse_int(raw, minimum, maximum)
+    if value is None:
         raise ApiError(400, f"{name} must be an integer from {minimum} to {maximum}.")
-    return int(raw)
+    return value
 
 
 def _limit() -> int:
@@ -131,7 +134,7 @@ def _page(statement, id_column, serialise):
     if more:
         args = {key: value for key, value in request.args.items() if key != "cursor"}
         args["cursor"] = encode_cursor(rows[-1].id)
-        next_url = url_for(request.endpoint, _external=True, **args)
+        next_url = absolute_url(request.endpoint, **args)
     return jsonify({"data": [serialise(row) for row in rows], "next": next_url})
 
 
@@ -166,7 +169,7 @@ def _iso(value):
 
 @bp.route("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.url_root.rstrip("/") + bp.url_prefix))
+    return jsonify(openapi_document(current_app.config["BASE_URL"].rstrip("/") + bp.url_prefix))
 
 
 @bp.route("/courses")

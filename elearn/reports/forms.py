@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from elearn.inputs import sensible_date
 from elearn.reports.services import SORTS
 
 
@@ -24,8 +25,8 @@ class FilterForm(FlaskForm):
 
     centre = SelectField(_l("Regional centre"), coerce=_optional_int, validate_choice=False)
     course = SelectField(_l("Course"), coerce=_optional_int, validate_choice=False)
-    date_from = DateField(_l("Enrolled from"), validators=[Optional()])
-    date_to = DateField(_l("Enrolled until"), validators=[Optional()])
+    date_from = DateField(_l("Enrolled from"), validators=[Optional(), sensible_date])
+    date_to = DateField(_l("Enrolled until"), validators=[Optional(), sensible_date])
 
     def __init__(self, formdata, *, course_choices, centre_choices=None, **kwargs):
         super().__init__(formdata, **kwargs)
@@ -36,6 +37,8 @@ class FilterForm(FlaskForm):
             self.centre.choices = [("", _l("All centres"))] + list(centre_choices)
 
     def validate_date_to(self, field):
+        if self.date_from.errors:
+            return
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
 

@@ -81,3 +81,22 @@ ix_registrations_user_webinar_status = sa.Index(
     _registrations.c.user_id, _registrations.c.webinar_id, _registrations.c.status,
     _registrations.c.attended,
 )
+
+
+@sa.event.listens_for(User.password_hash, "set", active_history=True)
+def _password_change_revokes_api_tokens(user, value, oldvalue, initiator):
+    """A new password (change or reset) revokes every API token of the user, as it ends their
+    calendar feed (elearn.webinars.models): a token that leaked with a compromised account must
+    not survive the reset."""
+    if oldvalue in (None, sa.orm.attributes.NO_VALUE, sa.orm.attributes.NEVER_SET) \
+            or value == oldvalue or user.id is None:
+        return
+    session = sa.orm.object_session(user)
+    if session is None:
+        return
+    now = utcnow()
+    with session.no_autoflush:
+        for token in session.scalars(sa.select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+        )):
+            token.revoked_at = now

@@ -26,6 +26,7 @@ from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.extensions import db
+from elearn.inputs import parse_int
 from elearn.permissions import ensure, require
 from elearn.reference.models import RegionalCentre
 from elearn.reference.services import country_names
@@ -85,9 +86,9 @@ def _centre_of_request() -> RegionalCentre | None:
     if user.role is Role.admin:
         if not raw:
             return None
-        if not raw.isdigit():
-            abort(404)
-        centre = db.session.get(RegionalCentre, int(raw))
+        centre_id = parse_int(raw)
+        ensure(centre_id is not None)
+        centre = db.session.get(RegionalCentre, centre_id)
         ensure(centre is not None)
         return centre
     # a coordinator may name their own centre, never another one
@@ -110,7 +111,7 @@ def _context(kind: str, form_class=FilterForm) -> Context:
     raw_course = request.args.get("course", "")
     if kind == "trainer" and raw_course:
         # a course that is not theirs does not exist for a trainer
-        ensure(raw_course.isdigit() and int(raw_course) in {cid for cid, _t in course_choices})
+        ensure(parse_int(raw_course) in {cid for cid, _t in course_choices})
     scope = base
     if form.validate():
         scope = base.narrowed(

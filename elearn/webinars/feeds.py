@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from elearn.accounts.models import User
-from elearn.courses.models import Course
+from elearn.accounts.models import Role, User
+from elearn.courses.models import Course, course_trainers
 from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
@@ -33,29 +33,37 @@ class Feed:
     etag: str
 
 
-def build_feed(condition, name: str, key: str | None = None) -> Feed:
+def build_feed(condition, name: str, key: str | None = None, joined=None) -> Feed:
     """The calendar of the webinars matching ``condition`` (a SQL expression on Webinar).
+
+    Join links are left out, except in the webinars matching ``joined`` (a SQL expression:
+    those where the reader has a place or which they manage, see ``joined_condition``).
 
     With ``key`` (which feed this is), Last-Modified also moves when the feed's content
     changes without a remaining event changing, e.g. when a webinar leaves the feed: a client
     sending only If-Modified-Since then gets the new calendar, not a 304."""
+    joined = sa.false() if joined is None else joined
     rows = db.session.execute(
-        sa.select(Webinar.id, Webinar.timezone, Webinar.ics_event, Webinar.ics_key,
-                  Webinar.sequence, Webinar.updated_at)
+        sa.select(Webinar.id, Webinar.timezone,
+                  sa.case((joined, Webinar.ics_event_joined), else_=Webinar.ics_event)
+                  .label("text"),
+                  sa.case((joined, 1), else_=0).label("joined"),
+                  Webinar.ics_key, Webinar.sequence, Webinar.updated_at)
         .where(condition)
         .order_by(Webinar.start_utc, Webinar.id)
     ).all()
     site = base_url()
-    stale = [r.id for r in rows
-             if r.ics_event is None or r.ics_key != f"{r.sequence}:{r.updated_at.isoformat()}:{site}"]
+    stale = {r.id: bool(r.joined) for r in rows
+             if r.text is None or r.ics_key != f"{r.sequence}:{r.updated_at.isoformat()}:{site}"}
     rebuilt: dict[int, str] = {}
     if stale:
         for webinar in db.session.scalars(
             sa.select(Webinar).where(Webinar.id.in_(stale))
             .options(selectinload(Webinar.overrides), selectinload(Webinar.organiser))
         ):
-            rebuilt[webinar.id] = ical.vevent_text(to_ics_event(webinar))
-    texts = [rebuilt.get(r.id) or r.ics_event for r in rows]
+            rebuilt[webinar.id] = ical.vevent_text(
+                to_ics_event(webinar, with_join=stale[webinar.id]))
+    texts = [rebuilt.get(r.id) or r.text for r in rows]
     body = ical.calendar_bytes(texts, (r.timezone for r in rows), name=name)
     last_modified = max((r.updated_at for r in rows), default=None)
     etag = hashlib.sha256(body).hexdigest()[:32]
@@ -93,7 +101,8 @@ def content_changed_at(key: str, etag: str, fallback: datetime | None) -> dateti
 
 def cancelled_single(webinar: Webinar) -> Feed:
     """METHOD:CANCEL download of one cancelled webinar (DTSTAMP fixed, so the ETag is stable)."""
-    body = ical.events_to_ical([to_ics_event(webinar)], name=webinar.title, method="CANCEL",
+    body = ical.events_to_ical([to_ics_event(webinar, with_join=False)], name=webinar.title,
+                               method="CANCEL",
                                dtstamp=webinar.updated_at)
     return Feed(body, webinar.updated_at, hashlib.sha256(body).hexdigest()[:32])
 
@@ -107,7 +116,8 @@ def refresh_stale(everything: bool = False) -> int:
         sa.select(Webinar).options(selectinload(Webinar.overrides),
                                    selectinload(Webinar.organiser))
     ):
-        if everything or webinar.ics_event is None or webinar.ics_key != (
+        if everything or webinar.ics_event is None or webinar.ics_event_joined is None \
+                or webinar.ics_key != (
             f"{webinar.sequence}:{webinar.updated_at.isoformat()}:{site}"
         ):
             refresh_derived(webinar)
@@ -143,6 +153,22 @@ def personal_condition(user_id: int):
         Enrolment.status.in_([EnrolmentStatus.active, EnrolmentStatus.completed]),
     )
     return sa.or_(Webinar.id.in_(registered), Webinar.course_id.in_(courses))
+
+
+def joined_condition(user: User):
+    """The webinars whose join link ``user`` gets in a feed: those where they have a place and
+    those they manage (SQL form of ``elearn.permissions.can_see_join_link``)."""
+    if user.role is Role.admin:
+        return sa.true()
+    place = sa.select(Registration.webinar_id).where(
+        Registration.user_id == user.id, Registration.status == RegistrationStatus.registered,
+    )
+    conditions = [Webinar.id.in_(place), Webinar.organiser_id == user.id]
+    if user.role is Role.trainer:
+        trained = sa.select(course_trainers.c.course_id).where(course_trainers.c.user_id == user.id)
+        owned = sa.select(Course.id).where(Course.owner_id == user.id)
+        conditions += [Webinar.course_id.in_(trained), Webinar.course_id.in_(owned)]
+    return sa.or_(*conditions)
 
 
 # --------------------------------------------------------------------------- personal tokens

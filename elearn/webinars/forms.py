@@ -36,6 +36,7 @@ from elearn.accounts.models import Role
 from elearn.courses.models import Course, course_trainers
 from elearn.db_types import utcnow
 from elearn.extensions import db
+from elearn.inputs import no_control_characters, sensible_date
 from elearn.reference import services as reference
 from elearn.webinars.schedule import (
     MAX_SESSIONS,
@@ -69,7 +70,8 @@ class WebinarForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     course = SelectField(_l("Course"), choices=[], validate_choice=False,
                          description=_l("Optional: learners of the course see it in their calendar."))
-    start_date = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
+    start_date = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date.")),
+                                                   sensible_date])
     start_time = TimeField(_l("Start time"), validators=[InputRequired(_l("Enter the start time."))])
     timezone = SelectField(_l("Time zone"), choices=[], validate_choice=False,
                            description=_l("The time zone the date and time are in."))
@@ -78,7 +80,8 @@ class WebinarForm(FlaskForm):
         validators=[InputRequired(_l("Enter the duration.")),
                     NumberRange(min=10, max=600, message=_l("Between 10 and 600 minutes."))],
     )
-    join_url = URLField(_l("Join link"), validators=[DataRequired(), Length(max=500)],
+    join_url = URLField(_l("Join link"),
+                        validators=[DataRequired(), Length(max=500), no_control_characters],
                         description=_l("The https address of the meeting room."))
     capacity = IntegerField(
         _l("Places"), default=0,
@@ -104,7 +107,7 @@ class WebinarForm(FlaskForm):
     ], default="none")
     count = IntegerField(_l("Number of sessions"), validators=[Optional()],
                          description=_l("For a series: how many sessions, or give an end date."))
-    until = DateField(_l("Last date"), validators=[Optional()],
+    until = DateField(_l("Last date"), validators=[Optional(), sensible_date],
                       description=_l("For a series: no session after this date."))
 
     def __init__(self, user, *args, webinar=None, **kwargs):
@@ -167,7 +170,7 @@ class WebinarForm(FlaskForm):
             raise ValidationError(_l("Enter an https:// address, e.g. https://meet.example.org/room."))
 
     def validate_start_time(self, field):
-        if self.start_date.data is None or field.data is None:
+        if self.start_date.data is None or field.data is None or self.start_date.errors:
             return
         if not reference.is_timezone(self.timezone.data or ""):
             return
@@ -190,7 +193,8 @@ class WebinarForm(FlaskForm):
             raise ValidationError(_l("Between 2 and %(max)s sessions.", max=MAX_SESSIONS))
 
     def validate_until(self, field):
-        if self.repeat.data == "none" or field.data is None or self.start_date.data is None:
+        if self.repeat.data == "none" or field.data is None or self.start_date.data is None \
+                or self.start_date.errors or field.errors:
             return
         if field.data <= self.start_date.data:
             raise ValidationError(_l("The last date must be after the first session."))
@@ -213,7 +217,7 @@ class WebinarForm(FlaskForm):
     def _start_utc(self) -> datetime | None:
         try:
             return local_to_utc(self.start_date.data, self.start_time.data, self.timezone.data)
-        except (LocalTimeError, TypeError, ValueError):
+        except (LocalTimeError, TypeError, ValueError, OverflowError):
             return None
 
     def _rrule(self) -> str | None:
@@ -241,7 +245,8 @@ class WebinarForm(FlaskForm):
 
 
 class MoveSessionForm(FlaskForm):
-    start_date = DateField(_l("New date"), validators=[InputRequired(_l("Enter the date."))])
+    start_date = DateField(_l("New date"), validators=[InputRequired(_l("Enter the date.")),
+                                                       sensible_date])
     start_time = TimeField(_l("New start time"), validators=[InputRequired(_l("Enter the time."))])
 
     def __init__(self, webinar, *args, **kwargs):
@@ -249,7 +254,7 @@ class MoveSessionForm(FlaskForm):
         self.webinar = webinar
 
     def validate_start_time(self, field):
-        if self.start_date.data is None or field.data is None:
+        if self.start_date.data is None or field.data is None or self.start_date.errors:
             return
         try:
             start = local_to_utc(self.start_date.data, field.data, self.webinar.timezone)

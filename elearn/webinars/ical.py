@@ -64,7 +64,8 @@ class IcsEvent:
     start_utc: datetime
     timezone: str
     duration_minutes: int
-    join_url: str
+    #: the meeting link; None leaves it out (feeds that people without a place can read)
+    join_url: str | None
     #: page of the webinar on the platform
     url: str
     organiser_name: str
@@ -222,6 +223,8 @@ def _from_stamp(stamp: str, tzid: str) -> datetime:
 
 def _description(event: IcsEvent) -> str:
     text = event.description.strip()
+    if event.join_url is None:
+        return text
     join = f"Join: {event.join_url}"
     return f"{text}\n\n{join}" if text else join
 
@@ -242,10 +245,11 @@ def _common(component: Event, event: IcsEvent, *, sequence: int, last_modified: 
         component.add("created", event.created.astimezone(UTC))
     component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     component.add("transp", "OPAQUE")
-    component.add(
-        "conference", event.join_url,
-        parameters={"value": "URI", "feature": "VIDEO", "label": "Join the webinar"},
-    )
+    if event.join_url is not None:
+        component.add(
+            "conference", event.join_url,
+            parameters={"value": "URI", "feature": "VIDEO", "label": "Join the webinar"},
+        )
 
 
 def _attendee(component: Event, attendee: tuple[str, str] | None) -> None:

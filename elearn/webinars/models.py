@@ -71,9 +71,12 @@ class Webinar(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: end of the last session (UTC), kept by the services; "upcoming" means last_end_utc > now
     last_end_utc: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    #: serialised VEVENTs (master and overrides) as they appear in feeds, CRLF lines
+    #: serialised VEVENTs (master and overrides) as they appear in shared feeds, CRLF lines,
+    #: without the join link (people without a place must not get it)
     ics_event: Mapped[str | None] = mapped_column(sa.Text)
-    #: what ``ics_event`` was built from: "<sequence>:<updated_at>:<base url>"; stale when different
+    #: the same VEVENTs with the join link, for the personal feed of people with a place
+    ics_event_joined: Mapped[str | None] = mapped_column(sa.Text)
+    #: what ``ics_event`` and ``ics_event_joined`` were built from: "<sequence>:<updated_at>:<base url>"; stale when different
     ics_key: Mapped[str | None] = mapped_column(sa.String(300))
 
     course: Mapped[Course | None] = relationship()

@@ -56,8 +56,9 @@ def webinar_url(webinar: Webinar) -> str:
     return f"{base_url()}/webinars/{webinar.id}"
 
 
-def to_ics_event(webinar: Webinar) -> ical.IcsEvent:
-    """The pure-data view of a webinar that ical.py serialises."""
+def to_ics_event(webinar: Webinar, *, with_join: bool = True) -> ical.IcsEvent:
+    """The pure-data view of a webinar that ical.py serialises; ``with_join=False`` leaves the
+    join link out (for shared feeds)."""
     return ical.IcsEvent(
         uid=webinar.uid,
         title=webinar.title,
@@ -65,7 +66,7 @@ def to_ics_event(webinar: Webinar) -> ical.IcsEvent:
         start_utc=webinar.start_utc,
         timezone=webinar.timezone,
         duration_minutes=webinar.duration_minutes,
-        join_url=webinar.join_url,
+        join_url=webinar.join_url if with_join else None,
         url=webinar_url(webinar),
         organiser_name=webinar.organiser.name,
         organiser_email=webinar.organiser.email,
@@ -105,7 +106,8 @@ def ics_key(webinar: Webinar) -> str:
 def refresh_derived(webinar: Webinar) -> None:
     """Recompute what is stored for speed: the end of the last session and the VEVENT text."""
     webinar.last_end_utc = last_end(webinar)
-    webinar.ics_event = ical.vevent_text(to_ics_event(webinar))
+    webinar.ics_event = ical.vevent_text(to_ics_event(webinar, with_join=False))
+    webinar.ics_event_joined = ical.vevent_text(to_ics_event(webinar))
     webinar.ics_key = ics_key(webinar)
 
 

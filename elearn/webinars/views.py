@@ -28,7 +28,13 @@ from elearn.accounts.models import Role
 from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.extensions import db, limiter
-from elearn.permissions import can_view_webinar, ensure, require, studied_course_ids
+from elearn.permissions import (
+    can_see_join_link,
+    can_view_webinar,
+    ensure,
+    require,
+    studied_course_ids,
+)
 from elearn.webinars import attendance as attendance_service
 from elearn.webinars import feeds, services
 from elearn.webinars.display import when_text
@@ -476,15 +482,23 @@ def attendance_confirm(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>.ics")
 def webinar_ics(webinar_id: int):
     webinar = _get(webinar_id)
-    ensure(can_view_webinar(webinar, current_user, _registration(webinar)))
+    registration = _registration(webinar)
+    ensure(can_view_webinar(webinar, current_user, registration))
+    joined = False
     if webinar.status is WebinarStatus.cancelled:
         # the single-event download of a cancelled webinar is an iTIP CANCEL (DESIGN.md), so
         # importing it removes the event from a calendar that has it
         feed = feeds.cancelled_single(webinar)
     else:
+        joined = can_see_join_link(webinar, current_user, registration)
+        # the copy with the join link is a feed of its own (its content differs)
+        copy = "joined" if joined else "shared"
         feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title,
-                                key=f"webinar:{webinar.id}:{_locale()}")
-    return _calendar_response(feed, f"webinar-{webinar.id}.ics", public=webinar.is_public)
+                                key=f"webinar:{webinar.id}:{_locale()}:{copy}",
+                                joined=sa.true() if joined else None)
+    # with the join link it is that person's copy; without it, the same for everyone
+    return _calendar_response(feed, f"webinar-{webinar.id}.ics",
+                              public=webinar.is_public and not joined)
 
 
 @bp.route("/courses/<slug>/calendar.ics")
@@ -522,7 +536,8 @@ def personal_ics(token: str):
         abort(404)
     feed = feeds.build_feed(feeds.personal_condition(user.id),
                             name=_("My webinars (%(name)s)", name=user.name),
-                            key=f"user:{user.id}:{_locale()}")
+                            key=f"user:{user.id}:{_locale()}",
+                            joined=feeds.joined_condition(user))
     return _calendar_response(feed, "my-webinars.ics", public=False)
 
 

@@ -181,6 +181,7 @@ def test_profile_edit_and_validation(learner_client, learner):
     data = {
         "name": "Lina L.", "email": "lina@example.org", "audience": str(learner.audience_id),
         "country": "FR", "timezone": "Europe/Paris", "centre": "", "locale": "en",
+        "current_password": factories.PASSWORD,  # needed for the new email address
     }
     assert learner_client.post("/profile", data=data).status_code == 302
     db.session.refresh(learner)

@@ -184,3 +184,24 @@ def test_two_courses_in_one_zip_are_refused(trainer_client, tmp_path):
 def test_upload_needs_a_csrf_token(csrf_enabled, trainer_client, good_zip):
     assert post(trainer_client, good_zip).status_code == 400
     assert counts() == (0, 0, 0)
+
+
+def test_zip_with_a_bad_crc_is_refused_with_a_message(trainer_client, good_zip):
+    """A damaged entry (bad CRC-32) is a clear problem, not a 500 (issue 11)."""
+    data = bytearray(make_zip({"course.yaml": b"slug: x\n" * 50}, zipfile.ZIP_STORED))
+    offset = bytes(data).index(b"slug: x") + 3
+    data[offset] ^= 0xFF
+    response = post(trainer_client, bytes(data))
+    assert response.status_code == 422
+    assert "damaged" in response.get_data(as_text=True)
+    assert counts() == (0, 0, 0)
+
+
+def test_nul_in_an_uploaded_module_is_a_problem(tmp_path, trainer_client):
+    tree = copy_tree(tmp_path)
+    module = next((tree / "intro-course/modules").glob("*.md"))
+    module.write_text(module.read_text() + "\x00")
+    response = post(trainer_client, zip_tree(tree / "intro-course"))
+    assert response.status_code == 422
+    assert "NUL character" in response.get_data(as_text=True)
+    assert counts() == (0, 0, 0)

@@ -253,10 +253,11 @@ def test_mark_done_needs_a_csrf_token(csrf_enabled, learner, as_user, course, cs
 # --- images ----------------------------------------------------------------------------
 
 
-def test_course_images_are_served_safely(client, course):
+def test_course_images_are_served_safely(as_user, learner, course):
     db.session.add(CourseAsset(course_id=course.id, path="modules/img/map.png",
                                content_type="image/png", sha256="abc", size=len(PNG), data=PNG))
-    db.session.commit()
+    factories.enrol(learner, course)
+    client = as_user(learner)
     response = client.get("/courses/esm/assets/modules/img/map.png")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "image/png"
@@ -268,6 +269,23 @@ def test_course_images_are_served_safely(client, course):
     assert again.status_code == 304
     assert client.get("/courses/esm/assets/modules/img/other.png").status_code == 404
     assert client.get("/courses/esm/assets/../../etc/passwd").status_code == 404
+
+
+def test_course_images_follow_the_module_rule(client, as_user, learner, make_user, course):
+    """Images belong to modules: only people who may read the modules get them, and never
+    through a shared cache (issue 11, item 7)."""
+    db.session.add(CourseAsset(course_id=course.id, path="modules/img/map.png",
+                               content_type="image/png", sha256="abc", size=len(PNG), data=PNG))
+    db.session.commit()
+    url = "/courses/esm/assets/modules/img/map.png"
+    assert client.get(url).status_code == 404
+    outsider = make_user(email="outsider@example.org")
+    assert as_user(outsider).get(url).status_code == 404
+    factories.enrol(learner, course)
+    response = as_user(learner).get(url)
+    assert response.status_code == 200
+    assert "public" not in response.headers["Cache-Control"]
+    assert "private" in response.headers["Cache-Control"]
 
 
 def test_images_of_an_unpublished_course_are_hidden(client, trainer_client, trainer):

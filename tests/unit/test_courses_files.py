@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from elearn.courses.files import check_tree, load_tree
 from tests.courses_helpers import AUDIENCES, GOOD, copy_tree, edit
 
@@ -174,3 +176,58 @@ def test_every_problem_is_reported_at_once(tmp_path):
     (tree / "intro-course/modules/02-details.md").unlink()
     edit(tree / "intro-course/modules/01-basics.md", "img/map.png", "img/none.png")
     assert len(problems_of(tree)) == 3
+
+
+# --- hostile files: a clear problem, never an exception (issue 11) ------------------------
+
+
+BASE = "intro-course/course.yaml"
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("conventions: [basel, stockholm]", "conventions: basel", f"{BASE}:5: conventions: must be a list"),
+    ("audiences: [customs-officer, nip-official]", "audiences: customs-officer",
+     f"{BASE}:6: audiences: must be a list"),
+    ("conventions: [basel, stockholm]", "conventions: {a: 1}", f"{BASE}:5: conventions: must be a list"),
+    ("after: details", "after: [details]", f"{BASE}:26: after: ['details'] is not a module of this course"),
+    ("title: Check\n", "title: Check\n    score: [highest]\n", f"{BASE}:25: score: must be one of highest, last"),
+])
+def test_course_yaml_keys_of_the_wrong_shape(tmp_path, old, new, expected):
+    tree = copy_tree(tmp_path)
+    edit(tree / BASE, old, new)
+    assert expected in problems_of(tree)
+
+
+def test_course_yaml_missing_keys_or_modules(tmp_path):
+    tree = copy_tree(tmp_path)
+    (tree / BASE).write_text("slug: intro-course\nmodules: abc\nquizzes: [1, [x], {slug: [x]}]\n")
+    found = problems_of(tree)
+    assert f"{BASE}:1: conventions: missing" in found
+    assert f"{BASE}:2: modules: must be a list" in found
+    (tree / BASE).write_text("? [a, b]\n: c\n")
+    assert f"{BASE}:1: slug: missing" in problems_of(tree)
+
+
+def test_nul_and_deep_nesting_in_course_yaml(tmp_path):
+    tree = copy_tree(tmp_path)
+    path = tree / BASE
+    path.write_text(path.read_text().replace("title: Intro", "title: In\x00tro"))
+    assert problems_of(tree) == [f"{BASE}:2: NUL character (byte 0) in the text; remove it"]
+    path.write_text("[" * 5000)
+    assert problems_of(tree) == [f"{BASE}:0: invalid YAML: nested too deeply"]
+    path.write_text("a: " + "{a: " * 3000)
+    assert problems_of(tree) == [f"{BASE}:0: invalid YAML: nested too deeply"]
+
+
+def test_nul_in_a_module_or_quiz_file(tmp_path):
+    tree = copy_tree(tmp_path)
+    module = next((tree / "intro-course/modules").glob("01-*.md"))
+    module.write_text("# Title\n\nText\x00\n")
+    assert "intro-course/modules/01-basics.md:3: NUL character (byte 0) in the text; remove it" \
+        in problems_of(tree)
+    tree = copy_tree(tmp_path / "again")
+    quiz = tree / "intro-course/quizzes/check.yaml"
+    quiz.write_text("title: \x00\n" + quiz.read_text())
+    assert any("check.yaml:1: NUL character" in p for p in problems_of(tree))
+    quiz.write_text("[" * 5000)
+    assert any("nested too deeply" in p for p in problems_of(tree))
