@@ -122,7 +122,7 @@ def asset(slug: str, path: str):
     ensure(course is not None)
     # the images of a course are part of its modules: the same people read both
     enrolment = services.study_enrolment(current_user, course)
-    ensure(services.can_read_modules(current_user, course, enrolment))
+    ensure(can_study(current_user, course, enrolment))
     row = services.get_asset(course, path)
     ensure(row is not None)
     response = Response(row.data, mimetype=row.content_type)
