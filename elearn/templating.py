@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_login import current_user
+from jinja2 import pass_context
+from wtforms import Form as BaseForm
 
 from elearn.accounts.models import Role
 from elearn.config import LANGUAGES
@@ -20,6 +22,16 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("enrolments.my_learning", _("My learning")))
         if current_user.role in (Role.trainer, Role.admin):
             items.append(("reports.trainer_reports", _("My courses' results")))
+        if current_user.role in (Role.trainer, Role.coordinator, Role.admin) and (
+                "enrolments.requests" in current_app.view_functions):
+            from flask_babel import ngettext
+
+            from elearn.enrolments.services import waiting_request_count
+
+            waiting = waiting_request_count(current_user)
+            items.append(("enrolments.requests", ngettext(
+                "%(num)s request waiting", "%(num)s requests waiting", waiting)
+                if waiting else _("Place requests")))
         if current_user.role in (Role.coordinator, Role.admin):
             items.append(("reports.centre_dashboard", _("Centre")))
         if current_user.role is Role.admin:
@@ -29,12 +41,86 @@ def nav_items() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label in items if endpoint in current_app.view_functions]
 
 
+#: languages written right to left (the ``dir`` of content in them)
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def format_when(value) -> str:
+    """THE date-and-time format of every page: the locale's medium date and short time, in the
+    user's time zone, no seconds ("Nov 30, 2026, 2:34 PM"; the webinar pages use the same
+    pieces). Templates use it as ``|datetime``."""
+    from flask_babel import format_time
+    from flask_babel import gettext as _
+
+    if not value:
+        return ""
+    return _("%(date)s, %(time)s", date=format_date(value, "medium"),
+             time=format_time(value, "short"))
+
+
+def format_day(value) -> str:
+    """THE date format of every page (``|date``): the locale's medium date."""
+    return format_date(value, "medium") if value else ""
+
+
+def datetime_with_zone(value) -> str:
+    """``format_when`` followed by the user's time zone, for deadlines where the zone matters:
+    "Nov 30, 2026, 3:49 PM (Zurich time)"."""
+    from flask_babel import get_timezone
+    from flask_babel import gettext as _
+
+    from elearn.webinars.display import zone_place
+
+    if not value:
+        return ""
+    return _("%(time)s (%(zone)s time)", time=format_when(value),
+             zone=zone_place(str(get_timezone()), str(get_locale())))
+
+
+def text_direction(code: str | None) -> str:
+    """``rtl`` or ``ltr`` for a language code such as ``ar`` or ``fr-CA``."""
+    return "rtl" if (code or "").split("-")[0].split("_")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def content_lang(code: str | None):
+    """`` lang=".." dir=".."`` for an element holding content written in ``code`` (course and
+    quiz text may be in another language than the interface: WCAG 3.1.2)."""
+    from markupsafe import Markup, escape
+
+    if not code:
+        return Markup("")
+    return Markup(' lang="%s" dir="%s"') % (escape(code), text_direction(code))
+
+
+@pass_context
+def forms_with_errors(context) -> list:
+    """The page's forms (any WTForms form in the template context) that failed validation, for
+    the error summary and the "Error:" title that base.html shows on every page."""
+    seen = []
+    for value in context.get_all().values():
+        if isinstance(value, BaseForm) and value.errors and all(value is not f for f in seen):
+            seen.append(value)
+    return seen
+
+
+def error_links(form) -> list[tuple[str | None, str]]:
+    """(field id or None, message) for every error of ``form``, in field order."""
+    links = []
+    for f in form:
+        for error in f.errors if isinstance(f.errors, list) else []:
+            visible = f.widget.input_type != "hidden" if hasattr(f.widget, "input_type") else True
+            links.append((f.id if visible else None, error))
+    return links
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters.update(
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        # one format per locale everywhere: the fmt argument of older templates is ignored
+        datetime=lambda value, fmt=None: format_when(value),
+        date=lambda value, fmt=None: format_day(value),
+        datetime_zone=datetime_with_zone,
         decimal=format_decimal,
         percent=format_percent,
     )
@@ -46,5 +132,9 @@ def init_app(app: Flask) -> None:
             "get_locale": get_locale,
             "languages": LANGUAGES,
             "Role": Role,
+            "forms_with_errors": forms_with_errors,
+            "text_direction": text_direction,
+            "content_lang": content_lang,
+            "error_links": error_links,
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

@@ -37,6 +37,15 @@ def set_language():
     return redirect(target if is_safe_next(target) else url_for("core.home"))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page: answer with the icon, cached for a day."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder, "img/favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
+
+
 @bp.route("/healthz")
 def healthz():
     return {"status": "ok"}

@@ -5,12 +5,26 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from elearn.accounts import services
 from elearn.accounts.models import Role
 from elearn.config import LANGUAGES
 from elearn.reference import services as reference
+
+
+def _valid_email(form, field):
+    """The one email rule (services.valid_email); an existing account's address is never bad."""
+    if field.data and services.valid_email(field.data) is None and \
+            services.get_user_by_email(field.data) is None:
+        raise ValidationError(_l("Invalid email address: enter one such as name@example.org."))
+
+
+#: the password rules, said up front beside every new-password field (services.password_problem
+#: checks them)
+PASSWORD_RULES = _l("At least %(length)s characters, at least 5 of them different, and not "
+                    "containing the part of your email before the @.",
+                    length=services.MIN_PASSWORD_LENGTH)
 
 
 def _check_password_strength(form, field):
@@ -37,7 +51,11 @@ class ProfileFieldsMixin:
             (key, c.name) for key, c in self._centres.items()
         ]
         if hasattr(self, "locale"):
-            self.locale.choices = list(LANGUAGES.items())
+            # each language's name is in its own language: say so (WCAG 3.1.2)
+            from elearn.templating import text_direction
+
+            self.locale.choices = [(code, name, {"lang": code, "dir": text_direction(code)})
+                                   for code, name in LANGUAGES.items()]
 
     def validate_audience(self, field):
         if field.data not in self._audiences:
@@ -66,11 +84,11 @@ class ProfileFieldsMixin:
 
 class RegisterForm(ProfileFieldsMixin, FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), _check_password_strength],
-        description=_l("At least 12 characters."),
+        description=PASSWORD_RULES,
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -109,7 +127,7 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
     audience = SelectField(_l("Target audience"), validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False)
     timezone = SelectField(_l("Time zone"), validate_choice=False)
@@ -165,7 +183,7 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), _check_password_strength],
-        description=_l("At least 12 characters."),
+        description=PASSWORD_RULES,
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -182,13 +200,13 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), _check_password_strength],
-        description=_l("At least 12 characters."),
+        description=PASSWORD_RULES,
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -197,12 +215,19 @@ class ResetPasswordForm(FlaskForm):
 
 
 class AdminUserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("As printed on certificates."))
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
     role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
     centre = SelectField(_l("Regional centre"), validate_choice=False)
+    active = BooleanField(_l("Account active"), description=_l(
+        "A deactivated account cannot log in; its open sessions end at once."))
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
-        kwargs.setdefault("data", {"role": user.role.value, "centre": str(user.centre_id or "")})
+        kwargs.setdefault("data", {"role": user.role.value, "centre": str(user.centre_id or ""),
+                                   "name": user.name, "email": user.email,
+                                   "active": user.active})
         super().__init__(*args, **kwargs)
         self._centres = {str(c.id): c for c in reference.centres()}
         self.centre.choices = [("", _l("None"))] + [(k, c.name) for k, c in self._centres.items()]
@@ -213,6 +238,12 @@ class AdminUserForm(FlaskForm):
         if self.role.data == Role.coordinator.value and not field.data:
             raise ValidationError(_l("A coordinator must belong to a regional centre."))
 
+    def validate_email(self, field):
+        if services.email_taken(field.data or "", except_user_id=self.user.id):
+            raise ValidationError(_l("Another account uses this email."))
+
     def save(self):
+        services.update_account(self.user, name=self.name.data, email=self.email.data,
+                                active=bool(self.active.data))
         services.change_role(self.user, Role(self.role.data), self._centres.get(self.centre.data or ""))
         return self.user

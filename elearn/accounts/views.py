@@ -184,8 +184,7 @@ def admin_users():
     page = page_arg()
     query = sa.select(User).order_by(User.email)
     if search:
-        like = f"%{search.lower()}%"
-        query = query.where(sa.or_(User.email.like(like), sa.func.lower(User.name).like(like)))
+        query = query.where(services.people_search(User.name, User.email, search))
     users = db.paginate(query, page=page, per_page=50, error_out=False)
     return render_template("accounts/admin_users.html", users=users, search=search)
 
@@ -198,8 +197,10 @@ def admin_edit_user(user_id: int):
     if form.validate_on_submit():
         form.save()
         db.session.commit()
-        flash(_("Saved the role and centre of %(email)s.", email=user.email), "success")
-        return redirect(url_for("accounts.admin_users"))
+        flash(_("Saved the account of %(email)s.", email=user.email), "success")
+        # back to the list as the admin left it (search and page kept)
+        return redirect(url_for("accounts.admin_users", q=request.args.get("q") or None,
+                                page=request.args.get("page", type=int)))
     return render_template("accounts/admin_user.html", form=form, user=user), (
         400 if form.errors else 200
     )

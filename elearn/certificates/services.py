@@ -38,13 +38,15 @@ def new_code() -> str:
     return "-".join(raw[i:i + 5] for i in range(0, CODE_LENGTH, 5))
 
 
+def certificate_of(user_id: int, course_id: int) -> Certificate | None:
+    """The certificate a user earned in a course (revoked ones included), or None."""
+    return db.session.scalar(sa.select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.course_id == course_id))
+
+
 def issue_certificate(enrolment) -> Certificate:
     """Issue the certificate of a completed enrolment, once (an existing one is returned)."""
-    existing = db.session.scalar(
-        sa.select(Certificate).where(
-            Certificate.user_id == enrolment.user_id, Certificate.course_id == enrolment.course_id
-        )
-    )
+    existing = certificate_of(enrolment.user_id, enrolment.course_id)
     if existing is not None:
         return existing
     user = enrolment.user

@@ -51,6 +51,20 @@ failed_lookups = limiter.shared_limit(_lookup_limit, scope="certificate-lookup",
                                       deduct_when=_failed)
 
 
+@bp.route("/certificates")
+def lookup():
+    """A form to look up a certificate by its code (the home page promises verification)."""
+    raw = request.args.get("code")
+    error = None
+    if raw is not None:
+        code = services.normalise_code(raw)
+        if code:
+            return redirect(url_for("certificates.verify", code=code))
+        error = _("This is not a certificate code. Enter the code printed under the QR code on the certificate.")
+    return render_template("certificates/lookup.html", code=raw or "", error=error,
+                           error_page=error is not None), 400 if error else 200
+
+
 @bp.route("/certificates/<code>")
 @failed_lookups
 def verify(code: str):
@@ -122,8 +136,9 @@ def pdf(code: str):
         response = Response(body, mimetype="application/pdf")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"  # labels: locale
+    # "Download the PDF" downloads, under a name that says what it is
     response.headers["Content-Disposition"] = (
-        f'inline; filename="certificate-{certificate.code}.pdf"')
+        f'attachment; filename="certificate-{certificate.course.slug}-{certificate.code}.pdf"')
     return response
 
 

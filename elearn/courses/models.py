@@ -58,6 +58,9 @@ class Course(db.Model):
     estimated_hours: Mapped[float] = mapped_column(default=1, server_default="1")
     #: completion needs attendance at one of the course's webinars
     webinar_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: time allowed on timed quizzes, in percent of their limit, for every learner of the course
+    #: (set by its trainers; a learner's own enrolment may grant more: WCAG 2.2.1)
+    quiz_time_percent: Mapped[int] = mapped_column(default=100, server_default="100")
     #: months a certificate of this course stays valid (None: it never expires)
     certificate_validity_months: Mapped[int | None] = mapped_column()
     #: the trainer who owns the course

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -10,6 +11,7 @@ from flask_login import current_user
 from elearn.accounts.models import Role
 from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
+from elearn.courses.models import Course
 from elearn.extensions import db
 from elearn.permissions import can_study, ensure, require
 
@@ -84,6 +86,7 @@ def module(slug: str, module_slug: str):
     return _no_store(Response(render_template(
         "courses/module.html", course=course, module=current, enrolment=enrolment,
         position=index + 1, count=len(modules), done=modules[index].done,
+        next_quiz=_quiz_after(course, current.slug, last=index + 1 == len(modules)),
         previous=modules[index - 1] if index > 0 else None,
         next=modules[index + 1] if index + 1 < len(modules) else None,
         form=MarkDoneForm(),
@@ -106,13 +109,21 @@ def mark_done(slug: str, module_slug: str):
 
     mark_module_done(enrolment, current)
     db.session.flush()
-    flash(_("Module marked as done."), "success")
-    modules = services.module_links(course.id)
-    ids = [link.id for link in modules]
-    after = modules[ids.index(current.id) + 1:] if current.id in ids else []
-    if after:
-        return redirect(url_for("courses.module", slug=course.slug, module_slug=after[0].slug))
-    return redirect(url_for("courses.show", slug=course.slug))
+    # stay on the module: the message names it, and the page offers the next step
+    flash(_("“%(title)s” is marked as done.", title=current.title), "success")
+    return redirect(url_for("courses.module", slug=course.slug, module_slug=current.slug))
+
+
+def _quiz_after(course, module_slug: str, last: bool):
+    """The quiz that follows a module (one placed after it, or after the last module)."""
+    from elearn.quizzes.models import Quiz
+
+    placed = Quiz.after_module_slug == module_slug
+    if last:
+        placed = sa.or_(placed, Quiz.after_module_slug.is_(None))
+    return db.session.scalar(
+        sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None), placed)
+        .order_by(Quiz.position, Quiz.id).limit(1))
 
 
 @bp.route("/<slug>/assets/<path:path>")
@@ -148,7 +159,8 @@ def upload():
         result = import_upload(form.archive_bytes, current_user)
         if result.ok:
             db.session.flush()
-            flash(_("The course %(slug)s was imported.", slug=result.slug), "success")
+            imported = db.session.scalar(sa.select(Course.title).where(Course.slug == result.slug))
+            flash(_("The course “%(title)s” was imported.", title=imported or result.slug), "success")
         else:
             db.session.rollback()
     status = 422 if (result is not None and not result.ok) or form.errors else 200

@@ -24,6 +24,12 @@ class EnrolForm(NextMixin, FlaskForm):
 
 class WithdrawForm(NextMixin, FlaskForm):
     next = HiddenField()
+    #: set by the "are you sure?" page (templates/confirm.html)
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
 
 
 class RequestPlaceForm(NextMixin, FlaskForm):

@@ -51,6 +51,8 @@ class Enrolment(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: share of the course done, 0-100, kept up to date by the completion service
     progress_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: this learner's time on timed quizzes, in percent of their limit (None: the course's default)
+    quiz_time_percent: Mapped[int | None] = mapped_column()
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()

@@ -132,25 +132,67 @@ def attended_course_webinar(user_id: int, course_id: int) -> bool:
     ) > 0
 
 
-def completion_parts(enrolment: Enrolment) -> tuple[int, int]:
-    """(parts done, parts required) for the enrolment's course."""
+@dataclass
+class CompletionBreakdown:
+    """What completing a course takes, part by part: modules, quizzes, and the webinar
+    requirement. The one completion rule: everything here done (``parts``)."""
+
+    modules_done: int
+    modules_total: int
+    quizzes_done: int
+    quizzes_total: int
+    webinar_required: bool
+    webinar_attended: bool
+    #: the first module not done and the first quiz not passed, in course order (None: none)
+    next_module: Module | None = None
+    next_quiz: object | None = None
+
+    @property
+    def parts(self) -> tuple[int, int]:
+        """(parts done, parts required)."""
+        done = self.modules_done + self.quizzes_done
+        required = self.modules_total + self.quizzes_total
+        if self.webinar_required:
+            required += 1
+            done += int(self.webinar_attended)
+        return done, required
+
+    @property
+    def percent(self) -> int:
+        done, required = self.parts
+        return 100 if not required else int(100 * done / required)
+
+
+def completion_breakdown(enrolment: Enrolment) -> CompletionBreakdown:
+    """Modules, quizzes and the webinar requirement of the enrolment's course, each counted."""
     from elearn.quizzes.models import Quiz
 
     course_id = enrolment.course_id
-    module_ids = set(db.session.scalars(
-        sa.select(Module.id).where(Module.course_id == course_id, Module.archived_at.is_(None))
+    modules = list(db.session.scalars(
+        sa.select(Module).where(Module.course_id == course_id, Module.archived_at.is_(None))
+        .order_by(Module.position)
     ))
-    quiz_ids = set(db.session.scalars(
-        sa.select(Quiz.id).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
+    quizzes = list(db.session.scalars(
+        sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
+        .order_by(Quiz.position, Quiz.id)
     ))
-    required = len(module_ids) + len(quiz_ids)
-    done = len(done_module_ids(enrolment.id) & module_ids)
-    done += len(passed_quiz_ids(enrolment.user_id, course_id) & quiz_ids)
+    done_modules = done_module_ids(enrolment.id)
+    passed = passed_quiz_ids(enrolment.user_id, course_id)
     course = db.session.get(Course, course_id)
-    if course.webinar_required:
-        required += 1
-        done += attended_course_webinar(enrolment.user_id, course_id)
-    return done, required
+    return CompletionBreakdown(
+        modules_done=sum(m.id in done_modules for m in modules), modules_total=len(modules),
+        quizzes_done=sum(q.id in passed for q in quizzes), quizzes_total=len(quizzes),
+        webinar_required=course.webinar_required,
+        webinar_attended=course.webinar_required and attended_course_webinar(
+            enrolment.user_id, course_id),
+        next_module=next((m for m in modules if m.id not in done_modules), None),
+        next_quiz=next((q for q in quizzes if q.id not in passed), None),
+    )
+
+
+def completion_parts(enrolment: Enrolment) -> tuple[int, int]:
+    """(parts done, parts required) for the enrolment's course."""
+    return completion_breakdown(enrolment).parts
 
 
 def recompute_progress(enrolment: Enrolment) -> bool:
@@ -164,8 +206,9 @@ def recompute_progress(enrolment: Enrolment) -> bool:
         enrolment.progress_percent = 100
         db.session.flush()
         return False
-    done, required = completion_parts(enrolment)
-    enrolment.progress_percent = 100 if required == 0 else int(100 * done / required)
+    breakdown = completion_breakdown(enrolment)
+    done, required = breakdown.parts
+    enrolment.progress_percent = breakdown.percent
     if required and done >= required and enrolment.status is EnrolmentStatus.active:
         enrolment.status = EnrolmentStatus.completed
         enrolment.completed_at = utcnow()
@@ -411,16 +454,11 @@ def decide(request: EnrolmentRequest, decider, approve: bool, note: str = "") ->
     return True
 
 
-def requests_for_decider(user, status: RequestStatus = RequestStatus.pending) -> list[EnrolmentRequest]:
-    """The requests ``user`` may answer, oldest first, with learner and course loaded."""
-    from sqlalchemy.orm import joinedload
-
+def _decider_requests_query(user, status: RequestStatus):
     query = (
         sa.select(EnrolmentRequest)
         .join(User, User.id == EnrolmentRequest.user_id)
         .where(EnrolmentRequest.status == status)
-        .options(joinedload(EnrolmentRequest.user), joinedload(EnrolmentRequest.course))
-        .order_by(EnrolmentRequest.created_at, EnrolmentRequest.id)
     )
     if user.role is not Role.admin:
         trained = sa.select(Course.id).where(sa.or_(
@@ -432,7 +470,24 @@ def requests_for_decider(user, status: RequestStatus = RequestStatus.pending) ->
         if user.role is Role.coordinator and user.centre_id is not None:
             conditions.append(User.centre_id == user.centre_id)
         query = query.where(sa.or_(*conditions))
+    return query
+
+
+def requests_for_decider(user, status: RequestStatus = RequestStatus.pending) -> list[EnrolmentRequest]:
+    """The requests ``user`` may answer, oldest first, with learner and course loaded."""
+    from sqlalchemy.orm import joinedload
+
+    query = _decider_requests_query(user, status).options(
+        joinedload(EnrolmentRequest.user), joinedload(EnrolmentRequest.course)
+    ).order_by(EnrolmentRequest.created_at, EnrolmentRequest.id)
     return list(db.session.scalars(query).unique())
+
+
+def waiting_request_count(user) -> int:
+    """How many place requests wait for ``user``'s answer (for the navigation)."""
+    query = _decider_requests_query(user, RequestStatus.pending).with_only_columns(
+        sa.func.count(EnrolmentRequest.id))
+    return db.session.scalar(query) or 0
 
 
 # --- My learning ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -95,6 +96,15 @@ def withdraw(slug: str):
         abort(400)
     enrolment = services.get_enrolment(current_user.id, course.id)
     ensure(enrolment is not None)
+    if not form.is_confirmed:
+        # ask first (without JavaScript too): withdrawing is one click away from enrolling
+        return render_template(
+            "confirm.html", question=_("Withdraw from %(course)s?", course=course.title),
+            explanation=_("You can enrol again later and continue where you stopped."),
+            action=url_for("enrolments.withdraw", slug=course.slug),
+            hidden={"next": form.safe_next() or ""},
+            confirm_label=_("Withdraw"), cancel_label=_("Keep my enrolment"),
+            cancel_url=form.safe_next() or course_page_url(course))
     if services.withdraw(enrolment):
         db.session.flush()
         flash(_("You withdrew from %(course)s. Your progress is kept if you enrol again.",
@@ -238,10 +248,15 @@ def bulk_confirm(slug: str):
         flash(_("Someone changed these accounts or enrolments at the same time. Nothing was "
                 "written; upload the file again to see the new preview."), "error")
         return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
-    flash(_("Done: %(created)s accounts created, %(enrolled)s enrolled, %(again)s enrolled again, "
-            "%(already)s already enrolled, %(errors)s rows skipped with errors.",
-            created=result.created, enrolled=result.enrolled, again=result.reenrolled,
-            already=result.already, errors=result.errors), "success")
+    # one sentence per figure, each with its plural forms
+    flash(" ".join([
+        ngettext("%(num)s account created.", "%(num)s accounts created.", result.created),
+        ngettext("%(num)s person enrolled.", "%(num)s people enrolled.", result.enrolled),
+        ngettext("%(num)s enrolled again.", "%(num)s enrolled again.", result.reenrolled),
+        ngettext("%(num)s already enrolled.", "%(num)s already enrolled.", result.already),
+        ngettext("%(num)s row skipped with errors.", "%(num)s rows skipped with errors.",
+                 result.errors),
+    ]), "success")
     return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
 
 
@@ -284,11 +299,19 @@ def outcome_labels() -> dict[str, str]:
     }
 
 
+def _certificate_of(user_id: int, course_id: int):
+    from elearn.certificates.services import certificate_of
+
+    return certificate_of(user_id, course_id)
+
+
 @bp.app_context_processor
 def enrolment_helpers():
     """For templates/enrolments/_course_enrolment.html, included by the course page."""
     return {
         "enrolment_block": services.enrolment_block,
+        "completion_breakdown": services.completion_breakdown,
+        "certificate_of": _certificate_of,
         "enrolment_block_message": services.block_message,
         "may_bulk_enrol": bulk.may_bulk_enrol,
         "pending_place_request": services.pending_request,

@@ -37,6 +37,9 @@ class Analysis:
     passed: int
     average_percent: float | None
     questions: list[QuestionStats]
+    #: graded attempts that recorded each question's result (the per-question figures' base);
+    #: fewer than ``attempts`` when some attempts only have a total (e.g. imported or demo data)
+    detailed: int = 0
 
     @property
     def pass_rate(self) -> float | None:
@@ -71,7 +74,9 @@ def analyse(quiz: Quiz) -> Analysis:
         sa.select(QuizAttempt.answers, QuizAttempt.results).where(graded)
         .execution_options(yield_per=500)
     )
+    detailed = 0
     for answers, results in rows:
+        detailed += bool(results)
         for qid_text, result in (results or {}).items():
             entry = stats.get(int(qid_text))
             if entry is None:
@@ -90,4 +95,5 @@ def analyse(quiz: Quiz) -> Analysis:
     return Analysis(
         attempts=attempts, learners=learners, passed=int(passed),
         average_percent=float(average) if average is not None else None, questions=ordered,
+        detailed=detailed,
     )

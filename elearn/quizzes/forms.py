@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField
+from wtforms.validators import DataRequired, Length
+
 from elearn.quizzes import services
 
 
@@ -25,3 +30,39 @@ class AttemptAnswersForm:
     def answers(self) -> dict:
         values = {key: self.formdata.getlist(key) for key in self.formdata if key.startswith("q")}
         return services.coerce_answers(self.attempt, self.questions, values)
+
+
+def time_percent_choices(with_default: bool = False) -> list[tuple[str, str]]:
+    """The allowances as (value, label) pairs; ``""`` stands for the course's default."""
+    from flask_babel import gettext as _
+
+    labels = {
+        100: _("Standard time (100%)"), 125: _("A quarter more (125%)"),
+        150: _("Half as much again (150%)"), 200: _("Double time (200%)"),
+        300: _("Triple time (300%)"), 1000: _("Ten times (1000%)"), 0: _("No time limit"),
+    }
+    choices = [(str(p), labels[p]) for p in services.TIME_PERCENT_CHOICES]
+    return ([("", _("The course's default"))] + choices) if with_default else choices
+
+
+class CourseTimeForm(FlaskForm):
+    """The time every learner of the course gets on timed quizzes."""
+
+    percent = SelectField(_l("Time on timed quizzes for every learner"), validators=[DataRequired()],
+                          description=_l("In percent of each quiz's time limit."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="course", **kwargs)
+        self.percent.choices = time_percent_choices()
+
+
+class LearnerTimeForm(FlaskForm):
+    """Extra time for one learner (e.g. an agreed accessibility adjustment)."""
+
+    email = EmailField(_l("Learner's email"), validators=[DataRequired(), Length(max=254)],
+                       description=_l("The learner must be enrolled in this course."))
+    percent = SelectField(_l("Time on timed quizzes"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="learner", **kwargs)
+        self.percent.choices = time_percent_choices(with_default=True)

@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from elearn.accounts.models import Role
 from elearn.certificates import issuing
 from elearn.db_types import utcnow
 from elearn.enrolments.models import EnrolmentStatus
@@ -123,6 +122,38 @@ def make_layout(quiz: Quiz, questions: list[Question], rng: random.Random) -> di
     return {"questions": [q.id for q in chosen], "choices": choices}
 
 
+# --- time allowed (WCAG 2.2.1 Timing Adjustable) ----------------------------------------------
+
+#: the allowances a trainer can grant, in percent of a quiz's time limit; 0 turns the limit off
+TIME_PERCENT_CHOICES = (100, 125, 150, 200, 300, 1000, 0)
+
+
+def time_percent(course, enrolment=None) -> int:
+    """The learner's time on timed quizzes in percent of the limit (0: no limit): their own
+    allowance when a trainer set one, else the course's default."""
+    if enrolment is not None and enrolment.quiz_time_percent is not None:
+        return enrolment.quiz_time_percent
+    return course.quiz_time_percent if course.quiz_time_percent is not None else 100
+
+
+def allowed_minutes(quiz: Quiz, percent: int) -> float | None:
+    """Minutes a learner with ``percent`` allowance has for ``quiz``; None when untimed."""
+    if not quiz.time_limit_minutes or percent == 0:
+        return None
+    return quiz.time_limit_minutes * percent / 100
+
+
+def set_time_percent(course, percent: int, enrolment=None) -> None:
+    """Set the course's default allowance, or one learner's (None: back to the default)."""
+    if percent is not None and percent not in TIME_PERCENT_CHOICES:
+        raise QuizRefused(_("Choose one of the offered time allowances."))
+    if enrolment is None:
+        course.quiz_time_percent = 100 if percent is None else percent
+    else:
+        enrolment.quiz_time_percent = percent
+    db.session.flush()
+
+
 def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAttempt:
     """Resume the open attempt or start a new one; QuizRefused past the attempt limit."""
     attempts = user_attempts(quiz.id, user.id)
@@ -139,12 +170,17 @@ def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAtt
     ))
     if not questions:
         raise QuizRefused(_("This quiz has no questions yet."))
+    from elearn.courses.models import Course
+    from elearn.enrolments.services import active_enrolment
+
+    minutes = allowed_minutes(quiz, time_percent(
+        db.session.get(Course, quiz.course_id), active_enrolment(user.id, quiz.course_id)))
     now = utcnow()
     attempt = QuizAttempt(
         quiz_id=quiz.id, user_id=user.id,
         number=(attempts[-1].number + 1) if attempts else 1,
         started_at=now,
-        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
+        deadline_at=now + timedelta(minutes=minutes) if minutes else None,
         layout=make_layout(quiz, questions, rng or random.SystemRandom()),
         answers={},
     )

@@ -9,6 +9,8 @@ expired form.
 
 from __future__ import annotations
 
+import math
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -26,6 +28,7 @@ from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.courses.models import Course
+from elearn.db_types import utcnow
 from elearn.extensions import csrf, db
 from elearn.permissions import ensure, require
 from elearn.quizzes import analysis as item_analysis
@@ -83,6 +86,8 @@ def show(slug, quiz_slug):
     summary = services.summary(quiz, attempts, current_user.id)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
                            enrolment=enrolment,
+                           my_minutes=services.allowed_minutes(
+                               quiz, services.time_percent(course, enrolment)),
                            question_count=services.question_count(quiz.id),
                            preview=enrolment is None,
                            can_manage=current_user.role in (Role.trainer, Role.admin)
@@ -123,9 +128,14 @@ def _render_attempt(course, quiz, attempt, status: int = 200, message: str | Non
                         if index is not None}
         items.append({"question": question, "view": view, "selected": selected,
                       "text": saved if isinstance(saved, str) else ""})
+    minutes_left = None
+    if attempt.deadline_at is not None:
+        seconds = max(0, (attempt.deadline_at - utcnow()).total_seconds())
+        minutes_left = math.ceil(seconds / 60)
     return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt,
                            items=items, token=services.attempt_token(attempt),
-                           message=message), status
+                           message=message, error_page=message is not None,
+                           minutes_left=minutes_left), status
 
 
 @bp.get("/courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>")
@@ -215,9 +225,15 @@ def result(slug, quiz_slug, attempt_id):
                 "answer": qtype.answer_label(question.data, answer) if answer is not None else "",
                 "correct": qtype.correct_view(question.data),
             })
+    certificate = None
+    if enrolment is not None and enrolment.status.value == "completed":
+        from elearn.certificates.services import certificate_of
+
+        certificate = certificate_of(current_user.id, course.id)
     return render_template("quizzes/result.html", course=course, quiz=quiz, attempt=attempt,
                            summary=summary, show_answers=show_answers, review=review,
-                           enrolment=enrolment), 200, {"Cache-Control": "no-store"}
+                           enrolment=enrolment, certificate=certificate,
+                           ), 200, {"Cache-Control": "no-store"}
 
 
 def _managed_quiz(slug: str, quiz_slug: str):
@@ -246,3 +262,56 @@ def analysis_download(slug, quiz_slug):
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
+
+
+@bp.route("/trainer/courses/<slug>/quiz-time", methods=["GET", "POST"])
+@require(Role.trainer)
+def quiz_time(slug):
+    """Time allowed on timed quizzes: the course's default and per-learner allowances."""
+    from elearn.accounts.services import get_user_by_email
+    from elearn.enrolments.models import Enrolment
+    from elearn.enrolments.services import get_enrolment
+    from elearn.quizzes.forms import CourseTimeForm, LearnerTimeForm
+
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    ensure(course is not None and course.can_manage(current_user))
+    course_form = CourseTimeForm(data={"percent": str(course.quiz_time_percent)})
+    learner_form = LearnerTimeForm()
+    if request.method == "POST":
+        if "course-percent" in request.form:
+            course_form = CourseTimeForm()
+            if course_form.validate_on_submit():
+                try:
+                    services.set_time_percent(course, int(course_form.percent.data))
+                except (ValueError, services.QuizRefused):
+                    course_form.percent.errors.append(_("Choose one of the offered time allowances."))
+                else:
+                    db.session.commit()
+                    flash(_("The time allowed on this course's timed quizzes was saved."), "success")
+                    return redirect(url_for("quizzes.quiz_time", slug=slug))
+        elif learner_form.validate_on_submit():
+            user = get_user_by_email(learner_form.email.data or "")
+            enrolment = get_enrolment(user.id, course.id) if user is not None else None
+            if enrolment is None:
+                learner_form.email.errors.append(_("Nobody with this email is enrolled in this course."))
+            else:
+                raw = learner_form.percent.data
+                services.set_time_percent(course, int(raw) if raw else None, enrolment)
+                db.session.commit()
+                flash(_("The time allowed for %(name)s was saved.", name=user.name), "success")
+                return redirect(url_for("quizzes.quiz_time", slug=slug))
+    adjusted = db.session.execute(
+        sa.select(Enrolment.quiz_time_percent, Enrolment.user_id)
+        .where(Enrolment.course_id == course.id, Enrolment.quiz_time_percent.is_not(None))
+        .order_by(Enrolment.id)
+    ).all()
+    from elearn.accounts.models import User
+
+    users = {u.id: u for u in db.session.scalars(
+        sa.select(User).where(User.id.in_([row.user_id for row in adjusted])))} if adjusted else {}
+    labels = dict(course_form.percent.choices)
+    status = 400 if (course_form.errors or learner_form.errors) else 200
+    return render_template("quizzes/time.html", course=course, course_form=course_form,
+                           learner_form=learner_form, labels=labels,
+                           adjusted=[(users[row.user_id], row.quiz_time_percent) for row in adjusted
+                                     if row.user_id in users]), status

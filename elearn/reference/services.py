@@ -36,12 +36,25 @@ def load_reference_data() -> dict[str, int]:
     return created
 
 
+#: CLDR territories that are not ISO 3166-1 countries: groupings and exceptionally reserved
+#: codes (Kosovo, XK, is kept: it is in wide use, e.g. by the EU and the UN)
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "AC", "CP", "DG", "EA", "IC", "TA", "CQ"})
+
+
+def _user_assigned(code: str) -> bool:
+    """ISO 3166-1's user-assigned codes (AA, QM-QZ, XA-XZ, ZZ), used by CLDR for pseudo-locales
+    such as "Pseudo-Accents" (XA) and "Pseudo-Bidi" (XB)."""
+    return (code == "AA" or code == "ZZ" or (code[0] == "Q" and code[1] >= "M")
+            or (code[0] == "X" and code != "XK"))
+
+
 def country_names(locale: str = "en") -> dict[str, str]:
     """ISO 3166-1 alpha-2 codes and their names in ``locale``, sorted by name."""
     territories = Locale.parse(locale).territories
     pairs = [
         (code, name) for code, name in territories.items()
-        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
+        if len(code) == 2 and code.isalpha() and code.isupper() and code not in NOT_COUNTRIES
+        and not _user_assigned(code)
     ]
     return dict(sorted(pairs, key=lambda pair: pair[1]))
 

@@ -37,9 +37,10 @@ def edit_audience(audience_id: int | None):
         form.populate_obj(audience)
         db.session.add(audience)
         db.session.flush()
-        flash(_("Saved."), "success")
+        flash(_("The audience %(name)s was saved.", name=audience.name), "success")
         return redirect(url_for("reference.index"))
-    return render_template("reference/edit.html", form=form, kind=_("audience")), (
+    heading = _("Edit the audience %(name)s", name=audience.name) if audience.id else _("Add an audience")
+    return render_template("reference/edit.html", form=form, heading=heading), (
         400 if form.errors else 200
     )
 
@@ -62,8 +63,10 @@ def edit_centre(centre_id: int | None):
         centre.city = form.city.data or ""
         db.session.add(centre)
         db.session.flush()
-        flash(_("Saved."), "success")
+        flash(_("The regional centre %(name)s was saved.", name=centre.name), "success")
         return redirect(url_for("reference.index"))
-    return render_template("reference/edit.html", form=form, kind=_("regional centre")), (
+    heading = (_("Edit the regional centre %(name)s", name=centre.name) if centre.id
+               else _("Add a regional centre"))
+    return render_template("reference/edit.html", form=form, heading=heading), (
         400 if form.errors else 200
     )

@@ -229,6 +229,13 @@ def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_cou
     ):
         quizzes_by_course.setdefault(course_id, []).append((quiz_id, pass_mark))
     webinars_by_course = _ensure_webinars(course_ids, organiser_id)
+    # places: a webinar with a capacity takes registrations up to it, then waitlists (the demo
+    # data must not show "109 of 50 places taken")
+    capacity = dict(db.session.execute(sa.select(Webinar.id, Webinar.capacity)).all())
+    taken = dict(db.session.execute(
+        sa.select(Registration.webinar_id, sa.func.count(Registration.id))
+        .where(Registration.status == RegistrationStatus.registered)
+        .group_by(Registration.webinar_id)).all())
     course_audience_rows = db.session.execute(sa.select(course_audiences)).all()
     courses_for_audience: dict[int, list[int]] = {}
     for course_id, audience_id in course_audience_rows:
@@ -326,10 +333,21 @@ def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_cou
             must_attend = webinar_required.get(course_id) and status is EnrolmentStatus.completed
             if webinars and (must_attend or rng.random() < 0.35):
                 attended = bool(must_attend or rng.random() < 0.7)
+                def is_full(w):
+                    return bool(capacity.get(w)) and taken.get(w, 0) >= capacity[w]
+
+                webinar_id = rng.choice(webinars)
+                if is_full(webinar_id):  # another of the course's webinars may have room
+                    webinar_id = next((w for w in webinars if not is_full(w)), webinar_id)
+                full = is_full(webinar_id)
+                if full:
+                    attended = False
+                else:
+                    taken[webinar_id] = taken.get(webinar_id, 0) + 1
                 registration_rows.append({
-                    "webinar_id": rng.choice(webinars), "user_id": user_id,
-                    "status": RegistrationStatus.registered, "created_at": enrolled_at,
-                    "attended": attended,
+                    "webinar_id": webinar_id, "user_id": user_id,
+                    "status": RegistrationStatus.waitlisted if full else RegistrationStatus.registered,
+                    "created_at": enrolled_at, "attended": attended,
                     "minutes_attended": rng.randint(70, 90) if attended else None,
                 })
             if status is EnrolmentStatus.completed:

@@ -544,12 +544,9 @@ SORTS = ("name", "email", "country", "enrolments", "completed", "progress", "las
 
 
 def _search_condition(search: str):
-    escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return sa.or_(
-        sa.func.lower(users.c.name).like(pattern, escape="\\"),
-        users.c.email.like(pattern, escape="\\"),
-    )
+    from elearn.accounts.services import people_search
+
+    return people_search(users.c.name, users.c.email, search)
 
 
 @dataclass

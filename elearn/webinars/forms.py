@@ -269,7 +269,14 @@ class MoveSessionForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """A POST with nothing but its CSRF token (register, cancel, regenerate)."""
+    """A POST with nothing but its CSRF token (register, cancel, regenerate); ``confirmed`` is
+    set by the "are you sure?" page (templates/confirm.html) of actions that ask first."""
+
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
 
 
 class MultiCheckboxField(SelectMultipleField):

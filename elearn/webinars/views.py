@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import (
@@ -16,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,6 +30,7 @@ from elearn.accounts.models import Role
 from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.extensions import db, limiter
+from elearn.pagination import PageNavigation
 from elearn.permissions import (
     can_see_join_link,
     can_view_webinar,
@@ -104,7 +107,7 @@ def _finish(mails) -> None:
 
 
 def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Response:
-    db.session.commit()  # the feed's recorded state (feeds.content_changed_at)
+    db.session.flush()  # the feed's recorded state (feeds.content_changed_at), committed by the request
     response = Response(feed.body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -322,10 +325,18 @@ def register(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>/unregister", methods=["POST"])
 @require()
 def unregister(webinar_id: int):
-    _get(webinar_id)
+    webinar = _get(webinar_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if not form.is_confirmed:
+        # ask first (without JavaScript too): the place may go to the waiting list
+        return render_template(
+            "confirm.html", question=_("Give up your place at %(title)s?", title=webinar.title),
+            explanation=_("If the webinar is full, your place goes to the first person waiting."),
+            action=url_for("webinars.unregister", webinar_id=webinar_id),
+            confirm_label=_("Unregister"), cancel_label=_("Keep my place"),
+            cancel_url=url_for("webinars.show", webinar_id=webinar_id))
     user = current_user._get_current_object()
     try:
         retrying(lambda: services.queue_mails(services.unregister(webinar_id, user)))
@@ -389,13 +400,38 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="webinar-attendance")
 
 
+#: people per page of the manual attendance list
+ATTENDANCE_PAGE = 50
+
+
+@dataclass
+class AttendancePage(PageNavigation):
+    page: int
+    pages: int
+    total: int
+    search: str
+
+
 def _attendance_forms(webinar: Webinar):
-    rows = [(r, u) for r, u in services.registrations(webinar.id)
-            if r.status is RegistrationStatus.registered]
+    """The manual list: registered people sorted by name then email, filtered by ``?q=`` (name
+    or the email's local part), 50 a page; the form covers the shown page only, so saving a
+    page never touches the people on other pages."""
+    search = request.args.get("q", "").strip()
+    everyone = sorted(((r, u) for r, u in services.registrations(webinar.id)
+                       if r.status is RegistrationStatus.registered),
+                      key=lambda pair: (pair[1].name.casefold(), pair[1].email))
+    if search:
+        term = search.casefold()
+        everyone = [(r, u) for r, u in everyone if term in u.name.casefold() or (
+            term in u.email if "@" in term else term in u.email.split("@")[0])]
+    pages = max(1, -(-len(everyone) // ATTENDANCE_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    rows = everyone[(page - 1) * ATTENDANCE_PAGE:page * ATTENDANCE_PAGE]
     form = AttendanceForm(prefix="manual")
-    form.attended.choices = [(u.id, u.name) for _r, u in rows]
+    form.attended.choices = [(u.id, f"{u.name} ({u.email})") for _r, u in rows]
     if not form.is_submitted():
         form.attended.data = [u.id for r, u in rows if r.attended]
+    form.paging = AttendancePage(page=page, pages=pages, total=len(everyone), search=search)
     plan = [s for s in sessions(webinar) if not s.cancelled] or sessions(webinar)
     now = utcnow()
     started = [s for s in plan if s.start_utc <= now]
@@ -406,20 +442,37 @@ def _attendance_forms(webinar: Webinar):
     return rows, form, upload
 
 
+def _not_started(webinar) -> bool:
+    """Attendance waits for the session: True while no session of the webinar has begun."""
+    now = utcnow()
+    return not any(s.start_utc <= now for s in sessions(webinar))
+
+
+def _refuse_early(webinar):
+    flash(_("This webinar has not started yet: record attendance once its first session has begun."),
+          "error")
+    return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+
+
 @bp.route("/webinars/<int:webinar_id>/attendance", methods=["GET", "POST"])
 @require(Role.trainer)
 def attendance(webinar_id: int):
     webinar = _manage(webinar_id)
     rows, form, upload = _attendance_forms(webinar)
     if form.validate_on_submit():
+        if _not_started(webinar):
+            return _refuse_early(webinar)
         chosen = set(form.attended.data or [])
         marks = {u.id: (u.id in chosen, None) for _r, u in rows}
         changed = attendance_service.record_attendance(webinar, marks)
         db.session.flush()
         flash(_("Attendance saved (%(count)s changed).", count=changed), "success")
-        return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+        return redirect(url_for("webinars.attendance", webinar_id=webinar.id,
+                                q=form.paging.search or None,
+                                page=form.paging.page if form.paging.page > 1 else None))
     return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
-                           upload=upload, preview=None, confirm=None)
+                           upload=upload, preview=None, confirm=None,
+                           not_started=_not_started(webinar))
 
 
 @bp.route("/webinars/<int:webinar_id>/attendance/upload", methods=["POST"])
@@ -429,6 +482,8 @@ def attendance_upload(webinar_id: int):
     rows, form, upload = _attendance_forms(webinar)
     preview = confirm = None
     if upload.validate_on_submit():
+        if _not_started(webinar):
+            return _refuse_early(webinar)
         data = upload.report.data.read()
         try:
             parsed = attendance_service.parse_report(data)
@@ -454,6 +509,8 @@ def attendance_confirm(webinar_id: int):
     confirm = AttendanceConfirmForm(prefix="confirm")
     if not confirm.validate_on_submit():
         abort(400)
+    if _not_started(webinar):
+        return _refuse_early(webinar)
     try:
         payload = _serializer().loads(confirm.payload.data)
     except BadSignature:
@@ -545,19 +602,31 @@ def personal_ics(token: str):
 @require()
 @limiter.limit("20 per hour", methods=["POST"])
 def my_calendar():
+    """Post/redirect/get: the POST makes the address and redirects; the GET shows a new
+    address once (handed over in the session), so a reload never makes another one."""
     form = ConfirmForm()
-    token = None
+    has_token = current_user.calendar_token_hash is not None
     if form.validate_on_submit():
+        if has_token and not form.is_confirmed:
+            return render_template(
+                "confirm.html", question=_("Make a new calendar address?"),
+                explanation=_("The address you have now stops working at once: calendars "
+                              "subscribed to it stop updating until you subscribe again."),
+                action=url_for("webinars.my_calendar"), confirm_label=_("Make a new address"),
+                cancel_label=_("Keep my address"), cancel_url=url_for("webinars.my_calendar"))
         token = feeds.new_calendar_token(current_user)
         db.session.flush()
+        session["new_calendar_token"] = token
+        return redirect(url_for("webinars.my_calendar"))
+    token = session.pop("new_calendar_token", None)
     feed_url = webcal_url = None
     if token:
         feed_url = services.base_url() + url_for("webinars.personal_ics", token=token)
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     return render_template(
         "webinars/my_calendar.html", form=form, feed_url=feed_url, webcal_url=webcal_url,
-        has_token=current_user.calendar_token_hash is not None,
-    )
+        has_token=has_token,
+    ), 200, {"Cache-Control": "no-store"}
 
 
 @bp.app_context_processor

@@ -1,7 +1,7 @@
 """mail outbox
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0013
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0007'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,8 @@
 """Browser tests: Playwright driving Debian's Chromium against the live server.
 
-Every page a test visits should be checked with ``check_accessibility(page)`` (axe-core):
-no serious or critical violation. When Chromium or axe-core is missing the tests skip with
+Every page a test visits should be checked with ``check_accessibility(page)`` (axe-core, WCAG
+2.0/2.1/2.2 A and AA plus best practice) at 1280 px and at 320 px wide: no violation of moderate
+impact or worse, and no sideways scrolling of the page at 320 px (reflow, WCAG 1.4.10). When Chromium or axe-core is missing the tests skip with
 the reason, except under CI=true, where they fail.
 """
 
@@ -20,6 +21,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 ROOT = Path(__file__).resolve().parents[2]
+DESKTOP = {"width": 1280, "height": 800}
+#: WCAG 1.4.10: content reflows at 320 CSS px (1280 px at 400% zoom)
+NARROW = {"width": 320, "height": 640}
+#: axe impacts that fail a test
+FAILING_IMPACTS = ("moderate", "serious", "critical")
 AXE_CANDIDATES = [
     ROOT / "node_modules" / "axe-core" / "axe.min.js",
     Path(os.environ.get("AXE_CORE_JS", "/nonexistent")),
@@ -69,7 +75,7 @@ def app(app):
 @pytest.fixture
 def page(browser, live_server, axe_source):
     # bypass_csp lets the test inject axe-core; the app's own CSP is checked in client tests
-    context = browser.new_context(bypass_csp=True, base_url=live_server.url())
+    context = browser.new_context(bypass_csp=True, base_url=live_server.url(), viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.axe_source = axe_source
@@ -77,15 +83,42 @@ def page(browser, live_server, axe_source):
     context.close()
 
 
+def _axe(page) -> list[dict]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=page.axe_source)
+    result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag', values:
+        ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})""")
+    return [v for v in result["violations"] if v["impact"] in FAILING_IMPACTS]
+
+
 def check_accessibility(page) -> None:
-    """Run axe-core on the current page; fail on any serious or critical violation."""
-    page.add_script_tag(content=page.axe_source)
-    result = page.evaluate("async () => await axe.run(document)")
-    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, "\n".join(
-        f"{v['impact']}: {v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})"
-        for v in bad
-    ) + f"\non {page.url}"
+    """Run axe-core on the current page at 1280 px and at 320 px; fail on any violation of
+    moderate impact or worse, and on a page that scrolls sideways at 320 px."""
+    problems = []
+    original = page.viewport_size or DESKTOP
+    try:
+        for size in (DESKTOP, NARROW):
+            page.set_viewport_size(size)
+            problems += [
+                f"{size['width']} px: {v['impact']}: {v['id']}: {v['help']} "
+                f"({[n['target'] for n in v['nodes']][:3]})"
+                for v in _axe(page)
+            ]
+            if size is NARROW:
+                wide = page.evaluate("""() => {
+                    const width = document.documentElement.scrollWidth;
+                    if (width <= window.innerWidth + 1) return null;
+                    const culprits = [...document.querySelectorAll('body *')].filter(e => {
+                        const r = e.getBoundingClientRect();
+                        return r.right > window.innerWidth + 1 && !e.closest('.table-wrap');
+                    }).slice(0, 3).map(e => e.tagName + '.' + e.className);
+                    return width + ' px wide: ' + culprits.join(', ');
+                }""")
+                if wide:
+                    problems.append(f"320 px: the page scrolls sideways (WCAG 1.4.10): {wide}")
+    finally:
+        page.set_viewport_size(original)
+    assert not problems, "\n".join(problems) + f"\non {page.url}"
 
 
 def log_in(page, email: str, password: str) -> None:

@@ -50,12 +50,13 @@ def test_learner_reads_a_module_and_marks_it_done(page, app, imported):
     check_accessibility(page)
 
     page.get_by_role("button", name="Mark as done").click()
-    page.wait_for_selector("text=Module marked as done.")
-    assert "/modules/details" in page.url  # on to the next module
-    check_accessibility(page)
-
-    page.get_by_role("link", name="Previous: The basics").click()
+    page.wait_for_selector("text=“The basics” is marked as done.")
+    assert "/modules/basics" in page.url  # stays on the module that was marked
+    assert page.evaluate("() => document.activeElement.id") == "flashes"  # announced
     page.wait_for_selector("text=You have marked this module as done.")
+    check_accessibility(page)
+    page.locator("a[rel=next]").click()  # "Next: <the following module>"
+    page.wait_for_url("**/modules/details")
     page.goto("/courses/intro-course")
     page.wait_for_selector("text=1 of 3 modules done")
     check_accessibility(page)

@@ -39,7 +39,7 @@ def test_enrol_complete_certificate_verify_and_revoke(page, app, tmp_path):
     check_accessibility(page)
     page.get_by_role("button", name="Enrol", exact=True).click()
     page.wait_for_selector("text=You are enrolled in Customs and the conventions")
-    page.wait_for_selector("text=0% done")
+    page.wait_for_selector("text=0% of the course done")
     check_accessibility(page)
 
     # the module reader (courses feature) marks modules done; here the service does
@@ -152,6 +152,6 @@ def test_bulk_enrolment_preview_and_confirm(page, app):
     page.wait_for_selector("text=Nothing is saved yet.")
     page.wait_for_selector("text=Bad email address.")
     check_accessibility(page)
-    page.get_by_role("button", name=re.compile("Confirm the 1 valid rows")).click()
-    page.wait_for_selector("text=1 accounts created, 1 enrolled")
+    page.get_by_role("button", name=re.compile("Confirm the 1 valid row ")).click()
+    page.wait_for_selector("text=1 account created. 1 person enrolled.")
     check_accessibility(page)

@@ -27,7 +27,7 @@ def test_enrol_modules_quiz_certificate_verification(page, app):
         page.goto(f"/courses/esm/modules/module-{number}")
         check_accessibility(page)
         page.get_by_role("button", name="Mark as done").click()
-        page.wait_for_selector("text=Module marked as done.")
+        page.wait_for_selector(f"text=“Module {number}” is marked as done.")
 
     page.goto("/courses/esm/quizzes/basics")
     page.get_by_role("button", name="Start the quiz").click()

@@ -208,14 +208,16 @@ def test_admin_pages_are_for_admins_only(url, client, learner_client, trainer_cl
 def test_admin_changes_role_and_centre(admin_client, learner):
     centre = factories.centre("bcrc-caribbean")
     response = admin_client.post(f"/admin/users/{learner.id}",
-                                 data={"role": "coordinator", "centre": str(centre.id)})
+                                 data={"role": "coordinator", "centre": str(centre.id),
+                                       "name": learner.name, "email": learner.email, "active": "y"})
     assert response.status_code == 302
     db.session.refresh(learner)
     assert learner.role is Role.coordinator and learner.centre_id == centre.id
 
 
 def test_admin_cannot_make_a_coordinator_without_centre(admin_client, learner):
-    response = admin_client.post(f"/admin/users/{learner.id}", data={"role": "coordinator", "centre": ""})
+    response = admin_client.post(f"/admin/users/{learner.id}", data={
+        "role": "coordinator", "centre": "", "name": learner.name, "email": learner.email, "active": "y"})
     assert response.status_code == 400
     db.session.refresh(learner)
     assert learner.role is Role.learner

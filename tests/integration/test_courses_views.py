@@ -194,11 +194,13 @@ def test_module_page_is_light(learner, learner_client, app, trainer):
 # --- mark as done ----------------------------------------------------------------------
 
 
-def test_mark_done_records_progress_and_moves_on(learner, learner_client, course):
+def test_mark_done_records_progress_and_stays_on_the_module(learner, learner_client, course):
     enrolment = factories.enrol(learner, course)
     response = learner_client.post("/courses/esm/modules/module-1/done")
     assert response.status_code == 302
-    assert response.location.endswith("/courses/esm/modules/module-2")
+    assert response.location.endswith("/courses/esm/modules/module-1")
+    page = text(learner_client.get(response.location))
+    assert "“Module 1” is marked as done." in page and "Next: Module 2" in page
     assert db.session.scalar(sa.select(sa.func.count(ModuleProgress.id))) == 1
     db.session.refresh(enrolment)
     assert enrolment.progress_percent == 33
@@ -208,7 +210,15 @@ def test_mark_done_records_progress_and_moves_on(learner, learner_client, course
     page = text(learner_client.get("/courses/esm/modules/module-1"))
     assert "You have marked this module as done." in page
     response = learner_client.post("/courses/esm/modules/module-3/done")
-    assert response.location.endswith("/courses/esm")
+    assert response.location.endswith("/courses/esm/modules/module-3")
+
+
+def test_after_the_last_module_the_next_step_is_the_quiz(learner, learner_client, course):
+    factories.enrol(learner, course)
+    factories.make_quiz(course, title="Final check")
+    learner_client.post("/courses/esm/modules/module-3/done")
+    page = text(learner_client.get("/courses/esm/modules/module-3"))
+    assert "Next: the quiz Final check" in page
 
 
 @pytest.mark.parametrize("who", ["anonymous", "learner", "withdrawn", "trainer", "admin"])

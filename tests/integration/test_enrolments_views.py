@@ -33,7 +33,7 @@ def test_enrol_withdraw_and_enrol_again_keep_progress(learner_client, learner):
     enrolment = enrolment_of(learner, course)
     services.mark_module_done(enrolment, course.modules[0])
     db.session.commit()
-    learner_client.post(f"/courses/{course.slug}/withdraw")
+    learner_client.post(f"/courses/{course.slug}/withdraw", data={"confirmed": "yes"})
     db.session.refresh(enrolment)
     assert enrolment.status is EnrolmentStatus.withdrawn
     html = learner_client.get(f"/courses/{course.slug}/enrolment").get_data(as_text=True)

@@ -251,7 +251,7 @@ def test_waiting_list_promotes_the_first_waiting_person(trainer, make_user, as_u
                         second.id: RegistrationStatus.waitlisted,
                         third.id: RegistrationStatus.waitlisted}
     outbox.clear()
-    as_user(first).post(f"/webinars/{webinar.id}/unregister")
+    as_user(first).post(f"/webinars/{webinar.id}/unregister", data={"confirmed": "yes"})
     db.session.expire_all()
     statuses = {r.user_id: r.status for r in db.session.scalars(sa.select(Registration))}
     assert statuses[second.id] is RegistrationStatus.registered
@@ -387,7 +387,9 @@ def test_course_feed(client, trainer, learner, as_user):
 
 
 def personal_token(client) -> str:
-    html = client.post("/me/calendar").get_data(as_text=True)
+    # post/redirect/get; a new address replacing an existing one is confirmed
+    html = client.post("/me/calendar", data={"confirmed": "yes"},
+                       follow_redirects=True).get_data(as_text=True)
     return re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics", html).group(1)
 
 
@@ -422,7 +424,7 @@ def test_personal_feed_token_shown_once_works_without_cookie_and_dies_on_regener
 
 
 def test_personal_feed_shows_webcal_link_and_copy_button(learner_client):
-    html = learner_client.post("/me/calendar").get_data(as_text=True)
+    html = learner_client.post("/me/calendar", follow_redirects=True).get_data(as_text=True)
     assert "webcal://localhost/calendar/" in html
     assert "data-copy-target" in html and "js/webinars.js" in html
 
@@ -486,6 +488,16 @@ def test_course_partial_has_a_fixed_number_of_queries(app, trainer, count_querie
 # --------------------------------------------------------------------------- attendance
 
 
+def begun(webinar) -> None:
+    """Move a webinar's (first) session to half an hour ago: attendance waits for the session."""
+    from datetime import timedelta
+
+    from elearn.db_types import utcnow
+
+    webinar.start_utc = utcnow() - timedelta(minutes=30)
+    db.session.commit()
+
+
 def test_attendance_by_hand_completes_a_course_that_requires_a_webinar(
         trainer_client, trainer, learner):
     course = factories.make_course(owner=trainer, modules=0, webinar_required=True)
@@ -493,6 +505,7 @@ def test_attendance_by_hand_completes_a_course_that_requires_a_webinar(
     webinar = factories.make_webinar(trainer, course=course)
     services.register(webinar.id, learner)
     db.session.commit()
+    begun(webinar)
     response = trainer_client.post(f"/webinars/{webinar.id}/attendance",
                                    data={"manual-attended": [str(learner.id)]})
     assert response.status_code == 302
@@ -511,6 +524,7 @@ def test_report_upload_previews_then_records_on_confirmation(
     for person in (learner, short):
         services.register(webinar.id, person)
     db.session.commit()
+    begun(webinar)
     report = (
         "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
         f"Lina,{learner.email},03/15/2026 02:00:00 PM,03/15/2026 02:30:00 PM,30,No\n"
@@ -572,6 +586,7 @@ def test_any_meeting_report_gives_a_page_not_a_500(trainer_client, trainer, name
 
     webinar = factories.make_webinar(trainer, duration=60)
     db.session.commit()
+    begun(webinar)
     data = (Path(__file__).parent.parent / "fixtures" / "attendance" / name).read_bytes()
     response = trainer_client.post(f"/webinars/{webinar.id}/attendance/upload", data={
         "upload-report": (io.BytesIO(data), name),
@@ -651,6 +666,13 @@ def test_attendance_per_session_counts_toward_the_sessions_required(
                                      duration=60)
     webinar.sessions_required = 2
     services.register(webinar.id, learner)
+    db.session.commit()
+    # the three weekly sessions have all begun (attendance waits for the session)
+    from datetime import timedelta
+
+    from elearn.db_types import utcnow
+
+    webinar.start_utc = (utcnow() - timedelta(weeks=2, minutes=30)).replace(second=0, microsecond=0)
     db.session.commit()
     plan = sessions(webinar)
     report = ("Name (Original Name),User Email,Duration (Minutes)\n"
