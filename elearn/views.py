@@ -32,7 +32,7 @@ def set_language():
         session["locale"] = code
         if current_user.is_authenticated:
             current_user.locale = code
-            db.session.commit()
+            db.session.flush()
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.home"))
 
