@@ -47,8 +47,11 @@ demo: setup
 	$(BIN)/flask courses sync
 	$(BIN)/flask seed-demo
 
+# The worker (mail delivery, webinar reminders; queue in instance/queue.sqlite) runs beside
+# the server and stops with it.
 run: demo
 	$(BIN)/flask demo-logins
+	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: setup node

@@ -1,21 +1,25 @@
-"""Reports at scale: seed N participants, then time the centre dashboard and the CSV export
-against the bare SQL they run, in the same process and run.
+"""Reports at scale: seed N participants, then time the centre dashboard (read from the
+rollups) against the direct one-statement computation it replaced, the cost of keeping the
+rollups current on a write, and the CSV and XLSX exports; sizes side by side.
 
-    .venv/bin/python bench/reports_dashboard.py                       # SQLite, 100,000 people
-    .venv/bin/python bench/reports_dashboard.py --participants 20000
-    .venv/bin/python bench/reports_dashboard.py \
-        --database-url postgresql+psycopg://postgres@127.0.0.1:54330/elearn_reports_bench
+    nice .venv/bin/python bench/reports_dashboard.py --participants 100000 1000000
+    nice .venv/bin/python bench/reports_dashboard.py --participants 100000 1000000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:55403/elearn_reports_bench
 
-The database is created (and, unless --reuse, emptied) by the script. Printed: seeding time,
-the dashboard of the demo coordinator's centre (the busiest) and of a typical centre (median of
-several renders, through the Flask test client: routing, login, filters, SQL, template) next to
-the bare aggregate SQL it runs, and the CSV export rate (rows/s) next to the bare SELECT's rate.
-Targets: dashboard < 500 ms, CSV > 20,000 rows/s.
+Each size gets its own database (``-<N>`` appended to the file or database name), created and,
+unless --reuse, emptied by the script. Results are also kept in ``--results`` (JSON), so sizes
+measured in separate runs are still printed side by side. Printed per size: seeding time (with
+the rollup rebuild), the dashboard of the demo coordinator's centre (the busiest) and of a
+typical centre, with and without a date filter (median of several renders through the Flask
+test client: routing, login, filters, SQL, template), the rollup SQL alone, the direct
+statement once, a write with its rollup update, and the export rates.
+Targets: dashboard < 50 ms for any centre and flat from 100k to 1M; XLSX >= 30,000 rows/s.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -28,16 +32,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 
 DEFAULT_SQLITE = "sqlite:////tmp/elearn-reports-bench.sqlite"
+DEFAULT_RESULTS = "/tmp/elearn-reports-bench-results.json"
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_SQLITE)
-    parser.add_argument("--participants", type=int, default=100_000)
+    parser.add_argument("--participants", type=int, nargs="+", default=[100_000])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--results", default=DEFAULT_RESULTS)
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database (seeding then adds nothing)")
     return parser.parse_args()
+
+
+def sized_url(url: str, participants: int) -> str:
+    url_obj = sa.engine.make_url(url)
+    if url_obj.get_backend_name() == "sqlite":
+        path = Path(url_obj.database)
+        return str(url_obj.set(database=str(path.with_name(f"{path.stem}-{participants}{path.suffix}"))))
+    return str(url_obj.set(database=f"{url_obj.database}_{participants}")).replace("***", url_obj.password or "")
 
 
 def prepare_database(url: str, reuse: bool) -> None:
@@ -75,22 +89,21 @@ def median_ms(function, repeat: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
-def main() -> None:
-    args = parse_args()
+def measure(url: str, participants: int, repeat: int, reuse: bool) -> dict:
     from elearn.config import normalise_database_url
 
-    url = normalise_database_url(args.database_url)
-    prepare_database(url, args.reuse)
+    url = normalise_database_url(url)
+    prepare_database(url, reuse)
     os.environ.pop("DATABASE_URL", None)
 
     from flask_migrate import upgrade
 
     from elearn import create_app
     from elearn.demo import seed_demo_accounts
+    from elearn.enrolments.models import Enrolment, EnrolmentStatus
     from elearn.extensions import db
     from elearn.reference.models import RegionalCentre
-    from elearn.reference.services import load_reference_data
-    from elearn.reports import demo, services
+    from elearn.reports import dashboard, demo, rollups, services
     from elearn.reports.services import Scope
 
     app = create_app({
@@ -100,18 +113,26 @@ def main() -> None:
     import logging
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    out: dict = {"participants": participants}
     with app.app_context():
         upgrade()
+        from elearn.reference.services import load_reference_data
+
         load_reference_data()
         seed_demo_accounts()
         db.session.commit()
         start = time.perf_counter()
-        demo.seed(participants=args.participants)
+        demo.seed(participants=participants)
         db.session.commit()
-        seed_seconds = time.perf_counter() - start
-        counts = {
+        out["seed_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        rollups.rebuild(db.session.connection())
+        db.session.commit()
+        out["rebuild_s"] = time.perf_counter() - start
+        out["rows"] = {
             name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))
-            for name in ("users", "enrolments", "quiz_attempts", "registrations", "certificates")
+            for name in ("users", "enrolments", "quiz_attempts", "registrations", "certificates",
+                         "report_rollups", "report_completion_days")
         }
         centre_sizes = db.session.execute(
             sa.select(RegionalCentre.id, RegionalCentre.slug, sa.func.count(services.enrolments.c.id))
@@ -126,9 +147,7 @@ def main() -> None:
         admin = get_user_by_email("admin@elearn.test")
         coordinator_session, admin_session = coordinator.session_token, admin.session_token
         dialect = db.engine.dialect.name
-
-    print(f"database: {dialect}   seeding {args.participants:,} participants: {seed_seconds:.1f} s")
-    print("rows: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
+        out["dialect"] = dialect
 
     def client_for(session_token):
         client = app.test_client()
@@ -146,39 +165,66 @@ def main() -> None:
     coordinator_client, admin_client = client_for(coordinator_session), client_for(admin_session)
     busiest = centre_sizes[0]
     typical = centre_sizes[len(centre_sizes) // 2]
+    month = "date_from=2026-06-01&date_to=2026-09-15"
 
     with app.app_context():
-        for label, (centre_id, slug, enrolment_count), client, url_path in (
-            ("demo coordinator's centre", busiest, coordinator_client, "/centre"),
-            ("typical centre (admin)", typical, admin_client, f"/centre?centre={typical[0]}"),
-        ):
-            scope = Scope(centre_id=centre_id)
+        cases = (
+            ("busiest", busiest, coordinator_client, "/centre", {}),
+            ("busiest, date filter", busiest, coordinator_client, f"/centre?{month}",
+             {"date_from": "2026-06-01", "date_to": "2026-09-15"}),
+            ("typical", typical, admin_client, f"/centre?centre={typical[0]}", {}),
+        )
+        for label, (centre_id, slug, enrolment_count), client, url_path, dates in cases:
+            from datetime import date
 
-            def bare_sql(scope=scope):
+            scope = Scope(centre_id=centre_id, **{k: date.fromisoformat(v) for k, v in dates.items()})
+
+            def rollup_sql(scope=scope):
+                dashboard.all_figures(scope)
+                db.session.rollback()
+
+            def direct_sql(scope=scope):
                 with db.engine.connect() as connection:
                     services.no_jit(connection, dialect)
-                    for query in services.aggregate_queries(scope, dialect).values():
-                        connection.execute(query).all()
+                    connection.execute(services.report_statement(scope, dialect)).all()
 
-            def dashboard(client=client, url_path=url_path):
+            def page(client=client, url_path=url_path):
                 response = client.get(url_path)
                 assert response.status_code == 200, response.status_code
                 response.get_data()
 
-            dashboard()
-            bare_sql()
-            sql_ms, sql_cpu = median_ms(bare_sql, args.repeat)
-            page_ms, page_cpu = median_ms(dashboard, args.repeat)
-            people = services.figures_by(scope, None)[None].participants
+            page()
+            rollup_sql()
+            page_ms, page_cpu = median_ms(page, repeat)
+            sql_ms, _cpu = median_ms(rollup_sql, repeat)
+            direct_ms, _cpu = median_ms(direct_sql, 1)  # the old way, once
+            out[f"dashboard {label}"] = {
+                "centre": slug, "enrolments": enrolment_count, "page_ms": page_ms,
+                "page_cpu_ms": page_cpu, "rollup_sql_ms": sql_ms, "direct_sql_ms": direct_ms,
+            }
             db.session.remove()
-            print(f"\n{label}: {slug}, {people:,} participants, {enrolment_count:,} enrolments")
-            print(f"  dashboard page        {page_ms:8.1f} ms wall {page_cpu:8.1f} ms CPU"
-                  f"   (target < 500 ms: {'ok' if page_ms < 500 else 'MISSED'})")
-            print(f"  bare aggregate SQL    {sql_ms:8.1f} ms wall {sql_cpu:8.1f} ms CPU"
-                  f"   (the one report statement)")
-            print(f"  page / SQL            {page_ms / sql_ms:8.2f} x wall {page_cpu / sql_cpu:6.2f} x CPU")
 
-        # -- CSV export of the busiest centre ------------------------------------------------
+        # -- a write and its rollup update, rolled back ----------------------------------------
+        ids = db.session.scalars(
+            sa.select(Enrolment.id).where(Enrolment.status == EnrolmentStatus.active).limit(20)
+        ).all()
+
+        def write(enrolment_id, maintain):
+            enrolment = db.session.get(Enrolment, enrolment_id)
+            start = time.perf_counter()
+            if not maintain:
+                db.session.info[rollups.PAUSED] = True
+            enrolment.status = EnrolmentStatus.withdrawn
+            db.session.flush()
+            elapsed = (time.perf_counter() - start) * 1000
+            db.session.info.pop(rollups.PAUSED, None)
+            db.session.rollback()
+            return elapsed
+
+        out["write_ms"] = statistics.median(write(i, True) for i in ids)
+        out["write_without_rollups_ms"] = statistics.median(write(i, False) for i in ids)
+
+        # -- exports of the busiest centre -----------------------------------------------------
         scope = Scope(centre_id=busiest[0])
 
         def bare_rows():
@@ -200,36 +246,70 @@ def main() -> None:
         start = time.perf_counter()
         bare_rows()
         sql_seconds = time.perf_counter() - start
-        export("/centre/export/participants.csv")
-        start, start_cpu = time.perf_counter(), time.process_time()
-        csv_bytes = export("/centre/export/participants.csv")
-        csv_seconds = time.perf_counter() - start
-        csv_cpu = time.process_time() - start_cpu
-        start = time.perf_counter()
-        xlsx_bytes = export("/centre/export/participants.xlsx")
-        xlsx_seconds = time.perf_counter() - start
-
-        def peak_memory(path):
-            # a separate run: tracemalloc slows Python down several times
-            tracemalloc.start()
+        rates = {"rows": rows, "bare_select_rows_s": rows / sql_seconds}
+        for fmt in ("csv", "xlsx"):
+            path = f"/centre/export/participants.{fmt}"
             export(path)
-            _current, peak = tracemalloc.get_traced_memory()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            size = export(path)
+            seconds = time.perf_counter() - start
+            rates[f"{fmt}_rows_s"] = rows / seconds
+            rates[f"{fmt}_rows_per_cpu_s"] = rows / (time.process_time() - start_cpu)
+            rates[f"{fmt}_mb"] = size / 1e6
+            tracemalloc.start()  # a separate run: tracemalloc slows Python down
+            export(path)
+            rates[f"{fmt}_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
             tracemalloc.stop()
-            return peak
-
-        csv_peak = peak_memory("/centre/export/participants.csv")
-        xlsx_peak = peak_memory("/centre/export/participants.xlsx")
+        out["export"] = rates
         db.session.remove()
+        db.engine.dispose()
+    return out
 
-    print(f"\nexport of {busiest[1]}: {rows:,} rows")
-    print(f"  CSV export            {rows / csv_seconds:10,.0f} rows/s  ({csv_bytes / 1e6:.1f} MB, "
-          f"peak traced memory {csv_peak / 1e6:.1f} MB; target > 20,000 rows/s: "
-          f"{'ok' if rows / csv_seconds > 20_000 else 'MISSED'}; "
-          f"{rows / csv_cpu:,.0f} rows per CPU second)")
-    print(f"  bare SELECT           {rows / sql_seconds:10,.0f} rows/s")
-    print(f"  SQL / CSV time        {csv_seconds / sql_seconds:10.2f} x")
-    print(f"  XLSX export           {rows / xlsx_seconds:10,.0f} rows/s  ({xlsx_bytes / 1e6:.1f} MB, "
-          f"peak traced memory {xlsx_peak / 1e6:.1f} MB)")
+
+def print_side_by_side(results: list[dict]) -> None:
+    results = sorted(results, key=lambda r: r["participants"])
+    head = "".join(f"{r['participants']:>16,}" for r in results)
+    print(f"\n{results[0]['dialect']}: participants {head}")
+
+    def line(label, values, fmt):
+        print(f"  {label:<36}" + "".join(
+            f"{'-' if v is None else format(v, fmt):>16}" for v in values))
+
+    line("enrolments", [r["rows"]["enrolments"] for r in results], ",")
+    line("rollup rows (report_rollups)", [r["rows"]["report_rollups"] for r in results], ",")
+    line("seeding s (incl. one rebuild)", [r["seed_s"] for r in results], ".1f")
+    line("flask reports rebuild s", [r["rebuild_s"] for r in results], ".1f")
+    for key in ("dashboard busiest", "dashboard busiest, date filter", "dashboard typical"):
+        line(f"{key[10:]}: centre enrolments", [r[key]["enrolments"] for r in results], ",")
+        line("  page ms (median, wall)", [r[key]["page_ms"] for r in results], ".1f")
+        line("  page ms (median, CPU)", [r[key]["page_cpu_ms"] for r in results], ".1f")
+        line("  rollup SQL ms", [r[key]["rollup_sql_ms"] for r in results], ".1f")
+        line("  direct statement ms (before)", [r[key]["direct_sql_ms"] for r in results], ".0f")
+    line("write + rollup update ms", [r["write_ms"] for r in results], ".1f")
+    line("write without rollups ms", [r["write_without_rollups_ms"] for r in results], ".1f")
+    line("export rows (busiest centre)", [r["export"]["rows"] for r in results], ",")
+    for key, fmt in (("bare_select_rows_s", ",.0f"), ("csv_rows_s", ",.0f"),
+                     ("xlsx_rows_s", ",.0f"), ("csv_rows_per_cpu_s", ",.0f"),
+                     ("xlsx_rows_per_cpu_s", ",.0f"), ("csv_peak_mb", ".1f"),
+                     ("xlsx_peak_mb", ".1f")):
+        line(key.replace("_", " "), [r["export"][key] for r in results], fmt)
+
+
+def main() -> None:
+    args = parse_args()
+    path = Path(args.results)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    backend = sa.engine.make_url(args.database_url).get_backend_name()
+    for participants in args.participants:
+        result = measure(sized_url(args.database_url, participants), participants, args.repeat,
+                         args.reuse)
+        earlier = stored.get(backend, {}).get(str(participants))
+        if args.reuse and earlier:  # nothing was seeded this time: keep the measured seeding
+            result["seed_s"], result["rebuild_s"] = earlier["seed_s"], earlier["rebuild_s"]
+        stored.setdefault(backend, {})[str(participants)] = result
+        path.write_text(json.dumps(stored, indent=1))
+        print(json.dumps(result, indent=1), flush=True)
+    print_side_by_side(list(stored[backend].values()))
 
 
 if __name__ == "__main__":

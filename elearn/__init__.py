@@ -62,10 +62,15 @@ def configure_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_by_session_token)
 
-    from elearn.database import configure_engine_events
+    from elearn.database import configure_engine_events, init_request_transaction
 
     with app.app_context():
         configure_engine_events(db.engine)
+    init_request_transaction(app)
+
+    from elearn.tasks import init_app as init_tasks
+
+    init_tasks(app)
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -26,6 +26,13 @@ DEFAULTS: dict[str, object] = {
     "SMTP_USER": "",
     "SMTP_PASSWORD": "",
     "SMTP_STARTTLS": False,
+    "SMTP_TIMEOUT": 30,  # seconds, per SMTP command (worker only; requests never open SMTP)
+    "MAIL_BATCH_SIZE": 100,  # messages a worker claims and sends over one connection
+    "MAIL_MAX_ATTEMPTS": 8,  # then the message is marked failed (admins can retry it)
+    "MAIL_RETRY_BASE_SECONDS": 60,  # back-off: 1, 2, 4, 8 ... minutes, at most 6 hours
+    "MAIL_CLAIM_SECONDS": 600,  # a dead worker's claimed batch is taken over after this
+    "REDIS_URL": "",  # set: rate limits and the job queue use Redis (several app servers)
+    "QUEUE_PATH": "",  # SQLite file of the embedded job queue (default instance/queue.sqlite)
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
@@ -53,7 +60,9 @@ DEFAULTS: dict[str, object] = {
 }
 
 BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED"}
-INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "CERTIFICATE_REMINDER_DAYS", "PROXY_COUNT"}
+INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "CERTIFICATE_REMINDER_DAYS", "PROXY_COUNT",
+            "SMTP_TIMEOUT", "MAIL_BATCH_SIZE", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_BASE_SECONDS",
+            "MAIL_CLAIM_SECONDS"}
 #: Interface languages, each named in its own language (as a language switch shows them).
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
 #: Languages written right to left: pages and content in them get ``dir="rtl"``.
@@ -93,6 +102,9 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
                 "ELEARN_SECRET_KEY must be set in production (ELEARN_ENV=production)."
             )
         settings["SECRET_KEY"] = _development_secret_key(instance_path)
+
+    if settings["REDIS_URL"] and settings["RATELIMIT_STORAGE_URI"] == "memory://":
+        settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
 
     secure = env == "production"
     settings.update(

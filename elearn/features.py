@@ -12,6 +12,7 @@ from types import ModuleType
 FEATURES = (
     "reference",
     "accounts",
+    "outbox",
     "courses",
     "quizzes",
     "enrolments",

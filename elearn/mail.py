@@ -1,15 +1,20 @@
-"""Sending email: SMTP when ELEARN_SMTP_HOST is set, otherwise written to the log."""
+"""Mail as data: ``send_mail`` queues a row in the outbox, in the caller's transaction.
+
+Nothing here talks to a mail server. The row commits (or rolls back) with the change that caused
+it, and a worker delivers it afterwards (``elearn.outbox.delivery``, the only SMTP client).
+"""
 
 from __future__ import annotations
 
-import logging
-import smtplib
+import base64
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formatdate
 
+import sqlalchemy as sa
 from flask import current_app
 
-log = logging.getLogger("elearn.mail")
+from elearn.extensions import db
 
 
 @dataclass
@@ -21,15 +26,27 @@ class Attachment:
     #: extra Content-Type parameters, e.g. ``{"method": "REQUEST"}``
     params: dict[str, str] | None = None
 
+    def to_json(self) -> dict:
+        return {"filename": self.filename, "mimetype": self.mimetype, "params": self.params or {},
+                "content": base64.b64encode(self.content).decode("ascii")}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Attachment:
+        return cls(data["filename"], base64.b64decode(data["content"]), data["mimetype"],
+                   data.get("params") or None)
+
 
 def build_message(
     to: str, subject: str, text: str, attachments: list[Attachment] | None = None,
-    sender: str | None = None,
+    sender: str | None = None, message_id: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender or current_app.config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    if message_id:
+        message["Message-ID"] = message_id
     message.set_content(text)
     for item in attachments or []:
         maintype, subtype = item.mimetype.split("/", 1)
@@ -40,20 +57,40 @@ def build_message(
     return message
 
 
-def send_mail(to: str, subject: str, text: str, attachments: list[Attachment] | None = None) -> EmailMessage:
-    """Send one message. Returns it (tests look at what was sent)."""
-    message = build_message(to, subject, text, attachments)
-    config = current_app.config
-    outbox = current_app.extensions.get("elearn_outbox")
-    if outbox is not None:  # tests collect messages here
-        outbox.append(message)
-    if not config["SMTP_HOST"]:
-        log.info("mail to %s: %s\n%s", to, subject, text)
-        return message
-    with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=30) as smtp:
-        if config["SMTP_STARTTLS"]:
-            smtp.starttls()
-        if config["SMTP_USER"]:
-            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
-        smtp.send_message(message)
-    return message
+def message_of(row) -> EmailMessage:
+    """The message an outbox row stands for; its Message-ID is stable across attempts."""
+    domain = current_app.config["MAIL_SENDER"].rsplit("@", 1)[-1].strip("> ") or "elearn"
+    return build_message(
+        row.recipient, row.subject, row.text,
+        [Attachment.from_json(item) for item in row.attachments or []],
+        message_id=f"<outbox-{row.id}@{domain}>",
+    )
+
+
+def send_mail(to: str, subject: str, text: str, attachments: list[Attachment] | None = None):
+    """Queue one message in the outbox, in the current transaction (it is sent after commit,
+    by a worker; a rollback drops it). Returns the row."""
+    from elearn.outbox.models import OutboxMessage
+
+    row = OutboxMessage(recipient=to, subject=subject, text=text,
+                        attachments=[a.to_json() for a in attachments or []])
+    db.session.add(row)
+    db.session.info["elearn_mail_queued"] = True
+    return row
+
+
+def send_mails(mails: list[tuple[str, str, str]]) -> int:
+    """Queue many plain messages ``(to, subject, text)`` with one INSERT (bulk enrolment)."""
+    from elearn.db_types import utcnow
+    from elearn.outbox.models import OutboxMessage, OutboxStatus
+
+    if not mails:
+        return 0
+    now = utcnow()
+    db.session.execute(sa.insert(OutboxMessage), [
+        {"recipient": to, "subject": subject, "text": text, "attachments": [],
+         "status": OutboxStatus.pending, "attempts": 0, "next_attempt_at": now, "created_at": now}
+        for to, subject, text in mails
+    ])
+    db.session.info["elearn_mail_queued"] = True
+    return len(mails)

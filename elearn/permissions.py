@@ -1,4 +1,6 @@
-"""Role and ownership checks, used by every view through one decorator and one helper."""
+"""Access rules in one place: the role decorator, the 404/403 helper and the named rules
+(``can_study``, ``can_manage_course``, ``can_view_webinar``, ``can_see_centre``) that views,
+services and the API call instead of writing a rule again."""
 
 from __future__ import annotations
 
@@ -49,6 +51,48 @@ def can_see_centre(user, centre_id: int | None) -> bool:
     if user.role is Role.admin:
         return True
     return user.role is Role.coordinator and centre_id is not None and user.centre_id == centre_id
+
+
+def can_study(user, course, enrolment) -> bool:
+    """Read a course's modules and take its quizzes: learners with an active or completed
+    ``enrolment`` (loaded by the caller), the course's trainers and admins."""
+    if enrolment is not None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.role is Role.admin or course.is_trainer(user)
+
+
+def studied_course_ids(user) -> set[int]:
+    """Ids of the courses ``user`` is enrolled in (active or completed)."""
+    import sqlalchemy as sa
+
+    from elearn.enrolments.models import Enrolment, EnrolmentStatus
+    from elearn.extensions import db
+
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(
+        sa.select(Enrolment.course_id).where(
+            Enrolment.user_id == user.id,
+            Enrolment.status.in_([EnrolmentStatus.active, EnrolmentStatus.completed]),
+        )
+    ))
+
+
+def can_view_webinar(webinar, user, registration=None, enrolled: set[int] | None = None) -> bool:
+    """Public webinars are for everyone; others for the course's learners, registrants and
+    managers. ``enrolled``: the user's course ids when the caller already has them."""
+    from elearn.webinars.models import RegistrationStatus
+
+    if webinar.is_public or webinar.can_manage(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if registration is not None and registration.status is not RegistrationStatus.cancelled:
+        return True
+    enrolled = studied_course_ids(user) if enrolled is None else enrolled
+    return webinar.course_id is not None and webinar.course_id in enrolled
 
 
 def can_see_join_link(webinar, user, registration=None) -> bool:

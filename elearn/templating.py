@@ -38,6 +38,7 @@ def nav_items() -> list[tuple[str, str]]:
         if current_user.role is Role.admin:
             items.append(("accounts.admin_users", _("Users")))
             items.append(("reference.index", _("Reference data")))
+            items.append(("outbox.index", _("Mail")))
     return [(endpoint, label) for endpoint, label in items if endpoint in current_app.view_functions]
 
 

@@ -36,7 +36,7 @@ def set_language():
         session["locale"] = code
         if current_user.is_authenticated and current_user.locale != code:
             current_user.locale = code
-            db.session.commit()
+            db.session.flush()
     target = values.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.home"))
 

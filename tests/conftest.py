@@ -157,7 +157,7 @@ def app(_app, request):
     ``real_commits`` (browser tests against a live server, races between threads, migrations)
     commit for real; the database is emptied and reloaded after them.
     """
-    _app.extensions["elearn_outbox"] = []
+    _app.extensions["elearn_outbox"] = QueuedMail()
     # pytest-flask's live_server leaves SERVER_NAME at "localhost.localdomain" after a browser test
     _app.config["SERVER_NAME"] = None
     real_commits = request.node.get_closest_marker("real_commits") is not None
@@ -182,9 +182,46 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.real_commits)
 
 
+class QueuedMail:
+    """The mail queued in the outbox table during the test, as ``EmailMessage`` objects, read
+    from the database each time (so a rolled-back change shows none). Behaves like a list;
+    ``clear()`` forgets what was queued so far."""
+
+    def __init__(self):
+        self.after_id = 0
+
+    def _messages(self) -> list:
+        from elearn.mail import message_of
+        from elearn.outbox.models import OutboxMessage
+
+        rows = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id > self.after_id)
+                                  .order_by(OutboxMessage.id))
+        return [message_of(row) for row in rows]
+
+    def clear(self) -> None:
+        from elearn.outbox.models import OutboxMessage
+
+        self.after_id = db.session.scalar(sa.select(sa.func.max(OutboxMessage.id))) or 0
+
+    def __iter__(self):
+        return iter(self._messages())
+
+    def __len__(self) -> int:
+        return len(self._messages())
+
+    def __getitem__(self, index):
+        return self._messages()[index]
+
+    def __eq__(self, other) -> bool:
+        return self._messages() == list(other)
+
+    def __repr__(self) -> str:
+        return f"QueuedMail({[(m['To'], m['Subject']) for m in self._messages()]!r})"
+
+
 @pytest.fixture
 def outbox(app):
-    """Messages sent through elearn.mail during the test."""
+    """Messages queued through elearn.mail during the test (rows of the outbox table)."""
     return app.extensions["elearn_outbox"]
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from elearn.accounts.models import Role
 from elearn.courses.files import CONVENTIONS
 from elearn.courses.models import Course, Module, course_audiences
 from elearn.extensions import db
@@ -235,15 +234,6 @@ def mark_done_modules(links: list[ModuleLink], enrolment) -> int:
     for link in links:
         link.done = link.id in done
     return sum(1 for link in links if link.done)
-
-
-def can_read_modules(user, course: Course, enrolment) -> bool:
-    """Enrolled learners (active or completed), the course's trainers and admins."""
-    if enrolment is not None:
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.role is Role.admin or course.is_trainer(user)
 
 
 def get_module(course: Course, module_slug: str) -> Module | None:

@@ -15,7 +15,7 @@ from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
 from elearn.courses.models import Course
 from elearn.extensions import db
-from elearn.permissions import ensure, require
+from elearn.permissions import can_study, ensure, require
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -70,7 +70,7 @@ def show(slug: str):
     return _no_store(Response(render_template(
         "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
         for_you=any(a.id == user_audience for a in course.audiences),
-        can_read=services.can_read_modules(current_user, course, enrolment),
+        can_read=can_study(current_user, course, enrolment),
         can_manage=can_manage, convention_names=CONVENTION_NAMES,
         course_languages=services.translation_languages(course),
         outdated=services.outdated_translations(course) if can_manage else [],
@@ -86,7 +86,7 @@ def module(slug: str, module_slug: str):
     course = services.get_visible_course(slug, current_user)
     ensure(course is not None)
     enrolment = services.study_enrolment(current_user, course)
-    if not services.can_read_modules(current_user, course, enrolment):
+    if not can_study(current_user, course, enrolment):
         flash(_("Enrol in this course to read its modules."), "info")
         return redirect(url_for("courses.show", slug=course.slug))
     current = services.get_module(course, module_slug)
@@ -125,7 +125,7 @@ def mark_done(slug: str, module_slug: str):
     from elearn.enrolments.services import mark_module_done
 
     mark_module_done(enrolment, current)
-    db.session.commit()
+    db.session.flush()
     # stay on the module: the message names it, and the page offers the next step
     flash(_("“%(title)s” is marked as done.", title=current.title), "success")
     return redirect(url_for("courses.module", slug=course.slug, module_slug=current.slug))
@@ -150,7 +150,7 @@ def asset(slug: str, path: str):
     ensure(course is not None)
     # the images of a course are part of its modules: the same people read both
     enrolment = services.study_enrolment(current_user, course)
-    ensure(services.can_read_modules(current_user, course, enrolment))
+    ensure(can_study(current_user, course, enrolment))
     row = services.get_asset(course, path)
     ensure(row is not None)
     response = Response(row.data, mimetype=row.content_type)
@@ -175,7 +175,7 @@ def upload():
     if form.validate_on_submit():
         result = import_upload(form.archive_bytes, current_user)
         if result.ok:
-            db.session.commit()
+            db.session.flush()
             imported = db.session.scalar(sa.select(Course.title).where(Course.slug == result.slug))
             flash(_("The course “%(title)s” was imported.", title=imported or result.slug), "success")
         else:

@@ -350,27 +350,32 @@ def apply(records: list[tuple[int, dict[str, str]]], course: Course, actor) -> R
     )
 
 
-def send_welcome_mail(new_accounts: list[tuple[int, str, str, str]], course: Course) -> None:
-    """Tell each new account holder how to set a password (call after the commit)."""
+def send_welcome_mail(new_accounts: list[tuple[int, str, str, str]], course: Course) -> int:
+    """Queue a mail telling each new account holder how to set a password, in the caller's
+    transaction (before its commit), with one INSERT whatever the number. Returns how many."""
     from types import SimpleNamespace
 
     from elearn.accounts.services import RESET_MAX_AGE, make_reset_token
-    from elearn.mail import send_mail
+    from elearn.mail import send_mails
     from elearn.urls import absolute_url
 
     forgot = absolute_url("accounts.forgot_password")
     hours = RESET_MAX_AGE // 3600
+    # built once, filled per person (10,000 rows: one URL build and one catalogue look-up)
+    link_prefix = absolute_url("accounts.reset_password", token="-").removesuffix("-")
     with force_locale(current_app.config["DEFAULT_LOCALE"]):
         subject = _("Your elearn account for %(course)s", course=course.title)
-        for user_id, email, name, session_token in new_accounts:
-            token = make_reset_token(SimpleNamespace(id=user_id, session_token=session_token))
-            link = absolute_url("accounts.reset_password", token=token)
-            send_mail(email, subject, _(
-                "Hello %(name)s,\n\nAn account was created for you on elearn and you are "
-                "enrolled in \"%(course)s\".\n\nChoose your password within %(hours)s hours "
-                "here:\n%(link)s\n\nLater, ask for a new link at %(forgot)s",
-                name=name, course=course.title, hours=hours, link=link, forgot=forgot,
-            ))
+        template = _(
+            "Hello %(name)s,\n\nAn account was created for you on elearn and you are "
+            "enrolled in \"%(course)s\".\n\nChoose your password within %(hours)s hours "
+            "here:\n%(link)s\n\nLater, ask for a new link at %(forgot)s")
+    mails = []
+    for user_id, email, name, session_token in new_accounts:
+        token = make_reset_token(SimpleNamespace(id=user_id, session_token=session_token))
+        mails.append((email, subject, template % {
+            "name": name, "course": course.title, "hours": hours, "link": link_prefix + token,
+            "forgot": forgot}))
+    return send_mails(mails)
 
 
 # --- carrying the previewed file to the confirmation, signed ------------------------------------

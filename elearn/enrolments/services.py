@@ -371,6 +371,7 @@ def request_place(user, course: Course, message: str = "") -> EnrolmentRequest:
     request = EnrolmentRequest(user_id=user.id, course_id=course.id, message=message.strip())
     db.session.add(request)
     db.session.flush()
+    notify_deciders(request)
     return request
 
 
@@ -402,6 +403,7 @@ def can_decide(user, request: EnrolmentRequest) -> bool:
 
 
 def notify_deciders(request: EnrolmentRequest) -> None:
+    """Queue a mail to each decider (in the transaction of the request)."""
     link = absolute_url("enrolments.requests")
     for person in deciders(request):
         with force_locale(person.locale):

@@ -73,7 +73,7 @@ def enrol(slug: str):
         abort(400)
     try:
         services.enrol_self(current_user, course)
-        db.session.commit()
+        db.session.flush()
     except services.EnrolmentRefused as refused:
         db.session.rollback()
         flash(services.block_message(refused.reason, course), "error")
@@ -106,7 +106,7 @@ def withdraw(slug: str):
             confirm_label=_("Withdraw"), cancel_label=_("Keep my enrolment"),
             cancel_url=form.safe_next() or course_page_url(course))
     if services.withdraw(enrolment):
-        db.session.commit()
+        db.session.flush()
         flash(_("You withdrew from %(course)s. Your progress is kept if you enrol again.",
                 course=course.title), "info")
     else:
@@ -122,8 +122,8 @@ def request_place(slug: str):
     reason = services.enrolment_block(current_user, course)
     if form.validate_on_submit():
         try:
-            request = services.request_place(current_user, course, form.message.data or "")
-            db.session.commit()
+            services.request_place(current_user, course, form.message.data or "")
+            db.session.flush()
         except services.RequestRefused as refused:
             db.session.rollback()
             flash(str(refused), "info")
@@ -132,7 +132,6 @@ def request_place(slug: str):
             db.session.rollback()
             flash(_("You already asked for a place; the trainers will answer soon."), "info")
             return _back(form, course)
-        services.notify_deciders(request)
         flash(_("Your request is sent. You will get an email with the answer."), "success")
         return _back(form, course)
     return render_template(
@@ -160,7 +159,7 @@ def decide(request_id: int):
         return redirect(url_for("enrolments.requests"))
     approve = bool(form.approve.data)
     if services.decide(item, current_user, approve, form.note.data or ""):
-        db.session.commit()
+        db.session.flush()
         message = (_("%(name)s is enrolled in %(course)s.", name=item.user.name,
                      course=item.course.title) if approve else
                    _("The request of %(name)s is declined.", name=item.user.name))
@@ -186,7 +185,7 @@ def module_done(slug: str, module_slug: str):
         abort(400)
     was_completed = enrolment.status is EnrolmentStatus.completed
     services.mark_module_done(enrolment, module)
-    db.session.commit()
+    db.session.flush()
     if not was_completed and enrolment.status is EnrolmentStatus.completed:
         flash(_("Well done: you completed %(course)s.", course=course.title), "success")
     return redirect(form.safe_next() or url_for("enrolments.my_learning"))
@@ -242,13 +241,13 @@ def bulk_confirm(slug: str):
     records = bulk.read_rows(form.text)
     try:
         result = bulk.apply(records, course, current_user)
-        db.session.commit()
+        bulk.send_welcome_mail(result.new_accounts, course)
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         flash(_("Someone changed these accounts or enrolments at the same time. Nothing was "
                 "written; upload the file again to see the new preview."), "error")
         return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
-    bulk.send_welcome_mail(result.new_accounts, course)
     # one sentence per figure, each with its plural forms
     flash(" ".join([
         ngettext("%(num)s account created.", "%(num)s accounts created.", result.created),

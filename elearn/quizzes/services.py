@@ -18,11 +18,11 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from elearn.accounts.models import Role
 from elearn.certificates import issuing
 from elearn.db_types import utcnow
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
+from elearn.permissions import can_study
 from elearn.quizzes.models import (
     AttemptStatus,
     Question,
@@ -50,9 +50,7 @@ def access(user, course):
     if not getattr(user, "is_authenticated", False):
         return False, None
     enrolment = active_enrolment(user.id, course.id)
-    if enrolment is not None:
-        return True, enrolment
-    return (user.role is Role.admin or course.is_trainer(user)), None
+    return can_study(user, course, enrolment), enrolment
 
 
 def find_quiz(course_id: int, quiz_slug: str) -> Quiz | None:

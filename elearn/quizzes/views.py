@@ -81,7 +81,7 @@ def show(slug, quiz_slug):
     attempts = services.user_attempts(quiz.id, current_user.id)
     if any(a.status is AttemptStatus.in_progress and services.is_expired(a) for a in attempts):
         services.finish_expired(quiz, attempts)
-        db.session.commit()
+        db.session.flush()
         attempts = services.user_attempts(quiz.id, current_user.id)
     summary = services.summary(quiz, attempts, current_user.id)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
@@ -101,10 +101,10 @@ def start(slug, quiz_slug):
     try:
         attempt = services.start_attempt(quiz, current_user)
     except services.QuizRefused as refusal:
-        db.session.commit()  # expired attempts graded on the way stay graded
+        db.session.flush()  # expired attempts graded on the way stay graded
         flash(str(refusal), "error")
         return redirect(url_for("quizzes.show", slug=slug, quiz_slug=quiz_slug))
-    db.session.commit()
+    db.session.flush()
     return redirect(url_for("quizzes.attempt", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
 
 
@@ -145,7 +145,7 @@ def attempt(slug, quiz_slug, attempt_id):
     attempt = _own_attempt(quiz, attempt_id)
     if attempt.status is AttemptStatus.in_progress and services.is_expired(attempt):
         services.submit_attempt(quiz, attempt, None)
-        db.session.commit()
+        db.session.flush()
         flash(_("The time was up: your attempt was graded with the answers saved before the deadline."), "error")
     if attempt.status is not AttemptStatus.in_progress:
         return redirect(url_for("quizzes.result", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
@@ -173,7 +173,7 @@ def save(slug, quiz_slug, attempt_id):
         flash(message, "error")
         return redirect(url_for("quizzes.attempt", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
     saved = services.save_answers(attempt, form.answers)
-    db.session.commit()
+    db.session.flush()
     if _wants_json():
         return jsonify(saved=saved)
     flash(_("Your answers are saved."), "success")
@@ -196,7 +196,7 @@ def submit(slug, quiz_slug, attempt_id):
             "The form could not be verified. Your answers saved so far are kept; please submit again."))
     expired = services.is_expired(attempt)
     graded = services.submit_attempt(quiz, attempt, None if expired else form.answers)
-    db.session.commit()
+    db.session.flush()
     if expired:
         flash(_("The time was up: your attempt was graded with the answers saved before the deadline."), "error")
     elif not graded:

@@ -36,7 +36,7 @@ def edit_audience(audience_id: int | None):
     if form.validate_on_submit():
         form.populate_obj(audience)
         db.session.add(audience)
-        db.session.commit()
+        db.session.flush()
         flash(_("The audience %(name)s was saved.", name=audience.name), "success")
         return redirect(url_for("reference.index"))
     heading = _("Edit the audience %(name)s", name=audience.name) if audience.id else _("Add an audience")
@@ -62,7 +62,7 @@ def edit_centre(centre_id: int | None):
         centre.host_country = form.host_country.data
         centre.city = form.city.data or ""
         db.session.add(centre)
-        db.session.commit()
+        db.session.flush()
         flash(_("The regional centre %(name)s was saved.", name=centre.name), "success")
         return redirect(url_for("reference.index"))
     heading = (_("Edit the regional centre %(name)s", name=centre.name) if centre.id

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from elearn.inputs import sensible_date
-from elearn.reports.services import SORTS
+from elearn.reports.people import SORTS, BadCursor, decode_cursor
 
 
 def _optional_int(value):
@@ -62,7 +62,18 @@ class ParticipantFilterForm(FilterForm):
     order = SelectField(
         _l("Order"), choices=[("asc", _l("Ascending")), ("desc", _l("Descending"))], default="asc"
     )
-    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+    #: page links: the position the page starts after, or ends before (see reports.people)
+    after = StringField(validators=[Optional(), Length(max=400)])
+    before = StringField(validators=[Optional(), Length(max=400)])
+
+    def validate_after(self, field):
+        if field.data:
+            try:
+                decode_cursor(field.data)
+            except BadCursor:
+                raise ValidationError(_l("This page link is not valid; start from the first page.")) from None
+
+    validate_before = validate_after
 
     def validate_sort(self, field):
         if field.data not in SORTS:

@@ -100,3 +100,115 @@ def _password_change_revokes_api_tokens(user, value, oldvalue, initiator):
             ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
         )):
             token.revoked_at = now
+
+
+#: keyset pages of a centre's participant list (reports.people), by name or by email
+ix_users_centre_name_id = sa.Index("ix_users_centre_name_id", _users.c.centre_id, _users.c.name,
+                                   _users.c.id)
+ix_users_centre_email_id = sa.Index("ix_users_centre_email_id", _users.c.centre_id,
+                                    _users.c.email, _users.c.id)
+#: keyset pages across centres (trainers, admins) by name
+ix_users_name_id = sa.Index("ix_users_name_id", _users.c.name, _users.c.id)
+
+
+# -- rollups: the dashboard figures, kept current as facts change (see reports.rollups) ---------
+#
+# Summary rows carry no foreign keys: they are derived data, rebuilt by ``flask reports rebuild``.
+# ``centre_id`` is 0 for people without a regional centre (a primary key column cannot be NULL).
+
+
+class ReportFact(db.Model):
+    """One enrolment as the rollups last counted it (so a change can be subtracted exactly)."""
+
+    __tablename__ = "report_facts"
+
+    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    course_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: the person's regional centre, 0 for none
+    centre_id: Mapped[int] = mapped_column()
+    #: the person's country (ISO 3166-1 alpha-2)
+    country: Mapped[str] = mapped_column(sa.String(2))
+    #: the person's target audience
+    audience_id: Mapped[int] = mapped_column()
+    #: the UTC day of enrolment
+    day: Mapped[datetime] = mapped_column(sa.Date)
+    #: 1 when the enrolment is active, else 0
+    active: Mapped[int] = mapped_column()
+    #: 1 when completed, else 0
+    completed: Mapped[int] = mapped_column()
+    #: 1 when withdrawn, else 0
+    withdrawn: Mapped[int] = mapped_column()
+    #: whole days from enrolment to completion (completed enrolments only)
+    done_days: Mapped[int | None] = mapped_column()
+    #: sum of the best submitted score (percent) of each quiz of the course
+    quiz_total: Mapped[float] = mapped_column(sa.Float)
+    #: number of quizzes with a submitted score
+    quiz_n: Mapped[int] = mapped_column()
+    #: 1 with a valid (unrevoked) certificate, else 0
+    cert: Mapped[int] = mapped_column()
+    #: webinar registrations (not cancelled) for the course's webinars
+    reg_n: Mapped[int] = mapped_column()
+    #: of which attended
+    reg_attended: Mapped[int] = mapped_column()
+
+
+ix_report_facts_user = sa.Index("ix_report_facts_user_id", ReportFact.__table__.c.user_id)
+#: distinct participants of a centre over a date range, read from the index alone
+ix_report_facts_centre_day = sa.Index(
+    "ix_report_facts_centre_day", *(ReportFact.__table__.c[name] for name in (
+        "centre_id", "day", "user_id", "course_id", "country", "audience_id"))
+)
+
+ROLLUP_KEY = ("period", "centre_id", "start", "course_id", "country", "audience_id")
+
+
+class ReportRollup(db.Model):
+    """Sums of the enrolments of one group (centre, course, country, audience) over one period:
+    ``a`` all time (start 1970-01-01), ``m`` the month beginning at ``start``, ``d`` that day."""
+
+    __tablename__ = "report_rollups"
+
+    #: a (all time), m (month) or d (day)
+    period: Mapped[str] = mapped_column(sa.String(1), primary_key=True)
+    centre_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: first day of the period (enrolment day)
+    start: Mapped[datetime] = mapped_column(sa.Date, primary_key=True)
+    course_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    audience_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    enrolments: Mapped[int] = mapped_column(default=0, server_default="0")
+    in_progress: Mapped[int] = mapped_column(default=0, server_default="0")
+    completed: Mapped[int] = mapped_column(default=0, server_default="0")
+    withdrawn: Mapped[int] = mapped_column(default=0, server_default="0")
+    quiz_total: Mapped[float] = mapped_column(sa.Float, default=0, server_default="0")
+    quiz_n: Mapped[int] = mapped_column(default=0, server_default="0")
+    certificates: Mapped[int] = mapped_column(default=0, server_default="0")
+    registrations: Mapped[int] = mapped_column(default=0, server_default="0")
+    attended: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class ReportCompletionDays(db.Model):
+    """How many completed enrolments of a rollup group took ``days`` whole days (for medians)."""
+
+    __tablename__ = "report_completion_days"
+
+    period: Mapped[str] = mapped_column(sa.String(1), primary_key=True)
+    centre_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    start: Mapped[datetime] = mapped_column(sa.Date, primary_key=True)
+    course_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    audience_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: whole days from enrolment to completion
+    days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class ReportPeople(db.Model):
+    """People with at least one enrolment, per centre, country and audience (all time)."""
+
+    __tablename__ = "report_people"
+
+    centre_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    audience_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    participants: Mapped[int] = mapped_column(default=0, server_default="0")

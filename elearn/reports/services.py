@@ -1,99 +1,40 @@
-"""Reporting: who is in a scope, and the completion figures of that scope, all computed in SQL.
+"""Reporting: the completion figures of a scope computed directly in SQL, filter choices, and
+the rows of the participant exports.
 
-A :class:`Scope` says whose enrolments count: the people of one regional centre (coordinators),
-the courses of one trainer, one person (API callers who are learners), or everything (admins),
-narrowed by course and by enrolment date. Every figure is an aggregate query (GROUP BY); the
-median uses ``percentile_cont`` on PostgreSQL and a window-function query on SQLite. No function
-here loads rows into Python to count them.
+Every figure is an aggregate query (GROUP BY) over the per-enrolment facts (``reports.facts``);
+the median uses ``percentile_cont`` on PostgreSQL and a window-function query on SQLite. No
+function here loads rows into Python to count them. The dashboard reads the same figures from
+the rollups (``reports.dashboard``); this direct computation is their reference.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from elearn.accounts.models import User
-from elearn.certificates.models import Certificate
-from elearn.courses.models import Course, course_trainers
-from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
-from elearn.pagination import PageNavigation
-from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
-from elearn.reference.models import Audience, RegionalCentre
-from elearn.webinars.models import Registration, RegistrationStatus, Webinar
-
-users = User.__table__
-enrolments = Enrolment.__table__
-courses = Course.__table__
-attempts = QuizAttempt.__table__
-quizzes = Quiz.__table__
-certificates = Certificate.__table__
-registrations = Registration.__table__
-webinars = Webinar.__table__
-audiences = Audience.__table__
-centres = RegionalCentre.__table__
-
-GROUPINGS = ("course", "country", "audience")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose enrolments a report covers. ``None`` means no restriction on that axis."""
-
-    #: only people of this regional centre
-    centre_id: int | None = None
-    #: only courses this trainer owns or co-trains
-    trainer_id: int | None = None
-    #: only this person's enrolments
-    user_id: int | None = None
-    #: only this course
-    course_id: int | None = None
-    #: enrolled on or after this day (UTC)
-    date_from: date | None = None
-    #: enrolled on or before this day (UTC)
-    date_to: date | None = None
-
-    def narrowed(self, **changes) -> Scope:
-        return replace(self, **changes)
-
-
-def trainer_course_ids(trainer_id: int) -> sa.Select:
-    """The ids of the courses ``trainer_id`` owns or co-trains, as a subquery."""
-    return sa.select(courses.c.id).where(courses.c.owner_id == trainer_id).union(
-        sa.select(course_trainers.c.course_id).where(course_trainers.c.user_id == trainer_id)
-    )
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def conditions(scope: Scope, *, course_col=None, user_col=None, date_col=None) -> list:
-    """WHERE clauses for ``scope``; the query must join ``users`` (for the centre)."""
-    course_col = enrolments.c.course_id if course_col is None else course_col
-    user_col = enrolments.c.user_id if user_col is None else user_col
-    date_col = enrolments.c.enrolled_at if date_col is None else date_col
-    where = []
-    if scope.centre_id is not None:
-        where.append(users.c.centre_id == scope.centre_id)
-    if scope.trainer_id is not None:
-        where.append(course_col.in_(trainer_course_ids(scope.trainer_id)))
-    if scope.user_id is not None:
-        where.append(user_col == scope.user_id)
-    if scope.course_id is not None:
-        where.append(course_col == scope.course_id)
-    if scope.date_from is not None:
-        where.append(date_col >= _day_start(scope.date_from))
-    if scope.date_to is not None:
-        where.append(date_col < _day_start(scope.date_to + timedelta(days=1)))
-    return where
-
-
-def _enrolments_join():
-    return enrolments.join(users, users.c.id == enrolments.c.user_id)
-
+from elearn.reports.facts import facts as _facts
+from elearn.reports.scope import (  # noqa: F401 - the names other modules read from here
+    GROUPINGS,
+    Scope,
+    _day_start,
+    _enrolments_join,
+    attempts,
+    audiences,
+    centres,
+    certificates,
+    conditions,
+    courses,
+    enrolments,
+    quizzes,
+    registrations,
+    trainer_course_ids,
+    users,
+    webinars,
+)
 
 # -- the figures ---------------------------------------------------------------------------
 
@@ -150,186 +91,6 @@ FIGURE_COLUMNS = (
 def _status_count(status: EnrolmentStatus):
     return sa.func.coalesce(
         sa.func.sum(sa.case((enrolments.c.status == status, 1), else_=0)), 0
-    )
-
-
-def _days_to_complete(dialect: str):
-    if dialect == "postgresql":
-        return sa.extract("epoch", enrolments.c.completed_at - enrolments.c.enrolled_at) / 86400.0
-    return sa.func.julianday(enrolments.c.completed_at) - sa.func.julianday(enrolments.c.enrolled_at)
-
-
-def _same_enrolment(user_col, course_col):
-    """Correlates a subquery with the enrolment (same person, same course) of the outer row."""
-    return sa.and_(user_col == enrolments.c.user_id, course_col == enrolments.c.course_id)
-
-
-def _enrolment_columns(dialect: str) -> list:
-    completed = sa.and_(enrolments.c.status == EnrolmentStatus.completed,
-                        enrolments.c.completed_at.is_not(None))
-    return [
-        enrolments.c.user_id, enrolments.c.course_id, users.c.country, users.c.audience_id,
-        sa.case((enrolments.c.status == EnrolmentStatus.active, 1), else_=0).label("active"),
-        sa.case((enrolments.c.status == EnrolmentStatus.completed, 1), else_=0)
-        .label("completed"),
-        sa.case((enrolments.c.status == EnrolmentStatus.withdrawn, 1), else_=0)
-        .label("withdrawn"),
-        sa.case((completed, _days_to_complete(dialect)), else_=sa.null()).label("days"),
-    ]
-
-
-def _prefilter(scope: Scope, user_col, course_col) -> tuple[list, bool]:
-    """Conditions that cut a per-person-and-course aggregate down to the scope early (the join
-    to the enrolments applies the full scope); the flag says whether ``users`` must be joined."""
-    where = []
-    if scope.centre_id is not None:
-        where.append(users.c.centre_id == scope.centre_id)
-    if scope.user_id is not None:
-        where.append(user_col == scope.user_id)
-    if scope.trainer_id is not None:
-        where.append(course_col.in_(trainer_course_ids(scope.trainer_id)))
-    if scope.course_id is not None:
-        where.append(course_col == scope.course_id)
-    return where, scope.centre_id is not None
-
-
-def _quiz_per_enrolment(scope: Scope):
-    """Per person and course: the sum and number of their best submitted score per quiz."""
-    where, join_users = _prefilter(scope, attempts.c.user_id, quizzes.c.course_id)
-    source = attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
-    if join_users:
-        source = source.join(users, users.c.id == attempts.c.user_id)
-    best = (
-        sa.select(attempts.c.user_id, quizzes.c.course_id,
-                  sa.func.max(attempts.c.percent).label("best"))
-        .select_from(source)
-        .where(*where, attempts.c.status == AttemptStatus.submitted,
-               attempts.c.percent.is_not(None))
-        .group_by(attempts.c.user_id, quizzes.c.course_id, attempts.c.quiz_id)
-        .subquery("best")
-    )
-    return (
-        sa.select(best.c.user_id, best.c.course_id, sa.func.sum(best.c.best).label("total"),
-                  sa.func.count().label("n"))
-        .group_by(best.c.user_id, best.c.course_id)
-        .subquery("quiz")
-    )
-
-
-def _certificates_per_enrolment(scope: Scope):
-    where, join_users = _prefilter(scope, certificates.c.user_id, certificates.c.course_id)
-    source = certificates
-    if join_users:
-        source = source.join(users, users.c.id == certificates.c.user_id)
-    return (
-        sa.select(certificates.c.user_id, certificates.c.course_id)
-        .select_from(source)
-        .where(*where, certificates.c.revoked_at.is_(None))
-        .subquery("cert")
-    )
-
-
-def _registrations_per_enrolment(scope: Scope):
-    where, join_users = _prefilter(scope, registrations.c.user_id, webinars.c.course_id)
-    source = registrations.join(webinars, webinars.c.id == registrations.c.webinar_id)
-    if join_users:
-        source = source.join(users, users.c.id == registrations.c.user_id)
-    return (
-        sa.select(
-            registrations.c.user_id, webinars.c.course_id, sa.func.count().label("n"),
-            sa.func.sum(sa.case((registrations.c.attended, 1), else_=0)).label("attended"),
-        )
-        .select_from(source)
-        .where(*where, registrations.c.status != RegistrationStatus.cancelled)
-        .group_by(registrations.c.user_id, webinars.c.course_id)
-        .subquery("reg")
-    )
-
-
-def _facts_joined(scope: Scope, dialect: str):
-    """PostgreSQL: the per-enrolment figures from aggregates joined by hash (a correlated
-    subplan per row is slower there than one pass over each table)."""
-    quiz = _quiz_per_enrolment(scope)
-    cert = _certificates_per_enrolment(scope)
-    reg = _registrations_per_enrolment(scope)
-
-    def same(table):
-        return sa.and_(table.c.user_id == enrolments.c.user_id,
-                       table.c.course_id == enrolments.c.course_id)
-
-    return (
-        sa.select(
-            *_enrolment_columns(dialect),
-            quiz.c.total.label("quiz_total"), quiz.c.n.label("quiz_n"),
-            sa.case((cert.c.user_id.is_not(None), 1), else_=0).label("cert"),
-            reg.c.n.label("reg_n"), reg.c.attended.label("reg_attended"),
-        )
-        .select_from(
-            _enrolments_join()
-            .outerjoin(quiz, same(quiz))
-            .outerjoin(cert, same(cert))
-            .outerjoin(reg, same(reg))
-        )
-        .where(*conditions(scope))
-        .cte("facts")
-        .prefix_with("MATERIALIZED")
-    )
-
-
-def _facts(scope: Scope, dialect: str):
-    """One row per enrolment in scope with everything the figures need (a CTE, read 4 times).
-
-    SQLite: the per-enrolment quiz, certificate and webinar figures are correlated subqueries,
-    each an index lookup (see reports.models for the covering indexes). PostgreSQL: hash joins
-    of per-person-and-course aggregates (``_facts_joined``).
-    """
-    if dialect == "postgresql":
-        return _facts_joined(scope, dialect)
-    submitted = sa.and_(
-        _same_enrolment(attempts.c.user_id, quizzes.c.course_id),
-        attempts.c.status == AttemptStatus.submitted, attempts.c.percent.is_not(None),
-    )
-    attempts_of_course = attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
-    best_per_quiz = (
-        sa.select(sa.func.max(attempts.c.percent).label("best"))
-        .select_from(attempts_of_course).where(submitted).group_by(attempts.c.quiz_id)
-        .correlate(enrolments).subquery("best")
-    )
-    quiz_total = sa.select(sa.func.sum(best_per_quiz.c.best)).scalar_subquery()
-    quiz_n = (
-        sa.select(sa.func.count(sa.distinct(attempts.c.quiz_id)))
-        .select_from(attempts_of_course).where(submitted).scalar_subquery()
-    )
-    has_certificate = sa.exists().where(
-        _same_enrolment(certificates.c.user_id, certificates.c.course_id),
-        certificates.c.revoked_at.is_(None),
-    )
-    registered = sa.and_(
-        _same_enrolment(registrations.c.user_id, webinars.c.course_id),
-        registrations.c.status != RegistrationStatus.cancelled,
-    )
-    registrations_of_course = registrations.join(
-        webinars, webinars.c.id == registrations.c.webinar_id
-    )
-    registration_n = (
-        sa.select(sa.func.count()).select_from(registrations_of_course).where(registered)
-        .scalar_subquery()
-    )
-    attended_n = (
-        sa.select(sa.func.count()).select_from(registrations_of_course)
-        .where(registered, registrations.c.attended.is_(True)).scalar_subquery()
-    )
-    return (
-        sa.select(
-            *_enrolment_columns(dialect),
-            quiz_total.label("quiz_total"), quiz_n.label("quiz_n"),
-            sa.case((has_certificate, 1), else_=0).label("cert"),
-            registration_n.label("reg_n"), attended_n.label("reg_attended"),
-        )
-        .select_from(_enrolments_join())
-        .where(*conditions(scope))
-        .cte("facts")
-        .prefix_with("MATERIALIZED")
     )
 
 
@@ -467,49 +228,6 @@ def figures_by(scope: Scope, grouping: str | None) -> dict:
     return all_figures(scope)["total" if grouping is None else grouping]
 
 
-@dataclass
-class BreakdownRow:
-    key: object
-    label: str
-    figures: Figures
-
-
-@dataclass
-class Report:
-    totals: Figures
-    breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
-
-
-def course_titles() -> dict[int, str]:
-    return dict(db.session.execute(sa.select(courses.c.id, courses.c.title)).all())
-
-
-def audience_names() -> dict[int, str]:
-    return dict(db.session.execute(sa.select(audiences.c.id, audiences.c.name)).all())
-
-
-def build_report(scope: Scope, country_names: dict[str, str] | None = None) -> Report:
-    """Totals and the breakdowns by course, country and audience (biggest groups first)."""
-    country_names = country_names or {}
-    titles = course_titles()
-    audience_labels = audience_names()
-    labels = {
-        "course": lambda key: titles.get(key, str(key)),
-        "country": lambda key: country_names.get(key, key or ""),
-        "audience": lambda key: audience_labels.get(key, str(key)),
-    }
-    figures = all_figures(scope)
-    report = Report(totals=figures["total"][None])
-    for grouping in GROUPINGS:
-        rows = [
-            BreakdownRow(key, labels[grouping](key), group)
-            for key, group in figures[grouping].items()
-        ]
-        rows.sort(key=lambda row: (-row.figures.enrolments, row.label))
-        report.breakdowns[grouping] = rows
-    return report
-
-
 # -- choices for the filter form -------------------------------------------------------------
 
 
@@ -527,152 +245,11 @@ def centre_choices() -> list[tuple[int, str]]:
     )]
 
 
-# -- participant list --------------------------------------------------------------------------
-
-def _participant_aggregates():
-    """Per-person aggregates of the participant list, by sort key."""
-    return {
-        "enrolments": sa.func.count(enrolments.c.id),
-        "completed": _status_count(EnrolmentStatus.completed),
-        "progress": sa.func.avg(enrolments.c.progress_percent),
-        "last_enrolled": sa.func.max(enrolments.c.enrolled_at),
-    }
-
-
-#: the only sorts accepted (anything else sorts by name)
-SORTS = ("name", "email", "country", "enrolments", "completed", "progress", "last_enrolled")
-
-
 def _search_condition(search: str):
+    """Name, or the email's local part, matches ``search`` (one rule: accounts.people_search)."""
     from elearn.accounts.services import people_search
 
     return people_search(users.c.name, users.c.email, search)
-
-
-@dataclass
-class ParticipantPage(PageNavigation):
-    rows: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def participants(
-    scope: Scope, *, search: str = "", sort: str = "name", descending: bool = False,
-    page: int = 1, per_page: int = 50,
-) -> ParticipantPage:
-    """One page of the people with enrolments in ``scope``, with their per-person totals."""
-    if sort not in SORTS:
-        sort = "name"
-    aggregates = _participant_aggregates()
-    where = conditions(scope)
-    if search.strip():
-        where.append(_search_condition(search))
-    statement = (
-        sa.select(
-            users.c.id, users.c.name, users.c.email, users.c.country,
-            audiences.c.name.label("audience"),
-            *(expression.label(name) for name, expression in aggregates.items()),
-        )
-        .select_from(_enrolments_join().join(audiences, audiences.c.id == users.c.audience_id))
-        .where(*where)
-        .group_by(users.c.id, users.c.name, users.c.email, users.c.country, audiences.c.name)
-    )
-    column = aggregates.get(sort) if sort in aggregates else {
-        "name": users.c.name, "email": users.c.email, "country": users.c.country,
-    }[sort]
-    order = column.desc() if descending else column.asc()
-    statement = statement.order_by(order, users.c.id).limit(per_page).offset((page - 1) * per_page)
-    total = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(enrolments.c.user_id)))
-        .select_from(_enrolments_join()).where(*where)
-    ) or 0
-    return ParticipantPage(db.session.execute(statement).all(), total, page, per_page)
-
-
-# -- one person --------------------------------------------------------------------------------
-
-
-def person_in_scope(scope: Scope, user_id: int) -> User | None:
-    """The person, when ``scope`` may see them: of the centre, or enrolled in the trainer's courses."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        return None
-    if scope.centre_id is not None and user.centre_id != scope.centre_id:
-        return None
-    if scope.trainer_id is not None:
-        enrolled = db.session.scalar(
-            sa.select(enrolments.c.id).where(
-                enrolments.c.user_id == user_id,
-                enrolments.c.course_id.in_(trainer_course_ids(scope.trainer_id)),
-            ).limit(1)
-        )
-        if enrolled is None:
-            return None
-    return user
-
-
-@dataclass
-class PersonRecord:
-    enrolments: list
-    quizzes: list
-    webinars: list
-    certificates: list
-
-
-def person_record(scope: Scope, user_id: int) -> PersonRecord:
-    """A person's courses, best quiz results, webinars and certificates, within ``scope``'s courses."""
-    course_filter = []
-    if scope.trainer_id is not None:
-        course_filter.append(courses.c.id.in_(trainer_course_ids(scope.trainer_id)))
-    enrolment_rows = db.session.execute(
-        sa.select(
-            courses.c.id.label("course_id"), courses.c.title, enrolments.c.status,
-            enrolments.c.progress_percent, enrolments.c.enrolled_at, enrolments.c.completed_at,
-        )
-        .select_from(enrolments.join(courses, courses.c.id == enrolments.c.course_id))
-        .where(enrolments.c.user_id == user_id, *course_filter)
-        .order_by(enrolments.c.enrolled_at.desc(), enrolments.c.id)
-    ).all()
-    quiz_rows = db.session.execute(
-        sa.select(
-            courses.c.title.label("course"), quizzes.c.title.label("quiz"), quizzes.c.pass_mark,
-            sa.func.count().label("attempts"), sa.func.max(attempts.c.percent).label("best"),
-            sa.func.max(sa.case((attempts.c.passed, 1), else_=0)).label("passed"),
-            sa.func.max(attempts.c.submitted_at).label("last_submitted"),
-        )
-        .select_from(attempts.join(quizzes, quizzes.c.id == attempts.c.quiz_id)
-                     .join(courses, courses.c.id == quizzes.c.course_id))
-        .where(attempts.c.user_id == user_id, attempts.c.status == AttemptStatus.submitted,
-               *course_filter)
-        .group_by(courses.c.title, quizzes.c.id, quizzes.c.title, quizzes.c.pass_mark)
-        .order_by(courses.c.title, quizzes.c.title)
-    ).all()
-    webinar_filter = list(course_filter)
-    webinar_rows = db.session.execute(
-        sa.select(
-            webinars.c.title, webinars.c.start_utc, courses.c.title.label("course"),
-            registrations.c.status, registrations.c.attended, registrations.c.minutes_attended,
-        )
-        .select_from(registrations.join(webinars, webinars.c.id == registrations.c.webinar_id)
-                     .outerjoin(courses, courses.c.id == webinars.c.course_id))
-        .where(registrations.c.user_id == user_id, *webinar_filter)
-        .order_by(webinars.c.start_utc.desc())
-    ).all()
-    certificate_rows = db.session.execute(
-        sa.select(
-            courses.c.title.label("course"), certificates.c.code, certificates.c.issued_at,
-            certificates.c.revoked_at,
-        )
-        .select_from(certificates.join(courses, courses.c.id == certificates.c.course_id))
-        .where(certificates.c.user_id == user_id, *course_filter)
-        .order_by(certificates.c.issued_at.desc())
-    ).all()
-    return PersonRecord(enrolment_rows, quiz_rows, webinar_rows, certificate_rows)
 
 
 # -- rows for exports ----------------------------------------------------------------------------
@@ -690,10 +267,29 @@ def _iso_text(column, dialect: str):
     return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
 
 
-def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite") -> sa.Select:
+def _excel_serial(column, dialect: str):
+    """An instant as an Excel serial date (days since 1899-12-30, UTC), computed by the database."""
+    if dialect == "postgresql":
+        return sa.extract("epoch", column) / 86400.0 + 25569
+    return sa.func.julianday(column) - 2415018.5
+
+
+#: the type of each export column in a spreadsheet (see ``xlsx.KINDS``)
+EXPORT_KINDS = ("text",) * 8 + ("number", "date", "date", "text")
+
+
+def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite",
+                     typed: bool = False) -> sa.Select:
     """One row per enrolment in ``scope`` (the participant list, flattened), in a stable order.
 
-    Every column comes out as plain text or number, ready for a CSV writer."""
+    Every column comes out as plain text or number, ready for a CSV writer; ``typed``: the two
+    instants as Excel serial dates (numbers) instead, for a spreadsheet."""
+    if typed:
+        enrolled = _excel_serial(enrolments.c.enrolled_at, dialect)
+        completed = _excel_serial(enrolments.c.completed_at, dialect)
+    else:
+        enrolled = sa.func.coalesce(_iso_text(enrolments.c.enrolled_at, dialect), "")
+        completed = sa.func.coalesce(_iso_text(enrolments.c.completed_at, dialect), "")
     where = conditions(scope)
     if search.strip():
         where.append(_search_condition(search))
@@ -704,9 +300,7 @@ def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite") ->
             courses.c.title.label("course_title"),
             sa.type_coerce(enrolments.c.status, sa.String).label("status"),
             enrolments.c.progress_percent,
-            sa.func.coalesce(_iso_text(enrolments.c.enrolled_at, dialect), "").label("enrolled_at"),
-            sa.func.coalesce(_iso_text(enrolments.c.completed_at, dialect), "")
-            .label("completed_at"),
+            enrolled.label("enrolled_at"), completed.label("completed_at"),
             sa.func.coalesce(certificates.c.code, "").label("certificate_code"),
         )
         .select_from(
@@ -725,11 +319,11 @@ def export_statement(scope: Scope, search: str = "", dialect: str = "sqlite") ->
     )
 
 
-def iter_export_rows(scope: Scope, search: str = "", batch: int = 2000):
+def iter_export_rows(scope: Scope, search: str = "", batch: int = 2000, typed: bool = False):
     """Yield export rows as tuples, fetched from a server-side cursor ``batch`` rows at a time."""
     dialect = db.session.get_bind().dialect.name
     result = db.session.connection().execute(
-        export_statement(scope, search, dialect).execution_options(
+        export_statement(scope, search, dialect, typed).execution_options(
             stream_results=True, yield_per=batch
         )
     )
@@ -743,22 +337,3 @@ def iso(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-BREAKDOWN_COLUMNS = ("breakdown", "key", "label", *FIGURE_COLUMNS)
-
-
-def breakdown_rows(report: Report):
-    """The report flattened to rows: totals first, then each breakdown's groups."""
-    def values(figures: Figures):
-        data = figures.as_dict()
-        return [_rounded(data[name]) for name in FIGURE_COLUMNS]
-
-    yield ("total", "", "", *values(report.totals))
-    for grouping in GROUPINGS:
-        for row in report.breakdowns.get(grouping, []):
-            yield (grouping, "" if row.key is None else str(row.key), row.label, *values(row.figures))
-
-
-def _rounded(value):
-    return round(value, 4) if isinstance(value, float) else value

@@ -31,7 +31,7 @@ from elearn.inputs import parse_int
 from elearn.permissions import ensure, require
 from elearn.reference.models import RegionalCentre
 from elearn.reference.services import country_names
-from elearn.reports import charts, exports, services, tokens
+from elearn.reports import charts, dashboard, exports, people, services, tokens
 from elearn.reports.api import bp as api_bp
 from elearn.reports.forms import FilterForm, ParticipantFilterForm, RevokeForm, TokenForm
 from elearn.reports.services import Scope
@@ -125,7 +125,7 @@ def _country_labels() -> dict[str, str]:
     return country_names(str(get_locale() or "en"))
 
 
-def _charts(report: services.Report) -> dict:
+def _charts(report: dashboard.Report) -> dict:
     def pct(value):
         return "–" if value is None else f"{value * 100:.0f} %"
 
@@ -163,7 +163,7 @@ def _charts(report: services.Report) -> dict:
 
 def _dashboard(kind: str):
     context = _context(kind)
-    report = services.build_report(context.scope, _country_labels())
+    report = dashboard.build_report(context.scope, _country_labels())
     status = 400 if context.form.errors else 200
     return render_template(
         "reports/dashboard.html", ctx=context, report=report, charts=_charts(report),
@@ -174,16 +174,14 @@ def _participants(kind: str):
     context = _context(kind, ParticipantFilterForm)
     form = context.form
     valid = not form.errors
-    sort = form.sort.data if valid and form.sort.data in services.SORTS else "name"
+    sort = form.sort.data if valid and form.sort.data in people.SORTS else "name"
     descending = valid and form.order.data == "desc"
     search = (form.q.data or "") if valid else ""
-    page = (form.page.data or 1) if valid else 1
-    listing = services.participants(
-        context.scope, search=search, sort=sort, descending=descending, page=page,
-        per_page=PER_PAGE,
+    listing = people.participants(
+        context.scope, search=search, sort=sort, descending=descending,
+        after=(form.after.data or None) if valid else None,
+        before=(form.before.data or None) if valid else None, per_page=PER_PAGE,
     )
-    if page > listing.pages:
-        abort(404)
     return render_template(
         "reports/participants.html", ctx=context, listing=listing, sort=sort,
         descending=descending, search=search, countries=_country_labels(),
@@ -192,9 +190,9 @@ def _participants(kind: str):
 
 def _person(kind: str, user_id: int):
     context = _context(kind)
-    person = services.person_in_scope(context.scope, user_id)
+    person = people.person_in_scope(context.scope, user_id)
     ensure(person is not None)
-    record = services.person_record(context.scope, user_id)
+    record = people.person_record(context.scope, user_id)
     return render_template(
         "reports/person.html", ctx=context, person=person, record=record,
         countries=_country_labels(),
@@ -217,25 +215,39 @@ def _export_name(context: Context, what: str) -> str:
     return f"my-courses-{what}"
 
 
+#: spreadsheet column widths (characters) of the participants export
+EXPORT_WIDTHS = (28, 32, 8, 24, 22, 22, 40, 11, 11, 17, 17, 24)
+
+
+def _export_headings() -> list[str]:
+    """The participants export's column headings, for people (the CSV keeps the field names)."""
+    return [_("Name"), _("Email"), _("Country"), _("Target audience"), _("Regional centre"),
+            _("Course code"), _("Course"), _("Status"), _("Progress (%)"),
+            _("Enrolled (UTC)"), _("Completed (UTC)"), _("Certificate code")]
+
+
 def _export_participants(kind: str, fmt: str):
     ensure(fmt in FORMATS)
     context = _context(kind, ParticipantFilterForm)
     search = "" if context.form.errors else (context.form.q.data or "")
-    rows = services.iter_export_rows(context.scope, search)
-    header = column_labels(services.EXPORT_COLUMNS)
     if fmt == "csv":
-        chunks = exports.csv_chunks(header, rows)
+        rows = services.iter_export_rows(context.scope, search)
+        chunks = exports.csv_chunks(services.EXPORT_COLUMNS, rows)
     else:
-        chunks = exports.xlsx_chunks(header, rows, title=_("Participants"))
+        rows = services.iter_export_rows(context.scope, search, typed=True)
+        chunks = exports.xlsx_chunks(
+            _export_headings(), rows, title=_("Participants"), kinds=services.EXPORT_KINDS,
+            widths=EXPORT_WIDTHS,
+        )
     return _download(chunks, _export_name(context, "participants"), fmt)
 
 
 def _export_breakdowns(kind: str, fmt: str):
     ensure(fmt in FORMATS)
     context = _context(kind)
-    report = services.build_report(context.scope, _country_labels())
-    rows = list(services.breakdown_rows(report))  # a few hundred rows at most
-    header = column_labels(services.BREAKDOWN_COLUMNS)
+    report = dashboard.build_report(context.scope, _country_labels())
+    rows = list(dashboard.breakdown_rows(report))  # a few hundred rows at most
+    header = column_labels(dashboard.BREAKDOWN_COLUMNS)
     if fmt == "csv":
         chunks = exports.csv_chunks(header, rows)
     else:

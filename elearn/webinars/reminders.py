@@ -1,12 +1,13 @@
 """Reminders 24 hours and 1 hour before each session, each sent once.
 
-``send_reminders(now)`` is run by cron every few minutes (``flask webinars remind``). A reminder
-of kind K (offset 24 h or 1 h) is due for a session when ``start - offset <= now < start``; a
-late or skipped run still sends it (up to the session's start), and when the 1-hour reminder is
-already due the 24-hour one is skipped. Each reminder row is inserted and committed *before* the
-mail is sent: the unique constraint (webinar, session start, kind, user) decides, so two copies
-running at once, or a second run, send nothing twice. If sending fails the row is removed so the
-next run tries again.
+``send_reminders(now)`` is a periodic job of the worker (``elearn.tasks``), and can be run by
+hand (``flask webinars remind``). A reminder of kind K (offset 24 h or 1 h) is due for a session
+when ``start - offset <= now < start``; a late or skipped run still sends it (up to the session's
+start), and when the 1-hour reminder is already due the 24-hour one is skipped. Each reminder row
+is inserted together with its mail in the outbox, in one transaction per reminder: the unique
+constraint (webinar, session start, kind, user) decides, so two copies running at once, or a
+second run, queue nothing twice; if queueing fails nothing is kept and the next run tries again.
+Delivery (retries, back-off) is the outbox's business.
 """
 
 from __future__ import annotations
@@ -56,21 +57,27 @@ def due_reminders(now: datetime) -> list[tuple[Webinar, datetime, ReminderKind]]
     return due
 
 
-def _claim(webinar_id: int, start: datetime, kind: ReminderKind, user_id: int) -> int | None:
-    """Insert the reminder row and commit; None when someone else already claimed it."""
-    row = SentReminder(webinar_id=webinar_id, occurrence_utc=start, kind=kind, user_id=user_id,
-                       sent_at=utcnow())
-    db.session.add(row)
+def _claim_and_queue(webinar_id: int, start: datetime, kind: ReminderKind, user_id: int,
+                     mail: tuple) -> bool:
+    """Insert the reminder row with its mail in the outbox and commit (this job's unit of work);
+    False when someone else already claimed it, or queueing failed (then nothing is kept)."""
+    db.session.add(SentReminder(webinar_id=webinar_id, occurrence_utc=start, kind=kind,
+                                user_id=user_id, sent_at=utcnow()))
     try:
+        send_mail(*mail)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return None
-    return row.id
+        return False
+    except Exception:  # go on with the others; the next run tries this one again
+        db.session.rollback()
+        log.exception("reminder to %s could not be queued; the next run tries again", mail[0])
+        return False
+    return True
 
 
 def send_reminders(now: datetime | None = None) -> int:
-    """Send every due reminder not sent yet; returns how many were sent."""
+    """Queue every due reminder not queued yet; returns how many were queued."""
     from flask_babel import force_locale
     from flask_babel import gettext as _
 
@@ -111,15 +118,6 @@ def send_reminders(now: datetime | None = None) -> int:
     db.session.commit()
     sent = 0
     for webinar_id, start, kind, user_id, email, subject, text, attachment in work:
-        claim = _claim(webinar_id, start, kind, user_id)
-        if claim is None:
-            continue
-        try:
-            send_mail(email, subject, text, [attachment])
-        except Exception:  # free the claim so the next run retries; go on with the others
-            log.exception("reminder to %s failed; the next run tries again", email)
-            db.session.execute(sa.delete(SentReminder).where(SentReminder.id == claim))
-            db.session.commit()
-            continue
-        sent += 1
+        if _claim_and_queue(webinar_id, start, kind, user_id, (email, subject, text, [attachment])):
+            sent += 1
     return sent

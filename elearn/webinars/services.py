@@ -1,5 +1,6 @@
 """Webinar domain logic: scheduling, changes, registration with a waiting list, and the iTIP
-emails they cause. No request objects here; callers commit, then deliver the returned mails.
+emails they cause. No request objects here; callers queue the returned mails (``queue_mails``),
+then commit.
 
 Every change of time, place (join URL) or status raises the webinar's SEQUENCE and refreshes its
 stored iCalendar text, so feeds stay a join of stored bytes.
@@ -14,7 +15,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import User
@@ -139,13 +139,11 @@ class Mail:
     attachments: list[Attachment] = field(default_factory=list)
 
 
-def deliver(mails: list[Mail]) -> None:
-    """Send mails prepared by a service, after the caller committed."""
+def queue_mails(mails: list[Mail]) -> None:
+    """Put mails prepared by a service in the outbox, in the caller's transaction (before it
+    commits): they leave with the change, or not at all."""
     for mail in mails:
-        try:
-            send_mail(mail.to, mail.subject, mail.text, mail.attachments)
-        except Exception:  # one unreachable address must not stop the others
-            current_app.logger.exception("could not send mail to %s", mail.to)
+        send_mail(mail.to, mail.subject, mail.text, mail.attachments)
 
 
 def invite_attachment(webinar: Webinar, user: User, method: str,
@@ -390,7 +388,7 @@ def lock_webinar(webinar_id: int) -> Webinar | None:
 
     PostgreSQL: SELECT ... FOR UPDATE. SQLite has no row locks: a no-op UPDATE takes the
     database write lock, so concurrent registrations run one after the other (a stale reader
-    gets "database is locked" and the caller retries, see ``retrying``).
+    gets "database is locked" and the caller retries, see ``elearn.database.retrying``).
     """
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(sa.update(Webinar).where(Webinar.id == webinar_id)
@@ -400,25 +398,6 @@ def lock_webinar(webinar_id: int) -> Webinar | None:
         .execution_options(populate_existing=True)
     )
     return webinar
-
-
-def retrying(action, attempts: int = 5):
-    """Run ``action()`` then commit; on a SQLite lock conflict roll back and run it again.
-
-    What is pending is committed first, so the action's transaction starts with its lock
-    (on SQLite a transaction that read before another writer committed cannot write).
-    """
-    db.session.commit()
-    for attempt in range(attempts):
-        try:
-            result = action()
-            db.session.commit()
-            return result
-        except OperationalError as exc:
-            db.session.rollback()
-            if "locked" not in str(exc).lower() or attempt == attempts - 1:
-                raise
-    raise RuntimeError("unreachable")
 
 
 def registered_count(webinar_id: int) -> int:

@@ -1,5 +1,5 @@
 """Webinar pages and calendar feeds. Thin views: parse, check access, call a service, render;
-one commit per request, mails delivered after it."""
+one commit per request, mails queued in its transaction."""
 
 from __future__ import annotations
 
@@ -27,12 +27,18 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
+from elearn.database import retrying
 from elearn.db_types import utcnow
-from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db, limiter
 from elearn.i18n import column_labels
 from elearn.pagination import PageNavigation
-from elearn.permissions import can_see_join_link, ensure, require
+from elearn.permissions import (
+    can_see_join_link,
+    can_view_webinar,
+    ensure,
+    require,
+    studied_course_ids,
+)
 from elearn.webinars import attendance as attendance_service
 from elearn.webinars import feeds, services
 from elearn.webinars.display import when_text
@@ -70,34 +76,10 @@ def _get(webinar_id: int) -> Webinar:
     return webinar
 
 
-def _enrolled_course_ids(user) -> set[int]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(db.session.scalars(
-        sa.select(Enrolment.course_id).where(
-            Enrolment.user_id == user.id,
-            Enrolment.status.in_([EnrolmentStatus.active, EnrolmentStatus.completed]),
-        )
-    ))
-
-
 def _registration(webinar: Webinar):
     if not current_user.is_authenticated:
         return None
     return services.registration_of(webinar.id, current_user.id)
-
-
-def can_view(webinar: Webinar, user, registration=None, enrolled: set[int] | None = None) -> bool:
-    """Public webinars are for everyone; others for the course's learners, registrants and
-    managers."""
-    if webinar.is_public or webinar.can_manage(user):
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if registration is not None and registration.status is not RegistrationStatus.cancelled:
-        return True
-    enrolled = _enrolled_course_ids(user) if enrolled is None else enrolled
-    return webinar.course_id is not None and webinar.course_id in enrolled
 
 
 def _manage(webinar_id: int) -> Webinar:
@@ -121,12 +103,12 @@ def _when(instant, webinar) -> str:
 
 
 def _finish(mails) -> None:
-    db.session.commit()
-    services.deliver(mails)
+    services.queue_mails(mails)
+    db.session.flush()
 
 
 def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Response:
-    db.session.commit()  # the feed's recorded state (feeds.content_changed_at)
+    db.session.flush()  # the feed's recorded state (feeds.content_changed_at), committed by the request
     response = Response(feed.body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -144,7 +126,7 @@ def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Resp
 def index():
     now = utcnow()
     webinars = list(db.session.scalars(services.upcoming_query(now)))
-    enrolled = _enrolled_course_ids(current_user)
+    enrolled = studied_course_ids(current_user)
     mine: dict[int, Registration] = {}
     if current_user.is_authenticated and webinars:
         mine = {r.webinar_id: r for r in db.session.scalars(
@@ -156,7 +138,7 @@ def index():
     items = []
     for webinar in webinars:
         registration = mine.get(webinar.id)
-        if not can_view(webinar, current_user, registration, enrolled):
+        if not can_view_webinar(webinar, current_user, registration, enrolled):
             continue
         upcoming = [s for s in sessions(webinar) if s.end_utc > now]
         if not upcoming:
@@ -178,7 +160,7 @@ def index():
 def show(webinar_id: int):
     webinar = _get(webinar_id)
     registration = _registration(webinar)
-    ensure(can_view(webinar, current_user, registration))
+    ensure(can_view_webinar(webinar, current_user, registration))
     now = utcnow()
     rows = [
         {"session": s, "when": _when(s.start_utc, webinar),
@@ -225,7 +207,7 @@ def schedule():
     form = WebinarForm(current_user)
     if form.validate_on_submit():
         webinar = services.schedule_webinar(current_user, form.to_data())
-        db.session.commit()
+        db.session.flush()
         flash(_("The webinar is scheduled."), "success")
         _warn_clock_changes(webinar)
         return redirect(url_for("webinars.show", webinar_id=webinar.id))
@@ -316,18 +298,23 @@ def move_session(webinar_id: int, stamp: str):
 @require()
 def register(webinar_id: int):
     webinar = _get(webinar_id)
-    ensure(can_view(webinar, current_user, _registration(webinar)))
+    ensure(can_view_webinar(webinar, current_user, _registration(webinar)))
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     user = current_user._get_current_object()
+
+    def act():
+        registration, mails = services.register(webinar_id, user)
+        services.queue_mails(mails)
+        return registration
+
     try:
-        registration, mails = services.retrying(lambda: services.register(webinar_id, user))
+        registration = retrying(act)
     except services.WebinarError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        services.deliver(mails)
         if registration.status is RegistrationStatus.registered:
             flash(_("You are registered. An invitation is on its way to your mailbox."), "success")
         else:
@@ -353,12 +340,11 @@ def unregister(webinar_id: int):
             cancel_url=url_for("webinars.show", webinar_id=webinar_id))
     user = current_user._get_current_object()
     try:
-        mails = services.retrying(lambda: services.unregister(webinar_id, user))
+        retrying(lambda: services.queue_mails(services.unregister(webinar_id, user)))
     except services.WebinarError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        services.deliver(mails)
         flash(_("You are no longer registered."), "success")
     return redirect(url_for("webinars.show", webinar_id=webinar_id))
 
@@ -480,7 +466,7 @@ def attendance(webinar_id: int):
         chosen = set(form.attended.data or [])
         marks = {u.id: (u.id in chosen, None) for _r, u in rows}
         changed = attendance_service.record_attendance(webinar, marks)
-        db.session.commit()
+        db.session.flush()
         flash(ngettext("Attendance saved (%(num)s change).",
                        "Attendance saved (%(num)s changes).", changed), "success")
         return redirect(url_for("webinars.attendance", webinar_id=webinar.id,
@@ -544,7 +530,7 @@ def attendance_confirm(webinar_id: int):
             return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
     changed = attendance_service.record_attendance(webinar, marks, only_raise=True,
                                                    session_utc=session_utc)
-    db.session.commit()
+    db.session.flush()
     flash(ngettext(
         "Attendance recorded from the report (%(num)s change).",
         "Attendance recorded from the report (%(num)s changes).", changed), "success")
@@ -558,7 +544,7 @@ def attendance_confirm(webinar_id: int):
 def webinar_ics(webinar_id: int):
     webinar = _get(webinar_id)
     registration = _registration(webinar)
-    ensure(can_view(webinar, current_user, registration))
+    ensure(can_view_webinar(webinar, current_user, registration))
     joined = False
     if webinar.status is WebinarStatus.cancelled:
         # the single-event download of a cancelled webinar is an iTIP CANCEL (DESIGN.md), so
@@ -583,7 +569,7 @@ def course_ics(slug: str):
         abort(404)
     manager = course.can_manage(current_user)
     ensure(course.published or manager)
-    insider = manager or course.id in _enrolled_course_ids(current_user)
+    insider = manager or course.id in studied_course_ids(current_user)
     feed = feeds.build_feed(feeds.course_condition(course.id, include_private=insider),
                             name=course.title,
                             key=f"course:{course.id}:{'insider' if insider else 'public'}:{_locale()}")
@@ -633,7 +619,7 @@ def my_calendar():
                 action=url_for("webinars.my_calendar"), confirm_label=_("Make a new address"),
                 cancel_label=_("Keep my address"), cancel_url=url_for("webinars.my_calendar"))
         token = feeds.new_calendar_token(current_user)
-        db.session.commit()
+        db.session.flush()
         session["new_calendar_token"] = token
         return redirect(url_for("webinars.my_calendar"))
     token = session.pop("new_calendar_token", None)

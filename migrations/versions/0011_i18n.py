@@ -1,7 +1,7 @@
 """language versions of courses and modules
 
 Revision ID: 0011
-Revises: 0013
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0013'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from icalendar import Calendar
 
 from elearn.accounts.models import Role
 from elearn.certificates.models import Certificate
+from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
@@ -287,7 +288,7 @@ def test_two_simultaneous_registrations_for_the_last_place(app, trainer, make_us
 
                 user = db.session.get(User, user_id)
                 barrier.wait(timeout=10)
-                services.retrying(lambda: services.register(webinar_id, user))
+                retrying(lambda: services.register(webinar_id, user))
                 db.session.remove()
         except Exception as exc:  # noqa: BLE001 (a thread reports any failure to the test)
             errors.append(exc)

@@ -1,6 +1,5 @@
 """Bulk enrolment by CSV: reading the file, the preview row by row, applying it once."""
 
-
 import pytest
 import sqlalchemy as sa
 
@@ -8,6 +7,7 @@ from elearn.accounts.models import User
 from elearn.enrolments import bulk
 from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
+from elearn.outbox.models import OutboxMessage
 from tests import factories
 
 HEADER = "email,name,audience,country,centre\n"
@@ -215,9 +215,11 @@ def test_ten_thousand_rows_in_one_transaction_with_bulk_statements(app, trainer,
     records = bulk.parse(text.encode())
     with count_queries() as counter:
         result = bulk.apply(records, course, trainer)
+        bulk.send_welcome_mail(result.new_accounts, course)
         db.session.commit()
     assert (result.created, result.enrolled, result.already) == (9_980, 9_990, 10)
     assert counter.count < 30  # bulk statements, not one per row
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 9_980
     assert db.session.scalar(sa.select(sa.func.count(Enrolment.id))) == 10_000
 
 

@@ -8,7 +8,8 @@ from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.quizzes.models import QuizAttempt
 from elearn.reference.models import RegionalCentre
-from elearn.reports import demo
+from elearn.reports import dashboard, demo
+from elearn.reports.services import Scope
 from elearn.webinars.models import Registration
 from tests import factories
 
@@ -37,6 +38,9 @@ def test_scale_population_is_spread_consistent_and_idempotent(app):
     assert count(Enrolment, Enrolment.completed_at < Enrolment.enrolled_at) == 0
     assert count(QuizAttempt) > 0 and count(Registration) > 0
     assert count(sa.select(Enrolment.course_id).distinct().subquery()) >= 5
+    rolled = dashboard.all_figures(Scope())["total"][None]  # seeding rebuilt the rollups
+    assert (rolled.participants, rolled.enrolments, rolled.certificates) == (300, enrolments,
+                                                                            completed)
     before = [count(m) for m in (User, Enrolment, QuizAttempt, Registration, Certificate)]
     demo.seed(participants=300)
     db.session.commit()

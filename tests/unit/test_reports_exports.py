@@ -3,6 +3,7 @@
 import csv
 import io
 import tracemalloc
+from datetime import datetime
 
 import pytest
 from hypothesis import given
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from elearn.csvsafe import safe_value as safe_cell
-from elearn.reports import charts, exports
+from elearn.reports import charts, exports, xlsx
 
 
 @pytest.mark.parametrize("value", ["=1+2", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
@@ -79,3 +80,49 @@ def test_bar_chart_is_accessible_svg_without_style_attributes():
 def test_empty_chart():
     svg = charts.bar_chart("c2", "Empty", "Nothing", [])
     assert "<rect" not in svg and "</svg>" in svg
+
+
+KINDS = ("text", "number", "date", "text")
+
+
+@pytest.mark.parametrize("kinds", [KINDS, None])
+def test_xlsx_typed_cells_escaping_and_guard(kinds):
+    rows = [("a <b> & c é", 3, 46023.375, "=1+1"), (None, None, None, "-2"),
+            ("bell\x07 tab\tend", 1.5, None, "x")]  # a control character: the per-cell path
+    data = b"".join(exports.xlsx_chunks(["t", "n", "d", "g"], iter(rows), kinds=kinds))
+    sheet = load_workbook(io.BytesIO(data)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[1][0] == "a <b> & c é" and values[1][1] == 3 and values[1][3] == "'=1+1"
+    if kinds:
+        assert values[1][2] == datetime(2026, 1, 1, 9, 0)
+    assert values[2] == (None, None, None, "'-2")
+    assert values[3][0] == "bell tab\tend" and values[3][1] == 1.5
+
+
+def test_xlsx_rows_past_the_sheet_limit_go_to_a_second_sheet(monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 4)  # header + 3 rows a sheet
+    rows = [(f"r{i}", i) for i in range(7)]
+    data = b"".join(exports.xlsx_chunks(["a", "b"], iter(rows), title="Data", kinds=("text", "number")))
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Data", "Data (2)", "Data (3)"]
+    got = [row for sheet in book for row in list(sheet.iter_rows(values_only=True))[1:]]
+    assert got == rows
+
+
+def test_xlsx_memory_does_not_grow_with_rows():
+    def peak(count):
+        rows = ((f"person {i}", f"p{i}@example.org", i, 46000.5) for i in range(count))
+        tracemalloc.start()
+        for _chunk in exports.xlsx_chunks(["n", "e", "i", "d"], rows, kinds=KINDS):
+            pass
+        _current, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    small, large = peak(2_000), peak(40_000)
+    assert large < small * 1.5
+
+
+def test_unknown_column_kind_is_refused():
+    with pytest.raises(ValueError):
+        xlsx.row_function(["text", "money"])

@@ -1,0 +1,268 @@
+"""The dashboard figures read from the rollups (``reports.rollups``), and the report built on them.
+
+The cost of a dashboard does not grow with the number of enrolments: it sums summary rows whose
+number is bounded by centres x courses x countries x audiences (x months and edge days under a date
+filter). Two figures are not plain sums:
+
+* the median days to complete comes from a histogram of whole days, so it is the exact median of
+  the completion times counted in whole days (within one day of the median of exact times; the
+  page says so);
+* participants (distinct people) come from per-person counts without a date filter or trainer
+  restriction; under those they are counted (DISTINCT) from ``report_facts`` through a covering
+  index on (centre, day): that cost grows with the centre's enrolments in the date range.
+
+:func:`elearn.reports.services.all_figures` is the direct one-statement computation over the
+source tables; a test compares the two on random data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from elearn.extensions import db
+from elearn.reports import rollups, services
+from elearn.reports.services import GROUPINGS, KEY_TYPES, Figures, Scope
+
+r = rollups.rollups_table
+h = rollups.days_table
+p = rollups.people_table
+#: the latest day a date filter may name (one day later must still be a date)
+LAST_DAY = date(9998, 12, 31)
+
+
+def _month_after(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def period_ranges(date_from: date | None, date_to: date | None) -> list[tuple[str, date, date]]:
+    """(period, first start, end start exclusive) covering enrolment days ``date_from`` ..
+    ``date_to`` (inclusive) exactly once: the all-time rows without a filter; otherwise whole
+    months, and days at the two ragged ends."""
+    if date_from is None and date_to is None:
+        return [("a", rollups.EPOCH, rollups.EPOCH + timedelta(days=1))]
+    low = date_from or rollups.EPOCH
+    end = min(date_to or LAST_DAY, LAST_DAY) + timedelta(days=1)  # exclusive
+    first_month = low if low.day == 1 else _month_after(low)
+    cut = end.replace(day=1)  # months before ``cut`` end on or before ``end``
+    if first_month >= cut:
+        return [("d", low, end)]
+    ranges = [("m", first_month, cut), ("d", low, first_month), ("d", cut, end)]
+    return [(period, start, stop) for period, start, stop in ranges if start < stop]
+
+
+def period_condition(table, date_from: date | None, date_to: date | None):
+    return sa.or_(*(
+        sa.and_(table.c.period == period, table.c.start >= start, table.c.start < stop)
+        for period, start, stop in period_ranges(date_from, date_to)
+    ))
+
+
+def _rows_in_scope(table, scope: Scope):
+    """The summary rows of ``scope``: one index range per period range (UNION ALL)."""
+    where = []
+    if scope.centre_id is not None:
+        where.append(table.c.centre_id == scope.centre_id)
+    if "course_id" in table.c:
+        if scope.trainer_id is not None:
+            where.append(table.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
+        if scope.course_id is not None:
+            where.append(table.c.course_id == scope.course_id)
+    if "period" not in table.c:
+        return sa.select(table).where(*where).subquery("rows")
+    parts = [
+        sa.select(table).where(table.c.period == period, *where, table.c.start >= start,
+                               table.c.start < stop)
+        for period, start, stop in period_ranges(scope.date_from, scope.date_to)
+    ]
+    return (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("rows")
+
+
+def _grouped(rows, columns: list, having=None):
+    """UNION ALL of the total and one GROUP BY per breakdown, over ``rows``."""
+    keys = {"total": None, "course": rows.c.get("course_id"), "country": rows.c.country,
+            "audience": rows.c.audience_id}
+    parts = []
+    for name, key in keys.items():
+        if key is None and name != "total":
+            continue
+        part = sa.select(
+            sa.literal_column(f"'{name}'", sa.String).label("grouping"),
+            (sa.cast(sa.null(), sa.String(64)) if key is None else sa.cast(key, sa.String(64)))
+            .label("key"),
+            *columns,
+        )
+        if key is not None:
+            part = part.group_by(key)
+        if having is not None:
+            part = part.having(having)
+        parts.append(part)
+    return sa.union_all(*parts)
+
+
+def _key(grouping: str, raw):
+    return None if grouping == "total" else KEY_TYPES[grouping](raw)
+
+
+def median(histogram: list[tuple[int, int]]) -> float | None:
+    """The median of values given as sorted (value, count) pairs."""
+    total = sum(count for _value, count in histogram)
+    if total <= 0:
+        return None
+    wanted = [(total + 1) // 2, (total + 2) // 2]  # 1-based ranks of the middle value(s)
+    found, seen = [], 0
+    for value, count in histogram:
+        seen += count
+        while wanted and wanted[0] <= seen:
+            found.append(value)
+            wanted.pop(0)
+        if not wanted:
+            break
+    return sum(found) / len(found)
+
+
+def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
+    """Distinct people per (grouping, key) outside the course breakdown; None when every group's
+    participants equal its enrolments (one course)."""
+    if scope.course_id is not None:
+        return None
+    if scope.date_from is None and scope.date_to is None and scope.trainer_id is None \
+            and scope.user_id is None:
+        rows = _rows_in_scope(p, scope)
+        statement = _grouped(rows, [sa.func.sum(rows.c.participants).label("n")])
+    else:  # not additive over days or courses: distinct people counted from report_facts
+        f = rollups.facts_table
+        where = []
+        if scope.centre_id is not None:
+            where.append(f.c.centre_id == scope.centre_id)
+        if scope.trainer_id is not None:
+            where.append(f.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
+        if scope.date_from is not None:
+            where.append(f.c.day >= scope.date_from)
+        if scope.date_to is not None:
+            where.append(f.c.day <= scope.date_to)
+        parts = []
+        for name, key in (("total", None), ("country", f.c.country),
+                          ("audience", f.c.audience_id)):
+            part = sa.select(
+                sa.literal_column(f"'{name}'", sa.String).label("grouping"),
+                (sa.cast(sa.null(), sa.String(64)) if key is None
+                 else sa.cast(key, sa.String(64))).label("key"),
+                sa.func.count(sa.distinct(f.c.user_id)).label("n"),
+            ).where(*where)
+            parts.append(part if key is None else part.group_by(key))
+        statement = sa.union_all(*parts)
+    return {(row.grouping, _key(row.grouping, row.key)): int(row.n or 0)
+            for row in db.session.execute(statement)}
+
+
+def all_figures(scope: Scope) -> dict[str, dict]:
+    """Like :func:`services.all_figures` (same shape, same figures), read from the rollups."""
+    if scope.user_id is not None:  # one person's enrolments: the direct statement is small
+        return services.all_figures(scope)
+    rows = _rows_in_scope(r, scope)
+    sums = [sa.func.sum(rows.c[name]).label(name) for name in rollups.SUMS]
+    result: dict[str, dict] = {name: {} for name in ("total", *GROUPINGS)}
+    for row in db.session.execute(_grouped(rows, sums, having=sa.func.sum(rows.c.enrolments) > 0)):
+        quiz_n = int(row.quiz_n or 0)
+        result[row.grouping][_key(row.grouping, row.key)] = Figures(
+            participants=int(row.enrolments), enrolments=int(row.enrolments),
+            in_progress=int(row.in_progress), completed=int(row.completed),
+            withdrawn=int(row.withdrawn),
+            average_best_score=float(row.quiz_total) / quiz_n if quiz_n else None,
+            certificates=int(row.certificates), webinar_registrations=int(row.registrations),
+            webinar_attended=int(row.attended),
+        )
+    # medians: one pass over the histogram rows of the scope, merged per breakdown here
+    days = _rows_in_scope(h, scope)
+    histograms: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for course_id, country, audience_id, whole_days, n in db.session.execute(
+        sa.select(days.c.course_id, days.c.country, days.c.audience_id, days.c.days,
+                  sa.func.sum(days.c.n))
+        .group_by(days.c.course_id, days.c.country, days.c.audience_id, days.c.days)
+    ):
+        for group in (("total", None), ("course", course_id), ("country", country),
+                      ("audience", audience_id)):
+            histograms[group][whole_days] += n
+    for (grouping, key), histogram in histograms.items():
+        if key in result[grouping]:
+            result[grouping][key].median_days = median(sorted(histogram.items()))
+    people = _participants(scope)
+    if people is not None:
+        for (grouping, key), count in people.items():
+            if key in result[grouping]:
+                result[grouping][key].participants = count
+    result["total"].setdefault(None, Figures())
+    return result
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BreakdownRow:
+    key: object
+    label: str
+    figures: Figures
+
+
+@dataclass
+class Report:
+    totals: Figures
+    breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
+
+
+def course_titles() -> dict[int, str]:
+    return dict(db.session.execute(
+        sa.select(services.courses.c.id, services.courses.c.title)).all())
+
+
+def audience_names() -> dict[int, str]:
+    return dict(db.session.execute(
+        sa.select(services.audiences.c.id, services.audiences.c.name)).all())
+
+
+def build_report(scope: Scope, country_names: dict[str, str] | None = None,
+                 figures: dict[str, dict] | None = None) -> Report:
+    """Totals and the breakdowns by course, country and audience (biggest groups first)."""
+    country_names = country_names or {}
+    titles = course_titles()
+    audience_labels = audience_names()
+    labels = {
+        "course": lambda key: titles.get(key, str(key)),
+        "country": lambda key: country_names.get(key, key or ""),
+        "audience": lambda key: audience_labels.get(key, str(key)),
+    }
+    figures = all_figures(scope) if figures is None else figures
+    report = Report(totals=figures["total"][None])
+    for grouping in GROUPINGS:
+        rows = [
+            BreakdownRow(key, labels[grouping](key), group)
+            for key, group in figures[grouping].items()
+        ]
+        rows.sort(key=lambda row: (-row.figures.enrolments, row.label))
+        report.breakdowns[grouping] = rows
+    return report
+
+
+BREAKDOWN_COLUMNS = ("breakdown", "key", "label", *services.FIGURE_COLUMNS)
+
+
+def breakdown_rows(report: Report):
+    """The report flattened to rows: totals first, then each breakdown's groups."""
+    def values(figures: Figures):
+        data = figures.as_dict()
+        return [_rounded(data[name]) for name in services.FIGURE_COLUMNS]
+
+    yield ("total", "", "", *values(report.totals))
+    for grouping in GROUPINGS:
+        for row in report.breakdowns.get(grouping, []):
+            yield (grouping, "" if row.key is None else str(row.key), row.label,
+                   *values(row.figures))
+
+
+def _rounded(value):
+    return round(value, 4) if isinstance(value, float) else value

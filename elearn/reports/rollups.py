@@ -1,0 +1,393 @@
+"""Rollups: the dashboard figures as summary rows, kept current in the transaction of the change.
+
+Three levels of summary rows (``reports.models``) are derived from ``report_facts``, which holds
+one row per enrolment with everything the figures need, exactly as the rollups last counted it:
+
+* ``report_rollups``: additive sums per (centre, course, country, audience) and period (all time,
+  month, day of enrolment);
+* ``report_completion_days``: for the median, a histogram of whole days to completion per group;
+* ``report_people``: people with at least one enrolment per (centre, country, audience).
+
+A change is applied as a delta: the affected enrolments' old facts are subtracted from the
+summary rows, their facts are recomputed from the source tables with the same per-enrolment SQL
+as the direct report (``reports.facts``), and added again; all with set-based
+``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` statements. Nothing is held in Python.
+
+Which enrolments are affected is found by session events, so a new code path cannot forget it:
+``after_flush`` looks at the flushed objects (enrolments, quiz attempts, registrations,
+certificates, people whose country, audience or centre changed, quizzes and webinars that moved
+or went away, courses that went away), and ``do_orm_execute`` looks at ORM-enabled bulk INSERT,
+UPDATE and DELETE statements on those tables (``session.execute(sa.update(Enrolment)...)``).
+Raw SQL text bypasses both: run ``flask reports rebuild`` after such a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import lru_cache
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy.dialects import postgresql, sqlite
+
+from elearn.accounts.models import User
+from elearn.certificates.models import Certificate
+from elearn.courses.models import Course
+from elearn.enrolments.models import Enrolment
+from elearn.quizzes.models import Quiz, QuizAttempt
+from elearn.reports import services
+from elearn.reports.facts import facts as facts_sql
+from elearn.reports.models import (
+    ROLLUP_KEY,
+    ReportCompletionDays,
+    ReportFact,
+    ReportPeople,
+    ReportRollup,
+)
+from elearn.reports.services import Scope
+from elearn.webinars.models import Registration, Webinar
+
+facts_table = ReportFact.__table__
+rollups_table = ReportRollup.__table__
+days_table = ReportCompletionDays.__table__
+people_table = ReportPeople.__table__
+
+#: the start of the all-time period
+EPOCH = date(1970, 1, 1)
+#: a (all time), m (month), d (day)
+PERIODS = ("a", "m", "d")
+#: the person attributes the groups use; a change of one moves all their enrolments
+PERSON_ATTRIBUTES = ("country", "audience_id", "centre_id")
+#: session.info key: while set, the events leave the rollups alone (bulk seeding, then rebuild)
+PAUSED = "reports.rollups.paused"
+CHUNK = 300
+#: people bound to one statement (one parameter each: under SQLite's 32,766 and PostgreSQL's
+#: 65,535)
+PEOPLE_PER_STATEMENT = 10_000
+
+SUMS = {
+    "enrolments": lambda f: sa.func.count(),
+    "in_progress": lambda f: sa.func.sum(f.c.active),
+    "completed": lambda f: sa.func.sum(f.c.completed),
+    "withdrawn": lambda f: sa.func.sum(f.c.withdrawn),
+    "quiz_total": lambda f: sa.func.sum(f.c.quiz_total),
+    "quiz_n": lambda f: sa.func.sum(f.c.quiz_n),
+    "certificates": lambda f: sa.func.sum(f.c.cert),
+    "registrations": lambda f: sa.func.sum(f.c.reg_n),
+    "attended": lambda f: sa.func.sum(f.c.reg_attended),
+}
+
+
+# -- SQL pieces ----------------------------------------------------------------------------------
+
+
+def _day(column, dialect: str):
+    """The UTC day of a stored instant (instants are stored as naive UTC)."""
+    if dialect == "postgresql":
+        return sa.cast(column, sa.Date)
+    return sa.func.date(column)
+
+
+def _whole_days(days, dialect: str):
+    if dialect == "postgresql":
+        return sa.cast(sa.func.floor(days), sa.Integer)
+    return sa.cast(days, sa.Integer)  # days are never negative: truncation is the floor
+
+
+def _period_start(period: str, day, dialect: str):
+    if period == "a":
+        return None
+    if period == "d":
+        return day
+    if dialect == "postgresql":
+        return sa.cast(sa.func.date_trunc("month", day), sa.Date)
+    return sa.func.date(day, "start of month")
+
+
+def _insert(dialect: str):
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _upsert(dialect: str, table, select, columns: list[str], key: Iterable[str],
+            added: Iterable[str]):
+    """INSERT the SELECT's rows; on a key that exists, add them to the stored values."""
+    # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT: select from a subquery
+    rows = select.subquery("delta")
+    statement = _insert(dialect)(table).from_select(
+        columns, sa.select(*rows.c).where(rows.c[columns[-1]].is_not(None))
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + statement.excluded[name] for name in added},
+    )
+
+
+def _people_condition(table):
+    """The rows of the bound ``users`` (an index on ``user_id`` serves it on both engines)."""
+    return table.c.user_id.in_(sa.bindparam("users", expanding=True))
+
+
+@lru_cache(maxsize=8)
+def _statements(dialect: str, scoped: bool) -> SimpleNamespace:
+    """The statements of an update, built once per engine kind (then only bound and run).
+
+    ``scoped``: they take the bound ``users`` (all their enrolments); otherwise everything.
+    The sign (1 add, -1 subtract) is bound as ``sign``."""
+    f = facts_table
+    signed = sa.bindparam("sign", type_=sa.Integer)
+    where = _people_condition(f) if scoped else f.c.user_id.is_not(None)
+    people_where = where
+    sums, histograms = [], []
+    for period in PERIODS:
+        start = _period_start(period, f.c.day, dialect)
+        groups = [f.c.centre_id, *([] if start is None else [start]), f.c.course_id, f.c.country,
+                  f.c.audience_id]
+        head = [
+            sa.literal(period, sa.String(1)).label("period"), f.c.centre_id,
+            (sa.literal(EPOCH, sa.Date) if start is None else start).label("start"),
+            f.c.course_id, f.c.country, f.c.audience_id,
+        ]
+        sums.append(
+            sa.select(*head, *((signed * total(f)).label(name) for name, total in SUMS.items()))
+            .where(where).group_by(*groups)
+        )
+        histograms.append(
+            sa.select(*head, f.c.done_days.label("days"), (signed * sa.func.count()).label("n"))
+            .where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
+        )
+    e = services.enrolments
+    facts = facts_sql(Scope(), dialect, (_people_condition(e),) if scoped else (),
+                            joined=False if scoped else None)
+    new_facts = sa.select(
+        facts.c.user_id, facts.c.course_id, sa.func.coalesce(facts.c.centre_id, 0),
+        facts.c.country, facts.c.audience_id, _day(facts.c.enrolled_at, dialect),
+        facts.c.active, facts.c.completed, facts.c.withdrawn, _whole_days(facts.c.days, dialect),
+        sa.func.coalesce(facts.c.quiz_total, 0.0), sa.func.coalesce(facts.c.quiz_n, 0),
+        facts.c.cert, sa.func.coalesce(facts.c.reg_n, 0), sa.func.coalesce(facts.c.reg_attended, 0),
+    )
+    return SimpleNamespace(
+        apply=[
+            _upsert(dialect, rollups_table, sa.union_all(*sums), [*ROLLUP_KEY, *SUMS],
+                    ROLLUP_KEY, SUMS),
+            _upsert(dialect, days_table, sa.union_all(*histograms), [*ROLLUP_KEY, "days", "n"],
+                    (*ROLLUP_KEY, "days"), ["n"]),
+            _upsert(
+                dialect, people_table,
+                sa.select(f.c.centre_id, f.c.country, f.c.audience_id,
+                          (signed * sa.func.count(sa.distinct(f.c.user_id))).label("participants"))
+                .where(people_where).group_by(f.c.centre_id, f.c.country, f.c.audience_id),
+                ["centre_id", "country", "audience_id", "participants"],
+                ("centre_id", "country", "audience_id"), ["participants"],
+            ),
+        ],
+        delete_facts=facts_table.delete().where(where) if scoped else facts_table.delete(),
+        insert_facts=facts_table.insert().from_select(FACT_COLUMNS, new_facts),
+    )
+
+
+FACT_COLUMNS = ["user_id", "course_id", "centre_id", "country", "audience_id", "day", "active",
+                "completed", "withdrawn", "done_days", "quiz_total", "quiz_n", "cert", "reg_n",
+                "reg_attended"]
+
+
+def _apply(connection, statements: SimpleNamespace, sign: int, bound: dict) -> None:
+    """Add (sign 1) or subtract (sign -1) the facts in scope to the summary rows (the people
+    counts cover all facts of the bound ``users``, so they move whole people)."""
+    for statement in statements.apply:
+        connection.execute(statement, {**bound, "sign": sign})
+
+
+# -- keeping them current ------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[int] = (),
+            courses: Iterable[int] = ()) -> None:
+    """Bring the rollups up to date for the people of the enrolments (user id, course id) in
+    ``pairs``, for ``users``, and for everyone enrolled in ``courses``: all their enrolments are
+    recounted (a person has a handful; a bulk enrolment of 10,000 is one set of statements)."""
+    people = {user for user, _course in pairs} | set(users)
+    e = services.enrolments
+    for chunk in _chunks(sorted(set(courses) - {None})):
+        for table in (facts_table, e):
+            people.update(connection.scalars(
+                sa.select(table.c.user_id).where(table.c.course_id.in_(chunk)).distinct()
+            ))
+    people.discard(None)
+    if not people:
+        return
+    statements = _statements(connection.dialect.name, True)
+    for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
+        bound = {"users": chunk}
+        _apply(connection, statements, -1, bound)
+        connection.execute(statements.delete_facts, bound)
+        connection.execute(statements.insert_facts, bound)
+        _apply(connection, statements, 1, bound)
+
+
+def rebuild(connection) -> int:
+    """Recompute every summary row from the source tables; returns the number of enrolments."""
+    for table in (people_table, days_table, rollups_table, facts_table):
+        connection.execute(table.delete())
+    dialect = connection.dialect.name
+    services.no_jit(connection, dialect)
+    statements = _statements(dialect, False)
+    connection.execute(statements.insert_facts)
+    _apply(connection, statements, 1, {})
+    return connection.scalar(sa.select(sa.func.count()).select_from(facts_table)) or 0
+
+
+@contextmanager
+def paused(session):
+    """Leave the rollups alone inside the block (bulk loads); call :func:`rebuild` after it."""
+    session.info[PAUSED] = True
+    try:
+        yield
+    finally:
+        session.info.pop(PAUSED, None)
+
+
+# -- what a flush or a bulk statement touched ---------------------------------------------------
+
+
+def _value(obj, name: str):
+    """An attribute's current value, else the one it had (deleted or expired objects)."""
+    state = sa.inspect(obj)
+    if name in state.dict:
+        return state.dict[name]
+    history = state.attrs[name].load_history()
+    values = history.deleted or history.unchanged or history.added
+    return values[0] if values else None
+
+
+def _old_and_new(obj, name: str) -> set:
+    history = sa.inspect(obj).attrs[name].load_history()
+    return {*history.deleted, *history.added, *history.unchanged} - {None}
+
+
+class Touched:
+    """Enrolments, people and courses whose facts may have changed."""
+
+    def __init__(self) -> None:
+        self.pairs: set[tuple[int, int]] = set()
+        self.attempts: set[tuple[int, int]] = set()  # (user, quiz)
+        self.registrations: set[tuple[int, int]] = set()  # (user, webinar)
+        self.users: set[int] = set()
+        self.courses: set[int] = set()
+
+    def add_object(self, obj, *, gone: bool) -> None:
+        if isinstance(obj, Enrolment | Certificate):
+            self.pairs.add((_value(obj, "user_id"), _value(obj, "course_id")))
+        elif isinstance(obj, QuizAttempt):
+            self.attempts.add((_value(obj, "user_id"), _value(obj, "quiz_id")))
+        elif isinstance(obj, Registration):
+            self.registrations.add((_value(obj, "user_id"), _value(obj, "webinar_id")))
+        elif isinstance(obj, User):
+            state = sa.inspect(obj)
+            if gone or any(state.attrs[name].history.has_changes() for name in PERSON_ATTRIBUTES):
+                self.users.add(_value(obj, "id"))
+        elif isinstance(obj, Quiz | Webinar):
+            if gone or sa.inspect(obj).attrs.course_id.history.has_changes():
+                self.courses |= _old_and_new(obj, "course_id")
+        elif isinstance(obj, Course) and gone:
+            self.courses.add(_value(obj, "id"))
+
+    def resolve(self, connection) -> set[tuple[int, int]]:
+        """Turn (user, quiz) and (user, webinar) into (user, course)."""
+        pairs = set(self.pairs)
+        for keys, table in ((self.attempts, services.quizzes), (self.registrations,
+                                                                 services.webinars)):
+            ids = sorted({key for _user, key in keys if key is not None})
+            course_of = {}
+            for chunk in _chunks(ids, 500):
+                course_of.update(connection.execute(
+                    sa.select(table.c.id, table.c.course_id).where(table.c.id.in_(chunk))
+                ).all())
+            pairs.update((user, course_of.get(key)) for user, key in keys)
+        return pairs
+
+    def refresh(self, connection) -> None:
+        refresh(connection, self.resolve(connection), self.users, self.courses)
+
+
+def _after_flush(session, _flush_context) -> None:
+    if session.info.get(PAUSED):
+        return
+    touched = Touched()
+    for obj in session.new:
+        if not isinstance(obj, User):  # a new person has no counted enrolments yet
+            touched.add_object(obj, gone=False)
+    for obj in session.dirty:
+        touched.add_object(obj, gone=False)
+    for obj in session.deleted:
+        touched.add_object(obj, gone=True)
+    if touched.pairs or touched.attempts or touched.registrations or touched.users \
+            or touched.courses:
+        touched.refresh(session.connection())
+
+
+def _bulk_sources() -> dict[str, sa.Select]:
+    """Tables whose bulk statements change facts, and how to read (user, course) from their
+    rows (for ``users``: the person's id)."""
+    e, a, q = services.enrolments, services.attempts, services.quizzes
+    r, w, c = services.registrations, services.webinars, services.certificates
+    return {
+        e.name: sa.select(e.c.user_id, e.c.course_id),
+        c.name: sa.select(c.c.user_id, c.c.course_id),
+        a.name: sa.select(a.c.user_id, q.c.course_id).select_from(a.join(q, q.c.id == a.c.quiz_id)),
+        r.name: sa.select(r.c.user_id, w.c.course_id)
+        .select_from(r.join(w, w.c.id == r.c.webinar_id)),
+        services.users.name: sa.select(services.users.c.id),
+    }
+
+
+def _on_orm_execute(state) -> None:
+    """Bulk INSERT/UPDATE/DELETE through the session: find the touched enrolments, run the
+    statement, then refresh them (in the same transaction)."""
+    if state.session.info.get(PAUSED) or not (state.is_insert or state.is_update
+                                              or state.is_delete):
+        return None
+    table = getattr(state.statement, "table", None)
+    sources = _bulk_sources()
+    if table is None or table.name not in sources:
+        return None
+    select = sources[table.name]
+    connection = state.session.connection()
+    touched = Touched()
+    if state.is_insert:
+        parameters = state.parameters
+        rows = parameters if isinstance(parameters, list) else [parameters or {}]
+        for row in rows:
+            if table.name in (services.enrolments.name, services.certificates.name):
+                touched.pairs.add((row.get("user_id"), row.get("course_id")))
+            elif table.name == services.attempts.name:
+                touched.attempts.add((row.get("user_id"), row.get("quiz_id")))
+            elif table.name == services.registrations.name:
+                touched.registrations.add((row.get("user_id"), row.get("webinar_id")))
+    else:
+        where = state.statement.whereclause
+        found = connection.execute(select if where is None else select.where(where)).all()
+        if table.name == services.users.name:
+            touched.users.update(row[0] for row in found)
+        else:
+            touched.pairs.update(tuple(row) for row in found)
+    result = state.invoke_statement()
+    touched.refresh(connection)
+    return result
+
+
+def install() -> None:
+    """Listen to every Flask-SQLAlchemy session (idempotent)."""
+    for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _on_orm_execute)):
+        if not sa.event.contains(FlaskSession, name, listener):
+            sa.event.listen(FlaskSession, name, listener)
+
+
+install()
