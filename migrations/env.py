@@ -98,6 +98,11 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    if conf_args.get("include_object") is None:
+        from elearn.courses.search import include_object
+
+        conf_args["include_object"] = include_object  # the catalog search's table and index
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

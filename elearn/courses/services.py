@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from elearn.courses.files import CONVENTIONS
 from elearn.courses.models import Course, Module, course_audiences
+from elearn.courses.search import module_text_matches
 from elearn.extensions import db
 from elearn.pagination import PageNavigation
 from elearn.reference.models import Audience
@@ -104,7 +105,8 @@ def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
     if filters.q:
         pattern = f"%{escape_like(filters.q)}%"
         conditions.append(sa.or_(Course.title.ilike(pattern, escape="\\"),
-                                 Course.summary.ilike(pattern, escape="\\")))
+                                 Course.summary.ilike(pattern, escape="\\"),
+                                 module_text_matches(filters.q, Course.id)))
     if filters.audience:
         conditions.append(sa.exists().where(
             course_audiences.c.course_id == Course.id,

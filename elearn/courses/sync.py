@@ -20,6 +20,7 @@ from elearn.courses.files import CourseSpec, load_tree, quiz_importer
 from elearn.courses.models import Course, CourseAsset, EnrolmentPolicy, Module
 from elearn.db_types import utcnow
 from elearn.extensions import db
+from elearn.courses import search
 from elearn.problems import CourseFilesError
 from elearn.reference.models import Audience
 
@@ -151,6 +152,7 @@ def _sync_course(spec: CourseSpec, audiences: dict[str, Audience],
     _sync_modules(course, spec, change)
     _sync_course_translations(course, spec)
     _sync_quizzes(course, spec, change)
+    search.refresh(course)
 
     content_hash = spec.content_hash
     if change.changed or course.content_hash != content_hash:

@@ -62,6 +62,34 @@ def test_catalog_filters(client, app):
     assert response.status_code == 200 and "NIP update" in text(response)
 
 
+def test_catalog_search_finds_module_text(client, app, tmp_path):
+    """`?q=PIC` finds a course whose module text (not its title or summary) mentions PIC, on
+    SQLite (FTS5, indexed at sync time) and PostgreSQL (to_tsvector, GIN index) alike."""
+    from elearn.courses.sync import sync_tree
+    from tests.courses_helpers import copy_tree, edit
+
+    tree = copy_tree(tmp_path)
+    details = tree / "intro-course" / "modules" / "02-details.md"
+    edit(details, "Some **details**", "The prior informed consent (PIC) procedure. Some **details**")
+    sync_tree(tree)
+    db.session.commit()
+    factories.make_course(slug="other", title="Other course")
+    title = "Introduction to the conventions"
+    for q in ("PIC", "pic", "informed consent", "consent PIC"):
+        page = text(client.get(f"/courses?q={q}"))
+        assert title in page and "Other course" not in page, q
+    for q in ("PIC nowhere", "unheardof", '"PIC', "PIC*)(-", "NEAR(", "-"):
+        response = client.get("/courses", query_string={"q": q})
+        assert response.status_code == 200
+        if q in ("PIC nowhere", "unheardof"):
+            assert title not in text(response), q
+    # the index follows the course files: the word gone, the course is no longer found
+    edit(details, "The prior informed consent (PIC) procedure. ", "")
+    sync_tree(tree)
+    db.session.commit()
+    assert title not in text(client.get("/courses?q=PIC"))
+
+
 def test_catalog_search_escapes_like_wildcards(client, app):
     factories.make_course(slug="a", title="Waste 100% sound")
     factories.make_course(slug="b", title="Other course")

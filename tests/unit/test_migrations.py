@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from elearn.courses.search import include_object
 from elearn.extensions import db
 
 pytestmark = pytest.mark.real_commits  # downgrade and upgrade run DDL on their own connection
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.real_commits  # downgrade and upgrade run DDL on their 
 
 def schema_differences():
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_object": include_object})
         return compare_metadata(context, db.metadata)
 
 
