@@ -37,6 +37,7 @@ def nav_items() -> list[tuple[str, str]]:
             items.append(("reports.centre_dashboard", _("Centre")))
         if current_user.role is Role.admin:
             items.append(("accounts.admin_users", _("Users")))
+            items.append(("certificates.admin_search", _("Certificates")))
             items.append(("reference.index", _("Reference data")))
             items.append(("outbox.index", _("Mail")))
     return [(endpoint, label) for endpoint, label in items if endpoint in current_app.view_functions]

@@ -73,6 +73,39 @@ def normalise_code(raw: str) -> str | None:
     return "-".join(compact[i:i + 5] for i in range(0, CODE_LENGTH, 5))
 
 
+def search_query(term: str) -> sa.Select:
+    """Certificates for the admins' search, newest first: by code (typed loosely, or a part of
+    it), the learner's name or email (the one people-search rule), the name printed on the
+    certificate, or the course's title or slug. An empty term lists them all."""
+    from elearn.accounts.models import User
+    from elearn.accounts.services import people_search
+    from elearn.courses.models import Course
+    from elearn.courses.services import escape_like
+
+    query = (sa.select(Certificate).join(Certificate.user).join(Certificate.course)
+             .options(joinedload(Certificate.user), joinedload(Certificate.course))
+             .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+    term = " ".join((term or "").split())
+    if not term:
+        return query
+    pattern = f"%{escape_like(term.lower())}%"
+    conditions = [
+        people_search(User.name, User.email, term),
+        sa.func.lower(Certificate.learner_name).like(pattern, escape="\\"),
+        # as typed too: SQLite's lower() folds ASCII only (Cyrillic, Greek... names)
+        Certificate.learner_name.like(f"%{escape_like(term)}%", escape="\\"),
+        sa.func.lower(Course.title).like(pattern, escape="\\"),
+        Course.slug.like(pattern, escape="\\"),
+    ]
+    code = normalise_code(term)
+    if code is not None:
+        conditions.append(Certificate.code == code)
+    compact = re.sub(r"[\s-]", "", term).lower()
+    if len(compact) >= 5 and compact.isalnum():  # part of a code, dashes where the code has them
+        conditions.append(sa.func.replace(Certificate.code, "-", "").like(f"%{compact}%"))
+    return query.where(sa.or_(*conditions))
+
+
 def get_by_code(raw: str) -> Certificate | None:
     code = normalise_code(raw)
     if code is None:

@@ -32,6 +32,7 @@ from elearn.certificates import issuing, keys, services
 from elearn.certificates.forms import ReissueForm, RevokeForm, VerifyForm
 from elearn.extensions import db, limiter
 from elearn.i18n import text_direction
+from elearn.inputs import page_arg
 from elearn.permissions import can_see_centre, ensure, require
 
 bp = Blueprint("certificates", __name__)
@@ -182,6 +183,19 @@ def revoke(code: str):
     certificate = _changeable(code)
     form = RevokeForm(prefix="revoke")
     if form.validate_on_submit():
+        if request.form.get("confirmed") != "yes":
+            # ask first (without JavaScript too): a revocation is public and cannot be undone
+            return render_template(
+                "confirm.html",
+                question=_("Revoke the certificate of %(name)s for %(course)s?",
+                           name=certificate.learner_name, course=certificate.course.title),
+                explanation=_("The public verification page will say it is revoked, with "
+                              "this reason: %(reason)s. This cannot be undone.",
+                              reason=form.reason.data.strip()),
+                action=url_for("certificates.revoke", code=certificate.code),
+                hidden={form.reason.name: form.reason.data},
+                confirm_label=_("Revoke the certificate"), cancel_label=_("Keep it valid"),
+                cancel_url=url_for("certificates.detail", code=certificate.code))
         try:
             services.revoke(certificate, current_user, form.reason.data)
             db.session.commit()
@@ -193,6 +207,16 @@ def revoke(code: str):
         for error in form.reason.errors:
             flash(str(error), "error")
     return redirect(url_for("certificates.detail", code=certificate.code))
+
+
+@bp.route("/admin/certificates")
+@require(Role.admin)
+def admin_search():
+    search = request.args.get("q", "").strip()[:200]
+    certificates = db.paginate(services.search_query(search), page=page_arg(), per_page=50,
+                               error_out=False)
+    return render_template("certificates/admin_search.html", certificates=certificates,
+                           search=search)
 
 
 @bp.route("/me/certificates/<code>/reissue", methods=["POST"])

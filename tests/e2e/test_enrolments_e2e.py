@@ -94,6 +94,10 @@ def test_enrol_complete_certificate_verify_and_revoke(page, app, tmp_path):
     check_accessibility(page)
     page.get_by_label("Reason for revoking").fill("Enrolled under another person's name")
     page.get_by_role("button", name="Revoke this certificate").click()
+    # asked first: the confirmation names the learner and the reason
+    page.wait_for_selector("text=Enrolled under another person's name")
+    check_accessibility(page)
+    page.get_by_role("button", name="Revoke the certificate").click()
     page.wait_for_selector("text=The certificate is revoked.")
     check_accessibility(page)
     log_out(page)

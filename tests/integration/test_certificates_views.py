@@ -104,11 +104,58 @@ def test_revoke_by_trainer_of_the_course(as_user, setting, trainer, outbox):
     client = as_user(trainer)
     response = client.post(f"/me/certificates/{setting.code}/revoke", data={"revoke-reason": ""})
     assert response.status_code == 302 and setting.revoked_at is None
-    client.post(f"/me/certificates/{setting.code}/revoke", data={"revoke-reason": "Shared answers"})
+    client.post(f"/me/certificates/{setting.code}/revoke",
+                data={"revoke-reason": "Shared answers", "confirmed": "yes"})
     db.session.refresh(setting)
     assert setting.revoked_at is not None and setting.revoked_reason == "Shared answers"
     html = client.get(f"/me/certificates/{setting.code}").get_data(as_text=True)
     assert "Shared answers" in html and "Tariq Trainer" in html  # the history names who
+
+
+def test_revoking_asks_first_without_javascript(as_user, setting, admin):
+    client = as_user(admin)
+    response = client.post(f"/me/certificates/{setting.code}/revoke",
+                           data={"revoke-reason": "Shared answers"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Олена Шевченко" in html and "ESM of wastes" in html and "Shared answers" in html
+    # the confirmation posts the reason again, confirmed; or goes back to the certificate
+    assert 'name="revoke-reason" value="Shared answers"' in html
+    assert 'name="confirmed" value="yes"' in html
+    assert f'href="/me/certificates/{setting.code}"' in html
+    db.session.refresh(setting)
+    assert setting.revoked_at is None
+    client.post(f"/me/certificates/{setting.code}/revoke",
+                data={"revoke-reason": "Shared answers", "confirmed": "yes"})
+    db.session.refresh(setting)
+    assert setting.revoked_at is not None
+
+
+def test_admin_certificate_search(as_user, setting, admin, trainer):
+    other = factories.make_certificate(
+        user=factories.make_user(email="karim@example.org", name="Karim Benali"),
+        course=factories.make_course(slug="pops", title="POPs inventories", owner=trainer))
+    client = as_user(admin)
+    assert "/admin/certificates" in client.get("/courses").get_data(as_text=True)  # in the nav
+
+    def found(term):
+        response = client.get("/admin/certificates", query_string={"q": term})
+        assert response.status_code == 200, term
+        html = response.get_data(as_text=True)
+        return {c.code for c in (setting, other) if f'href="/me/certificates/{c.code}"' in html}
+
+    assert found("") == {setting.code, other.code}
+    assert found(setting.code.upper().replace("-", " ")) == {setting.code}  # typed loosely
+    assert found(setting.code[6:17]) == {setting.code}  # a part of it
+    assert found("Шевченко") == {setting.code}  # the learner's name
+    assert found("karim") == {other.code}  # the email's local part
+    assert found("example.org") == set()  # not everyone's domain
+    assert found("karim@example.org") == {other.code}
+    assert found("pops inventories") == {other.code}  # the course title
+    assert found("esm of") == {setting.code}
+    assert found("%") == set() and found("nobody at all") == set()
+    assert "No certificate matches" in client.get("/admin/certificates?q=zzz").get_data(as_text=True)
+    assert as_user(trainer).get("/admin/certificates").status_code == 403
 
 
 @pytest.mark.parametrize("who", ["owner", "coordinator"])

@@ -161,6 +161,8 @@ def test_participant_list_and_person(coordinator_client, population):
     html = coordinator_client.get(f"/centre/participants/{population.a1.id}").get_data(as_text=True)
     for text in ("Course One", "Course Two", "Quiz one", "Live one", "code-a1-c1", "90 %"):
         assert text in html
+    # a certificate code is a link to the certificate's page (revoke, reissue, history)
+    assert '<a href="/me/certificates/code-a1-c1"><code>code-a1-c1</code></a>' in html
 
 
 # -- exports ------------------------------------------------------------------------------------
