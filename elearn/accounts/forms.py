@@ -46,7 +46,7 @@ class ProfileFieldsMixin:
         self.country.choices = [("", _l("Choose your country"))] + list(
             reference.country_names().items()
         )
-        self.timezone.choices = [(tz, tz.replace("_", " ")) for tz in reference.timezone_names()]
+        self.timezone.choices = self._timezone_choices()
         self.centre.choices = [("", _l("None"))] + [
             (key, c.name) for key, c in self._centres.items()
         ]
@@ -57,6 +57,23 @@ class ProfileFieldsMixin:
             self.locale.choices = [(code, name, {"lang": code, "dir": text_direction(code)})
                                    for code, name in LANGUAGES.items()]
 
+    def _timezone_choices(self) -> dict:
+        """Canonical zones grouped by region, named in the user's language; a zone saved
+        earlier that is no longer offered (a deprecated alias) stays selectable."""
+        from flask_babel import get_locale
+
+        choices = reference.timezone_choices(str(get_locale() or "en"))
+        current = self.timezone.data or ""
+        if (current and not reference.is_canonical_zone(current)
+                and reference.is_timezone(current) and current == self._saved_timezone()):
+            choices = {**choices, str(_l("Your current time zone")): [
+                (current, current.replace("_", " "), {})]}
+        return choices
+
+    def _saved_timezone(self) -> str | None:
+        user = getattr(self, "user", None)
+        return user.timezone if user is not None else None
+
     def validate_audience(self, field):
         if field.data not in self._audiences:
             raise ValidationError(_l("Choose an audience from the list."))
@@ -66,7 +83,8 @@ class ProfileFieldsMixin:
             raise ValidationError(_l("Choose a country from the list."))
 
     def validate_timezone(self, field):
-        if not reference.is_timezone(field.data or ""):
+        value = field.data or ""
+        if not (reference.is_canonical_zone(value) or value == self._saved_timezone()):
             raise ValidationError(_l("Choose a time zone from the list."))
 
     def validate_centre(self, field):
@@ -102,6 +120,9 @@ class RegisterForm(ProfileFieldsMixin, FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fill_choices()
+        if not self.is_submitted():
+            # static/js/app.js selects the browser's zone; without JavaScript, UTC stays
+            self.timezone.render_kw = {"data-browser-zone": ""}
 
     def validate_email(self, field):
         if services.email_taken(field.data or ""):

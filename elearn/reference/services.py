@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from importlib import resources
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from babel import Locale
+from flask_babel import lazy_gettext as _l
 
 from elearn.extensions import db
 from elearn.reference import data
@@ -94,6 +97,63 @@ def timezone_names() -> list[str]:
             if "/" in tz and not tz.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
         ) + ["UTC"]
     return _TIMEZONES
+
+
+#: regions of the time-zone list (the first part of an IANA id), in this order
+ZONE_REGIONS = {
+    "Africa": _l("Africa"), "America": _l("Americas"), "Antarctica": _l("Antarctica"),
+    "Arctic": _l("Arctic"), "Asia": _l("Asia"), "Atlantic": _l("Atlantic Ocean"),
+    "Australia": _l("Australia"), "Europe": _l("Europe"), "Indian": _l("Indian Ocean"),
+    "Pacific": _l("Pacific Ocean"),
+}
+
+
+@functools.cache
+def canonical_zones() -> tuple[tuple[str, str], ...]:
+    """(IANA id, country code) of every zone in IANA's zone.tab: current names only (no
+    deprecated aliases such as Asia/Calcutta or US/Eastern), one line per zone of a country."""
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    zones = []
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            country, _coordinates, zone = line.split("\t")[:3]
+            zones.append((zone, country))
+    return tuple(zones)
+
+
+@functools.lru_cache(maxsize=16)
+def timezone_choices(locale: str = "en") -> dict[str, list[tuple]]:
+    """The canonical zones for a select, grouped by region (regions in the user's language),
+    each labelled "City (Country)" in ``locale`` (CLDR names, via Babel) and sorted by label.
+    Each option carries in data-also the older ids browsers may report instead (Chromium says
+    Asia/Calcutta for Asia/Kolkata), space-separated."""
+    from babel.core import get_global
+    from babel.dates import get_timezone_location
+
+    babel_locale = Locale.parse(locale)
+    older: dict[str, list[str]] = {}
+    for alias, zone in get_global("zone_aliases").items():  # CLDR: alias -> current id
+        older.setdefault(zone, []).append(alias)
+    territories = babel_locale.territories
+    groups: dict[str, list[tuple]] = {key: [] for key in ZONE_REGIONS}
+    for zone, country in canonical_zones():
+        region = zone.split("/", 1)[0]
+        if region not in groups:
+            continue
+        city = get_timezone_location(zone, locale=babel_locale, return_city=True)
+        label = f"{city} ({territories.get(country, country)})"
+        also = " ".join(sorted(older.get(zone, ())))
+        groups[region].append((zone, label, {"data-also": also} if also else {}))
+    choices = {str(_l("Coordinated Universal Time")): [("UTC", "UTC", {})]}
+    for key, label in ZONE_REGIONS.items():
+        with_labels = groups[key]
+        if with_labels:
+            choices[str(label)] = sorted(with_labels, key=lambda item: item[1].casefold())
+    return choices
+
+
+def is_canonical_zone(name: str) -> bool:
+    return name == "UTC" or name in {zone for zone, _country in canonical_zones()}
 
 
 def is_timezone(name: str) -> bool:

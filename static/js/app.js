@@ -26,7 +26,24 @@
       });
     });
   }
-  function ready() { focusFirst(); copyButtons(); }
+  // Registration: <select data-browser-zone> starts on the browser's time zone. Options carry
+  // the older ids some browsers report instead (data-also="Asia/Calcutta").
+  function browserZone() {
+    var select = document.querySelector("select[data-browser-zone]");
+    if (!select || !window.Intl) { return; }
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone) { return; }
+    for (var i = 0; i < select.options.length; i++) {
+      var option = select.options[i];
+      var also = (option.getAttribute("data-also") || "").split(" ");
+      if (option.value === zone || also.indexOf(zone) !== -1) {
+        select.value = option.value;
+        return;
+      }
+    }
+  }
+  function ready() { focusFirst(); copyButtons(); browserZone(); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
   } else {

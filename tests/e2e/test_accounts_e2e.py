@@ -57,3 +57,21 @@ def test_live_server_refuses_posts_without_csrf_token(page, app):
         max_redirects=0,
     )
     assert response.status == 400
+
+
+@pytest.mark.parametrize("zone, javascript, expected", [
+    ("Asia/Kolkata", True, "Asia/Kolkata"),  # Chromium reports the CLDR id Asia/Calcutta
+    ("Europe/Stockholm", True, "Europe/Stockholm"),
+    ("Europe/Stockholm", False, "UTC"),  # without JavaScript the form still works, on UTC
+])
+def test_registration_starts_on_the_browsers_time_zone(browser, live_server, app, zone,
+                                                        javascript, expected):
+    # the app's own CSP applies here (no bypass): the script is a static file, not inline
+    context = browser.new_context(base_url=live_server.url(), timezone_id=zone,
+                                  java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto("/register")
+        assert page.get_by_label("Time zone").input_value() == expected
+    finally:
+        context.close()

@@ -352,3 +352,34 @@ def test_switch_saves_the_users_language(app, client, learner):
     client.get("/language?locale=ar&next=/profile")
     db.session.refresh(learner)
     assert learner.locale == "ar"
+
+
+def test_time_zones_are_canonical_grouped_and_in_the_users_language(client, learner_client,
+                                                                   learner):
+    import re
+
+    html = client.get("/register").get_data(as_text=True)
+    zones = re.findall(r'<option[^>]*value="([^"]+/[^"]+)"', html)
+    assert "Europe/Stockholm" in zones and "Asia/Kolkata" in zones and "America/Sao_Paulo" in zones
+    for alias in ("Asia/Calcutta", "US/Eastern", "Europe/Kiev", "America/Buenos_Aires"):
+        assert alias not in zones  # deprecated aliases are not offered
+    assert len(zones) == len(set(zones))
+    assert '<optgroup label="Europe">' in html and '<optgroup label="Africa">' in html
+    assert re.search(r'value="Europe/Stockholm"[^>]*>Stockholm \(Sweden\)<', html)
+    assert 'data-also="Asia/Calcutta"' in html  # what some browsers report, for app.js
+    assert "data-browser-zone" in html  # a fresh form starts on the browser's zone
+    french = client.get("/register", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert re.search(r'value="Europe/Vienna"[^>]*>Vienne \(Autriche\)<', french)
+    assert '<optgroup label="Océan Indien">' in french
+    # a deprecated zone saved before stays selected on the profile and can be kept
+    learner.timezone = "Europe/Kiev"
+    db.session.commit()
+    html = learner_client.get("/profile").get_data(as_text=True)
+    assert re.search(r'<option selected value="Europe/Kiev"|value="Europe/Kiev" selected', html)
+    assert "data-browser-zone" not in html
+    # but nobody can pick one
+    data = {"name": "N", "email": "x@example.org", "password": "a long passphrase here",
+            "confirm": "a long passphrase here", "audience": "1", "country": "FR",
+            "timezone": "Asia/Calcutta", "centre": ""}
+    response = client.post("/register", data=data)
+    assert response.status_code == 400 and "time zone from the list" in response.get_data(as_text=True)
