@@ -69,11 +69,17 @@ class Row:
     country: str
     centre: str
     outcome: str = ERROR
-    error: str = ""
+    #: every problem found in the row (the preview lists them all)
+    errors: list[str] = field(default_factory=list)
     user_id: int | None = None
     audience_id: int | None = None
     centre_id: int | None = None
     enrolment_id: int | None = None
+
+    @property
+    def error(self) -> str:
+        """The row's problems as one text (the CSV report's cell)."""
+        return " ".join(self.errors)
 
 
 @dataclass
@@ -206,12 +212,12 @@ def preview(records: list[tuple[int, dict[str, str]]], course: Course, actor) ->
 
             existing = get_user_by_email(row.email or "")  # an existing account is never bad
             if existing is None:
-                row.error = _("Bad email address.")
+                row.errors.append(_("Bad email address."))
                 continue
             normal = existing.email
         if normal in emails:
-            row.error = _("Duplicate row: %(email)s is already on line %(line)s.",
-                          email=normal, line=emails[normal].line)
+            row.errors.append(_("Duplicate row: %(email)s is already on line %(line)s.",
+                                email=normal, line=emails[normal].line))
             continue
         emails[normal] = row
         row.email = normal
@@ -232,53 +238,53 @@ def preview(records: list[tuple[int, dict[str, str]]], course: Course, actor) ->
         ):
             enrolments[enrolment.user_id] = enrolment
 
-    for email, row in emails.items():
+    # Every check runs on every row, so the preview lists all of a row's problems at once.
+    for row in rows:
         audience = audience_by_key.get(row.audience.lower())
         if audience is None:
-            row.error = _("Unknown audience \"%(value)s\".", value=row.audience)
-            continue
+            row.errors.append(_("Unknown audience \"%(value)s\".", value=row.audience))
         country = country_by_key.get(country_key(row.country))
         if country is None:
-            row.error = _("Unknown country \"%(value)s\" (use a two-letter ISO code).",
-                          value=row.country)
-            continue
-        row.country = country
+            row.errors.append(_("Unknown country \"%(value)s\" (use a two-letter ISO code).",
+                                value=row.country))
+        else:
+            row.country = country
         centre = None
         if row.centre:
             centre = centre_by_key.get(row.centre.lower())
             if centre is None:
-                row.error = _("Unknown centre \"%(value)s\".", value=row.centre)
-                continue
+                row.errors.append(_("Unknown centre \"%(value)s\".", value=row.centre))
         if coordinator_centre is not None:
             if centre is not None and centre.id != coordinator_centre:
-                row.error = _("This person is not of your centre (the centre column must be "
-                              "blank or your centre).")
-                continue
+                row.errors.append(_("This person is not of your centre (the centre column must "
+                                    "be blank or your centre)."))
             row.centre_id = coordinator_centre
         else:
             row.centre_id = centre.id if centre is not None else None
+        if emails.get(row.email) is not row:
+            continue  # a bad or repeated email: who it is cannot be known
 
-        existing = users.get(email)
+        existing = users.get(row.email)
         if existing is None:
             if not row.name:
-                row.error = _("A name is needed to create the account.")
-                continue
-            if len(row.name) > 200:
-                row.error = _("The name is longer than 200 characters.")
-                continue
-            row.audience_id = audience.id
-            if allowed_audiences is not None and audience.id not in allowed_audiences:
-                row.error = _("Audience not allowed for this course (restricted course).")
-                continue
-            row.outcome = CREATE
+                row.errors.append(_("A name is needed to create the account."))
+            elif len(row.name) > 200:
+                row.errors.append(_("The name is longer than 200 characters."))
+            if audience is not None:
+                row.audience_id = audience.id
+                if allowed_audiences is not None and audience.id not in allowed_audiences:
+                    row.errors.append(
+                        _("Audience not allowed for this course (restricted course)."))
+            if not row.errors:
+                row.outcome = CREATE
             continue
         row.user_id = existing.id
         row.audience_id = existing.audience_id
         if coordinator_centre is not None and existing.centre_id != coordinator_centre:
-            row.error = _("This account is not of your centre.")
-            continue
+            row.errors.append(_("This account is not of your centre."))
         if not existing.active:
-            row.error = _("This account is disabled.")
+            row.errors.append(_("This account is disabled."))
+        if row.errors:
             continue
         enrolment = enrolments.get(existing.id)
         if enrolment is not None and enrolment.status is not EnrolmentStatus.withdrawn:
@@ -286,7 +292,7 @@ def preview(records: list[tuple[int, dict[str, str]]], course: Course, actor) ->
             row.outcome = ALREADY
             continue
         if allowed_audiences is not None and existing.audience_id not in allowed_audiences:
-            row.error = _("Audience not allowed for this course (restricted course).")
+            row.errors.append(_("Audience not allowed for this course (restricted course)."))
             continue
         if enrolment is not None:
             row.enrolment_id = enrolment.id

@@ -310,6 +310,16 @@ def test_bulk_preview_then_confirm(as_user, trainer, outbox):
     assert len(outbox) == 1
 
 
+def test_bulk_preview_shows_every_error_of_a_row(as_user, trainer):
+    course = factories.make_course(owner=trainer)
+    html = upload(as_user(trainer), course, HEADER + "bad,X,spacefarer,Atlantis,\n").get_data(
+        as_text=True)
+    row = html[html.index('class="row-error"'):]
+    row = row[:row.index("</tr>")]
+    assert "Bad email address." in row and "spacefarer" in row and "Atlantis" in row
+    assert row.count("<li>") == 3
+
+
 def test_bulk_confirm_refuses_a_changed_payload(as_user, trainer):
     course = factories.make_course(owner=trainer)
     client = as_user(trainer)

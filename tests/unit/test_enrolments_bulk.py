@@ -238,3 +238,20 @@ def test_signed_file_is_bound_to_course_and_person(app):
     assert bulk.unsign_file(token, 1, 3) is None
     assert bulk.unsign_file(token, 9, 2) is None
     assert bulk.unsign_file(token[:-2] + "xx", 1, 2) is None
+
+
+def test_a_row_lists_every_error_not_only_the_first(app, trainer):
+    course = factories.make_course(owner=trainer)
+    text = HEADER + ("bad,X,spacefarer,Atlantis,\n"
+                     "new@example.org,,customs-officer,SN,nowhere-centre\n"
+                     "ok@example.org,Ok,customs-officer,SN,\n")
+    rows = run(text, course, trainer).rows
+    assert rows[0].outcome == bulk.ERROR and len(rows[0].errors) == 3
+    assert "Bad email address." in rows[0].errors
+    assert any("spacefarer" in e for e in rows[0].errors)
+    assert any("Atlantis" in e for e in rows[0].errors)
+    assert rows[1].outcome == bulk.ERROR and len(rows[1].errors) == 2
+    assert any("nowhere-centre" in e for e in rows[1].errors)
+    assert "A name is needed to create the account." in rows[1].errors
+    assert (rows[2].outcome, rows[2].errors) == (bulk.CREATE, [])
+    assert rows[0].error == " ".join(rows[0].errors)  # one cell in the CSV report
