@@ -32,6 +32,8 @@ class Bar:
     part: float | None = None
     #: text printed after the bar
     text: str = ""
+    #: where the bar leads (the participants it counts); the label, bar and text are the link
+    href: str | None = None
 
 
 def _wrap(text: str, limit: int = LABEL_CHARS) -> list[str]:
@@ -49,8 +51,10 @@ def bar_chart(chart_id: str, title: str, description: str, bars: list[Bar]) -> M
     height = max(height, BAR_HEIGHT + 2 * GAP)
     width = BAR_WIDTH + VALUE_WIDTH
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    # an image has no focusable parts: with links the chart is a group of them
+    role = "group" if any(bar.href for bar in bars) else "img"
     out = [
-        (f'<svg class="chart" id="{escape(chart_id)}" role="img" '
+        (f'<svg class="chart" id="{escape(chart_id)}" role="{role}" '
         f'aria-labelledby="{title_id} {desc_id}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg" '
         f'font-family="sans-serif" font-size="15">'),
@@ -59,6 +63,8 @@ def bar_chart(chart_id: str, title: str, description: str, bars: list[Bar]) -> M
     ]
     y = GAP
     for bar, lines in zip(bars, labels):
+        if bar.href:
+            out.append(f'<a href="{escape(bar.href)}">')
         for line in lines:
             y += LINE_HEIGHT
             out.append(f'<text x="0" y="{y - 4}" fill="{TEXT}">{escape(line)}</text>')
@@ -71,6 +77,8 @@ def bar_chart(chart_id: str, title: str, description: str, bars: list[Bar]) -> M
         out.append(
             f'<text x="{full + 6}" y="{y + BAR_HEIGHT * 0.75:.1f}" fill="{TEXT}">{escape(bar.text)}</text>'
         )
+        if bar.href:
+            out.append("</a>")
         y += BAR_HEIGHT + GAP
     if not bars:
         out.append(f'<text x="0" y="{BAR_HEIGHT}" fill="{TEXT}">–</text>')

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from elearn.inputs import sensible_date
 from elearn.reports.people import SORTS, BadCursor, decode_cursor
@@ -50,6 +50,9 @@ class FilterForm(FlaskForm):
 
 class ParticipantFilterForm(FilterForm):
     q = StringField(_l("Search name or email"), validators=[Optional(), Length(max=100)])
+    #: set by the dashboard's links (a bar or a row: the people it counts)
+    country = StringField(validators=[Optional(), Regexp(r"^[A-Z]{2}$")])
+    audience = StringField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$")])
     sort = SelectField(
         _l("Sort by"),
         choices=[

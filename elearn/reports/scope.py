@@ -50,6 +50,10 @@ class Scope:
     date_from: date | None = None
     #: enrolled on or before this day (UTC)
     date_to: date | None = None
+    #: only people of this country (ISO code): the participant list a chart bar links to
+    country: str | None = None
+    #: only people of this target audience
+    audience_id: int | None = None
 
     def narrowed(self, **changes) -> Scope:
         return replace(self, **changes)
@@ -84,6 +88,10 @@ def conditions(scope: Scope, *, course_col=None, user_col=None, date_col=None) -
         where.append(date_col >= _day_start(scope.date_from))
     if scope.date_to is not None:
         where.append(date_col < _day_start(scope.date_to + timedelta(days=1)))
+    if scope.country is not None:
+        where.append(users.c.country == scope.country)
+    if scope.audience_id is not None:
+        where.append(users.c.audience_id == scope.audience_id)
     return where
 
 

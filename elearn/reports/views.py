@@ -76,6 +76,10 @@ class Context:
             args["date_from"] = self.scope.date_from.isoformat()
         if self.scope.date_to is not None:
             args["date_to"] = self.scope.date_to.isoformat()
+        if self.scope.country is not None:
+            args["country"] = self.scope.country
+        if self.scope.audience_id is not None:
+            args["audience"] = self.scope.audience_id
         args.update({key: value for key, value in extra.items() if value not in (None, "")})
         return args
 
@@ -118,6 +122,10 @@ def _context(kind: str, form_class=FilterForm) -> Context:
         scope = base.narrowed(
             course_id=form.course.data, date_from=form.date_from.data, date_to=form.date_to.data
         )
+        if isinstance(form, ParticipantFilterForm):
+            scope = scope.narrowed(country=form.country.data or None,
+                                   audience_id=int(form.audience.data) if form.audience.data
+                                   else None)
     return Context(kind, scope, centre, form)
 
 
@@ -125,23 +133,42 @@ def _country_labels() -> dict[str, str]:
     return country_names(str(get_locale() or "en"))
 
 
-def _charts(report: dashboard.Report) -> dict:
+#: the participant-list argument each breakdown's key goes into (the dashboard's links)
+BREAKDOWN_ARGS = {"course": "course", "country": "country", "audience": "audience"}
+
+
+def participants_link(context: Context, grouping: str, key) -> str | None:
+    """The participant list of the people a breakdown row counts (None for "no country")."""
+    if key in (None, ""):
+        return None
+    return url_for(context.endpoint("participants"),
+                   **context.filter_args(**{BREAKDOWN_ARGS[grouping]: key}))
+
+
+def _charts(report: dashboard.Report, context: Context) -> dict:
     def pct(value):
         return "–" if value is None else f"{value * 100:.0f} %"
+
+    def link(grouping, row):
+        return participants_link(context, grouping, row.key)
 
     course_bars = [
         charts.Bar(row.label, row.figures.enrolments, row.figures.completed,
                    _("%(completed)s of %(enrolments)s", completed=row.figures.completed,
-                     enrolments=row.figures.enrolments))
+                     enrolments=row.figures.enrolments), link("course", row))
         for row in report.breakdowns["course"][:15]
     ]
+    # drawn: participants, so sorted by participants (the table keeps enrolments order)
+    by_participants = sorted(report.breakdowns["country"],
+                             key=lambda row: (-row.figures.participants, row.label))
     country_bars = [
-        charts.Bar(row.label, row.figures.participants, None, str(row.figures.participants))
-        for row in report.breakdowns["country"][:15]
+        charts.Bar(row.label, row.figures.participants, None, str(row.figures.participants),
+                   link("country", row))
+        for row in by_participants[:15]
     ]
     audience_bars = [
         charts.Bar(row.label, (row.figures.completion_rate or 0) * 100, None,
-                   pct(row.figures.completion_rate))
+                   pct(row.figures.completion_rate), link("audience", row))
         for row in report.breakdowns["audience"][:15]
     ]
     return {
@@ -166,7 +193,8 @@ def _dashboard(kind: str):
     report = dashboard.build_report(context.scope, _country_labels())
     status = 400 if context.form.errors else 200
     return render_template(
-        "reports/dashboard.html", ctx=context, report=report, charts=_charts(report),
+        "reports/dashboard.html", ctx=context, report=report, charts=_charts(report, context),
+        participants_link=participants_link,
     ), status
 
 
@@ -182,9 +210,22 @@ def _participants(kind: str):
         after=(form.after.data or None) if valid else None,
         before=(form.before.data or None) if valid else None, per_page=PER_PAGE,
     )
+    countries = _country_labels()
+    narrowed = []  # what a dashboard link narrowed the list to, said above it
+    if context.scope.country is not None:
+        narrowed.append(_("Only participants from %(country)s.",
+                          country=countries.get(context.scope.country, context.scope.country)))
+    if context.scope.audience_id is not None:
+        audience = dashboard.audience_names().get(context.scope.audience_id, "?")
+        narrowed.append(_("Only participants of the target audience %(audience)s.",
+                          audience=audience))
+    everyone = url_for(context.endpoint("participants"), **{
+        key: value for key, value in context.filter_args().items()
+        if key not in ("country", "audience")})
     return render_template(
         "reports/participants.html", ctx=context, listing=listing, sort=sort,
-        descending=descending, search=search, countries=_country_labels(),
+        descending=descending, search=search, countries=countries, narrowed=narrowed,
+        everyone_url=everyone,
     ), (400 if form.errors else 200)
 
 

@@ -18,8 +18,15 @@ def test_coordinator_dashboard_list_and_person(page, coordinator, population):
     page.goto("/centre")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Basel Convention")
     assert page.locator("svg.chart").count() == 3
-    assert page.get_by_role("img", name="Enrolments and completions by course").count() == 1
+    # the charts are groups of links: each bar leads to the participants it counts
+    assert page.get_by_role("group", name="Enrolments and completions by course").count() == 1
     check_accessibility(page)
+    page.locator("#chart-country a").first.click()  # the longest bar: Trinidad & Tobago
+    assert "country=TT" in page.url
+    assert page.get_by_role("link", name="Anna Alpha").count() == 1
+    assert page.get_by_role("link", name="Bruno Beta").count() == 0  # Jamaica
+    check_accessibility(page)
+    page.goto("/centre")
 
     page.get_by_label("Enrolled from").fill("2026-02-01")
     page.get_by_role("button", name="Apply").click()

@@ -87,13 +87,62 @@ def test_dashboard_shows_figures_charts_and_tables(coordinator_client, populatio
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Basel Convention Regional Centre for the Caribbean" in html
-    assert html.count("<svg") == 3 and 'role="img"' in html and "<desc" in html
+    assert html.count("<svg") == 3 and "<desc" in html
+    assert html.count('role="group" aria-labelledby="chart-') == 3  # charts of links
     assert "style=" not in html  # the CSP forbids inline styles
     assert "Course One" in html and "Course Two" in html
     assert "Other Centre" not in html
     assert "67%" in html or "67 %" in html  # completion rate 4/6
     assert "15.0" in html  # median days
     assert "https://cdn" not in html
+
+
+def test_bars_and_rows_link_to_the_participants_they_count(coordinator_client, population):
+    import re
+
+    html = coordinator_client.get("/centre").get_data(as_text=True)
+    country_chart = html[html.index('id="chart-country"'):]
+    country_chart = country_chart[:country_chart.index("</svg>")]
+    href = '/centre/participants?country=TT'
+    assert f'<a href="{href}">' in country_chart  # the bar, its label and figure
+    assert f'<a href="{href}">Trinidad &amp; Tobago</a>' in html  # the table row
+    assert f'href="/centre/participants?course={population.course1.id}"' in html
+    audience = re.search(r'href="/centre/participants\?audience=(\d+)"', html)
+    assert audience is not None
+    page = coordinator_client.get(href).get_data(as_text=True)
+    assert "a1@example.org" in page and "a3@example.org" in page and "a2@example.org" not in page
+    assert "Only participants from Trinidad &amp; Tobago." in page
+    assert 'name="country" value="TT"' in page  # kept by the search form
+    assert "country=TT" in page[page.index("Download CSV") - 200:page.index("Download CSV")]
+    export = coordinator_client.get("/centre/export/participants.csv?country=TT").get_data(
+        as_text=True)
+    assert "a1@example.org" in export and "a2@example.org" not in export
+    page = coordinator_client.get(f"/centre/participants?audience={audience.group(1)}").get_data(
+        as_text=True)
+    assert "Only participants of the target audience" in page
+    assert coordinator_client.get("/centre/participants?country=tt").status_code == 400
+
+
+def test_country_chart_is_sorted_by_the_participants_it_draws(coordinator_client, population,
+                                                              trainer):
+    # Jamaica: 1 person, 3 enrolments; Barbados: 2 people, 2 enrolments
+    course3 = factories.make_course(slug="course-three", title="Course Three")
+    reports_data.enrolment(population.a2, course3, "active", reports_data.day(3, 2))
+    for n in (1, 2):
+        person = reports_data.make_person(name=f"Bajan {n}", email=f"bb{n}@example.org",
+                                          centre="bcrc-caribbean", country="BB")
+        reports_data.enrolment(person, population.course2, "active", reports_data.day(3, 3))
+    from elearn.extensions import db
+
+    db.session.commit()
+    html = coordinator_client.get("/centre").get_data(as_text=True)
+    chart = html[html.index('id="chart-country"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert chart.index("Barbados") < chart.index("Jamaica")
+    # the table keeps its own order (by enrolments) and says every figure
+    table = html[html.index('id="h-country"'):]
+    table = table[table.index("<table"):]
+    assert table.index(">Jamaica<") < table.index(">Barbados<")
 
 
 def test_dashboard_reads_rollups_updated_with_the_change(coordinator_client, population):
