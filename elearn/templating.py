@@ -35,11 +35,20 @@ def nav_items() -> list[tuple[str, str]]:
                 if waiting else _("Place requests")))
         if current_user.role in (Role.coordinator, Role.admin):
             items.append(("reports.centre_dashboard", _("Centre")))
-        if current_user.role is Role.admin:
-            items.append(("accounts.admin_users", _("Users")))
-            items.append(("certificates.admin_search", _("Certificates")))
-            items.append(("reference.index", _("Reference data")))
-            items.append(("outbox.index", _("Mail")))
+    return [(endpoint, label) for endpoint, label in items if endpoint in current_app.view_functions]
+
+
+def admin_nav_items() -> list[tuple[str, str]]:
+    """(endpoint, label) pairs of the admins' own pages: one "Administration" menu in the
+    header, so that the header stays on one line at 1280 px."""
+    from flask import current_app
+    from flask_babel import gettext as _
+
+    if not (current_user.is_authenticated and current_user.role is Role.admin):
+        return []
+    items = [("accounts.admin_users", _("Users")),
+             ("certificates.admin_search", _("Certificates")),
+             ("reference.index", _("Reference data")), ("outbox.index", _("Mail"))]
     return [(endpoint, label) for endpoint, label in items if endpoint in current_app.view_functions]
 
 
@@ -130,6 +139,7 @@ def init_app(app: Flask) -> None:
     def shell_context():
         return {
             "nav_items": nav_items,
+            "admin_nav_items": admin_nav_items,
             "get_locale": get_locale,
             "languages": LANGUAGES,
             # text_direction(): the page's; text_direction(code): content written in ``code``
