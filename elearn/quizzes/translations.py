@@ -204,3 +204,42 @@ def grading_data(question) -> dict:
     extra = [answer for version in question.translations.values()
              for answer in version["data"]["answers"]]
     return {**data, "answers": list(data["answers"]) + extra}
+
+
+@dataclass
+class QuizVersion:
+    """What a reader sees of a quiz: in which language, and whether to say so."""
+
+    language: str
+    title: str
+    #: the reader's language, when the quiz is not available in it (a notice says so)
+    wanted: str | None = None
+    outdated: bool = False
+
+    def question(self, question) -> tuple[str, str, dict]:
+        """(text_html, feedback_html, data for display) of one question in this version."""
+        version = reader_version(question, self.language)
+        if version is None:
+            return question.text_html, question.feedback_html, question.data
+        return version["text_html"], version["feedback_html"], version["data"]
+
+    @staticmethod
+    def feedback_data(question, data: dict) -> dict:
+        """``data`` to find the translated feedback of an answer with: a short answer typed
+        in the source's words gets the translated feedback of the source answer it matched."""
+        kind = getattr(question.kind, "value", question.kind)
+        if kind != "short":
+            return data
+        source = [{**answer, "feedback_html": mine["feedback_html"]}
+                  for answer, mine in zip(question.data["answers"], data["answers"])]
+        return {**data, "answers": list(data["answers"]) + source}
+
+
+def quiz_version(quiz, course_language: str, reader: str) -> QuizVersion:
+    """The quiz in the reader's language when it has that version, else in the course's."""
+    found = (quiz.translations or {}).get(reader) if reader != course_language else None
+    if found is not None:
+        return QuizVersion(reader, found.get("title") or quiz.title,
+                           outdated=bool(found.get("outdated")))
+    return QuizVersion(course_language, quiz.title,
+                       wanted=reader if reader != course_language else None)

@@ -23,6 +23,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,6 +37,7 @@ from elearn.quizzes import services
 from elearn.quizzes.exports import analysis_csv
 from elearn.quizzes.forms import AttemptAnswersForm
 from elearn.quizzes.models import AttemptStatus, QuizAttempt
+from elearn.quizzes.translations import quiz_version
 from elearn.quizzes.types import question_type
 
 bp = Blueprint("quizzes", __name__)
@@ -64,6 +66,11 @@ def _course_and_quiz(slug: str, quiz_slug: str):
     return course, quiz, enrolment
 
 
+def _version(course, quiz):
+    """The quiz in the reader's interface language, when it has that version."""
+    return quiz_version(quiz, course.language, str(get_locale() or "en").split("_")[0])
+
+
 def _own_attempt(quiz, attempt_id: int) -> QuizAttempt:
     attempt = db.session.get(QuizAttempt, attempt_id)
     ensure(attempt is not None and attempt.quiz_id == quiz.id and attempt.user_id == current_user.id)
@@ -85,6 +92,7 @@ def show(slug, quiz_slug):
         attempts = services.user_attempts(quiz.id, current_user.id)
     summary = services.summary(quiz, attempts, current_user.id)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
+                           version=_version(course, quiz),
                            enrolment=enrolment,
                            my_minutes=services.allowed_minutes(
                                quiz, services.time_percent(course, enrolment)),
@@ -111,10 +119,12 @@ def start(slug, quiz_slug):
 def _render_attempt(course, quiz, attempt, status: int = 200, message: str | None = None):
     questions = services.attempt_questions(attempt)
     choice_orders = attempt.layout.get("choices", {})
+    version = _version(course, quiz)
     items = []
     for question in questions:
         qtype = question_type(question.kind)
-        view = qtype.public_view(question.data, choice_orders.get(str(question.id)))
+        text_html, _feedback, data = version.question(question)
+        view = qtype.public_view(data, choice_orders.get(str(question.id)))
         saved = attempt.answers.get(str(question.id))
         selected: set[str] = set()
         order = choice_orders.get(str(question.id))
@@ -127,13 +137,14 @@ def _render_attempt(course, quiz, attempt, status: int = 200, message: str | Non
             selected = {f"{position}:{index}" for position, index in enumerate(saved)
                         if index is not None}
         items.append({"question": question, "view": view, "selected": selected,
+                      "text_html": text_html,
                       "text": saved if isinstance(saved, str) else ""})
     minutes_left = None
     if attempt.deadline_at is not None:
         seconds = max(0, (attempt.deadline_at - utcnow()).total_seconds())
         minutes_left = math.ceil(seconds / 60)
     return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt,
-                           items=items, token=services.attempt_token(attempt),
+                           items=items, token=services.attempt_token(attempt), version=version,
                            message=message, error_page=message is not None,
                            minutes_left=minutes_left), status
 
@@ -215,15 +226,24 @@ def result(slug, quiz_slug, attempt_id):
                                current_user.id)
     show_answers = services.shows_correct_answers(quiz, attempt, summary.passed)
     review = []
+    version = _version(course, quiz)
     if show_answers:
         for question in services.attempt_questions(attempt):
             qtype = question_type(question.kind)
             answer = attempt.answers.get(str(question.id))
+            text_html, feedback_html, data = version.question(question)
+            result = (attempt.results or {}).get(str(question.id), {})
+            # the score was graded on the source; the feedback is shown in the version read
+            feedback = result.get("feedback_html", "")
+            if data is not question.data and answer is not None:
+                feedback = qtype.grade(version.feedback_data(question, data), answer
+                                       ).feedback_html or feedback
             review.append({
-                "question": question,
-                "result": (attempt.results or {}).get(str(question.id), {}),
-                "answer": qtype.answer_label(question.data, answer) if answer is not None else "",
-                "correct": qtype.correct_view(question.data),
+                "question": question, "text_html": text_html, "feedback_html": feedback_html,
+                "answer_feedback_html": feedback,
+                "result": result,
+                "answer": qtype.answer_label(data, answer) if answer is not None else "",
+                "correct": qtype.correct_view(data),
             })
     certificate = None
     if enrolment is not None and enrolment.status.value == "completed":
@@ -232,6 +252,7 @@ def result(slug, quiz_slug, attempt_id):
         certificate = certificate_of(current_user.id, course.id)
     return render_template("quizzes/result.html", course=course, quiz=quiz, attempt=attempt,
                            summary=summary, show_answers=show_answers, review=review,
+                           version=version,
                            enrolment=enrolment, certificate=certificate,
                            ), 200, {"Cache-Control": "no-store"}
 
