@@ -53,7 +53,19 @@ def quiz_helpers():
     def course_page_exists():
         return "courses.show" in current_app.view_functions
 
-    return {"course_quizzes": course_quizzes, "course_page_exists": course_page_exists}
+    def quiz_title(quiz, course):
+        """The quiz's title in the reader's language, when it has that version."""
+        return _version(course, quiz).title
+
+    def outdated_quiz_translations(course):
+        """(quiz, language) of the course's quiz translations whose source changed since."""
+        return [(row["quiz"], language)
+                for row in services.course_quiz_rows(course.id, None)
+                for language, found in sorted((row["quiz"].translations or {}).items())
+                if found.get("outdated")]
+
+    return {"course_quizzes": course_quizzes, "course_page_exists": course_page_exists,
+            "quiz_title": quiz_title, "outdated_quiz_translations": outdated_quiz_translations}
 
 
 def _course_and_quiz(slug: str, quiz_slug: str):

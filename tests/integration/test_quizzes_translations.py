@@ -238,3 +238,16 @@ def test_short_answer_accepted_in_translation_with_the_source_credit(app, tree, 
                              ("Notification", 0.5), ("bordereau", 0.0)):
         graded = services.grade(quiz, [short], {str(short.id): answer})
         assert graded.results[str(short.id)]["fraction"] == fraction, answer
+
+
+def test_course_page_titles_and_the_trainers_list_of_translations_to_update(
+        app, tree, trainer, as_user):
+    translate(tree, hash_="0123456789abcdef")
+    course, quiz = imported(tree, trainer)
+    course.published = True
+    db.session.commit()
+    page = as_user(_learner("fr", course)).get("/courses/esm").get_data(as_text=True)
+    assert "Les bases des conventions" in page and 'id="outdated-translations"' not in page
+    trainer_page = as_user(trainer).get("/courses/esm").get_data(as_text=True)
+    assert 'id="outdated-translations"' in trainer_page
+    assert "These quizzes changed" in trainer_page
