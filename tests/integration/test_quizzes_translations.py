@@ -251,3 +251,19 @@ def test_course_page_titles_and_the_trainers_list_of_translations_to_update(
     trainer_page = as_user(trainer).get("/courses/esm").get_data(as_text=True)
     assert 'id="outdated-translations"' in trainer_page
     assert "These quizzes changed" in trainer_page
+
+
+def test_the_customs_quizzes_ship_in_french_spanish_and_arabic(app, client):
+    from elearn import ROOT
+    from elearn.courses.sync import sync_tree
+
+    sync_tree(ROOT / "courses")
+    db.session.commit()
+    course = db.session.scalar(sa.select(Course).where(Course.slug == "customs-and-the-conventions"))
+    quizzes = db.session.scalars(sa.select(Quiz).where(Quiz.course_id == course.id)).all()
+    assert {q.slug: sorted(q.translations) for q in quizzes} == {
+        "trade-procedures-check": ["ar", "es", "fr"], "final-assessment": ["ar", "es", "fr"]}
+    assert not any(t["outdated"] for q in quizzes for t in q.translations.values())
+    for quiz in quizzes:
+        for question in quiz.questions:
+            assert sorted(question.translations) == ["ar", "es", "fr"]
