@@ -33,7 +33,6 @@ def check(path):
         click.echo(f"{len(problems)} problem(s) found", err=True)
         raise SystemExit(1)
     from elearn.courses.translations import stale_notes
-
     from elearn.quizzes.loader import load_quiz
     from elearn.quizzes.translations import stale_notes as quiz_stale_notes
 

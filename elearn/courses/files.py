@@ -15,10 +15,12 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from elearn.config import LANGUAGES
 from elearn.courses import render
 from elearn.courses.translations import load_course_translations, load_translations
 from elearn.problems import Problem, nul_problem
 from elearn.quizzes import importer as quiz_importer
+from elearn.quizzes.translations import translation_file
 
 CONVENTIONS = ("basel", "rotterdam", "stockholm")
 ENROLMENT = ("open", "restricted")
@@ -232,11 +234,12 @@ class CourseSpec:
                                                          key=lambda a: a.path)]
         for quiz in self.quizzes:
             parts.append(repr(sorted((k, str(v)) for k, v in quiz.entry.items())))
-            try:
-                parts.append(hashlib.sha256(
-                    (self.directory / quiz.entry["file"]).read_bytes()).hexdigest())
-            except OSError:
-                pass
+            for file in [quiz.entry["file"]] + [translation_file(quiz.entry["file"], code)
+                                                 for code in LANGUAGES]:
+                try:
+                    parts.append(hashlib.sha256((self.directory / file).read_bytes()).hexdigest())
+                except OSError:
+                    pass
         return _sha(*parts)
 
 

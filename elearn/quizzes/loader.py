@@ -10,7 +10,6 @@ from pathlib import Path
 from elearn.problems import Problem, nul_problem
 from elearn.quizzes.gift import parse_gift
 from elearn.quizzes.native import parse_native
-from elearn.quizzes.translations import SOURCE_HASH_KEY, load_translations
 from elearn.quizzes.spec import (
     SETTING_DEFAULTS,
     ParsedQuiz,
@@ -18,6 +17,7 @@ from elearn.quizzes.spec import (
     build_question,
     validate_settings,
 )
+from elearn.quizzes.translations import SOURCE_HASH_KEY, load_translations
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 #: how problems of the course.yaml entry (not of the quiz file) begin

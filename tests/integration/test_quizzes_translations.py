@@ -147,15 +147,14 @@ def test_out_of_date_translation_is_flagged(app, tree, trainer):
     assert check_quiz(tree, ENTRY, "demo-course/quizzes/basics.yaml") == []
     _course, quiz = imported(tree, trainer)
     assert quiz.translations["fr"]["outdated"] is True
+    from types import SimpleNamespace
+
     from elearn.courses.files import QuizRef
     from elearn.quizzes.loader import load_quiz
     from elearn.quizzes.translations import stale_notes
 
-    class Spec:
-        directory = tree
-        quizzes = [QuizRef(ENTRY, "demo-course/quizzes/basics.yaml")]
-
-    notes = stale_notes([Spec], lambda spec, ref: load_quiz(spec.directory, ref.entry,
+    spec = SimpleNamespace(directory=tree, quizzes=[QuizRef(ENTRY, "demo-course/quizzes/basics.yaml")])
+    notes = stale_notes([spec], lambda spec, ref: load_quiz(spec.directory, ref.entry,
                                                            ref.rel_file)[0])
     assert len(notes) == 1 and notes[0].startswith("demo-course/quizzes/basics.fr.yaml:1:")
     assert "out of date" in notes[0]
@@ -210,7 +209,7 @@ def test_arabic_version_renders_right_to_left(app, tree, trainer, client):
               .replace("Bâle", "بازل"))
     course, quiz = imported(tree, trainer)
     login_client(client, _learner("ar", course))
-    _attempt, page, result = _take(client, quiz)
+    _attempt, page, _result = _take(client, quiz)
     assert "أساسيات الاتفاقيات" in page and 'lang="ar" dir="rtl"' in page and "بازل" in page
     assert 'class="notice"' not in page
     assert "SECRET" not in page
@@ -243,7 +242,7 @@ def test_short_answer_accepted_in_translation_with_the_source_credit(app, tree, 
 def test_course_page_titles_and_the_trainers_list_of_translations_to_update(
         app, tree, trainer, as_user):
     translate(tree, hash_="0123456789abcdef")
-    course, quiz = imported(tree, trainer)
+    course, _quiz = imported(tree, trainer)
     course.published = True
     db.session.commit()
     page = as_user(_learner("fr", course)).get("/courses/esm").get_data(as_text=True)
