@@ -76,11 +76,6 @@ def _mismatch(kind: str, source: dict, translated: dict) -> str | None:
         if [a["credit"] for a in source["answers"]] != [a["credit"] for a in translated["answers"]]:
             return "its accepted answers do not match the source's (number and credits)"
         return None
-    if kind == "matching":
-        if (len(source["items"]), len(source["options"])) != (
-                len(translated["items"]), len(translated["options"])):
-            return "its items and options do not match the source's"
-        return None
     if _strip_feedback(source) != _strip_feedback(translated):
         return "its answer differs from the source's"
     return None
@@ -102,12 +97,6 @@ def _overlay(kind: str, source: dict, translated: dict) -> dict:
                 mine["text"] = theirs["text"]
         if "other_feedback_html" in translated:
             data["other_feedback_html"] = translated["other_feedback_html"]
-    elif kind == "matching":
-        options = list(data["options"])
-        for mine, theirs in zip(data["items"], translated["items"]):
-            mine["html"] = theirs["html"]
-            options[mine["option"]] = translated["options"][theirs["option"]]
-        data["options"] = options
     return data
 
 
