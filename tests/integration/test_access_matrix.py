@@ -111,7 +111,7 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     'POST /courses/<slug>/quizzes/<quiz_slug>/start': ('POST', [302, 302, 302, 302]),
     'POST /courses/<slug>/withdraw': ('POST', [302, 200, 200, 200]),  # asks to confirm
     'POST /enrolments/requests/<int:request_id>': ('POST', [302, 403, 404, 404]),
-    'POST /language': ('POST', [302, 302, 302, 302]),
+    'GET /language': ('GET', [302, 302, 302, 302]),
     'POST /logout': ('POST', [302, 302, 302, 302]),
     'POST /me/certificates/<code>/reissue': ('POST', [302, 404, 404, 302]),
     'POST /me/certificates/<code>/revoke': ('POST', [302, 404, 404, 302]),
@@ -128,7 +128,7 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
 ANONYMOUS_REDIRECTS_ELSEWHERE = {
     "GET /courses/<slug>/modules/<module_slug>",  # to the course page: enrol first
     "GET /password/reset/<token>",  # a bad token: ask for a new link
-    "POST /language", "POST /logout",
+    "GET /language", "POST /logout",
 }
 
 
