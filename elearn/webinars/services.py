@@ -100,10 +100,14 @@ def recurrence_stamp(webinar: Webinar, recurrence_utc: datetime) -> str:
                           webinar.timezone).strftime("%Y%m%dT%H%M%S")
 
 
-def ics_key(webinar: Webinar) -> str:
+def ics_key(webinar: Webinar, site: str | None = None) -> str:
     """What the stored text depends on besides the webinar's own columns (changes raise
-    updated_at): the sequence, the modification time and the site address."""
-    return f"{webinar.sequence}:{webinar.updated_at.isoformat()}:{base_url()}"
+    updated_at): the sequence, the modification time and the site address.
+
+    ``webinar`` may be a model or a row with ``sequence`` and ``updated_at`` columns;
+    ``site`` (default ``base_url()``) lets a caller comparing many rows read it once."""
+    site = base_url() if site is None else site
+    return f"{webinar.sequence}:{webinar.updated_at.isoformat()}:{site}"
 
 
 def refresh_derived(webinar: Webinar) -> None:

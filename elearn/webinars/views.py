@@ -3,8 +3,6 @@ one commit per request, mails queued in its transaction."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -28,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
 from elearn.database import retrying
+from elearn.csvsafe import csv_text
 from elearn.db_types import utcnow
 from elearn.extensions import db, limiter
 from elearn.i18n import column_labels
@@ -360,26 +359,16 @@ def registrations(webinar_id: int):
     return render_template("webinars/registrations.html", webinar=webinar, rows=rows)
 
 
-def csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas (cells starting with = + - @ or a control character)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def registrations_csv(webinar: Webinar, rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(column_labels(["name", "email", "country", "status", "registered_at",
-                                   "attended", "minutes_attended"]))
-    for registration, user in rows:
-        writer.writerow([csv_cell(v) for v in (
-            user.name, user.email, user.country, registration.status.value,
-            registration.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            _("yes") if registration.attended else _("no"), registration.minutes_attended or "",
-        )])
-    return out.getvalue()
+    """The registrations as CSV text (no BOM); cells are formula-safe (``elearn.csvsafe``)."""
+    return csv_text(
+        column_labels(["name", "email", "country", "status", "registered_at",
+                       "attended", "minutes_attended"]),
+        ((user.name, user.email, user.country, registration.status.value,
+          registration.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+          _("yes") if registration.attended else _("no"), registration.minutes_attended or "")
+         for registration, user in rows),
+        bom=False)
 
 
 @bp.route("/webinars/<int:webinar_id>/registrations.csv")
