@@ -42,8 +42,8 @@ from elearn.webinars.schedule import (
     MAX_SESSIONS,
     LocalTimeError,
     build_rrule,
-    parse_rrule,
     local_to_utc,
+    parse_rrule,
     series_starts,
 )
 from elearn.webinars.services import WebinarData

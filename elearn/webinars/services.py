@@ -22,6 +22,7 @@ from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.mail import Attachment, send_mail
+from elearn.urls import absolute_url
 from elearn.webinars import ical
 from elearn.webinars.display import when_text
 from elearn.webinars.models import (
@@ -53,7 +54,7 @@ def base_url() -> str:
 
 
 def webinar_url(webinar: Webinar) -> str:
-    return f"{base_url()}/webinars/{webinar.id}"
+    return absolute_url("webinars.show", webinar_id=webinar.id)
 
 
 def to_ics_event(webinar: Webinar, join_text: str = "", *,

@@ -25,8 +25,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
-from elearn.database import retrying
 from elearn.csvsafe import csv_text
+from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.extensions import db, limiter
 from elearn.i18n import column_labels
@@ -38,6 +38,7 @@ from elearn.permissions import (
     require,
     studied_course_ids,
 )
+from elearn.urls import absolute_url
 from elearn.webinars import attendance as attendance_service
 from elearn.webinars import feeds, services
 from elearn.webinars.display import when_text
@@ -614,7 +615,7 @@ def my_calendar():
     token = session.pop("new_calendar_token", None)
     feed_url = webcal_url = None
     if token:
-        feed_url = services.base_url() + url_for("webinars.personal_ics", token=token)
+        feed_url = absolute_url("webinars.personal_ics", token=token)
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     return render_template(
         "webinars/my_calendar.html", form=form, feed_url=feed_url, webcal_url=webcal_url,
