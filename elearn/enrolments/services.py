@@ -42,7 +42,11 @@ def get_enrolment(user_id: int, course_id: int) -> Enrolment | None:
 
 def active_enrolment(user_id: int, course_id: int) -> Enrolment | None:
     """The enrolment that lets a user study a course (active or completed), or None."""
-    enrolment = get_enrolment(user_id, course_id)
+    return studying(get_enrolment(user_id, course_id))
+
+
+def studying(enrolment: Enrolment | None) -> Enrolment | None:
+    """``enrolment`` when it lets its user study (active or completed), else None."""
     if enrolment is None or enrolment.status is EnrolmentStatus.withdrawn:
         return None
     return enrolment

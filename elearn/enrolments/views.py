@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from elearn.accounts.models import Role
-from elearn.courses.models import Course, Module
+from elearn.courses.models import Course
 from elearn.csvsafe import csv_response
 from elearn.enrolments import bulk, services
 from elearn.enrolments.forms import (
@@ -18,26 +18,18 @@ from elearn.enrolments.forms import (
     BulkUploadForm,
     DecisionForm,
     EnrolForm,
-    ModuleDoneForm,
     RequestPlaceForm,
     WithdrawForm,
 )
-from elearn.enrolments.models import EnrolmentRequest, EnrolmentStatus
+from elearn.enrolments.models import EnrolmentRequest
 from elearn.extensions import db
 from elearn.permissions import ensure, require
 
 bp = Blueprint("enrolments", __name__)
 
-#: endpoints of the course page, tried in order (the courses feature provides one of them)
-COURSE_PAGE_ENDPOINTS = ("courses.course", "courses.detail", "courses.show", "courses.view")
-
-
 def course_url(slug: str) -> str:
-    """The course page (the courses feature's, or the enrolment page until it exists)."""
-    for endpoint in COURSE_PAGE_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, slug=slug)
-    return url_for("enrolments.course_enrolment", slug=slug)
+    """The course page, which holds the enrolment box."""
+    return url_for("courses.show", slug=slug)
 
 
 def course_page_url(course: Course) -> str:
@@ -53,15 +45,6 @@ def visible_course(slug: str) -> Course:
 
 def _back(form, course: Course):
     return redirect(form.safe_next() or course_page_url(course))
-
-
-@bp.route("/courses/<slug>/enrolment")
-@require()
-def course_enrolment(slug: str):
-    """The enrolment box of a course on a page of its own (the course page includes the same)."""
-    course = visible_course(slug)
-    enrolment = services.get_enrolment(current_user.id, course.id)
-    return render_template("enrolments/course.html", course=course, enrolment=enrolment)
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
@@ -168,27 +151,6 @@ def decide(request_id: int):
         db.session.rollback()
         flash(_("This request was already answered."), "info")
     return redirect(url_for("enrolments.requests"))
-
-
-@bp.route("/me/learning/<slug>/modules/<module_slug>/done", methods=["POST"])
-@require()
-def module_done(slug: str, module_slug: str):
-    """Mark a module of the current user's own enrolment as done (no other user can be named)."""
-    course = visible_course(slug)
-    enrolment = services.active_enrolment(current_user.id, course.id)
-    module = db.session.scalar(sa.select(Module).where(
-        Module.course_id == course.id, Module.slug == module_slug, Module.archived_at.is_(None)
-    ))
-    ensure(enrolment is not None and module is not None)
-    form = ModuleDoneForm()
-    if not form.validate_on_submit():
-        abort(400)
-    was_completed = enrolment.status is EnrolmentStatus.completed
-    services.mark_module_done(enrolment, module)
-    db.session.flush()
-    if not was_completed and enrolment.status is EnrolmentStatus.completed:
-        flash(_("Well done: you completed %(course)s.", course=course.title), "success")
-    return redirect(form.safe_next() or url_for("enrolments.my_learning"))
 
 
 @bp.route("/me/learning")
@@ -317,5 +279,4 @@ def enrolment_helpers():
         "pending_place_request": services.pending_request,
         "bulk_outcome_labels": outcome_labels,
         "course_url": course_url,
-        "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
     }

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -48,10 +47,7 @@ def quiz_helpers():
             current_user.id if current_user.is_authenticated else None)
         return services.course_quiz_rows(course.id, user_id)
 
-    def course_page_exists():
-        return "courses.show" in current_app.view_functions
-
-    return {"course_quizzes": course_quizzes, "course_page_exists": course_page_exists}
+    return {"course_quizzes": course_quizzes}
 
 
 def _course_and_quiz(slug: str, quiz_slug: str):
