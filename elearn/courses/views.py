@@ -14,6 +14,7 @@ from elearn.accounts.models import Role
 from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
 from elearn.courses.models import Course
+from elearn.courses.sections import course_sections
 from elearn.enrolments.services import studying
 from elearn.extensions import db
 from elearn.permissions import can_study, ensure, require
@@ -71,8 +72,8 @@ def show(slug: str):
     can_manage = course.can_manage(current_user)
     services.localise_titles([course])
     return _no_store(Response(render_template(
-        "courses/show.html", course=course, enrolment=enrolment, enrolment_record=record,
-        modules=modules, done=done,
+        "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
+        sections=course_sections(course, current_user, enrolment, record),
         for_you=any(a.id == user_audience for a in course.audiences),
         can_read=can_study(current_user, course, enrolment),
         can_manage=can_manage, convention_names=CONVENTION_NAMES,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn.accounts.models import Role
 from elearn.courses.models import Course
+from elearn.courses.sections import course_section
 from elearn.csvsafe import csv_response
 from elearn.enrolments import bulk, services
 from elearn.enrolments.forms import (
@@ -21,7 +24,7 @@ from elearn.enrolments.forms import (
     RequestPlaceForm,
     WithdrawForm,
 )
-from elearn.enrolments.models import EnrolmentRequest
+from elearn.enrolments.models import EnrolmentRequest, EnrolmentStatus
 from elearn.extensions import db
 from elearn.permissions import ensure, require
 
@@ -261,22 +264,43 @@ def outcome_labels() -> dict[str, str]:
     }
 
 
-def _certificate_of(user_id: int, course_id: int):
+@dataclass
+class EnrolmentBox:
+    """What templates/enrolments/_course_enrolment.html shows besides the enrolment itself."""
+
+    #: the enrolment whatever its status (a withdrawn one offers to enrol again)
+    enrolment: object | None = None
+    certificate: object | None = None
+    parts: services.CompletionBreakdown | None = None
+    #: why the user cannot enrol in one click (``services.enrolment_block``), and the message
+    reason: str | None = None
+    reason_message: str = ""
+    place_requested: bool = False
+    may_bulk_enrol: bool = False
+
+
+@course_section("enrolment")
+def enrolment_box(course: Course, user, enrolment=None, record=None) -> EnrolmentBox:
+    """The enrolment box of the course page: only the queries its branch needs."""
     from elearn.certificates.services import certificate_of
 
-    return certificate_of(user_id, course_id)
+    box = EnrolmentBox(enrolment=record)
+    if not getattr(user, "is_authenticated", False):
+        return box
+    if record is not None and record.status is EnrolmentStatus.completed:
+        box.certificate = certificate_of(record.user_id, course.id)
+    elif record is not None and record.status is EnrolmentStatus.active:
+        box.parts = services.completion_breakdown(record)
+    elif not (record is None and course.is_trainer(user)):
+        box.reason = services.enrolment_block(user, course)
+        if box.reason is not None:
+            box.reason_message = services.block_message(box.reason, course)
+        if box.reason == services.BLOCK_AUDIENCE:
+            box.place_requested = services.pending_request(user.id, course.id) is not None
+    box.may_bulk_enrol = bulk.may_bulk_enrol(user, course)
+    return box
 
 
 @bp.app_context_processor
 def enrolment_helpers():
-    """For templates/enrolments/_course_enrolment.html, included by the course page."""
-    return {
-        "enrolment_block": services.enrolment_block,
-        "completion_breakdown": services.completion_breakdown,
-        "certificate_of": _certificate_of,
-        "enrolment_block_message": services.block_message,
-        "may_bulk_enrol": bulk.may_bulk_enrol,
-        "pending_place_request": services.pending_request,
-        "bulk_outcome_labels": outcome_labels,
-        "course_url": course_url,
-    }
+    return {"bulk_outcome_labels": outcome_labels, "course_url": course_url}

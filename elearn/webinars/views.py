@@ -25,6 +25,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
+from elearn.courses.sections import course_section
 from elearn.csvsafe import csv_text
 from elearn.database import retrying
 from elearn.db_types import utcnow
@@ -623,19 +624,15 @@ def my_calendar():
     ), 200, {"Cache-Control": "no-store"}
 
 
-@bp.app_context_processor
-def course_webinars_helper():
-    return {"course_webinars": course_webinars}
-
-
-def course_webinars(course, enrolment=None, limit: int = 5) -> list[dict]:
+@course_section("webinars")
+def course_webinars(course, user=None, enrolment=None, record=None, limit: int = 5) -> list[dict]:
     """Upcoming sessions of a course for the course page partial (a fixed number of queries)."""
     now = utcnow()
     query = services.upcoming_query(now).where(Webinar.course_id == course.id)
     enrolled = {course.id} if enrolment is not None else None
     items = []
     for webinar in db.session.scalars(query):
-        if not (webinar.is_public or webinar.can_manage(current_user) or enrolled):
+        if not (webinar.is_public or webinar.can_manage(user) or enrolled):
             continue
         for s in sessions(webinar):
             if s.end_utc > now:

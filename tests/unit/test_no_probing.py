@@ -34,3 +34,18 @@ def test_a_missing_endpoint_fails_loudly(app):
 
     with app.test_request_context(), pytest.raises(BuildError):
         absolute_url("courses.no_such_page", slug="x")
+
+
+def test_the_course_page_sections_are_all_registered(app):
+    from elearn.courses.sections import section_names
+
+    assert section_names() == {"enrolment", "quizzes", "webinars"}
+
+
+def test_no_template_global_runs_the_course_page_queries(app):
+    with app.test_request_context():
+        context = {}
+        app.update_template_context(context)
+    for name in ("course_quizzes", "course_webinars", "pending_place_request", "enrolment_block",
+                 "completion_breakdown", "certificate_of", "may_bulk_enrol"):
+        assert name not in context
