@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -29,6 +28,7 @@ from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.courses.models import Course
+from elearn.courses.sections import course_section
 from elearn.db_types import utcnow
 from elearn.extensions import csrf, db
 from elearn.permissions import ensure, require
@@ -43,16 +43,16 @@ from elearn.quizzes.types import question_type
 bp = Blueprint("quizzes", __name__)
 
 
+@course_section("quizzes")
+def course_quizzes(course, user, enrolment=None, record=None):
+    """The course page's quiz list, with the user's status in each (a fixed number of queries)."""
+    user_id = enrolment.user_id if enrolment is not None else (
+        user.id if getattr(user, "is_authenticated", False) else None)
+    return services.course_quiz_rows(course.id, user_id)
+
+
 @bp.app_context_processor
 def quiz_helpers():
-    def course_quizzes(course, enrolment=None):
-        user_id = enrolment.user_id if enrolment is not None else (
-            current_user.id if current_user.is_authenticated else None)
-        return services.course_quiz_rows(course.id, user_id)
-
-    def course_page_exists():
-        return "courses.show" in current_app.view_functions
-
     def quiz_title(quiz, course):
         """The quiz's title in the reader's language, when it has that version."""
         return _version(course, quiz).title
@@ -64,8 +64,7 @@ def quiz_helpers():
                 for language, found in sorted((row["quiz"].translations or {}).items())
                 if found.get("outdated")]
 
-    return {"course_quizzes": course_quizzes, "course_page_exists": course_page_exists,
-            "quiz_title": quiz_title, "outdated_quiz_translations": outdated_quiz_translations}
+    return {"quiz_title": quiz_title, "outdated_quiz_translations": outdated_quiz_translations}
 
 
 def _course_and_quiz(slug: str, quiz_slug: str):
