@@ -83,3 +83,12 @@ def _checked(text: str, encoding: str) -> tuple[str, str]:
     if "\x00" in text or len(_CONTROL.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
         raise TextFileError(_("This looks like a binary file, not a text (CSV) file."))
     return text, encoding
+
+
+def sniff_delimiter(text: str, *, lines: int = 50, others: tuple[str, ...] = ("\t", ";")) -> str:
+    """The CSV delimiter of ``text``, judged on its first ``lines`` lines: the first of
+    ``others`` that occurs more often than the comma there, else the comma (spreadsheets in
+    locales with a decimal comma save ``;``; meeting tools export tab-separated text)."""
+    sample = "\n".join(text[:20_000].splitlines()[:lines])
+    commas = sample.count(",")
+    return next((delimiter for delimiter in others if sample.count(delimiter) > commas), ",")

@@ -80,7 +80,7 @@ def revoked_positions(number: int) -> set[int]:
 def issuer() -> vc.Issuer:
     return vc.Issuer(id=absolute_url("certificates.issuer_profile"),
                      name=current_app.config["ISSUING_BODY"],
-                     url=current_app.config["BASE_URL"].rstrip("/") + "/")
+                     url=absolute_url("core.home"))
 
 
 def status_list_url(number: int) -> str:

@@ -33,8 +33,11 @@ def check(path):
         click.echo(f"{len(problems)} problem(s) found", err=True)
         raise SystemExit(1)
     from elearn.courses.translations import stale_notes
+    from elearn.quizzes.loader import load_quiz
+    from elearn.quizzes.translations import stale_notes as quiz_stale_notes
 
-    notes = stale_notes(specs)
+    notes = stale_notes(specs) + quiz_stale_notes(
+        specs, lambda spec, ref: load_quiz(spec.directory, ref.entry, ref.rel_file)[0])
     for note in notes:  # out-of-date translations are imported (with a notice), not errors
         click.echo(note)
     modules = sum(len(s.modules) for s in specs)

@@ -15,16 +15,18 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from elearn.accounts.services import valid_email
+from elearn.config import LANGUAGES
 from elearn.courses import render
 from elearn.courses.translations import load_course_translations, load_translations
 from elearn.problems import Problem, nul_problem
 from elearn.quizzes import importer as quiz_importer
+from elearn.quizzes.translations import translation_file
 
 CONVENTIONS = ("basel", "rotterdam", "stockholm")
 ENROLMENT = ("open", "restricted")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: slugs that would clash with the courses blueprint's own URLs
 RESERVED_SLUGS = {"upload"}
 QUIZ_EXTENSIONS = (".yaml", ".yml", ".gift")
@@ -232,11 +234,12 @@ class CourseSpec:
                                                          key=lambda a: a.path)]
         for quiz in self.quizzes:
             parts.append(repr(sorted((k, str(v)) for k, v in quiz.entry.items())))
-            try:
-                parts.append(hashlib.sha256(
-                    (self.directory / quiz.entry["file"]).read_bytes()).hexdigest())
-            except OSError:
-                pass
+            for file in [quiz.entry["file"]] + [translation_file(quiz.entry["file"], code)
+                                                 for code in LANGUAGES]:
+                try:
+                    parts.append(hashlib.sha256((self.directory / file).read_bytes()).hexdigest())
+                except OSError:
+                    pass
         return _sha(*parts)
 
 
@@ -450,10 +453,11 @@ def _load_course(directory: Path, display: str, display_root: Path,
     spec.published = check.boolean(data, "published", False)
     owner = data.get("owner")
     if owner is not None:
-        if not isinstance(owner, str) or not EMAIL.match(owner.strip()):
+        address = valid_email(owner) if isinstance(owner, str) else None
+        if address is None:
             check.add(data.lines.get("owner", 1), "owner: must be the email of a trainer")
         else:
-            spec.owner = owner.strip().lower()
+            spec.owner = address
 
     _load_modules(spec, check, data, display_root)
     spec.translations = load_course_translations(

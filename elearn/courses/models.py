@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.accounts.models import Role, User
@@ -91,11 +92,27 @@ class Course(db.Model):
     def convention_list(self) -> list[str]:
         return [c for c in self.conventions.split(",") if c]
 
+    @hybrid_method
+    def trained_by(self, user_id: int | None) -> bool:
+        """The one rule for "courses this user trains": user ``user_id`` owns or co-trains
+        the course. Also an SQL condition: ``select(Course.id).where(Course.trained_by(uid))``."""
+        return user_id is not None and (
+            self.owner_id == user_id or any(t.id == user_id for t in self.trainers))
+
+    @trained_by.inplace.expression
+    @classmethod
+    def _trained_by_expression(cls, user_id: int):
+        return sa.or_(
+            cls.owner_id == user_id,
+            cls.id.in_(sa.select(course_trainers.c.course_id)
+                       .where(course_trainers.c.user_id == user_id)),
+        )
+
     def is_trainer(self, user) -> bool:
         """True when ``user`` owns or co-trains this course."""
         if not getattr(user, "is_authenticated", False):
             return False
-        return self.owner_id == user.id or any(t.id == user.id for t in self.trainers)
+        return self.trained_by(user.id)
 
     def can_manage(self, user) -> bool:
         """Trainers of the course and admins manage it."""

@@ -4,7 +4,7 @@ Markdown is parsed with markdown-it-py (CommonMark plus tables). Before renderin
 stream is rewritten: an image with a relative path inside the course folder points at the
 course's stored asset (``../assets/<path>``, relative to the module page), a link to another
 module's ``.md`` file points at that module's page, and table header cells get ``scope="col"``.
-The HTML is then cleaned by nh3 (ammonia) with an allow-list: no script or style, no event
+The HTML is then cleaned by :mod:`elearn.markup` (nh3) with the module allow-list: no script or style, no event
 handler or style attribute, links only to http, https, mailto or relative URLs, images only
 from the course's own assets.
 
@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
-import nh3
-from markdown_it import MarkdownIt
+from elearn.markup import AllowList, markdown_parser
+from elearn.markup import sanitise as _sanitise
 
 #: bump when the rendering changes, so the next sync re-renders every module
 RENDER_VERSION = "1"
@@ -38,13 +38,13 @@ IMAGE_TYPES = {
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
-ALLOWED_TAGS = {
+ALLOWED_TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote",
     "ul", "ol", "li", "dl", "dt", "dd",
     "table", "thead", "tbody", "tr", "th", "td", "caption",
     "a", "img", "strong", "em", "b", "i", "code", "pre", "kbd", "samp",
     "del", "s", "sup", "sub", "abbr", "figure", "figcaption",
-}
+})
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
@@ -62,11 +62,7 @@ ALLOWED_CLASSES = {
 }
 
 
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
-
-
-_MD = _markdown()
+_MD = markdown_parser(allow_html=True)
 
 
 @dataclass(frozen=True)
@@ -161,19 +157,16 @@ def _filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+MODULE_ALLOW = AllowList(
+    tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, allowed_classes=ALLOWED_CLASSES,
+    clean_content_tags=frozenset({"script", "style", "iframe", "object", "embed", "template",
+                                  "noscript", "svg", "math"}),
+    attribute_filter=_filter,
+)
+
+
 def sanitise(html: str) -> str:
     """Clean HTML with the module allow-list (also used by tests on hostile input)."""
-    cleaned = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style", "iframe", "object", "embed", "template",
-                            "noscript", "svg", "math"},
-        attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_filter,
-        allowed_classes=ALLOWED_CLASSES,
-        url_schemes={"http", "https", "mailto"},
-        strip_comments=True,
-        link_rel="noopener noreferrer",
-    )
+    cleaned = _sanitise(html, MODULE_ALLOW)
     # An image whose source was refused is dropped rather than left broken.
     return re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", cleaned)

@@ -219,11 +219,18 @@ def module_links(course_id: int, language: str | None = None) -> list[ModuleLink
 
 def study_enrolment(user, course: Course):
     """The user's active or completed enrolment in the course, or None."""
+    from elearn.enrolments.services import studying
+
+    return studying(own_enrolment(user, course))
+
+
+def own_enrolment(user, course: Course):
+    """The user's enrolment in the course whatever its status (withdrawn too), or None."""
     if not getattr(user, "is_authenticated", False):
         return None
-    from elearn.enrolments.services import active_enrolment
+    from elearn.enrolments.services import get_enrolment
 
-    return active_enrolment(user.id, course.id)
+    return get_enrolment(user.id, course.id)
 
 
 def mark_done_modules(links: list[ModuleLink], enrolment) -> int:

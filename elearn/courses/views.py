@@ -14,6 +14,8 @@ from elearn.accounts.models import Role
 from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
 from elearn.courses.models import Course
+from elearn.courses.sections import course_sections
+from elearn.enrolments.services import studying
 from elearn.extensions import db
 from elearn.permissions import can_study, ensure, require
 
@@ -61,7 +63,9 @@ def _label_items(items) -> None:
 def show(slug: str):
     course = services.get_visible_course(slug, current_user)
     ensure(course is not None)
-    enrolment = services.study_enrolment(current_user, course)
+    # the enrolment box also shows a withdrawn enrolment (to enrol again); studying needs more
+    record = services.own_enrolment(current_user, course)
+    enrolment = studying(record)
     modules = services.module_links(course.id, _reader_language())
     done = services.mark_done_modules(modules, enrolment)
     user_audience = current_user.audience_id if current_user.is_authenticated else None
@@ -69,6 +73,7 @@ def show(slug: str):
     services.localise_titles([course])
     return _no_store(Response(render_template(
         "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
+        sections=course_sections(course, current_user, enrolment, record),
         for_you=any(a.id == user_audience for a in course.audiences),
         can_read=can_study(current_user, course, enrolment),
         can_manage=can_manage, convention_names=CONVENTION_NAMES,

@@ -39,7 +39,7 @@ from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
 from elearn.reference.models import Audience, RegionalCentre
 from elearn.reference.services import country_key, country_lookup
-from elearn.textfiles import TextFileError, decode_upload
+from elearn.textfiles import TextFileError, decode_upload, sniff_delimiter
 
 REQUIRED_COLUMNS = ("email", "name", "audience", "country")
 OPTIONAL_COLUMNS = ("centre",)
@@ -116,8 +116,8 @@ def decode(data: bytes) -> str:
 def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     """(line number, {column: value}) for each non-blank row, after checking the header."""
     text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # judged on the header line alone, which names the columns
+    delimiter = sniff_delimiter(text, lines=1, others=(";",))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)

@@ -46,10 +46,6 @@ class DecisionForm(FlaskForm):
     decline = SubmitField(_l("Decline"))
 
 
-class ModuleDoneForm(NextMixin, FlaskForm):
-    next = HiddenField()
-
-
 class BulkUploadForm(FlaskForm):
     file = FileField(
         _l("CSV file"),

@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from elearn.accounts.models import Role, User
-from elearn.courses.models import Course, EnrolmentPolicy, Module, course_trainers
+from elearn.courses.models import Course, EnrolmentPolicy, Module
 from elearn.db_types import utcnow
 from elearn.enrolments.models import (
     Enrolment,
@@ -42,7 +42,11 @@ def get_enrolment(user_id: int, course_id: int) -> Enrolment | None:
 
 def active_enrolment(user_id: int, course_id: int) -> Enrolment | None:
     """The enrolment that lets a user study a course (active or completed), or None."""
-    enrolment = get_enrolment(user_id, course_id)
+    return studying(get_enrolment(user_id, course_id))
+
+
+def studying(enrolment: Enrolment | None) -> Enrolment | None:
+    """``enrolment`` when it lets its user study (active or completed), else None."""
     if enrolment is None or enrolment.status is EnrolmentStatus.withdrawn:
         return None
     return enrolment
@@ -162,6 +166,12 @@ class CompletionBreakdown:
         done, required = self.parts
         return 100 if not required else int(100 * done / required)
 
+    @property
+    def complete(self) -> bool:
+        """Everything required is done (a course requiring nothing is never completed)."""
+        done, required = self.parts
+        return bool(required) and done >= required
+
 
 def completion_breakdown(enrolment: Enrolment) -> CompletionBreakdown:
     """Modules, quizzes and the webinar requirement of the enrolment's course, each counted."""
@@ -207,9 +217,8 @@ def recompute_progress(enrolment: Enrolment) -> bool:
         db.session.flush()
         return False
     breakdown = completion_breakdown(enrolment)
-    done, required = breakdown.parts
     enrolment.progress_percent = breakdown.percent
-    if required and done >= required and enrolment.status is EnrolmentStatus.active:
+    if breakdown.complete and enrolment.status is EnrolmentStatus.active:
         enrolment.status = EnrolmentStatus.completed
         enrolment.completed_at = utcnow()
         db.session.flush()
@@ -256,16 +265,19 @@ def recompute_course(course: Course) -> int:
             sa.select(Registration.user_id).distinct()
             .join(Webinar, Webinar.id == Registration.webinar_id)
             .where(Webinar.course_id == course.id, Registration.attended.is_(True))))
-    required = len(module_ids) + len(quiz_ids) + (1 if course.webinar_required else 0)
     by_percent: dict[int, list[int]] = {}
     finished: list[int] = []
     for enrolment_id, user_id, old_percent in active:
-        done = done_modules.get(enrolment_id, 0) + len(passed.get(user_id, set()) & quiz_ids)
-        done += 1 if course.webinar_required and user_id in attended else 0
-        if required and done >= required:
+        breakdown = CompletionBreakdown(
+            modules_done=done_modules.get(enrolment_id, 0), modules_total=len(module_ids),
+            quizzes_done=len(passed.get(user_id, set()) & quiz_ids), quizzes_total=len(quiz_ids),
+            webinar_required=course.webinar_required,
+            webinar_attended=course.webinar_required and user_id in attended,
+        )
+        if breakdown.complete:
             finished.append(enrolment_id)
             continue
-        percent = 100 if required == 0 else int(100 * done / required)
+        percent = breakdown.percent
         if percent != old_percent:
             by_percent.setdefault(percent, []).append(enrolment_id)
     for percent, ids in by_percent.items():
@@ -461,11 +473,7 @@ def _decider_requests_query(user, status: RequestStatus):
         .where(EnrolmentRequest.status == status)
     )
     if user.role is not Role.admin:
-        trained = sa.select(Course.id).where(sa.or_(
-            Course.owner_id == user.id,
-            Course.id.in_(sa.select(course_trainers.c.course_id)
-                          .where(course_trainers.c.user_id == user.id)),
-        ))
+        trained = sa.select(Course.id).where(Course.trained_by(user.id))
         conditions = [EnrolmentRequest.course_id.in_(trained)]
         if user.role is Role.coordinator and user.centre_id is not None:
             conditions.append(User.centre_id == user.centre_id)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from elearn.accounts.models import Role
-from elearn.courses.models import Course, Module
+from elearn.courses.models import Course
+from elearn.courses.sections import course_section
 from elearn.csvsafe import csv_response
 from elearn.enrolments import bulk, services
 from elearn.enrolments.forms import (
@@ -18,7 +21,6 @@ from elearn.enrolments.forms import (
     BulkUploadForm,
     DecisionForm,
     EnrolForm,
-    ModuleDoneForm,
     RequestPlaceForm,
     WithdrawForm,
 )
@@ -28,16 +30,9 @@ from elearn.permissions import ensure, require
 
 bp = Blueprint("enrolments", __name__)
 
-#: endpoints of the course page, tried in order (the courses feature provides one of them)
-COURSE_PAGE_ENDPOINTS = ("courses.course", "courses.detail", "courses.show", "courses.view")
-
-
 def course_url(slug: str) -> str:
-    """The course page (the courses feature's, or the enrolment page until it exists)."""
-    for endpoint in COURSE_PAGE_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, slug=slug)
-    return url_for("enrolments.course_enrolment", slug=slug)
+    """The course page, which holds the enrolment box."""
+    return url_for("courses.show", slug=slug)
 
 
 def course_page_url(course: Course) -> str:
@@ -53,15 +48,6 @@ def visible_course(slug: str) -> Course:
 
 def _back(form, course: Course):
     return redirect(form.safe_next() or course_page_url(course))
-
-
-@bp.route("/courses/<slug>/enrolment")
-@require()
-def course_enrolment(slug: str):
-    """The enrolment box of a course on a page of its own (the course page includes the same)."""
-    course = visible_course(slug)
-    enrolment = services.get_enrolment(current_user.id, course.id)
-    return render_template("enrolments/course.html", course=course, enrolment=enrolment)
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
@@ -168,27 +154,6 @@ def decide(request_id: int):
         db.session.rollback()
         flash(_("This request was already answered."), "info")
     return redirect(url_for("enrolments.requests"))
-
-
-@bp.route("/me/learning/<slug>/modules/<module_slug>/done", methods=["POST"])
-@require()
-def module_done(slug: str, module_slug: str):
-    """Mark a module of the current user's own enrolment as done (no other user can be named)."""
-    course = visible_course(slug)
-    enrolment = services.active_enrolment(current_user.id, course.id)
-    module = db.session.scalar(sa.select(Module).where(
-        Module.course_id == course.id, Module.slug == module_slug, Module.archived_at.is_(None)
-    ))
-    ensure(enrolment is not None and module is not None)
-    form = ModuleDoneForm()
-    if not form.validate_on_submit():
-        abort(400)
-    was_completed = enrolment.status is EnrolmentStatus.completed
-    services.mark_module_done(enrolment, module)
-    db.session.flush()
-    if not was_completed and enrolment.status is EnrolmentStatus.completed:
-        flash(_("Well done: you completed %(course)s.", course=course.title), "success")
-    return redirect(form.safe_next() or url_for("enrolments.my_learning"))
 
 
 @bp.route("/me/learning")
@@ -299,23 +264,43 @@ def outcome_labels() -> dict[str, str]:
     }
 
 
-def _certificate_of(user_id: int, course_id: int):
+@dataclass
+class EnrolmentBox:
+    """What templates/enrolments/_course_enrolment.html shows besides the enrolment itself."""
+
+    #: the enrolment whatever its status (a withdrawn one offers to enrol again)
+    enrolment: object | None = None
+    certificate: object | None = None
+    parts: services.CompletionBreakdown | None = None
+    #: why the user cannot enrol in one click (``services.enrolment_block``), and the message
+    reason: str | None = None
+    reason_message: str = ""
+    place_requested: bool = False
+    may_bulk_enrol: bool = False
+
+
+@course_section("enrolment")
+def enrolment_box(course: Course, user, enrolment=None, record=None) -> EnrolmentBox:
+    """The enrolment box of the course page: only the queries its branch needs."""
     from elearn.certificates.services import certificate_of
 
-    return certificate_of(user_id, course_id)
+    box = EnrolmentBox(enrolment=record)
+    if not getattr(user, "is_authenticated", False):
+        return box
+    if record is not None and record.status is EnrolmentStatus.completed:
+        box.certificate = certificate_of(record.user_id, course.id)
+    elif record is not None and record.status is EnrolmentStatus.active:
+        box.parts = services.completion_breakdown(record)
+    elif not (record is None and course.is_trainer(user)):
+        box.reason = services.enrolment_block(user, course)
+        if box.reason is not None:
+            box.reason_message = services.block_message(box.reason, course)
+        if box.reason == services.BLOCK_AUDIENCE:
+            box.place_requested = services.pending_request(user.id, course.id) is not None
+    box.may_bulk_enrol = bulk.may_bulk_enrol(user, course)
+    return box
 
 
 @bp.app_context_processor
 def enrolment_helpers():
-    """For templates/enrolments/_course_enrolment.html, included by the course page."""
-    return {
-        "enrolment_block": services.enrolment_block,
-        "completion_breakdown": services.completion_breakdown,
-        "certificate_of": _certificate_of,
-        "enrolment_block_message": services.block_message,
-        "may_bulk_enrol": bulk.may_bulk_enrol,
-        "pending_place_request": services.pending_request,
-        "bulk_outcome_labels": outcome_labels,
-        "course_url": course_url,
-        "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
-    }
+    return {"bulk_outcome_labels": outcome_labels, "course_url": course_url}

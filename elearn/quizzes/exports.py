@@ -8,17 +8,10 @@ import re
 
 from flask_babel import gettext as _
 
+from elearn.csvsafe import safe_cell
 from elearn.i18n import column_labels
 
 _TAGS = re.compile(r"<[^>]+>")
-
-
-def safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a quote."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 def plain(html: str) -> str:

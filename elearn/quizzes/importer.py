@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.problems import CourseFilesError, Problem
-from elearn.quizzes.loader import ENTRY_LABEL, entry_hash, load_quiz
+from elearn.quizzes.loader import ENTRY_LABEL, entry_hash, load_quiz, translation_bytes
 from elearn.quizzes.models import Question, QuestionKind, Quiz, ReviewPolicy, ScorePolicy
 from elearn.quizzes.spec import ParsedQuiz
 
@@ -47,6 +47,9 @@ def _apply_settings(quiz: Quiz, parsed: ParsedQuiz, entry: dict, position: int) 
     quiz.review_policy = ReviewPolicy(settings["review"])
     quiz.draw_count = settings["draw"]
     quiz.source_format = parsed.source_format
+    quiz.translations = {
+        code: {"title": t.title, "source_hash": t.source_hash, "outdated": t.outdated}
+        for code, t in sorted(parsed.translations.items())} or None
 
 
 def _sync_questions(quiz: Quiz, parsed: ParsedQuiz) -> None:
@@ -83,6 +86,11 @@ def _sync_questions(quiz: Quiz, parsed: ParsedQuiz) -> None:
                 db.session.add(row)
                 db.session.flush()
         keep.add(row.id)
+        # display texts per language: not part of the content hash (they never change grading
+        # of other languages' learners: see elearn.quizzes.translations)
+        versions = {code: t.questions[position] for code, t in sorted(parsed.translations.items())}
+        if (row.translations or None) != (versions or None):
+            row.translations = versions or None
     for row in live.values():
         if row.id not in keep and row.archived_at is None:
             row.archived_at = now
@@ -104,7 +112,7 @@ def sync_quiz(course, entry: dict, course_dir: Path, position: int,
         log.warning("quiz import: %s", warning)
         if notes is not None:
             notes.append(str(warning))
-    digest = entry_hash(entry, (course_dir / entry["file"]).read_bytes())
+    digest = entry_hash(entry, (course_dir / entry["file"]).read_bytes() + translation_bytes(parsed))
     quiz = db.session.scalar(
         sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == entry["slug"])
     )

@@ -17,6 +17,7 @@ from elearn.quizzes.spec import (
     build_question,
     validate_settings,
 )
+from elearn.quizzes.translations import SOURCE_HASH_KEY, load_translations
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 #: how problems of the course.yaml entry (not of the quiz file) begin
@@ -110,5 +111,26 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
     if problems:
         return None, problems
     assign_keys(questions, built_specs)
+    translations = {}
+    if source_format == "yaml":
+        translations, problems = load_translations(
+            course_dir, file_name, rel_file, source, questions, _parse_translation)
+        if problems:
+            return None, problems
     return ParsedQuiz(title=title.strip()[:300], settings=settings, questions=questions,
-                      source_format=source_format, categories=categories, warnings=warnings), []
+                      source_format=source_format, categories=categories, warnings=warnings,
+                      translations=translations), []
+
+
+def _parse_translation(text: str, display: str):
+    """(settings, built questions, problems) of a YAML quiz translation."""
+    settings, specs, problems = parse_native(text, display, frozenset({SOURCE_HASH_KEY}))
+    questions = [q for q in (build_question(spec, display, problems) for spec in specs)
+                 if q is not None]
+    return settings, questions, problems
+
+
+def translation_bytes(parsed: ParsedQuiz) -> bytes:
+    """The language versions' files, for the import hash."""
+    return b"".join(f"\0{code}\0".encode() + t.raw
+                    for code, t in sorted(parsed.translations.items()))

@@ -1,31 +1,26 @@
-"""Question text to sanitised HTML: Markdown (markdown-it-py), HTML or plain text, cleaned by nh3.
-
-Kept tiny on purpose: the courses feature has the same need, and both will share one helper.
-"""
+"""Question text to sanitised HTML: Markdown, HTML or plain text, cleaned with the question
+allow-list of :mod:`elearn.markup` (shared with course modules)."""
 
 from __future__ import annotations
 
 import html
 
-import nh3
-from markdown_it import MarkdownIt
+from elearn.markup import AllowList, markdown_parser, sanitise
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_markdown = markdown_parser(allow_html=False)
 
-ALLOWED_TAGS = {
+ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre", "strong",
     "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul", "h3", "h4", "h5", "h6",
     "span", "del", "hr",
-}
+})
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
+QUESTION_ALLOW = AllowList(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
 
 
 def sanitise_html(source: str) -> str:
     """Keep a small set of harmless tags; drop scripts, styles, event handlers, odd URLs."""
-    return nh3.clean(
-        source, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
-    ).strip()
+    return sanitise(source, QUESTION_ALLOW).strip()
 
 
 def render(source: str, fmt: str = "markdown") -> str:

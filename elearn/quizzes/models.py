@@ -75,6 +75,8 @@ class Quiz(db.Model):
     content_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     #: set when the quiz disappeared from the course files (never deleted)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: language versions: {language: {"title", "source_hash", "outdated"}} (quizzes/x.<lang>.yaml)
+    translations: Mapped[dict | None] = mapped_column(sa.JSON)
 
     questions: Mapped[list[Question]] = relationship(
         order_by="Question.position",
@@ -114,6 +116,9 @@ class Question(db.Model):
     feedback_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     #: kind-specific answers, credits and per-answer feedback (never sent before submission)
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: display texts per language, {language: {"text_html", "feedback_html", "data"}}; grading
+    #: uses ``data`` (see elearn.quizzes.translations)
+    translations: Mapped[dict | None] = mapped_column(sa.JSON)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

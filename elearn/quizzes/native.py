@@ -153,8 +153,10 @@ def question_spec(item, rel_file: str, problems: list[Problem], default_line: in
     return spec
 
 
-def parse_native(source: str, rel_file: str) -> tuple[dict, list[QuestionSpec], list[Problem]]:
-    """(quiz settings with title, question specs, problems) from a native YAML quiz file."""
+def parse_native(source: str, rel_file: str, extra_keys: frozenset = frozenset()
+                 ) -> tuple[dict, list[QuestionSpec], list[Problem]]:
+    """(quiz settings with title, question specs, problems) from a native YAML quiz file;
+    ``extra_keys``: more top-level keys allowed (a translation's ``source-hash``)."""
     problems: list[Problem] = []
     document = load_yaml(source, rel_file, problems)
     if document is None:
@@ -164,7 +166,7 @@ def parse_native(source: str, rel_file: str) -> tuple[dict, list[QuestionSpec], 
     if not isinstance(document, dict):
         problems.append(Problem(rel_file, 1, "a quiz file is a mapping (title:, questions:, ...)"))
         return {}, [], problems
-    unknown = sorted(set(map(str, document)) - QUIZ_KEYS)
+    unknown = sorted(set(map(str, document)) - QUIZ_KEYS - extra_keys)
     if unknown:
         problems.append(Problem(rel_file, _line(document, 1), f"unknown quiz key(s): {', '.join(unknown)}"))
     raw_questions = document.get("questions")

@@ -31,6 +31,7 @@ from elearn.quizzes.models import (
     ReviewPolicy,
     ScorePolicy,
 )
+from elearn.quizzes.translations import grading_data
 from elearn.quizzes.types import question_type
 
 #: a submit or save this long after the deadline still counts (slow links)
@@ -240,7 +241,9 @@ def grade(quiz: Quiz, questions: list[Question], answers: dict) -> Graded:
     score = 0.0
     max_score = 0.0
     for question in questions:
-        result = question_type(question.kind).grade(question.data, answers.get(str(question.id)))
+        # the source's data, whatever language the learner read (see quizzes.translations)
+        result = question_type(question.kind).grade(grading_data(question),
+                                                    answers.get(str(question.id)))
         points = float(question.points)
         earned = round(result.fraction * points, 4)
         results[str(question.id)] = {

@@ -76,6 +76,8 @@ class ParsedQuiz:
     categories: list[str] = field(default_factory=list)
     #: things skipped on purpose (GIFT essays), as ``file:line: message``; they do not block
     warnings: list[Problem] = field(default_factory=list)
+    #: language versions (elearn.quizzes.translations.QuizTranslation) by language code
+    translations: dict = field(default_factory=dict)
 
 
 def build_question(spec: QuestionSpec, rel_file: str, problems: list[Problem]) -> ParsedQuestion | None:

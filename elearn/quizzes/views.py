@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -23,11 +22,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.courses.models import Course
+from elearn.courses.sections import course_section
 from elearn.db_types import utcnow
 from elearn.extensions import csrf, db
 from elearn.permissions import ensure, require
@@ -36,22 +37,34 @@ from elearn.quizzes import services
 from elearn.quizzes.exports import analysis_csv
 from elearn.quizzes.forms import AttemptAnswersForm
 from elearn.quizzes.models import AttemptStatus, QuizAttempt
+from elearn.quizzes.translations import quiz_version
 from elearn.quizzes.types import question_type
 
 bp = Blueprint("quizzes", __name__)
 
 
+@course_section("quizzes")
+def course_quizzes(course, user, enrolment=None, record=None):
+    """The course page's quiz list, with the user's status in each (a fixed number of queries)."""
+    user_id = enrolment.user_id if enrolment is not None else (
+        user.id if getattr(user, "is_authenticated", False) else None)
+    return services.course_quiz_rows(course.id, user_id)
+
+
 @bp.app_context_processor
 def quiz_helpers():
-    def course_quizzes(course, enrolment=None):
-        user_id = enrolment.user_id if enrolment is not None else (
-            current_user.id if current_user.is_authenticated else None)
-        return services.course_quiz_rows(course.id, user_id)
+    def quiz_title(quiz, course):
+        """The quiz's title in the reader's language, when it has that version."""
+        return _version(course, quiz).title
 
-    def course_page_exists():
-        return "courses.show" in current_app.view_functions
+    def outdated_quiz_translations(course):
+        """(quiz, language) of the course's quiz translations whose source changed since."""
+        return [(row["quiz"], language)
+                for row in services.course_quiz_rows(course.id, None)
+                for language, found in sorted((row["quiz"].translations or {}).items())
+                if found.get("outdated")]
 
-    return {"course_quizzes": course_quizzes, "course_page_exists": course_page_exists}
+    return {"quiz_title": quiz_title, "outdated_quiz_translations": outdated_quiz_translations}
 
 
 def _course_and_quiz(slug: str, quiz_slug: str):
@@ -62,6 +75,11 @@ def _course_and_quiz(slug: str, quiz_slug: str):
     quiz = services.find_quiz(course.id, quiz_slug)
     ensure(quiz is not None)
     return course, quiz, enrolment
+
+
+def _version(course, quiz):
+    """The quiz in the reader's interface language, when it has that version."""
+    return quiz_version(quiz, course.language, str(get_locale() or "en").split("_")[0])
 
 
 def _own_attempt(quiz, attempt_id: int) -> QuizAttempt:
@@ -85,6 +103,7 @@ def show(slug, quiz_slug):
         attempts = services.user_attempts(quiz.id, current_user.id)
     summary = services.summary(quiz, attempts, current_user.id)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
+                           version=_version(course, quiz),
                            enrolment=enrolment,
                            my_minutes=services.allowed_minutes(
                                quiz, services.time_percent(course, enrolment)),
@@ -111,10 +130,12 @@ def start(slug, quiz_slug):
 def _render_attempt(course, quiz, attempt, status: int = 200, message: str | None = None):
     questions = services.attempt_questions(attempt)
     choice_orders = attempt.layout.get("choices", {})
+    version = _version(course, quiz)
     items = []
     for question in questions:
         qtype = question_type(question.kind)
-        view = qtype.public_view(question.data, choice_orders.get(str(question.id)))
+        text_html, _feedback, data = version.question(question)
+        view = qtype.public_view(data, choice_orders.get(str(question.id)))
         saved = attempt.answers.get(str(question.id))
         selected: set[str] = set()
         order = choice_orders.get(str(question.id))
@@ -127,13 +148,14 @@ def _render_attempt(course, quiz, attempt, status: int = 200, message: str | Non
             selected = {f"{position}:{index}" for position, index in enumerate(saved)
                         if index is not None}
         items.append({"question": question, "view": view, "selected": selected,
+                      "text_html": text_html,
                       "text": saved if isinstance(saved, str) else ""})
     minutes_left = None
     if attempt.deadline_at is not None:
         seconds = max(0, (attempt.deadline_at - utcnow()).total_seconds())
         minutes_left = math.ceil(seconds / 60)
     return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt,
-                           items=items, token=services.attempt_token(attempt),
+                           items=items, token=services.attempt_token(attempt), version=version,
                            message=message, error_page=message is not None,
                            minutes_left=minutes_left), status
 
@@ -215,15 +237,24 @@ def result(slug, quiz_slug, attempt_id):
                                current_user.id)
     show_answers = services.shows_correct_answers(quiz, attempt, summary.passed)
     review = []
+    version = _version(course, quiz)
     if show_answers:
         for question in services.attempt_questions(attempt):
             qtype = question_type(question.kind)
             answer = attempt.answers.get(str(question.id))
+            text_html, feedback_html, data = version.question(question)
+            result = (attempt.results or {}).get(str(question.id), {})
+            # the score was graded on the source; the feedback is shown in the version read
+            feedback = result.get("feedback_html", "")
+            if data is not question.data and answer is not None:
+                feedback = qtype.grade(version.feedback_data(question, data), answer
+                                       ).feedback_html or feedback
             review.append({
-                "question": question,
-                "result": (attempt.results or {}).get(str(question.id), {}),
-                "answer": qtype.answer_label(question.data, answer) if answer is not None else "",
-                "correct": qtype.correct_view(question.data),
+                "question": question, "text_html": text_html, "feedback_html": feedback_html,
+                "answer_feedback_html": feedback,
+                "result": result,
+                "answer": qtype.answer_label(data, answer) if answer is not None else "",
+                "correct": qtype.correct_view(data),
             })
     certificate = None
     if enrolment is not None and enrolment.status.value == "completed":
@@ -232,6 +263,7 @@ def result(slug, quiz_slug, attempt_id):
         certificate = certificate_of(current_user.id, course.id)
     return render_template("quizzes/result.html", course=course, quiz=quiz, attempt=attempt,
                            summary=summary, show_answers=show_answers, review=review,
+                           version=version,
                            enrolment=enrolment, certificate=certificate,
                            ), 200, {"Cache-Control": "no-store"}
 

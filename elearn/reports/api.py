@@ -251,13 +251,12 @@ def list_certificates():
         .select_from(cert.join(u, u.c.id == cert.c.user_id).join(c, c.c.id == cert.c.course_id))
         .where(*where)
     )
-    base = current_app.config["BASE_URL"].rstrip("/")
     return _page(statement, cert.c.id, lambda row: {
         "id": row.id, "code": row.code,
         "user": {"id": row.user_id, "name": row.learner_name, "email": row.email},
         "course": {"id": row.course_id, "slug": row.course_slug},
         "issued_at": _iso(row.issued_at), "revoked_at": _iso(row.revoked_at),
-        "verify_url": f"{base}/certificates/{row.code}",
+        "verify_url": absolute_url("certificates.verify", code=row.code),
     })
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from elearn.accounts.models import User
 from elearn.certificates.models import Certificate
-from elearn.courses.models import Course, course_trainers
+from elearn.courses.models import Course
 from elearn.enrolments.models import Enrolment
 from elearn.quizzes.models import Quiz, QuizAttempt
 from elearn.reference.models import Audience, RegionalCentre
@@ -61,9 +61,7 @@ class Scope:
 
 def trainer_course_ids(trainer_id: int) -> sa.Select:
     """The ids of the courses ``trainer_id`` owns or co-trains, as a subquery."""
-    return sa.select(courses.c.id).where(courses.c.owner_id == trainer_id).union(
-        sa.select(course_trainers.c.course_id).where(course_trainers.c.user_id == trainer_id)
-    )
+    return sa.select(Course.id).where(Course.trained_by(trainer_id))
 
 
 def _day_start(day: date) -> datetime:

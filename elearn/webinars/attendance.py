@@ -39,7 +39,7 @@ from flask_babel import gettext as _
 
 from elearn.accounts.models import User
 from elearn.extensions import db
-from elearn.textfiles import TextFileError, decode_upload
+from elearn.textfiles import TextFileError, decode_upload, sniff_delimiter
 from elearn.webinars.models import (
     Registration,
     RegistrationStatus,
@@ -226,11 +226,7 @@ def decode(data: bytes) -> str:
 
 def _csv_table(data: bytes) -> list[list[str]]:
     text = decode(data)
-    sample = "\n".join(text[:20_000].splitlines()[:50])
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else (
-        ";" if sample.count(";") > sample.count(",") else ","
-    )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     table: list[list[str]] = []
     try:
         for row in reader:

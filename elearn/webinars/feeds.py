@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role, User
-from elearn.courses.models import Course, course_trainers
+from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.webinars import ical
 from elearn.webinars.models import CalendarFeedState, Registration, RegistrationStatus, Webinar
-from elearn.webinars.services import base_url, refresh_derived, to_ics_event
+from elearn.webinars.services import base_url, ics_key, refresh_derived, to_ics_event
 
 
 @dataclass
@@ -54,7 +54,7 @@ def build_feed(condition, name: str, key: str | None = None, joined=None) -> Fee
     ).all()
     site = base_url()
     stale = {r.id: bool(r.joined) for r in rows
-             if r.text is None or r.ics_key != f"{r.sequence}:{r.updated_at.isoformat()}:{site}"}
+             if r.text is None or r.ics_key != ics_key(r, site)}
     rebuilt: dict[int, str] = {}
     if stale:
         for webinar in db.session.scalars(
@@ -117,9 +117,7 @@ def refresh_stale(everything: bool = False) -> int:
                                    selectinload(Webinar.organiser))
     ):
         if everything or webinar.ics_event is None or webinar.ics_event_joined is None \
-                or webinar.ics_key != (
-            f"{webinar.sequence}:{webinar.updated_at.isoformat()}:{site}"
-        ):
+                or webinar.ics_key != ics_key(webinar, site):
             refresh_derived(webinar)
             count += 1
     db.session.flush()
@@ -165,9 +163,8 @@ def joined_condition(user: User):
     )
     conditions = [Webinar.id.in_(place), Webinar.organiser_id == user.id]
     if user.role is Role.trainer:
-        trained = sa.select(course_trainers.c.course_id).where(course_trainers.c.user_id == user.id)
-        owned = sa.select(Course.id).where(Course.owner_id == user.id)
-        conditions += [Webinar.course_id.in_(trained), Webinar.course_id.in_(owned)]
+        trained = sa.select(Course.id).where(Course.trained_by(user.id))
+        conditions.append(Webinar.course_id.in_(trained))
     return sa.or_(*conditions)
 
 

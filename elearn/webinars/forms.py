@@ -33,7 +33,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from elearn.accounts.models import Role
-from elearn.courses.models import Course, course_trainers
+from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.inputs import no_control_characters, sensible_date
@@ -43,6 +43,7 @@ from elearn.webinars.schedule import (
     LocalTimeError,
     build_rrule,
     local_to_utc,
+    parse_rrule,
     series_starts,
 )
 from elearn.webinars.services import WebinarData
@@ -52,8 +53,7 @@ def manageable_courses(user) -> list[Course]:
     """Courses a user may tie webinars to: all for admins, their own for trainers."""
     query = sa.select(Course).order_by(Course.title)
     if user.role is not Role.admin:
-        trains = sa.select(course_trainers.c.course_id).where(course_trainers.c.user_id == user.id)
-        query = query.where(sa.or_(Course.owner_id == user.id, Course.id.in_(trains)))
+        query = query.where(Course.trained_by(user.id))
     return list(db.session.scalars(query))
 
 
@@ -142,13 +142,12 @@ class WebinarForm(FlaskForm):
         self.sessions_required.data = webinar.sessions_required
         self.is_public.data = webinar.is_public
         if webinar.rrule:
-            parts = dict(p.split("=", 1) for p in webinar.rrule.split(";"))
-            self.repeat.data = parts["FREQ"].lower()
-            if "COUNT" in parts:
-                self.count.data = int(parts["COUNT"])
-            elif "UNTIL" in parts:
-                until = datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-                self.until.data = until.astimezone(ZoneInfo(webinar.timezone)).date()
+            parts = parse_rrule(webinar.rrule, webinar.timezone)
+            self.repeat.data = parts.freq
+            if parts.count is not None:
+                self.count.data = parts.count
+            elif parts.until is not None:
+                self.until.data = parts.until
         else:
             self.repeat.data = "none"
 

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
+from icalendar import vRecur
 
 #: a series has at most this many sessions
 MAX_SESSIONS = 104
@@ -60,6 +61,31 @@ def build_rrule(freq: str, *, count: int | None = None, until: date | None = Non
     end_local = datetime.combine(until, time(23, 59, 59)).replace(tzinfo=ZoneInfo(zone))
     end = end_local.astimezone(UTC)
     return f"{rule};UNTIL={end.strftime('%Y%m%dT%H%M%SZ')}"
+
+
+@dataclass(frozen=True)
+class RecurrenceParts:
+    """What ``build_rrule`` was given, read back from a stored RRULE value."""
+
+    freq: str  # "weekly" | "monthly"
+    count: int | None
+    #: the last local day in ``zone`` with a session (None with a count)
+    until: date | None
+
+
+def parse_rrule(rrule: str, zone: str = "UTC") -> RecurrenceParts:
+    """The inverse of ``build_rrule``, parsed by icalendar (the RRULE grammar of RFC 5545)."""
+    recur = vRecur.from_ical(rrule)
+    count = recur.get("COUNT")
+    until = recur.get("UNTIL")
+    until_day = None
+    if not count and until:
+        end = until[0]
+        end = end if isinstance(end, datetime) else datetime.combine(end, time(23, 59, 59))
+        end = end if end.tzinfo else end.replace(tzinfo=UTC)
+        until_day = end.astimezone(ZoneInfo(zone)).date()
+    return RecurrenceParts(freq=str(recur["FREQ"][0]).lower(),
+                           count=int(count[0]) if count else None, until=until_day)
 
 
 def series_starts(start_utc: datetime, zone: str, rrule: str | None,

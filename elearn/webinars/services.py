@@ -22,6 +22,7 @@ from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.mail import Attachment, send_mail
+from elearn.urls import absolute_url
 from elearn.webinars import ical
 from elearn.webinars.display import when_text
 from elearn.webinars.models import (
@@ -53,7 +54,7 @@ def base_url() -> str:
 
 
 def webinar_url(webinar: Webinar) -> str:
-    return f"{base_url()}/webinars/{webinar.id}"
+    return absolute_url("webinars.show", webinar_id=webinar.id)
 
 
 def to_ics_event(webinar: Webinar, join_text: str = "", *,
@@ -100,10 +101,14 @@ def recurrence_stamp(webinar: Webinar, recurrence_utc: datetime) -> str:
                           webinar.timezone).strftime("%Y%m%dT%H%M%S")
 
 
-def ics_key(webinar: Webinar) -> str:
+def ics_key(webinar: Webinar, site: str | None = None) -> str:
     """What the stored text depends on besides the webinar's own columns (changes raise
-    updated_at): the sequence, the modification time and the site address."""
-    return f"{webinar.sequence}:{webinar.updated_at.isoformat()}:{base_url()}"
+    updated_at): the sequence, the modification time and the site address.
+
+    ``webinar`` may be a model or a row with ``sequence`` and ``updated_at`` columns;
+    ``site`` (default ``base_url()``) lets a caller comparing many rows read it once."""
+    site = base_url() if site is None else site
+    return f"{webinar.sequence}:{webinar.updated_at.isoformat()}:{site}"
 
 
 def refresh_derived(webinar: Webinar) -> None:

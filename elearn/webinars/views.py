@@ -3,8 +3,6 @@ one commit per request, mails queued in its transaction."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,6 +25,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
+from elearn.courses.sections import course_section
+from elearn.csvsafe import csv_text
 from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.extensions import db, limiter
@@ -39,6 +39,7 @@ from elearn.permissions import (
     require,
     studied_course_ids,
 )
+from elearn.urls import absolute_url
 from elearn.webinars import attendance as attendance_service
 from elearn.webinars import feeds, services
 from elearn.webinars.display import when_text
@@ -360,26 +361,16 @@ def registrations(webinar_id: int):
     return render_template("webinars/registrations.html", webinar=webinar, rows=rows)
 
 
-def csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas (cells starting with = + - @ or a control character)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def registrations_csv(webinar: Webinar, rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(column_labels(["name", "email", "country", "status", "registered_at",
-                                   "attended", "minutes_attended"]))
-    for registration, user in rows:
-        writer.writerow([csv_cell(v) for v in (
-            user.name, user.email, user.country, registration.status.value,
-            registration.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            _("yes") if registration.attended else _("no"), registration.minutes_attended or "",
-        )])
-    return out.getvalue()
+    """The registrations as CSV text (no BOM); cells are formula-safe (``elearn.csvsafe``)."""
+    return csv_text(
+        column_labels(["name", "email", "country", "status", "registered_at",
+                       "attended", "minutes_attended"]),
+        ((user.name, user.email, user.country, registration.status.value,
+          registration.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+          _("yes") if registration.attended else _("no"), registration.minutes_attended or "")
+         for registration, user in rows),
+        bom=False)
 
 
 @bp.route("/webinars/<int:webinar_id>/registrations.csv")
@@ -625,7 +616,7 @@ def my_calendar():
     token = session.pop("new_calendar_token", None)
     feed_url = webcal_url = None
     if token:
-        feed_url = services.base_url() + url_for("webinars.personal_ics", token=token)
+        feed_url = absolute_url("webinars.personal_ics", token=token)
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     return render_template(
         "webinars/my_calendar.html", form=form, feed_url=feed_url, webcal_url=webcal_url,
@@ -633,19 +624,15 @@ def my_calendar():
     ), 200, {"Cache-Control": "no-store"}
 
 
-@bp.app_context_processor
-def course_webinars_helper():
-    return {"course_webinars": course_webinars}
-
-
-def course_webinars(course, enrolment=None, limit: int = 5) -> list[dict]:
+@course_section("webinars")
+def course_webinars(course, user=None, enrolment=None, record=None, limit: int = 5) -> list[dict]:
     """Upcoming sessions of a course for the course page partial (a fixed number of queries)."""
     now = utcnow()
     query = services.upcoming_query(now).where(Webinar.course_id == course.id)
     enrolled = {course.id} if enrolment is not None else None
     items = []
     for webinar in db.session.scalars(query):
-        if not (webinar.is_public or webinar.can_manage(current_user) or enrolled):
+        if not (webinar.is_public or webinar.can_manage(user) or enrolled):
             continue
         for s in sessions(webinar):
             if s.end_utc > now:

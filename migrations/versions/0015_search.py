@@ -1,7 +1,7 @@
 """catalog search of module text: SQLite FTS5 table, PostgreSQL GIN index on to_tsvector
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0011'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

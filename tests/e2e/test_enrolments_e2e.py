@@ -35,7 +35,7 @@ def test_enrol_complete_certificate_verify_and_revoke(page, app, tmp_path):
     page.wait_for_selector("text=You are not taking any course")
     check_accessibility(page)
 
-    page.goto(f"/courses/{course.slug}/enrolment")
+    page.goto(f"/courses/{course.slug}")
     check_accessibility(page)
     page.get_by_role("button", name="Enrol", exact=True).click()
     page.wait_for_selector("text=You are enrolled in Customs and the conventions")
@@ -121,7 +121,7 @@ def test_restricted_course_request_and_approval(page, app):
     course = factories.make_course(owner=trainer, restricted=True, audiences=("nip-official",),
                                    title="NIP review")
     log_in(page, "lea@example.org", factories.PASSWORD)
-    page.goto(f"/courses/{course.slug}/enrolment")
+    page.goto(f"/courses/{course.slug}")
     page.wait_for_selector("text=This course is reserved for")
     check_accessibility(page)
     page.get_by_role("link", name="Request a place").click()

@@ -80,5 +80,5 @@ def test_trainer_schedules_and_learner_registers(page, app):
     check_accessibility(page)
     page.get_by_label("Léa Learner").check()
     page.get_by_role("button", name="Save attendance").click()
-    page.wait_for_selector("text=Attendance saved (1 changed).")
+    page.wait_for_selector("text=Attendance saved (1 change).")
     check_accessibility(page)

@@ -57,7 +57,6 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     'GET /courses/<slug>/bulk-enrol': ('GET', [302, 403, 200, 200]),
     'GET /courses/<slug>/bulk-enrol/example.csv': ('GET', [302, 403, 200, 200]),
     'GET /courses/<slug>/calendar.ics': ('GET', [200, 200, 200, 200]),
-    'GET /courses/<slug>/enrolment': ('GET', [302, 200, 200, 200]),
     'GET /courses/<slug>/modules/<module_slug>': ('GET', [302, 302, 200, 200]),
     'GET /courses/<slug>/quizzes/<quiz_slug>': ('GET', [302, 404, 200, 200]),
     'GET /courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>':
@@ -116,8 +115,6 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     'POST /logout': ('POST', [302, 302, 302, 302]),
     'POST /me/certificates/<code>/reissue': ('POST', [302, 404, 404, 302]),
     'POST /me/certificates/<code>/revoke': ('POST', [302, 404, 404, 302]),
-    'POST /me/learning/<slug>/modules/<module_slug>/done':
-        ('POST', [302, 302, 302, 302]),
     'POST /profile/tokens/<int:token_id>/revoke': ('POST', [302, 404, 404, 404]),
     'POST /webinars/<int:webinar_id>/attendance/confirm': ('POST', [302, 403, 400, 400]),
     'POST /webinars/<int:webinar_id>/attendance/upload': ('POST', [302, 403, 200, 200]),

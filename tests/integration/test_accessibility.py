@@ -140,8 +140,10 @@ def test_profile_has_no_duplicate_ids_and_language_options_carry_their_language(
     tags = page(learner_client, "/profile")
     ids = Counter(a["id"] for _t, a in tags.tags if "id" in a)
     assert [i for i, n in ids.items() if n > 1] == []
-    french = tags.find("option", value="fr")
-    assert len(french) == 2 and all(o["lang"] == "fr" and o["dir"] == "ltr" for o in french)
+    french = tags.find("option", value="fr")  # the profile's language choice
+    assert len(french) == 1 and french[0]["lang"] == "fr" and french[0]["dir"] == "ltr"
+    arabic = tags.find("a", hreflang="ar")  # the footer's language links
+    assert len(arabic) == 1 and arabic[0]["lang"] == "ar" and arabic[0]["dir"] == "rtl"
 
 
 def test_course_content_carries_its_language(app, trainer, learner_client, learner):

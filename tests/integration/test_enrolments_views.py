@@ -36,7 +36,7 @@ def test_enrol_withdraw_and_enrol_again_keep_progress(learner_client, learner):
     learner_client.post(f"/courses/{course.slug}/withdraw", data={"confirmed": "yes"})
     db.session.refresh(enrolment)
     assert enrolment.status is EnrolmentStatus.withdrawn
-    html = learner_client.get(f"/courses/{course.slug}/enrolment").get_data(as_text=True)
+    html = learner_client.get(f"/courses/{course.slug}").get_data(as_text=True)
     assert "Enrol again" in html and "50% done" in html
     learner_client.post(f"/courses/{course.slug}/enrol")
     db.session.refresh(enrolment)
@@ -72,7 +72,7 @@ def test_enrol_and_withdraw_need_csrf(csrf_enabled, learner_client, learner, csr
     course = factories.make_course()
     assert learner_client.post(f"/courses/{course.slug}/enrol").status_code == 400
     assert enrolment_of(learner, course) is None
-    token = csrf_token(learner_client, f"/courses/{course.slug}/enrolment")
+    token = csrf_token(learner_client, f"/courses/{course.slug}")
     response = learner_client.post(f"/courses/{course.slug}/enrol", data={"csrf_token": token})
     assert response.status_code == 302 and enrolment_of(learner, course) is not None
     assert learner_client.post(f"/courses/{course.slug}/withdraw").status_code == 400
@@ -94,7 +94,7 @@ def test_a_learner_cannot_enrol_someone_else(learner_client, learner):
 def test_unpublished_courses_are_hidden(learner_client):
     course = factories.make_course(published=False)
     assert learner_client.post(f"/courses/{course.slug}/enrol").status_code == 404
-    assert learner_client.get(f"/courses/{course.slug}/enrolment").status_code == 404
+    assert learner_client.get(f"/courses/{course.slug}").status_code == 404
     assert learner_client.post("/courses/no-such-course/enrol").status_code == 404
 
 
@@ -115,7 +115,7 @@ def restricted(app, trainer):
 
 
 def test_restricted_course_explains_why_and_offers_a_request(learner_client, learner, restricted):
-    html = learner_client.get(f"/courses/{restricted.slug}/enrolment").get_data(as_text=True)
+    html = learner_client.get(f"/courses/{restricted.slug}").get_data(as_text=True)
     assert "reserved for: Stockholm NIP national official" in html
     assert "Request a place" in html and ">Enrol<" not in html
     response = learner_client.post(f"/courses/{restricted.slug}/enrol")
@@ -138,7 +138,7 @@ def test_request_approved_by_trainer_enrols_and_tells_the_learner(
     # one pending request per learner and course
     learner_client.post(f"/courses/{restricted.slug}/request", data={"message": "again"})
     assert db.session.scalar(sa.select(sa.func.count(EnrolmentRequest.id))) == 1
-    html = learner_client.get(f"/courses/{restricted.slug}/enrolment").get_data(as_text=True)
+    html = learner_client.get(f"/courses/{restricted.slug}").get_data(as_text=True)
     assert "Place requested" in html
 
     trainer_client = as_user(trainer)
@@ -220,7 +220,7 @@ def test_a_learner_marks_only_their_own_modules(learner_client, learner):
     other_enrolment = services.enrol(other, course)
     db.session.commit()
     module = course.modules[0]
-    url = f"/me/learning/{course.slug}/modules/{module.slug}/done"
+    url = f"/courses/{course.slug}/modules/{module.slug}/done"
     # not enrolled: 404, and the other learner's progress is untouched whatever is posted
     assert learner_client.post(url, data={"enrolment_id": other_enrolment.id,
                                           "user_id": other.id}).status_code == 404
@@ -230,13 +230,13 @@ def test_a_learner_marks_only_their_own_modules(learner_client, learner):
     mine = enrolment_of(learner, course)
     rows = db.session.scalars(sa.select(ModuleProgress)).all()
     assert [(r.enrolment_id, r.module_id) for r in rows] == [(mine.id, module.id)]
-    assert learner_client.post(f"/me/learning/{course.slug}/modules/nope/done").status_code == 404
+    assert learner_client.post(f"/courses/{course.slug}/modules/nope/done").status_code == 404
 
 
 def test_finishing_the_last_module_completes_and_lists_the_certificate(learner_client, learner):
     course = factories.make_course(modules=1, title="Customs basics")
     learner_client.post(f"/courses/{course.slug}/enrol")
-    learner_client.post(f"/me/learning/{course.slug}/modules/{course.modules[0].slug}/done")
+    learner_client.post(f"/courses/{course.slug}/modules/{course.modules[0].slug}/done")
     html = learner_client.get("/me/learning").get_data(as_text=True)
     code = re.search(r"/me/certificates/([a-z2-9-]{23})", html).group(1)
     assert "Customs basics" in html and "Completed courses" in html
@@ -393,7 +393,6 @@ def test_example_file_downloads(as_user, trainer):
 ROLES = ("anonymous", "learner", "other_trainer", "course_trainer", "coordinator", "admin")
 ACCESS = [
     ("/me/learning", (302, 200, 200, 200, 200, 200)),
-    ("/courses/{slug}/enrolment", (302, 200, 200, 200, 200, 200)),
     ("/enrolments/requests", (302, 403, 200, 200, 200, 200)),
     ("/courses/{slug}/bulk-enrol", (302, 403, 403, 200, 200, 200)),
     ("/courses/{slug}/bulk-enrol/example.csv", (302, 403, 403, 200, 200, 200)),

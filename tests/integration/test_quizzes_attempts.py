@@ -355,8 +355,14 @@ def test_item_analysis_is_for_the_courses_trainers_only(setup, as_user, learner_
 
 
 def _render_partial(course, enrolment):
-    return render_template_string('{% include "quizzes/_course_quizzes.html" ignore missing %}',
-                                  course=course, enrolment=enrolment)
+    """The course page's quiz section as the page makes it: data from the view, then the partial."""
+    from flask_login import current_user
+
+    from elearn.quizzes.views import course_quizzes
+
+    quizzes = course_quizzes(course, current_user, enrolment)
+    return render_template_string('{% include "quizzes/_course_quizzes.html" %}',
+                                  course=course, sections={"quizzes": quizzes})
 
 
 def test_course_partial_lists_status_with_a_fixed_number_of_queries(app, trainer, learner, count_queries):

@@ -469,9 +469,15 @@ def test_course_partial_has_a_fixed_number_of_queries(app, trainer, count_querie
     factories.make_webinar(trainer, course=course, title="First webinar")
 
     def render():
+        from flask_login import current_user
+
+        from elearn.webinars.views import course_webinars
+
         with app.test_request_context("/"):
+            upcoming = course_webinars(course, current_user, None)
             return render_template_string(
-                '{% include "webinars/_course_webinars.html" %}', course=course, enrolment=None)
+                '{% include "webinars/_course_webinars.html" %}', course=course,
+                sections={"webinars": upcoming})
 
     db.session.expire_all()
     with count_queries() as small:
