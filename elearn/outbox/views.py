@@ -7,6 +7,7 @@ from flask_babel import ngettext
 
 from elearn.accounts.models import Role
 from elearn.extensions import db
+from elearn.inputs import page_arg
 from elearn.outbox import services
 from elearn.outbox.models import OutboxStatus
 from elearn.permissions import require
@@ -19,7 +20,7 @@ bp = Blueprint("outbox", __name__)
 def index():
     show = request.args.get("show", "waiting")
     statuses = [OutboxStatus.failed] if show == "failed" else list(services.WAITING)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()  # bounded: a huge ?page= is not an overflow
     messages = db.paginate(services.messages_query(statuses), page=page, per_page=50,
                            error_out=False)
     return render_template("outbox/index.html", messages=messages, counts=services.counts(),
