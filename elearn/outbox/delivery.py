@@ -94,6 +94,24 @@ def _finish(row: OutboxMessage, worker: str, **values) -> None:
     db.session.commit()
 
 
+def _still_mine(row: OutboxMessage, worker: str) -> bool:
+    """Renew this worker's lease on ``row`` just before sending it; commit.
+
+    False when the lease ran out while earlier rows of the batch were being sent and another
+    worker has taken the row over: then this worker must not send it too.
+    """
+    lease = timedelta(seconds=float(current_app.config["MAIL_CLAIM_SECONDS"]))
+    renewed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker,
+               OutboxMessage.status == OutboxStatus.sending)
+        .values(claimed_until=utcnow() + lease)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return renewed == 1
+
+
 def _failed(row: OutboxMessage, worker: str, error: str, permanent: bool,
             result: DeliveryResult) -> None:
     attempts = row.attempts + 1
@@ -142,6 +160,8 @@ def deliver_batch(limit: int | None = None, worker: str | None = None) -> Delive
         return result
     try:
         for index, row in enumerate(rows):
+            if not _still_mine(row, worker):
+                continue
             try:
                 smtp.send_message(message_of(row))
             except smtplib.SMTPRecipientsRefused as exc:

@@ -391,3 +391,17 @@ def test_only_admins_see_the_outbox(request, as_user, who, status):
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/admin/mail")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_row_taken_over_after_the_lease_ran_out_is_not_sent_again(app, sink):
+    """A slow batch outlives its lease; another worker claims the rest: the first skips them."""
+    queue(3)
+    slow = delivery.claim(10, worker="slow")
+    assert len(slow) == 3
+    # the lease of "slow" has run out and worker "fast" took the last row over
+    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == slow[2].id)
+                       .values(claimed_by="fast"))
+    db.session.commit()
+    assert delivery._still_mine(slow[0], "slow")
+    assert not delivery._still_mine(slow[2], "slow")
+    assert not delivery._still_mine(slow[0], "fast")
