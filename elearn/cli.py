@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from elearn.accounts import services as accounts
 from elearn.accounts.models import Role
+from elearn.database import transactional
 from elearn.extensions import db
 
 reference_cli = AppGroup("reference", help="Reference data: audiences and regional centres.")
@@ -16,16 +17,17 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 
 
 @reference_cli.command("load")
+@transactional
 def reference_load():
     """Load the shipped audiences and regional centres (idempotent)."""
     from elearn.reference.services import load_reference_data
 
     created = load_reference_data()
-    db.session.commit()
     click.echo(f"audiences created: {created['audiences']}, centres created: {created['centres']}")
 
 
 @users_cli.command("create")
+@transactional
 @click.option("--email", required=True)
 @click.option("--name", default=None, help="Full name (defaults to the email's local part).")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default="learner")
@@ -66,11 +68,11 @@ def users_create(email, name, role, password, audience, country, timezone, centr
         email=email, name=name or email.split("@")[0], password=password, audience=audience_obj,
         country=country.upper(), timezone=timezone, centre=centre_obj, role=Role(role),
     )
-    db.session.commit()
     click.echo(f"created {user.role.value} {user.email}")
 
 
 @click.command("seed-demo")
+@transactional
 @click.option("--participants", type=int, default=0,
               help="Also create this many synthetic participants (scale data).")
 def seed_demo(participants):
@@ -81,7 +83,6 @@ def seed_demo(participants):
     created = seed_demo_accounts()
     for module in feature_modules("demo"):
         module.seed(participants=participants)
-    db.session.commit()
     click.echo(f"demo accounts created: {len(created)}")
 
 

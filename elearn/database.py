@@ -1,7 +1,19 @@
-"""Engine set-up (SQLite pragmas for WAL, a busy timeout and foreign keys) and the request's
-transaction: one commit per request, in one place."""
+"""Engine set-up (SQLite pragmas for WAL, a busy timeout and foreign keys) and every unit of
+work: one commit per request, per command or per job, in one place.
+
+Where ``.commit()`` may appear (tests/integration/test_request_transaction.py checks it): here,
+and in ``elearn/outbox/delivery.py``, which commits once per mail by design (see there).
+- requests: ``init_request_transaction`` (an after-request hook);
+- CLI commands: ``@transactional``;
+- jobs: ``with unit_of_work():``, or ``retrying(action)`` when a SQLite lock conflict should
+  run the work again.
+"""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -79,3 +91,30 @@ def retrying(action, attempts: int = 5):
             if "locked" not in str(exc).lower() or attempt == attempts - 1:
                 raise
     raise RuntimeError("unreachable")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit what the block did; roll it back when the block raises (anything, SystemExit
+    included). The one transaction of a job or a command, never used by services."""
+    from elearn.extensions import db
+
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def transactional(command):
+    """A CLI command's unit of work: commit on success, roll back on an exception or exit.
+
+    Put it directly under ``@group.command(...)`` (above the click options)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with unit_of_work():
+            return command(*args, **kwargs)
+
+    return run

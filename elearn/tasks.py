@@ -80,12 +80,13 @@ def deliver_outbox() -> int:
 @huey.periodic_task(crontab(minute="*/5"))
 def webinar_reminders() -> int:
     """Every five minutes: queue the due 24-hour and 1-hour webinar reminders."""
+    from elearn.database import retrying
     from elearn.extensions import db
     from elearn.webinars.reminders import send_reminders
 
     with app_context():
         try:
-            return send_reminders()
+            return retrying(send_reminders)
         finally:
             db.session.remove()
 
@@ -94,13 +95,13 @@ def webinar_reminders() -> int:
 def certificate_expiry_reminders() -> int:
     """Every day at 06:00 UTC: queue the reminders of certificates about to expire."""
     from elearn.certificates.issuing import send_expiry_reminders
+    from elearn.database import unit_of_work
     from elearn.extensions import db
 
     with app_context():
         try:
-            sent = send_expiry_reminders()
-            db.session.commit()
-            return sent
+            with unit_of_work():
+                return send_expiry_reminders()
         finally:
             db.session.remove()
 

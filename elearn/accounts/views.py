@@ -53,7 +53,6 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         user = form.save()
-        db.session.commit()
         login_user(user)
         flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
         return redirect(url_for("core.home"))
@@ -83,7 +82,6 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_next_url())
         current_app.logger.warning("failed login from %s", request.remote_addr)
@@ -97,7 +95,6 @@ def logout():
     if current_user.is_authenticated:
         user = db.session.get(User, current_user.id)
         user.rotate_session_token()  # a copied session or remember cookie stops working
-        db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("core.home"))
@@ -113,7 +110,6 @@ def profile():
         form.save()
         if old_email is not None:
             user.rotate_session_token()  # every other session ends; pending reset links die
-        db.session.commit()
         if old_email is not None:
             login_user(user)  # this session continues with the new token
             send_mail(
@@ -135,7 +131,6 @@ def change_password():
     form = ChangePasswordForm(user)
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
-        db.session.commit()
         login_user(user)  # this session continues with the new token; all others end
         flash(_("Your password is changed. Other sessions were logged out."), "success")
         return redirect(url_for("accounts.profile"))
@@ -173,7 +168,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
-        db.session.commit()
         flash(_("Your password is set. Please log in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), (400 if form.errors else 200)
@@ -198,7 +192,6 @@ def admin_edit_user(user_id: int):
     form = AdminUserForm(user)
     if form.validate_on_submit():
         form.save()
-        db.session.commit()
         flash(_("Saved the account of %(email)s.", email=user.email), "success")
         # back to the list as the admin left it (search and page kept)
         return redirect(url_for("accounts.admin_users", q=request.args.get("q") or None,

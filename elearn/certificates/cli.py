@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from elearn.certificates import issuing, keys
-from elearn.extensions import db
+from elearn.database import transactional
 
 credentials_cli = AppGroup("credentials", help="Verifiable credentials: issuer keys, reminders.")
 
@@ -33,10 +33,10 @@ def list_keys():
 
 
 @credentials_cli.command("reminders")
+@transactional
 def reminders():
     """Mail learners whose certificate expires within ELEARN_CERTIFICATE_REMINDER_DAYS."""
     sent = issuing.send_expiry_reminders()
-    db.session.commit()
     click.echo(f"reminders sent: {sent}")
 
 

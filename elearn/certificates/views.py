@@ -198,7 +198,6 @@ def revoke(code: str):
                 cancel_url=url_for("certificates.detail", code=certificate.code))
         try:
             services.revoke(certificate, current_user, form.reason.data)
-            db.session.commit()
             flash(_("The certificate is revoked."), "success")
         except services.CertificateChangeRefused as refused:
             db.session.rollback()
@@ -227,7 +226,6 @@ def reissue(code: str):
     if form.validate_on_submit():
         try:
             services.reissue(certificate, current_user, form.name.data, form.reason.data)
-            db.session.commit()
             flash(_("The certificate now reads %(name)s; its code is unchanged.",
                     name=certificate.learner_name), "success")
         except services.CertificateChangeRefused as refused:
@@ -263,7 +261,7 @@ def _signed(build, *args):
     except keys.NoSigningKey:
         current_app.logger.error("credential not signed: no issuer key configured")
         abort(503, _("Credentials cannot be signed yet: the issuer key is not configured."))
-    db.session.commit()  # a certificate issued before credentials gets its status entry
+    # a certificate issued before credentials got its status entry: the request commits it
     return value
 
 

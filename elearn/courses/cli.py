@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from elearn import ROOT
-from elearn.extensions import db
+from elearn.database import transactional
 from elearn.problems import CourseFilesError
 
 courses_cli = AppGroup("courses", help="Course files: check and import.")
@@ -50,6 +50,7 @@ def check(path):
 
 
 @courses_cli.command("sync")
+@transactional
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def sync(path):
     """Import the course files under PATH in one transaction (nothing when any is broken)."""
@@ -58,26 +59,21 @@ def sync(path):
     try:
         report = sync_tree(_tree(path))
     except CourseFilesError as exc:
-        db.session.rollback()
         for problem in exc.problems:
             click.echo(str(problem))
         click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
-        raise SystemExit(1)
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+        raise SystemExit(1)  # @transactional rolls back
     for line in report.lines():
         click.echo(line)
 
 
 @courses_cli.command("link-owners")
+@transactional
 def link_owners_command():
     """Link courses to their owners' accounts created after the sync."""
     from elearn.courses.sync import link_owners
 
     linked = link_owners()
-    db.session.commit()
     click.echo(f"owners linked: {', '.join(linked) if linked else 'none'}")
 
 

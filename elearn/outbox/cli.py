@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from elearn.extensions import db
+from elearn.database import transactional
 
 mail_cli = AppGroup("mail", help="The mail outbox.")
 
@@ -20,12 +20,12 @@ def deliver():
 
 
 @mail_cli.command("retry")
+@transactional
 def retry():
     """Queue every failed message again."""
     from elearn.outbox.services import retry as retry_failed
 
     count = retry_failed()
-    db.session.commit()
     click.echo(f"queued again: {count}")
 
 

@@ -11,6 +11,14 @@ worker takes the rows it had not marked sent. Failures: a 5xx answer is permanen
 The one window SMTP itself leaves open: a worker killed after the server accepted a message and
 before its row was committed as sent. The message carries a stable ``Message-ID``
 (``<outbox-ID@domain>``) so the receiving side can recognise the repeat.
+
+Why this module commits by itself (the one exception to "one unit of work, committed by
+``elearn.database``"): each commit here records a fact about the outside world the moment it
+happens. The claim must be visible to other workers before the first message leaves (or two
+workers send the same rows); the lease renewal before each message must be visible before it
+is sent; and each "sent" mark must be durable right after the SMTP server accepted it, so a
+worker dying mid-batch re-sends nothing already accepted. One transaction per batch would widen
+the duplicate window from one message to the whole batch.
 """
 
 from __future__ import annotations

@@ -318,7 +318,6 @@ def quiz_time(slug):
                 except (ValueError, services.QuizRefused):
                     course_form.percent.errors.append(_("Choose one of the offered time allowances."))
                 else:
-                    db.session.commit()
                     flash(_("The time allowed on this course's timed quizzes was saved."), "success")
                     return redirect(url_for("quizzes.quiz_time", slug=slug))
         elif learner_form.validate_on_submit():
@@ -329,7 +328,6 @@ def quiz_time(slug):
             else:
                 raw = learner_form.percent.data
                 services.set_time_percent(course, int(raw) if raw else None, enrolment)
-                db.session.commit()
                 flash(_("The time allowed for %(name)s was saved.", name=user.name), "success")
                 return redirect(url_for("quizzes.quiz_time", slug=slug))
     adjusted = db.session.execute(

@@ -74,7 +74,6 @@ def authenticate():
     if found is None:
         raise ApiError(401, "A valid personal access token is needed (Authorization: Bearer ...).")
     g.api_user, g.api_token = found
-    db.session.commit()  # last_used_at
     return
 
 

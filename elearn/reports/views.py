@@ -387,7 +387,6 @@ def tokens_page():
             )
         else:
             _token, new_token = tokens.create_token(user, form.name.data)
-            db.session.commit()
             form = TokenForm(formdata=None)
     status = 400 if form.errors else (201 if new_token else 200)
     return _no_store((render_template(
@@ -404,6 +403,5 @@ def revoke_token(token_id: int):
         abort(400)
     token = tokens.revoke_token(current_user._get_current_object(), token_id)
     ensure(token is not None)
-    db.session.commit()
     flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")
     return redirect(url_for("reports.tokens_page"))

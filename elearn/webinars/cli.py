@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from elearn.extensions import db
+from elearn.database import retrying, transactional
 
 webinars_cli = AppGroup("webinars", help="Webinars: reminders and calendar feeds.")
 
@@ -15,11 +15,12 @@ def remind():
     """Email registrants 24 h and 1 h before each session (run every 5-15 minutes from cron)."""
     from elearn.webinars.reminders import send_reminders
 
-    sent = send_reminders()
+    sent = retrying(send_reminders)
     click.echo(f"reminders sent: {sent}")
 
 
 @webinars_cli.command("refresh-ics")
+@transactional
 @click.option("--all", "everything", is_flag=True,
               help="Rebuild every webinar, not only stale ones (e.g. after renaming organisers).")
 def refresh_ics(everything):
@@ -27,7 +28,6 @@ def refresh_ics(everything):
     from elearn.webinars.feeds import refresh_stale
 
     count = refresh_stale(everything)
-    db.session.commit()
     click.echo(f"webinars refreshed: {count}")
 
 

@@ -4,9 +4,10 @@
 hand (``flask webinars remind``). A reminder of kind K (offset 24 h or 1 h) is due for a session
 when ``start - offset <= now < start``; a late or skipped run still sends it (up to the session's
 start), and when the 1-hour reminder is already due the 24-hour one is skipped. Each reminder row
-is inserted together with its mail in the outbox, in one transaction per reminder: the unique
-constraint (webinar, session start, kind, user) decides, so two copies running at once, or a
-second run, queue nothing twice; if queueing fails nothing is kept and the next run tries again.
+is inserted together with its mail in the outbox, in a savepoint per reminder of the job's one
+transaction (``elearn.database.retrying``): the unique constraint (webinar, session start, kind,
+user) decides, so two copies running at once, or a second run, queue nothing twice; if queueing
+one fails nothing of it is kept, the others go on, and the next run tries it again.
 Delivery (retries, back-off) is the outbox's business.
 """
 
@@ -59,25 +60,28 @@ def due_reminders(now: datetime) -> list[tuple[Webinar, datetime, ReminderKind]]
 
 def _claim_and_queue(webinar_id: int, start: datetime, kind: ReminderKind, user_id: int,
                      mail: tuple) -> bool:
-    """Insert the reminder row with its mail in the outbox and commit (this job's unit of work);
-    False when someone else already claimed it, or queueing failed (then nothing is kept)."""
-    db.session.add(SentReminder(webinar_id=webinar_id, occurrence_utc=start, kind=kind,
-                                user_id=user_id, sent_at=utcnow()))
+    """Insert the reminder row with its mail in the outbox, in a savepoint of the caller's
+    transaction; False when someone else already claimed it, or queueing failed (then nothing
+    of this reminder is kept, and the others go on)."""
     try:
-        send_mail(*mail)
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(SentReminder(webinar_id=webinar_id, occurrence_utc=start, kind=kind,
+                                        user_id=user_id, sent_at=utcnow()))
+            send_mail(*mail)
     except IntegrityError:
-        db.session.rollback()
         return False
     except Exception:  # go on with the others; the next run tries this one again
-        db.session.rollback()
         log.exception("reminder to %s could not be queued; the next run tries again", mail[0])
         return False
     return True
 
 
 def send_reminders(now: datetime | None = None) -> int:
-    """Queue every due reminder not queued yet; returns how many were queued."""
+    """Queue every due reminder not queued yet; returns how many were queued.
+
+    Flushes only: the caller commits, with ``elearn.database.retrying`` (on SQLite a
+    transaction that read before another writer committed cannot write; retrying runs it
+    again, and the claims already committed by others are then skipped)."""
     from flask_babel import force_locale
     from flask_babel import gettext as _
 
@@ -113,9 +117,6 @@ def send_reminders(now: datetime | None = None) -> int:
                          "Details: %(url)s", **values)
             work.append((webinar.id, start, kind, user.id, user.email, subject, text,
                          invite_attachment(webinar, user, "REQUEST")))
-    # end the read transaction: each claim below starts its own, with the INSERT first, so on
-    # SQLite it waits for the write lock instead of failing on a stale snapshot
-    db.session.commit()
     sent = 0
     for webinar_id, start, kind, user_id, email, subject, text, attachment in work:
         if _claim_and_queue(webinar_id, start, kind, user_id, (email, subject, text, [attachment])):
