@@ -1,6 +1,9 @@
 """Access rules in one place: the role decorator, the 404/403 helper and the named rules
-(``can_study``, ``can_manage_course``, ``can_view_webinar``, ``can_see_centre``) that views,
-services and the API call instead of writing a rule again."""
+(``can_view_course``, ``can_study``, ``can_manage_course``, ``can_see_person``,
+``can_view_certificate``, ``can_change_certificate``, ``can_view_webinar``, ``can_see_centre``)
+that views, services and the API call instead of writing a rule again. The loaders that fetch
+an object and apply these rules (404 or 403, the same way everywhere) are in
+``elearn.loaders``."""
 
 from __future__ import annotations
 
@@ -40,8 +43,56 @@ def ensure(allowed: bool, *, hide: bool = True) -> None:
         abort(404 if hide else 403)
 
 
+def _signed_in(user) -> bool:
+    return getattr(user, "is_authenticated", False)
+
+
 def can_manage_course(user, course) -> bool:
-    return course.can_manage(user)
+    """Change a course, see its results, manage its quizzes: its trainers and admins."""
+    return _signed_in(user) and (user.role is Role.admin or course.is_trainer(user))
+
+
+def can_view_course(user, course) -> bool:
+    """A course exists for everyone once published; before that, for its managers only."""
+    return course.published or can_manage_course(user, course)
+
+
+def can_see_person(user, person) -> bool:
+    """A participant's person page and report: admins, the coordinators of the person's
+    centre, and the trainers of a course the person is (or was) enrolled in."""
+    if not _signed_in(user) or person is None:
+        return False
+    if user.role is Role.admin:
+        return True
+    if user.role is Role.coordinator:
+        return user.centre_id is not None and person.centre_id == user.centre_id
+    if user.role is Role.trainer:
+        import sqlalchemy as sa
+
+        from elearn.courses.models import Course
+        from elearn.enrolments.models import Enrolment
+        from elearn.extensions import db
+
+        return db.session.scalar(
+            sa.select(Enrolment.id).join(Course, Course.id == Enrolment.course_id)
+            .where(Enrolment.user_id == person.id, Course.trained_by(user.id)).limit(1)
+        ) is not None
+    return False
+
+
+def can_view_certificate(user, certificate) -> bool:
+    """A certificate's private page and credentials: its holder, the course's trainers and
+    admins, and the coordinators of the holder's centre."""
+    if not _signed_in(user):
+        return False
+    if user.id == certificate.user_id or can_manage_course(user, certificate.course):
+        return True
+    return user.role is Role.coordinator and can_see_person(user, certificate.user)
+
+
+def can_change_certificate(user, certificate) -> bool:
+    """Revoke and reissue: the course's trainers and admins."""
+    return can_manage_course(user, certificate.course)
 
 
 def can_see_centre(user, centre_id: int | None) -> bool:

@@ -117,23 +117,6 @@ def get_by_code(raw: str) -> Certificate | None:
     )
 
 
-def can_view(user, certificate: Certificate) -> bool:
-    """The private page: the owner, the course's trainers, the owner's centre coordinators, admins."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.id == certificate.user_id or user.role is Role.admin:
-        return True
-    if certificate.course.is_trainer(user):
-        return True
-    return (user.role is Role.coordinator and user.centre_id is not None
-            and user.centre_id == certificate.user.centre_id)
-
-
-def can_change(user, certificate: Certificate) -> bool:
-    """Revoke and reissue: the course's trainers and admins."""
-    return certificate.course.can_manage(user)
-
-
 class CertificateChangeRefused(Exception):
     pass
 

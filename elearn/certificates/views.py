@@ -33,7 +33,8 @@ from elearn.certificates.forms import ReissueForm, RevokeForm, VerifyForm
 from elearn.extensions import db, limiter
 from elearn.i18n import text_direction
 from elearn.inputs import page_arg
-from elearn.permissions import can_see_centre, ensure, require
+from elearn.loaders import load_certificate
+from elearn.permissions import can_change_certificate, can_see_centre, ensure, require
 
 bp = Blueprint("certificates", __name__)
 
@@ -155,9 +156,8 @@ def pdf(code: str):
 @bp.route("/me/certificates/<code>")
 @require()
 def detail(code: str):
-    certificate = services.get_by_code(code)
-    ensure(certificate is not None and services.can_view(current_user, certificate))
-    can_change = services.can_change(current_user, certificate)
+    certificate = load_certificate(code)
+    can_change = can_change_certificate(current_user, certificate)
     return render_template(
         "certificates/detail.html", certificate=certificate,
         verification_url=services.verification_url(certificate.code),
@@ -170,17 +170,10 @@ def detail(code: str):
     )
 
 
-def _changeable(code: str):
-    certificate = services.get_by_code(code)
-    ensure(certificate is not None and services.can_view(current_user, certificate))
-    ensure(services.can_change(current_user, certificate), hide=False)
-    return certificate
-
-
 @bp.route("/me/certificates/<code>/revoke", methods=["POST"])
 @require()
 def revoke(code: str):
-    certificate = _changeable(code)
+    certificate = load_certificate(code, can_change_certificate)
     form = RevokeForm(prefix="revoke")
     if form.validate_on_submit():
         if request.form.get("confirmed") != "yes":
@@ -221,7 +214,7 @@ def admin_search():
 @bp.route("/me/certificates/<code>/reissue", methods=["POST"])
 @require()
 def reissue(code: str):
-    certificate = _changeable(code)
+    certificate = load_certificate(code, can_change_certificate)
     form = ReissueForm(current_name=certificate.learner_name, prefix="reissue")
     if form.validate_on_submit():
         try:
@@ -249,12 +242,6 @@ def _public_json(document: dict, content_type: str = "application/json"):
     return response.make_conditional(request)
 
 
-def _holder_certificate(code: str):
-    certificate = services.get_by_code(code)
-    ensure(certificate is not None and services.can_view(current_user, certificate))
-    return certificate
-
-
 def _signed(build, *args):
     try:
         value = build(*args)
@@ -268,7 +255,7 @@ def _signed(build, *args):
 @bp.route("/certificates/<code>/credential.json")
 @require()
 def credential_json(code: str):
-    certificate = _holder_certificate(code)
+    certificate = load_certificate(code)
     document = _signed(issuing.signed_credential, certificate)
     response = Response(json.dumps(document, ensure_ascii=False, indent=2),
                         mimetype="application/json")
@@ -281,7 +268,7 @@ def credential_json(code: str):
 @bp.route("/certificates/<code>/credential.jwt")
 @require()
 def credential_jwt(code: str):
-    certificate = _holder_certificate(code)
+    certificate = load_certificate(code)
     token = _signed(issuing.credential_jwt, certificate)
     response = Response(token, mimetype="application/vc+jwt")
     response.headers["Content-Disposition"] = (

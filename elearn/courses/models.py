@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elearn.accounts.models import Role, User
+from elearn.accounts.models import User
 from elearn.db_types import UTCDateTime, enum_column, utcnow
 from elearn.extensions import db
 from elearn.reference.models import Audience
@@ -113,12 +113,6 @@ class Course(db.Model):
         if not getattr(user, "is_authenticated", False):
             return False
         return self.trained_by(user.id)
-
-    def can_manage(self, user) -> bool:
-        """Trainers of the course and admins manage it."""
-        return getattr(user, "is_authenticated", False) and (
-            user.role is Role.admin or self.is_trainer(user)
-        )
 
     def __repr__(self) -> str:
         return f"<Course {self.slug}>"

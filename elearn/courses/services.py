@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from elearn.courses.files import CONVENTIONS
 from elearn.courses.models import Course, Module, course_audiences
@@ -178,19 +177,6 @@ def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
         items=items, total=total, page=page, pages=pages,
         audiences=[(row.slug, row.name) for row in audience_rows], languages=languages,
     )
-
-
-def get_visible_course(slug: str, user) -> Course | None:
-    """The course, with its audiences; None when it does not exist or is unpublished and
-    the user does not manage it."""
-    course = db.session.scalar(
-        sa.select(Course).where(Course.slug == slug).options(selectinload(Course.audiences))
-    )
-    if course is None:
-        return None
-    if not course.published and not course.can_manage(user):
-        return None
-    return course
 
 
 @dataclass

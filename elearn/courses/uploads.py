@@ -26,6 +26,7 @@ from elearn.courses.files import course_dirs, load_tree
 from elearn.courses.models import Course
 from elearn.courses.sync import SyncReport, sync_specs
 from elearn.extensions import db
+from elearn.permissions import can_manage_course
 from elearn.problems import Problem
 
 ALLOWED_SUFFIXES = {".yaml", ".yml", ".md", ".gift", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
@@ -186,7 +187,7 @@ def import_upload(data: bytes, user) -> UploadResult:
         spec = specs[0]
         result.slug = spec.slug
         existing = db.session.scalar(sa.select(Course).where(Course.slug == spec.slug))
-        if existing is not None and not existing.can_manage(user):
+        if existing is not None and not can_manage_course(user, existing):
             result.problems = [Problem(
                 spec.display, 1,
                 f"a course with the slug {spec.slug!r} exists and you do not manage it; "

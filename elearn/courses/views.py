@@ -17,7 +17,8 @@ from elearn.courses.models import Course
 from elearn.courses.sections import course_sections
 from elearn.enrolments.services import studying
 from elearn.extensions import db
-from elearn.permissions import can_study, ensure, require
+from elearn.loaders import load_course
+from elearn.permissions import can_manage_course, can_study, ensure, require
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -61,15 +62,14 @@ def _label_items(items) -> None:
 
 @bp.route("/<slug>")
 def show(slug: str):
-    course = services.get_visible_course(slug, current_user)
-    ensure(course is not None)
+    course = load_course(slug)
     # the enrolment box also shows a withdrawn enrolment (to enrol again); studying needs more
     record = services.own_enrolment(current_user, course)
     enrolment = studying(record)
     modules = services.module_links(course.id, _reader_language())
     done = services.mark_done_modules(modules, enrolment)
     user_audience = current_user.audience_id if current_user.is_authenticated else None
-    can_manage = course.can_manage(current_user)
+    can_manage = can_manage_course(current_user, course)
     services.localise_titles([course])
     return _no_store(Response(render_template(
         "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
@@ -88,8 +88,7 @@ def _reader_language() -> str:
 
 @bp.route("/<slug>/modules/<module_slug>")
 def module(slug: str, module_slug: str):
-    course = services.get_visible_course(slug, current_user)
-    ensure(course is not None)
+    course = load_course(slug)
     enrolment = services.study_enrolment(current_user, course)
     if not can_study(current_user, course, enrolment):
         flash(_("Enrol in this course to read its modules."), "info")
@@ -118,8 +117,7 @@ def module(slug: str, module_slug: str):
 @bp.route("/<slug>/modules/<module_slug>/done", methods=["POST"])
 @require()
 def mark_done(slug: str, module_slug: str):
-    course = services.get_visible_course(slug, current_user)
-    ensure(course is not None)
+    course = load_course(slug)
     enrolment = services.study_enrolment(current_user, course)
     ensure(enrolment is not None)  # only one's own enrolment, in a course one studies
     current = services.get_module(course, module_slug)
@@ -151,8 +149,7 @@ def _quiz_after(course, module_slug: str, last: bool):
 @bp.route("/<slug>/assets/<path:path>")
 def asset(slug: str, path: str):
     """A course image: only stored raster images, with their verified type, never HTML."""
-    course = services.get_visible_course(slug, current_user)
-    ensure(course is not None)
+    course = load_course(slug)
     # the images of a course are part of its modules: the same people read both
     enrolment = services.study_enrolment(current_user, course)
     ensure(can_study(current_user, course, enrolment))

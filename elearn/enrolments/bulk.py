@@ -37,6 +37,7 @@ from elearn.db_types import utcnow
 from elearn.enrolments import services
 from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
+from elearn.permissions import can_manage_course
 from elearn.reference.models import Audience, RegionalCentre
 from elearn.reference.services import country_key, country_lookup
 from elearn.textfiles import TextFileError, decode_upload, sniff_delimiter
@@ -162,7 +163,7 @@ def may_bulk_enrol(user, course: Course) -> bool:
     """Trainers of the course, admins, and coordinators (for published courses)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if course.can_manage(user):
+    if can_manage_course(user, course):
         return True
     return user.role is Role.coordinator and user.centre_id is not None and course.published
 
@@ -199,7 +200,7 @@ def preview(records: list[tuple[int, dict[str, str]]], course: Course, actor) ->
         if course.enrolment_policy is EnrolmentPolicy.restricted else None
     )
     coordinator_centre = actor.centre_id if actor.role is Role.coordinator and not (
-        course.can_manage(actor)) else None
+        can_manage_course(actor, course)) else None
 
     rows = [Row(line=line, email=v.get("email", ""), name=v.get("name", ""),
                 audience=v.get("audience", ""), country=v.get("country", ""),

@@ -29,6 +29,7 @@ from elearn.enrolments.models import (
 )
 from elearn.extensions import db
 from elearn.mail import send_mail
+from elearn.permissions import can_manage_course, can_see_person
 from elearn.urls import absolute_url
 
 log = logging.getLogger("elearn.enrolments")
@@ -303,7 +304,7 @@ def enrolment_block(user, course: Course) -> str | None:
     Open courses take everyone; restricted courses take the audiences they list. The course's
     trainers and admins may always enrol (to try the course as a learner sees it).
     """
-    if course.can_manage(user):
+    if can_manage_course(user, course):
         return None
     if not course.published:
         return BLOCK_UNPUBLISHED
@@ -408,10 +409,9 @@ def can_decide(user, request: EnrolmentRequest) -> bool:
     """Trainers of the course, coordinators of the learner's centre, admins."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if request.course.can_manage(user):
+    if can_manage_course(user, request.course):
         return True
-    return (user.role is Role.coordinator and user.centre_id is not None
-            and user.centre_id == request.user.centre_id)
+    return user.role is Role.coordinator and can_see_person(user, request.user)
 
 
 def notify_deciders(request: EnrolmentRequest) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -26,7 +25,8 @@ from elearn.enrolments.forms import (
 )
 from elearn.enrolments.models import EnrolmentRequest, EnrolmentStatus
 from elearn.extensions import db
-from elearn.permissions import ensure, require
+from elearn.loaders import load_course
+from elearn.permissions import can_manage_course, ensure, require
 
 bp = Blueprint("enrolments", __name__)
 
@@ -39,13 +39,6 @@ def course_page_url(course: Course) -> str:
     return course_url(course.slug)
 
 
-def visible_course(slug: str) -> Course:
-    """The course, or 404 when it does not exist or is unpublished for this user."""
-    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-    ensure(course is not None and (course.published or course.can_manage(current_user)))
-    return course
-
-
 def _back(form, course: Course):
     return redirect(form.safe_next() or course_page_url(course))
 
@@ -53,7 +46,7 @@ def _back(form, course: Course):
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
 @require()
 def enrol(slug: str):
-    course = visible_course(slug)
+    course = load_course(slug)
     form = EnrolForm()
     if not form.validate_on_submit():
         abort(400)
@@ -76,7 +69,7 @@ def enrol(slug: str):
 @bp.route("/courses/<slug>/withdraw", methods=["POST"])
 @require()
 def withdraw(slug: str):
-    course = visible_course(slug)
+    course = load_course(slug)
     form = WithdrawForm()
     if not form.validate_on_submit():
         abort(400)
@@ -103,7 +96,7 @@ def withdraw(slug: str):
 @bp.route("/courses/<slug>/request", methods=["GET", "POST"])
 @require()
 def request_place(slug: str):
-    course = visible_course(slug)
+    course = load_course(slug)
     form = RequestPlaceForm()
     reason = services.enrolment_block(current_user, course)
     if form.validate_on_submit():
@@ -166,18 +159,10 @@ def my_learning():
 # --- bulk enrolment --------------------------------------------------------------------------
 
 
-def _bulk_course(slug: str) -> Course:
-    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-    ensure(course is not None)
-    if not bulk.may_bulk_enrol(current_user, course):
-        abort(403 if course.published else 404)
-    return course
-
-
 @bp.route("/courses/<slug>/bulk-enrol", methods=["GET", "POST"])
 @require(Role.trainer, Role.coordinator)
 def bulk_enrol(slug: str):
-    course = _bulk_course(slug)
+    course = load_course(slug, bulk.may_bulk_enrol, hide=False)
     form = BulkUploadForm()
     if form.validate_on_submit():
         records, text = form.read()
@@ -190,14 +175,14 @@ def bulk_enrol(slug: str):
                                    preview=checked, confirm=confirm, bulk=bulk)
     return render_template("enrolments/bulk_upload.html", course=course, form=form,
                            coordinator=current_user.role is Role.coordinator
-                           and not course.can_manage(current_user)), (
+                           and not can_manage_course(current_user, course)), (
         400 if form.errors else 200)
 
 
 @bp.route("/courses/<slug>/bulk-enrol/confirm", methods=["POST"])
 @require(Role.trainer, Role.coordinator)
 def bulk_confirm(slug: str):
-    course = _bulk_course(slug)
+    course = load_course(slug, bulk.may_bulk_enrol, hide=False)
     form = BulkConfirmForm(course_id=course.id, actor_id=current_user.id)
     if not form.validate_on_submit():
         for error in form.payload.errors or [_("The form expired. Upload the file again.")]:
@@ -229,7 +214,7 @@ def bulk_confirm(slug: str):
 @require(Role.trainer, Role.coordinator)
 def bulk_report(slug: str):
     """The preview as CSV (to fix the errors in a spreadsheet); cells are formula-safe."""
-    course = _bulk_course(slug)
+    course = load_course(slug, bulk.may_bulk_enrol, hide=False)
     form = BulkConfirmForm(course_id=course.id, actor_id=current_user.id)
     if not form.validate_on_submit():
         flash(_("This preview has expired or was changed. Upload the file again."), "error")
@@ -246,7 +231,7 @@ def bulk_report(slug: str):
 @bp.route("/courses/<slug>/bulk-enrol/example.csv")
 @require(Role.trainer, Role.coordinator)
 def bulk_example(slug: str):
-    course = _bulk_course(slug)
+    course = load_course(slug, bulk.may_bulk_enrol, hide=False)
     audience = course.audiences[0].slug if course.audiences else "customs-officer"
     return csv_response("bulk-enrolment-example.csv",
                         ["email", "name", "audience", "country", "centre"],

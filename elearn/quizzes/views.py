@@ -27,11 +27,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.accounts.models import Role
-from elearn.courses.models import Course
 from elearn.courses.sections import course_section
 from elearn.db_types import utcnow
 from elearn.extensions import csrf, db
-from elearn.permissions import ensure, require
+from elearn.loaders import load_course, load_quiz
+from elearn.permissions import can_manage_course, ensure, require
 from elearn.quizzes import analysis as item_analysis
 from elearn.quizzes import services
 from elearn.quizzes.exports import analysis_csv
@@ -68,13 +68,10 @@ def quiz_helpers():
 
 
 def _course_and_quiz(slug: str, quiz_slug: str):
-    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-    ensure(course is not None)
+    course = load_course(slug)
     allowed, enrolment = services.access(current_user, course)
     ensure(allowed)
-    quiz = services.find_quiz(course.id, quiz_slug)
-    ensure(quiz is not None)
-    return course, quiz, enrolment
+    return course, load_quiz(course, quiz_slug), enrolment
 
 
 def _version(course, quiz):
@@ -110,7 +107,7 @@ def show(slug, quiz_slug):
                            question_count=services.question_count(quiz.id),
                            preview=enrolment is None,
                            can_manage=current_user.role in (Role.trainer, Role.admin)
-                           and course.can_manage(current_user))
+                           and can_manage_course(current_user, course))
 
 
 @bp.post("/courses/<slug>/quizzes/<quiz_slug>/start")
@@ -269,11 +266,8 @@ def result(slug, quiz_slug, attempt_id):
 
 
 def _managed_quiz(slug: str, quiz_slug: str):
-    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-    ensure(course is not None and course.can_manage(current_user))
-    quiz = services.find_quiz(course.id, quiz_slug)
-    ensure(quiz is not None)
-    return course, quiz
+    course = load_course(slug, can_manage_course)
+    return course, load_quiz(course, quiz_slug)
 
 
 @bp.get("/trainer/courses/<slug>/quizzes/<quiz_slug>/analysis")
@@ -305,8 +299,7 @@ def quiz_time(slug):
     from elearn.enrolments.services import get_enrolment
     from elearn.quizzes.forms import CourseTimeForm, LearnerTimeForm
 
-    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-    ensure(course is not None and course.can_manage(current_user))
+    course = load_course(slug, can_manage_course)
     course_form = CourseTimeForm(data={"percent": str(course.quiz_time_percent)})
     learner_form = LearnerTimeForm()
     if request.method == "POST":

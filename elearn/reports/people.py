@@ -18,7 +18,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from elearn.accounts.models import User
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
 from elearn.quizzes.models import AttemptStatus
@@ -185,25 +184,6 @@ def participants(
 
 
 # -- one person --------------------------------------------------------------------------------
-
-
-def person_in_scope(scope: Scope, user_id: int) -> User | None:
-    """The person, when ``scope`` may see them: of the centre, or enrolled in the trainer's courses."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        return None
-    if scope.centre_id is not None and user.centre_id != scope.centre_id:
-        return None
-    if scope.trainer_id is not None:
-        enrolled = db.session.scalar(
-            sa.select(enrolments.c.id).where(
-                enrolments.c.user_id == user_id,
-                enrolments.c.course_id.in_(trainer_course_ids(scope.trainer_id)),
-            ).limit(1)
-        )
-        if enrolled is None:
-            return None
-    return user
 
 
 @dataclass

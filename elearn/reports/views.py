@@ -24,11 +24,11 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from elearn.accounts.models import Role
+from elearn.accounts.models import Role, User
 from elearn.extensions import db
 from elearn.i18n import column_labels
 from elearn.inputs import parse_int
-from elearn.permissions import ensure, require
+from elearn.permissions import can_see_person, ensure, require
 from elearn.reference.models import RegionalCentre
 from elearn.reference.services import country_names
 from elearn.reports import charts, dashboard, exports, people, services, tokens
@@ -231,8 +231,8 @@ def _participants(kind: str):
 
 def _person(kind: str, user_id: int):
     context = _context(kind)
-    person = people.person_in_scope(context.scope, user_id)
-    ensure(person is not None)
+    person = db.session.get(User, user_id)
+    ensure(can_see_person(current_user, person))
     record = people.person_record(context.scope, user_id)
     return render_template(
         "reports/person.html", ctx=context, person=person, record=record,

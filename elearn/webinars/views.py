@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
 from elearn.courses.sections import course_section
@@ -31,9 +30,12 @@ from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.extensions import db, limiter
 from elearn.i18n import column_labels
+from elearn.loaders import load_webinar
 from elearn.pagination import PageNavigation
 from elearn.permissions import (
+    can_manage_course,
     can_see_join_link,
+    can_view_course,
     can_view_webinar,
     ensure,
     require,
@@ -67,14 +69,7 @@ FEED_LIMIT_PER_ADDRESS = "1000 per hour"
 
 
 def _get(webinar_id: int) -> Webinar:
-    webinar = db.session.scalar(
-        sa.select(Webinar).where(Webinar.id == webinar_id)
-        .options(selectinload(Webinar.overrides), selectinload(Webinar.organiser),
-                 selectinload(Webinar.course))
-    )
-    if webinar is None:
-        abort(404)
-    return webinar
+    return load_webinar(webinar_id)
 
 
 def _registration(webinar: Webinar):
@@ -84,9 +79,7 @@ def _registration(webinar: Webinar):
 
 
 def _manage(webinar_id: int) -> Webinar:
-    webinar = _get(webinar_id)
-    ensure(webinar.can_manage(current_user))
-    return webinar
+    return load_webinar(webinar_id, lambda user, webinar: webinar.can_manage(user))
 
 
 def _viewer_zone() -> str | None:
@@ -558,8 +551,8 @@ def course_ics(slug: str):
     course = feeds.course_by_slug(slug)
     if course is None:
         abort(404)
-    manager = course.can_manage(current_user)
-    ensure(course.published or manager)
+    manager = can_manage_course(current_user, course)
+    ensure(can_view_course(current_user, course))
     insider = manager or course.id in studied_course_ids(current_user)
     feed = feeds.build_feed(feeds.course_condition(course.id, include_private=insider),
                             name=course.title,

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from elearn.accounts.models import Role
 from elearn.courses.models import Course, CourseAsset, Module
 from elearn.extensions import db
+from elearn.permissions import can_manage_course
 from tests import factories
 from tests.courses_helpers import copy_tree, edit, zip_tree
 
@@ -52,7 +53,7 @@ def test_good_upload_creates_the_course_owned_by_the_uploader(trainer, trainer_c
     assert "created course intro-course" in page
     course = db.session.scalar(sa.select(Course).where(Course.slug == "intro-course"))
     assert course.owner_id == trainer.id and course.owner_email == trainer.email
-    assert course.can_manage(trainer)
+    assert can_manage_course(trainer, course)
     assert counts() == (1, 3, 1)
     # a second upload of the same zip changes nothing
     assert "nothing changed" in post(trainer_client, good_zip).get_data(as_text=True)

@@ -142,12 +142,22 @@ def test_a_bad_cursor_is_refused():
         people.decode_cursor(people.encode_cursor("x", 1)[:-3])
 
 
-def test_person_scope(population, trainer):
+def test_who_may_see_a_person(population, trainer, coordinator, learner, admin):
+    from elearn.permissions import can_see_person
+
+    assert can_see_person(coordinator, population.a1)  # of the coordinator's centre
+    assert not can_see_person(coordinator, population.b1)
+    assert can_see_person(trainer, population.b1)  # enrolled in the trainer's course
+    outsider = reports_data.make_person(email="outsider@example.org")
+    assert not can_see_person(trainer, outsider)
+    assert can_see_person(admin, outsider)
+    assert not can_see_person(learner, population.a1)
+    assert not can_see_person(coordinator, None)
+
+
+def test_person_record(population, trainer):
     centre = Scope(centre_id=centre_id(population.a1))
-    assert people.person_in_scope(centre, population.a1.id) is not None
-    assert people.person_in_scope(centre, population.b1.id) is None
     mine = Scope(trainer_id=trainer.id)
-    assert people.person_in_scope(mine, population.b1.id) is not None
     record = people.person_record(mine, population.a1.id)
     assert [row.title for row in record.enrolments] == ["Course One"]  # not course two
     assert record.quizzes[0].best == 90 and record.quizzes[0].attempts == 2
