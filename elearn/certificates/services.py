@@ -18,7 +18,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from elearn.accounts.models import Role
 from elearn.certificates import issuing
 from elearn.certificates.models import Certificate, CertificateEvent, CertificateEventKind
 from elearn.db_types import utcnow

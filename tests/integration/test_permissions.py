@@ -4,8 +4,8 @@ import pytest
 from werkzeug.exceptions import Forbidden, NotFound
 
 from elearn import permissions
-from elearn.certificates import services as certificate_services
 from elearn.accounts.models import Role
+from elearn.certificates import services as certificate_services
 from elearn.courses.models import Course
 from elearn.extensions import db
 from elearn.loaders import load_certificate, load_course, load_quiz
