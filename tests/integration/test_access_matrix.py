@@ -1,8 +1,10 @@
 """Every route of the app against every role: a route missing from MATRIX fails the test.
 
-Statuses: 200 the page, 302 a redirect (for anonymous visitors on protected routes: to the
+POST rows send a valid form (see ACTIONS) and check that an answer below 400 changed the
+object and a refusal changed nothing. Statuses: 200 the page, 302 a redirect (for anonymous visitors on protected routes: to the
 login page, checked), 400 a refused form, 401/403 refused, 404 hidden, 429 limited. Objects
-belong to the trainer ("owner") or to another learner; the learner is not enrolled.
+belong to the trainer ("owner") or to another learner; the learner is not enrolled (the
+POST rows that need an enrolment make one for the acting user first).
 Regenerate the table after adding routes with ELEARN_PRINT_ACCESS_MATRIX=1 and review it.
 """
 
@@ -101,7 +103,7 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     'GET /webinars/new': ('GET', [302, 403, 200, 200]),
     'POST /admin/mail/retry': ('POST', [302, 403, 403, 302]),
     'POST /courses/<slug>/bulk-enrol/confirm': ('POST', [302, 403, 302, 302]),
-    'POST /courses/<slug>/bulk-enrol/report.csv': ('POST', [302, 403, 302, 302]),
+    'POST /courses/<slug>/bulk-enrol/report.csv': ('POST', [302, 403, 200, 200]),
     'POST /courses/<slug>/enrol': ('POST', [302, 302, 302, 302]),
     'POST /courses/<slug>/modules/<module_slug>/done': ('POST', [302, 302, 302, 302]),
     'POST /courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>/save':
@@ -109,17 +111,17 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     'POST /courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>/submit':
         ('POST', [302, 404, 404, 404]),
     'POST /courses/<slug>/quizzes/<quiz_slug>/start': ('POST', [302, 302, 302, 302]),
-    'POST /courses/<slug>/withdraw': ('POST', [302, 200, 200, 200]),  # asks to confirm
-    'POST /enrolments/requests/<int:request_id>': ('POST', [302, 403, 404, 404]),
+    'POST /courses/<slug>/withdraw': ('POST', [302, 302, 302, 302]),  # confirmed
+    'POST /enrolments/requests/<int:request_id>': ('POST', [302, 403, 302, 302]),
     'GET /language': ('GET', [302, 302, 302, 302]),
     'POST /logout': ('POST', [302, 302, 302, 302]),
     'POST /me/certificates/<code>/reissue': ('POST', [302, 404, 404, 302]),
     'POST /me/certificates/<code>/revoke': ('POST', [302, 404, 404, 302]),
     'POST /profile/tokens/<int:token_id>/revoke': ('POST', [302, 404, 404, 404]),
-    'POST /webinars/<int:webinar_id>/attendance/confirm': ('POST', [302, 403, 400, 400]),
+    'POST /webinars/<int:webinar_id>/attendance/confirm': ('POST', [302, 403, 302, 302]),  # too early
     'POST /webinars/<int:webinar_id>/attendance/upload': ('POST', [302, 403, 200, 200]),
     'POST /webinars/<int:webinar_id>/register': ('POST', [302, 302, 302, 302]),  # enrolled
-    'POST /webinars/<int:webinar_id>/unregister': ('POST', [302, 200, 200, 200]),  # asks first
+    'POST /webinars/<int:webinar_id>/unregister': ('POST', [302, 302, 302, 302]),  # confirmed
 }
 
 #: public routes whose anonymous redirect is not to the login page
@@ -130,6 +132,206 @@ ANONYMOUS_REDIRECTS_ELSEWHERE = {
 }
 
 
+# --- POST rows: valid form data and the state they change ------------------------------------
+# Each POST is sent once per role, with the form a real page would send (CSRF is off in tests),
+# inside a savepoint rolled back afterwards, so every role meets the same world. A status below
+# 400 (other than an anonymous visitor sent to log in) must have changed what ``probe`` reads;
+# 401/403/404 must have changed nothing. ``prepare(world, user)`` returns (form data, probe).
+
+def _db():
+    from elearn.extensions import db
+
+    return db
+
+
+def _course(world):
+    from elearn.courses.models import Course
+
+    return _db().session.get(Course, world["course_id"])
+
+
+def _enrol(world, user):
+    if user is not None:
+        factories.enrol(user, _course(world))
+
+
+def _enrolment_status(world, user):
+    import sqlalchemy as sa
+
+    from elearn.enrolments.models import Enrolment
+
+    if user is None:
+        return lambda: None
+    return lambda: _db().session.scalar(sa.select(Enrolment.status).where(
+        Enrolment.user_id == user.id, Enrolment.course_id == world["course_id"]))
+
+
+def _prepare_enrol(world, user):
+    return {}, _enrolment_status(world, user)
+
+
+def _prepare_withdraw(world, user):
+    _enrol(world, user)
+    return {"confirmed": "yes"}, _enrolment_status(world, user)
+
+
+def _prepare_done(world, user):
+    import sqlalchemy as sa
+
+    from elearn.enrolments.models import ModuleProgress
+
+    _enrol(world, user)
+    return {}, lambda: _db().session.scalar(sa.select(sa.func.count(ModuleProgress.id)))
+
+
+def _attempts_count():
+    import sqlalchemy as sa
+
+    from elearn.quizzes.models import QuizAttempt
+
+    return _db().session.scalar(sa.select(sa.func.count(QuizAttempt.id)))
+
+
+def _prepare_start(world, user):
+    _enrol(world, user)
+    return {}, _attempts_count
+
+
+def _prepare_attempt(world, user):
+    from elearn.quizzes.models import QuizAttempt
+    from elearn.quizzes.services import attempt_token
+
+    attempt = _db().session.get(QuizAttempt, world["attempt_id"])
+    return ({"attempt_token": attempt_token(attempt)},
+            lambda: (lambda a: (a.status, repr(a.answers), a.submitted_at))(
+                _db().session.get(QuizAttempt, world["attempt_id"])))
+
+
+def _prepare_decide(world, user):
+    from elearn.enrolments.models import EnrolmentRequest
+
+    return ({"approve": "Approve", "note": "welcome"},
+            lambda: _db().session.get(EnrolmentRequest, world["request_id"]).status)
+
+
+def _certificate(world):
+    import sqlalchemy as sa
+
+    from elearn.certificates.models import Certificate
+
+    return _db().session.scalar(sa.select(Certificate).where(Certificate.code == world["code"]))
+
+
+def _prepare_revoke(world, user):
+    return ({"revoke-reason": "Issued by mistake", "confirmed": "yes"},
+            lambda: _certificate(world).revoked_at)
+
+
+def _prepare_reissue(world, user):
+    return ({"reissue-name": "Olga Other", "reissue-reason": "The name was misspelt"},
+            lambda: _certificate(world).learner_name)
+
+
+def _prepare_token_revoke(world, user):
+    from elearn.reports.models import ApiToken
+
+    return {}, lambda: _db().session.get(ApiToken, world["token_id"]).revoked_at
+
+
+def _prepare_logout(world, user):
+    from elearn.accounts.models import User
+
+    if user is None:
+        return {}, None  # nothing to end
+    return {}, lambda: _db().session.get(User, user.id).session_token
+
+
+def _bulk_payload(world, user):
+    from elearn.enrolments import bulk
+
+    text = "email,name,audience,country\nnewcomer@example.org,New Comer,customs-officer,SN\n"
+    return {"payload": bulk.sign_file(text, world["course_id"], user.id if user else 0)}
+
+
+def _prepare_bulk_confirm(world, user):
+    import sqlalchemy as sa
+
+    from elearn.accounts.models import User
+
+    return _bulk_payload(world, user), lambda: _db().session.scalar(
+        sa.select(sa.func.count(User.id)).where(User.email == "newcomer@example.org"))
+
+
+def _prepare_bulk_report(world, user):
+    return _bulk_payload(world, user), None  # a download: changes nothing
+
+
+def _prepare_mail_retry(world, user):
+    from elearn.outbox.models import OutboxMessage, OutboxStatus
+
+    row = OutboxMessage(recipient="x@example.org", subject="s", text="t",
+                        status=OutboxStatus.failed, attempts=8)
+    _db().session.add(row)
+    _db().session.flush()
+    return {"id": str(row.id)}, lambda: _db().session.get(OutboxMessage, row.id).status
+
+
+def _registration_status(world, user):
+    from elearn.webinars.services import registration_of
+
+    if user is None:
+        return lambda: None
+    return lambda: getattr(registration_of(world["webinar_id"], user.id), "status", None)
+
+
+def _prepare_register(world, user):
+    _enrol(world, user)  # a course webinar: for the course's learners
+    return {}, _registration_status(world, user)
+
+
+def _prepare_unregister(world, user):
+    from elearn.webinars.services import register
+
+    _enrol(world, user)
+    if user is not None:
+        register(world["webinar_id"], user)
+    return {"confirmed": "yes"}, _registration_status(world, user)
+
+
+def _prepare_attendance_confirm(world, user):
+    from elearn.webinars.views import _serializer
+
+    payload = _serializer().dumps({"webinar": world["webinar_id"], "marks": []})
+    return {"confirm-payload": payload}, None  # refused before the webinar starts
+
+
+ACTIONS = {
+    "POST /admin/mail/retry": _prepare_mail_retry,
+    "POST /courses/<slug>/bulk-enrol/confirm": _prepare_bulk_confirm,
+    "POST /courses/<slug>/bulk-enrol/report.csv": _prepare_bulk_report,
+    "POST /courses/<slug>/enrol": _prepare_enrol,
+    "POST /courses/<slug>/modules/<module_slug>/done": _prepare_done,
+    "POST /courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>/save": _prepare_attempt,
+    "POST /courses/<slug>/quizzes/<quiz_slug>/attempts/<int:attempt_id>/submit":
+        _prepare_attempt,
+    "POST /courses/<slug>/quizzes/<quiz_slug>/start": _prepare_start,
+    "POST /courses/<slug>/withdraw": _prepare_withdraw,
+    "POST /enrolments/requests/<int:request_id>": _prepare_decide,
+    "POST /logout": _prepare_logout,
+    "POST /me/certificates/<code>/reissue": _prepare_reissue,
+    "POST /me/certificates/<code>/revoke": _prepare_revoke,
+    "POST /profile/tokens/<int:token_id>/revoke": _prepare_token_revoke,
+    "POST /webinars/<int:webinar_id>/attendance/confirm": _prepare_attendance_confirm,
+    "POST /webinars/<int:webinar_id>/register": _prepare_register,
+    "POST /webinars/<int:webinar_id>/unregister": _prepare_unregister,
+}
+
+#: POST routes sent without an ACTIONS entry, and why
+NO_ACTION = {
+    "POST /webinars/<int:webinar_id>/attendance/upload": "a preview of a file: changes nothing",
+}
+
+
 @pytest.fixture
 def world(app, trainer, learner, admin):
     course = factories.make_course(owner=trainer, modules=1)
@@ -137,15 +339,28 @@ def world(app, trainer, learner, admin):
     webinar = factories.make_webinar(trainer, course=course, is_public=False)
     other = factories.make_user(email="other@example.org")
     certificate = factories.make_certificate(other)
+    from elearn.enrolments.models import EnrolmentRequest
+    from elearn.quizzes.services import start_attempt
+    from elearn.reports.tokens import create_token
+
+    factories.enrol(other, course)
+    attempt = start_attempt(quiz, other)  # another learner's attempt: nobody else's business
+    token, _raw = create_token(other, "other's token")
+    requester = factories.make_user(email="requester@example.org")
+    place_request = EnrolmentRequest(user_id=requester.id, course_id=course.id)
+    from elearn.extensions import db
+
+    db.session.add(place_request)
+    db.session.commit()
     from elearn.webinars.forms import session_stamp
     from elearn.webinars.schedule import sessions
 
     return {
         "slug": course.slug, "module_slug": course.modules[0].slug, "quiz_slug": quiz.slug,
-        "attempt_id": 999999, "webinar_id": webinar.id,
+        "attempt_id": attempt.id, "webinar_id": webinar.id, "course_id": course.id,
         "stamp": session_stamp(sessions(webinar)[0].recurrence_utc),
-        "code": certificate.code, "user_id": other.id, "token_id": 999999,
-        "request_id": 999999, "token": "not-a-token", "path": "nothing.png", "fmt": "csv",
+        "code": certificate.code, "user_id": requester.id, "token_id": token.id,
+        "request_id": place_request.id, "token": "not-a-token", "path": "nothing.png", "fmt": "csv",
         "audience_id": 1, "centre_id": 1, "filename": "css/app.css", "number": 1,
         "users": {"anonymous": None, "learner": learner, "owner": trainer, "admin": admin},
     }
@@ -178,15 +393,22 @@ def test_every_route_is_in_the_matrix_and_answers_as_listed(app, world, as_user)
         key = f"{method} {rule.rule}"
         seen.add(key)
         statuses = []
+        if method == "POST" and key not in ACTIONS and key not in NO_ACTION:
+            wrong.append(f"{key}: no form data and probe in ACTIONS")
         for role in ROLES:
             limiter.reset()
             user = world["users"][role]
             client = as_user(user) if user is not None else app.test_client()
-            response = client.open(_url(rule, world), method=method)
-            statuses.append(response.status_code)
-            location = response.headers.get("Location", "")
-            response.close()  # streamed exports hold a request context until closed
-            if (role == "anonymous" and response.status_code == 302 and "/login" not in location
+            if method == "POST" and key in ACTIONS:
+                status, location, problem = _post(client, key, _url(rule, world), world, user)
+                if problem:
+                    wrong.append(f"{key} as {role}: {problem}")
+            else:
+                response = client.open(_url(rule, world), method=method)
+                status, location = response.status_code, response.headers.get("Location", "")
+                response.close()  # streamed exports hold a request context until closed
+            statuses.append(status)
+            if (role == "anonymous" and status == 302 and "/login" not in location
                     and key not in ANONYMOUS_REDIRECTS_ELSEWHERE):
                 wrong.append(f"{key}: anonymous redirected to {location}, not to login")
         actual[key] = (method, statuses)
@@ -200,6 +422,37 @@ def test_every_route_is_in_the_matrix_and_answers_as_listed(app, world, as_user)
     stale = set(MATRIX) - seen
     assert not stale, f"routes in the matrix that no longer exist: {sorted(stale)}"
     assert not wrong, "\n".join(wrong)
+
+
+def _post(client, key, url, world, user):
+    """Send the action's form inside a savepoint rolled back afterwards; (status, location,
+    problem) where problem says what the status and the change disagree on."""
+    db = _db()
+    db.session.commit()  # the world as it stands; the savepoint below starts clean
+    connection = db.session.get_bind()
+    savepoint = connection.begin_nested()
+    try:
+        data, probe = ACTIONS[key](world, user)
+        db.session.commit()
+        before = probe() if probe else None
+        db.session.commit()
+        response = client.post(url, data=data)
+        status, location = response.status_code, response.headers.get("Location", "")
+        response.close()
+        db.session.expire_all()
+        after = probe() if probe else None
+        db.session.rollback()
+    finally:
+        savepoint.rollback()
+        db.session.expire_all()
+    problem = None
+    to_login = status == 302 and "/login" in location
+    if probe is not None:
+        if status < 400 and not to_login and after == before:
+            problem = f"answered {status} but changed nothing ({before!r})"
+        elif (status >= 400 or to_login) and after != before:
+            problem = f"answered {status} but changed {before!r} to {after!r}"
+    return status, location, problem
 
 
 def test_admin_only_routes_refuse_every_other_role():
