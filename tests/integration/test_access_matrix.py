@@ -201,10 +201,12 @@ def _prepare_attempt(world, user):
     from elearn.quizzes.models import QuizAttempt
     from elearn.quizzes.services import attempt_token
 
+    def probe():
+        attempt = _db().session.get(QuizAttempt, world["attempt_id"])
+        return attempt.status, repr(attempt.answers), attempt.submitted_at
+
     attempt = _db().session.get(QuizAttempt, world["attempt_id"])
-    return ({"attempt_token": attempt_token(attempt)},
-            lambda: (lambda a: (a.status, repr(a.answers), a.submitted_at))(
-                _db().session.get(QuizAttempt, world["attempt_id"])))
+    return {"attempt_token": attempt_token(attempt)}, probe
 
 
 def _prepare_decide(world, user):
