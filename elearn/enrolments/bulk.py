@@ -322,7 +322,7 @@ def apply(records: list[tuple[int, dict[str, str]]], course: Course, actor) -> R
     new_accounts: list[tuple[int, str, str, str]] = []
     if create:
         tokens = {row.email: new_session_token() for row in create}
-        db.session.execute(sa.insert(User), [
+        db.session.execute(sa.insert(User.__table__), [  # Core executemany: no ORM rows
             {"email": row.email, "name": row.name, "password_hash": None, "role": Role.learner,
              "audience_id": row.audience_id, "country": row.country, "timezone": "UTC",
              "locale": locale, "centre_id": row.centre_id, "session_token": tokens[row.email],
@@ -339,7 +339,7 @@ def apply(records: list[tuple[int, dict[str, str]]], course: Course, actor) -> R
             new_accounts.append((row.user_id, row.email, row.name, tokens[row.email]))
     fresh = [row for row in checked.rows if row.outcome in (CREATE, ENROL)]
     if fresh:
-        db.session.execute(sa.insert(Enrolment), [
+        db.session.execute(sa.insert(Enrolment.__table__), [
             {"user_id": row.user_id, "course_id": course.id, "status": EnrolmentStatus.active,
              "source": EnrolmentSource.bulk, "enrolled_at": now, "progress_percent": 0}
             for row in fresh
@@ -359,17 +359,16 @@ def apply(records: list[tuple[int, dict[str, str]]], course: Course, actor) -> R
 
 def send_welcome_mail(new_accounts: list[tuple[int, str, str, str]], course: Course) -> int:
     """Queue a mail telling each new account holder how to set a password, in the caller's
-    transaction (before its commit), with one INSERT whatever the number. Returns how many."""
-    from types import SimpleNamespace
+    transaction (before its commit), with one INSERT whatever the number. Returns how many.
 
-    from elearn.accounts.services import RESET_MAX_AGE, make_reset_token
-    from elearn.mail import send_mails
+    The password link is made by the worker when it delivers the mail (``mail.RESET_LINK``)."""
+    from elearn.accounts.services import RESET_MAX_AGE
+    from elearn.mail import RESET_LINK, send_mails
     from elearn.urls import absolute_url
 
     forgot = absolute_url("accounts.forgot_password")
     hours = RESET_MAX_AGE // 3600
-    # built once, filled per person (10,000 rows: one URL build and one catalogue look-up)
-    link_prefix = absolute_url("accounts.reset_password", token="-").removesuffix("-")
+    # built once, filled per person (10,000 rows: one catalogue look-up)
     with force_locale(current_app.config["DEFAULT_LOCALE"]):
         subject = _("Your elearn account for %(course)s", course=course.title)
         template = _(
@@ -377,11 +376,10 @@ def send_welcome_mail(new_accounts: list[tuple[int, str, str, str]], course: Cou
             "enrolled in \"%(course)s\".\n\nChoose your password within %(hours)s hours "
             "here:\n%(link)s\n\nLater, ask for a new link at %(forgot)s")
     mails = []
-    for user_id, email, name, session_token in new_accounts:
-        token = make_reset_token(SimpleNamespace(id=user_id, session_token=session_token))
+    for user_id, email, name, _session_token in new_accounts:
         mails.append((email, subject, template % {
-            "name": name, "course": course.title, "hours": hours, "link": link_prefix + token,
-            "forgot": forgot}))
+            "name": name, "course": course.title, "hours": hours, "link": RESET_LINK,
+            "forgot": forgot}, user_id))
     return send_mails(mails)
 
 

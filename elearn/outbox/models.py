@@ -31,8 +31,12 @@ class OutboxMessage(db.Model):
     #: one address per message
     recipient: Mapped[str] = mapped_column(sa.String(320))
     subject: Mapped[str] = mapped_column(sa.String(500))
-    #: the plain-text body, already in the recipient's language
+    #: the plain-text body, already in the recipient's language; ``elearn.mail.RESET_LINK`` in it
+    #: is replaced at delivery by a fresh password link of ``user_id`` (``elearn.mail.message_of``)
     text: Mapped[str] = mapped_column(sa.Text)
+    #: the account a password link is made for at delivery (no foreign key: mail rows outlive
+    #: accounts; a deleted or disabled account gets the forgot-password page instead)
+    user_id: Mapped[int | None] = mapped_column()
     #: ``[{"filename", "mimetype", "params", "content" (base64)}]``
     attachments: Mapped[list] = mapped_column(sa.JSON, default=list)
     status: Mapped[OutboxStatus] = mapped_column(

@@ -255,3 +255,27 @@ def test_a_row_lists_every_error_not_only_the_first(app, trainer):
     assert "A name is needed to create the account." in rows[1].errors
     assert (rows[2].outcome, rows[2].errors) == (bulk.CREATE, [])
     assert rows[0].error == " ".join(rows[0].errors)  # one cell in the CSV report
+
+
+def test_the_welcome_link_is_made_at_delivery_and_never_stored(app, trainer, outbox):
+    """The outbox row holds a placeholder and the account; the worker signs the link when it
+    sends (its two hours start then), and a disabled account gets the forgot-password page."""
+    from elearn.accounts.services import user_for_reset_token
+    from elearn.mail import RESET_LINK
+    from elearn.outbox.models import OutboxMessage
+
+    course = factories.make_course(owner=trainer)
+    text = HEADER + "late@example.org,Late Comer,customs-officer,SN,\n"
+    result = bulk.apply(bulk.parse(text.encode()), course, trainer)
+    bulk.send_welcome_mail(result.new_accounts, course)
+    row = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    new = db.session.scalar(sa.select(User).where(User.email == "late@example.org"))
+    assert RESET_LINK in row.text and "/password/reset/" not in row.text
+    assert row.user_id == new.id
+    body = outbox[-1].get_content()  # rendered as the worker renders it
+    token = body.split("/password/reset/")[1].split()[0]
+    assert user_for_reset_token(token).id == new.id
+    new.active = False
+    db.session.flush()
+    body = outbox[-1].get_content()
+    assert "/password/reset/" not in body and "/password/forgot" in body
