@@ -195,7 +195,3 @@ def user_for_token(token: str) -> User | None:
         sa.select(User).where(User.calendar_token_hash == hash_token(token),
                               User.active.is_(True))
     )
-
-
-def course_by_slug(slug: str) -> Course | None:
-    return db.session.scalar(sa.select(Course).where(Course.slug == slug))

@@ -30,12 +30,11 @@ from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.extensions import db, limiter
 from elearn.i18n import column_labels
-from elearn.loaders import load_webinar
+from elearn.loaders import load_course, load_webinar
 from elearn.pagination import PageNavigation
 from elearn.permissions import (
     can_manage_course,
     can_see_join_link,
-    can_view_course,
     can_view_webinar,
     ensure,
     require,
@@ -548,11 +547,8 @@ def webinar_ics(webinar_id: int):
 
 @bp.route("/courses/<slug>/calendar.ics")
 def course_ics(slug: str):
-    course = feeds.course_by_slug(slug)
-    if course is None:
-        abort(404)
+    course = load_course(slug)
     manager = can_manage_course(current_user, course)
-    ensure(can_view_course(current_user, course))
     insider = manager or course.id in studied_course_ids(current_user)
     feed = feeds.build_feed(feeds.course_condition(course.id, include_private=insider),
                             name=course.title,
