@@ -34,7 +34,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from elearn.accounts.models import Role, User, new_session_token
 from elearn.courses.models import Course, EnrolmentPolicy
 from elearn.db_types import utcnow
-from elearn.enrolments import services
+from elearn.enrolments import completion
 from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
 from elearn.reference.models import Audience, RegionalCentre
@@ -347,7 +347,7 @@ def apply(records: list[tuple[int, dict[str, str]]], course: Course, actor) -> R
     for row in again:  # rare: each keeps its progress and may complete at once
         enrolment = db.session.get(Enrolment, row.enrolment_id)
         enrolment.status = EnrolmentStatus.active
-        services.recompute_progress(enrolment)
+        completion.recompute_progress(enrolment)
     db.session.flush()
     return Result(
         created=len(create), enrolled=len(fresh), reenrolled=len(again),

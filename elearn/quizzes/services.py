@@ -311,7 +311,8 @@ def final_quiz_id(course_id: int) -> int | None:
 
 def _recompute(quiz: Quiz, user_id: int, passed: bool = False,
                now: datetime | None = None) -> None:
-    from elearn.enrolments.services import active_enrolment, recompute_progress
+    from elearn.enrolments.completion import recompute_progress
+    from elearn.enrolments.services import active_enrolment
 
     enrolment = active_enrolment(user_id, quiz.course_id)
     if enrolment is not None:

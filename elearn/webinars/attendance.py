@@ -449,7 +449,8 @@ def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]
     its minutes are the sum over sessions.
     Recomputes each attendee's course progress (attendance can complete a course).
     Returns how many registrations changed."""
-    from elearn.enrolments.services import active_enrolment, recompute_progress
+    from elearn.enrolments.completion import recompute_progress
+    from elearn.enrolments.services import active_enrolment
 
     regs = {
         r.user_id: r for r in db.session.scalars(

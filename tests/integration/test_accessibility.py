@@ -426,13 +426,13 @@ def test_favicon(client):
 # --- issue 16: trainers -------------------------------------------------------------------------
 
 def test_trainer_nav_says_how_many_requests_wait(app, trainer, trainer_client, make_user):
-    from elearn.enrolments import services as enrolments
+    from elearn.enrolments import place_requests
 
     course = factories.make_course(slug="esm", owner=trainer, restricted=True)
     html = trainer_client.get("/courses").get_data(as_text=True)
     assert "Place requests" in html
     for n in range(3):
-        enrolments.request_place(make_user(audience_slug="industry"), course, "please")
+        place_requests.request_place(make_user(audience_slug="industry"), course, "please")
     db.session.commit()
     html = trainer_client.get("/courses").get_data(as_text=True)
     assert re.search(r'href="/enrolments/requests"[^>]*>3 requests waiting<', html)

@@ -131,21 +131,21 @@ def test_a_commit_that_queued_mail_wakes_the_worker_and_a_rollback_does_not(app,
 
 
 def _enrolment_request(learner, trainer):
-    from elearn.enrolments import services
+    from elearn.enrolments import place_requests
 
     course = factories.make_course(owner=trainer, restricted=True, audiences=("nip-official",))
-    services.request_place(learner, course, "please")
+    place_requests.request_place(learner, course, "please")
 
 
 def _enrolment_decision(learner, trainer):
-    from elearn.enrolments import services
+    from elearn.enrolments import place_requests
 
     course = factories.make_course(owner=trainer, restricted=True, audiences=("nip-official",))
-    request = services.request_place(learner, course, "please")
+    request = place_requests.request_place(learner, course, "please")
     db.session.commit()
     db.session.execute(sa.delete(OutboxMessage))
     db.session.commit()
-    services.decide(request, trainer, approve=True)
+    place_requests.decide(request, trainer, approve=True)
 
 
 def _bulk_welcome(learner, trainer):
