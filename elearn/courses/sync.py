@@ -17,11 +17,13 @@ import sqlalchemy as sa
 
 from elearn.accounts.models import Role, User
 from elearn.courses import search
-from elearn.courses.files import CourseSpec, load_tree, quiz_importer
+from elearn.courses.files import load_tree
 from elearn.courses.models import Course, CourseAsset, EnrolmentPolicy, Module
+from elearn.courses.specs import CourseSpec
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.problems import CourseFilesError
+from elearn.quizzes import importer as quiz_importer
 from elearn.reference.models import Audience
 
 
