@@ -631,11 +631,11 @@ def test_registration_and_bulk_accept_test_domains(app, client, trainer, trainer
 
 def test_manual_attendance_shows_email_sorts_filters_and_pages(app, trainer, trainer_client,
                                                               make_user, monkeypatch):
+    from elearn.webinars import attendance_views
     from elearn.webinars import services as webinars
-    from elearn.webinars import views as webinar_views
     from elearn.webinars.models import Registration
 
-    monkeypatch.setattr(webinar_views, "ATTENDANCE_PAGE", 2)
+    monkeypatch.setattr(attendance_views, "ATTENDANCE_PAGE", 2)
     webinar = factories.make_webinar(trainer)
     people = [make_user(email=e, name=n) for e, n in [
         ("zoe@example.org", "Zoé Ba"), ("ana.one@example.org", "Ana Diallo"),
