@@ -264,7 +264,8 @@ def linkedin_url(certificate: Certificate) -> str:
 def certificate_pdf(certificate: Certificate, labels=None) -> bytes:
     """The PDF of a certificate (see elearn.certificates.pdf). Raises
     elearn.certificates.pdf.MissingGlyphs when a character of it has no glyph in any font."""
-    from elearn.certificates.pdf import CertificateData, fallback_paths, render_certificate
+    from elearn.certificates.fonts import fallback_paths
+    from elearn.certificates.pdf import CertificateData, render_certificate
 
     return render_certificate(CertificateData(
         learner_name=certificate.learner_name,
