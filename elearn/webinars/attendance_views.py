@@ -25,7 +25,7 @@ from elearn.permissions import (
     require,
 )
 from elearn.webinars import attendance as attendance_service
-from elearn.webinars import services
+from elearn.webinars import attendance_cells, services
 from elearn.webinars.blueprint import _manage, _when, bp
 from elearn.webinars.forms import (
     AttendanceConfirmForm,
@@ -130,7 +130,7 @@ def attendance_upload(webinar_id: int):
         data = upload.report.data.read()
         try:
             parsed = attendance_service.parse_report(data)
-        except attendance_service.ReportError as error:
+        except attendance_cells.ReportError as error:
             upload.report.errors = [str(error)]
         else:
             preview = attendance_service.match_report(webinar, parsed)
