@@ -25,7 +25,7 @@ from elearn.permissions import (
     require,
 )
 from elearn.webinars import attendance as attendance_service
-from elearn.webinars import attendance_cells, services
+from elearn.webinars import attendance_cells, registering, services
 from elearn.webinars.blueprint import _manage, _when, bp
 from elearn.webinars.forms import (
     AttendanceConfirmForm,
@@ -59,7 +59,7 @@ def _attendance_forms(webinar: Webinar):
     or the email's local part), 50 a page; the form covers the shown page only, so saving a
     page never touches the people on other pages."""
     search = request.args.get("q", "").strip()
-    everyone = sorted(((r, u) for r, u in services.registrations(webinar.id)
+    everyone = sorted(((r, u) for r, u in registering.registrations(webinar.id)
                        if r.status is RegistrationStatus.registered),
                       key=lambda pair: (pair[1].name.casefold(), pair[1].email))
     if search:

@@ -16,7 +16,7 @@ from elearn.extensions import db
 from elearn.permissions import (
     ensure,
 )
-from elearn.webinars import feeds, services
+from elearn.webinars import feeds, itip, registering
 from elearn.webinars.display import when_text
 from elearn.webinars.models import Webinar
 
@@ -37,7 +37,7 @@ def _get(webinar_id: int) -> Webinar:
 def _registration(webinar: Webinar):
     if not current_user.is_authenticated:
         return None
-    return services.registration_of(webinar.id, current_user.id)
+    return registering.registration_of(webinar.id, current_user.id)
 
 
 def _manage(webinar_id: int) -> Webinar:
@@ -61,7 +61,7 @@ def _when(instant, webinar) -> str:
 
 
 def _finish(mails) -> None:
-    services.queue_mails(mails)
+    itip.queue_mails(mails)
     db.session.flush()
 
 

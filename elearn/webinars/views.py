@@ -29,7 +29,7 @@ from elearn.permissions import (
     require,
     studied_course_ids,
 )
-from elearn.webinars import services
+from elearn.webinars import itip, registering, services
 from elearn.webinars.blueprint import _finish, _get, _manage, _registration, _when, bp
 from elearn.webinars.display import when_text
 from elearn.webinars.forms import (
@@ -232,8 +232,8 @@ def register(webinar_id: int):
     user = current_user._get_current_object()
 
     def act():
-        registration, mails = services.register(webinar_id, user)
-        services.queue_mails(mails)
+        registration, mails = registering.register(webinar_id, user)
+        itip.queue_mails(mails)
         return registration
 
     try:
@@ -267,7 +267,7 @@ def unregister(webinar_id: int):
             cancel_url=url_for("webinars.show", webinar_id=webinar_id))
     user = current_user._get_current_object()
     try:
-        retrying(lambda: services.queue_mails(services.unregister(webinar_id, user)))
+        retrying(lambda: itip.queue_mails(registering.unregister(webinar_id, user)))
     except services.WebinarError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -283,7 +283,7 @@ def unregister(webinar_id: int):
 @require(Role.trainer)
 def registrations(webinar_id: int):
     webinar = _manage(webinar_id)
-    rows = services.registrations(webinar.id)
+    rows = registering.registrations(webinar.id)
     return render_template("webinars/registrations.html", webinar=webinar, rows=rows)
 
 
@@ -303,7 +303,7 @@ def registrations_csv(webinar: Webinar, rows) -> str:
 @require(Role.trainer)
 def registrations_export(webinar_id: int):
     webinar = _manage(webinar_id)
-    body = registrations_csv(webinar, services.registrations(webinar.id))
+    body = registrations_csv(webinar, registering.registrations(webinar.id))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="webinar-{webinar.id}-registrations.csv"'

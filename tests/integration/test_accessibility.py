@@ -576,11 +576,11 @@ def test_demo_data_never_overfills_a_webinar(app, trainer):
 
 
 def test_attendance_waits_for_the_session(app, trainer, trainer_client, learner):
-    from elearn.webinars import services as webinars
+    from elearn.webinars import registering
     from elearn.webinars.models import Registration
 
     webinar = factories.make_webinar(trainer)  # next week
-    webinars.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     html = trainer_client.get(f"/webinars/{webinar.id}/attendance").get_data(as_text=True)
     assert "has not started yet" in html
@@ -631,8 +631,7 @@ def test_registration_and_bulk_accept_test_domains(app, client, trainer, trainer
 
 def test_manual_attendance_shows_email_sorts_filters_and_pages(app, trainer, trainer_client,
                                                               make_user, monkeypatch):
-    from elearn.webinars import attendance_views
-    from elearn.webinars import services as webinars
+    from elearn.webinars import attendance_views, registering
     from elearn.webinars.models import Registration
 
     monkeypatch.setattr(attendance_views, "ATTENDANCE_PAGE", 2)
@@ -641,7 +640,7 @@ def test_manual_attendance_shows_email_sorts_filters_and_pages(app, trainer, tra
         ("zoe@example.org", "Zoé Ba"), ("ana.one@example.org", "Ana Diallo"),
         ("ana.two@example.org", "Ana Diallo"), ("moe@example.org", "Moe Sy")]]
     for person in people:
-        webinars.register(webinar.id, person)
+        registering.register(webinar.id, person)
     db.session.commit()
     webinar.start_utc = webinar.start_utc.replace(year=2020)
     db.session.commit()

@@ -158,20 +158,20 @@ def _bulk_welcome(learner, trainer):
 
 
 def _webinar_registration(learner, trainer):
-    from elearn.webinars import services
+    from elearn.webinars import itip, registering
 
     webinar = factories.make_webinar(trainer)
-    _registration, mails = services.register(webinar.id, learner)
-    services.queue_mails(mails)
+    _registration, mails = registering.register(webinar.id, learner)
+    itip.queue_mails(mails)
 
 
 def _webinar_cancellation(learner, trainer):
-    from elearn.webinars import services
+    from elearn.webinars import itip, registering, services
 
     webinar = factories.make_webinar(trainer)
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
-    services.queue_mails(services.cancel_webinar(webinar))
+    itip.queue_mails(services.cancel_webinar(webinar))
 
 
 def _certificate_expiry_reminder(learner, trainer):
@@ -211,13 +211,13 @@ def test_feature_mail_is_queued_with_its_change(app, outbox, learner, trainer, f
 
 
 def test_webinar_reminder_is_queued_with_its_claim(app, outbox, learner, trainer):
-    from elearn.webinars import services
+    from elearn.webinars import registering
     from elearn.webinars.models import SentReminder
     from elearn.webinars.reminders import send_reminders
 
     webinar = factories.make_webinar(trainer, start_utc=utcnow().replace(microsecond=0)
                                      + timedelta(minutes=30))
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     outbox.clear()
     assert send_reminders() == 1
