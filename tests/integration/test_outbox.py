@@ -175,7 +175,7 @@ def _webinar_cancellation(learner, trainer):
 
 
 def _certificate_expiry_reminder(learner, trainer):
-    from elearn.certificates import issuing
+    from elearn.certificates import renewal
 
     course = factories.make_course(owner=trainer, modules=1)
     course.certificate_validity_months = 6
@@ -185,7 +185,7 @@ def _certificate_expiry_reminder(learner, trainer):
     db.session.commit()
     db.session.execute(sa.delete(OutboxMessage))  # mail of the completion itself, if any
     db.session.commit()
-    assert issuing.send_expiry_reminders() == 1
+    assert renewal.send_expiry_reminders() == 1
 
 
 FEATURES = {
