@@ -15,7 +15,7 @@ from elearn.accounts.models import Role
 from elearn.courses.models import Course
 from elearn.courses.sections import course_section
 from elearn.csvsafe import csv_response
-from elearn.enrolments import bulk, completion, learning, place_requests, services
+from elearn.enrolments import bulk, bulk_file, completion, learning, place_requests, services
 from elearn.enrolments.forms import (
     BulkConfirmForm,
     BulkUploadForm,
@@ -185,7 +185,7 @@ def bulk_enrol(slug: str):
             checked = bulk.preview(records, course, current_user)
             confirm = BulkConfirmForm(course_id=course.id, actor_id=current_user.id,
                                       formdata=None)
-            confirm.payload.data = bulk.sign_file(text, course.id, current_user.id)
+            confirm.payload.data = bulk_file.sign_file(text, course.id, current_user.id)
             return render_template("enrolments/bulk_preview.html", course=course,
                                    preview=checked, confirm=confirm, bulk=bulk)
     return render_template("enrolments/bulk_upload.html", course=course, form=form,
@@ -203,7 +203,7 @@ def bulk_confirm(slug: str):
         for error in form.payload.errors or [_("The form expired. Upload the file again.")]:
             flash(str(error), "error")
         return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
-    records = bulk.read_rows(form.text)
+    records = bulk_file.read_rows(form.text)
     try:
         result = bulk.apply(records, course, current_user)
         bulk.send_welcome_mail(result.new_accounts, course)
@@ -234,7 +234,7 @@ def bulk_report(slug: str):
     if not form.validate_on_submit():
         flash(_("This preview has expired or was changed. Upload the file again."), "error")
         return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
-    checked = bulk.preview(bulk.read_rows(form.text), course, current_user)
+    checked = bulk.preview(bulk_file.read_rows(form.text), course, current_user)
     labels = outcome_labels()
     rows = ([r.line, r.email, r.name, r.audience, r.country, r.centre, labels[r.outcome], r.error]
             for r in checked.rows)

@@ -149,11 +149,11 @@ def _enrolment_decision(learner, trainer):
 
 
 def _bulk_welcome(learner, trainer):
-    from elearn.enrolments import bulk
+    from elearn.enrolments import bulk, bulk_file
 
     course = factories.make_course(owner=trainer)
     text = "email,name,audience,country,centre\nnew@example.org,New One,customs-officer,SN,\n"
-    result = bulk.apply(bulk.parse(text.encode()), course, trainer)
+    result = bulk.apply(bulk_file.parse(text.encode()), course, trainer)
     bulk.send_welcome_mail(result.new_accounts, course)
 
 
