@@ -1,4 +1,6 @@
-"""Fonts of the certificate PDF: the DejaVu faces, the fallback chain (CJK, Devanagari...), per-certificate subsetting and the check that every character has a glyph."""
+"""Fonts of the certificate PDF: the DejaVu faces, the fallback chain (CJK, Devanagari...), per-
+certificate subsetting and the check that every character has a glyph.
+"""
 
 from __future__ import annotations
 

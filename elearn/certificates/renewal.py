@@ -1,4 +1,6 @@
-"""Validity and renewal of certificates: when one ends, renewing by a new attempt, and the expiry reminders."""
+"""Validity and renewal of certificates: when one ends, renewing by a new attempt, and the expiry
+reminders.
+"""
 
 from __future__ import annotations
 

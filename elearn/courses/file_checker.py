@@ -1,4 +1,6 @@
-"""The problem collector of the course-file reader: typed reads of YAML values that record ``file:line: message`` problems."""
+"""The problem collector of the course-file reader: typed reads of YAML values that record
+``file:line: message`` problems.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""YAML with line numbers: mappings and lists that remember the line of each item, for problems reported as ``file:line: message``."""
+"""YAML with line numbers: mappings and lists that remember the line of each item, for problems
+reported as ``file:line: message``.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The file of a bulk enrolment: decoding, the rows of its columns, and the signed copy carried from the preview to the confirmation (see elearn.enrolments.bulk for the format)."""
+"""The file of a bulk enrolment: decoding, the rows of its columns, and the signed copy carried
+from the preview to the confirmation (see elearn.enrolments.bulk for the format).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The interface every question type implements (see elearn.quizzes.types), its Grade and SpecError, and the small helpers the types share."""
+"""The interface every question type implements (see elearn.quizzes.types), its Grade and
+SpecError, and the small helpers the types share.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Cells of a meeting report: durations in any of the known units and languages, times, names; the limits on a report's size."""
+"""Cells of a meeting report: durations in any of the known units and languages, times, names; the
+limits on a report's size.
+"""
 
 from __future__ import annotations
 

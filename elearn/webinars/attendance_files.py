@@ -1,4 +1,6 @@
-"""Meeting report files read into a table of cells: CSV in any of the usual encodings and delimiters, BigBlueButton .xlsx."""
+"""Meeting report files read into a table of cells: CSV in any of the usual encodings and
+delimiters, BigBlueButton .xlsx.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Attendance pages of a webinar: the manual list, the upload of a meeting report and its confirmation."""
+"""Attendance pages of a webinar: the manual list, the upload of a meeting report and its
+confirmation.
+"""
 
 from __future__ import annotations
 

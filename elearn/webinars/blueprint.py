@@ -1,4 +1,6 @@
-"""The webinars blueprint and the helpers its view modules share (views, attendance_views, feed_views)."""
+"""The webinars blueprint and the helpers its view modules share (views, attendance_views,
+feed_views).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""iCalendar data of a webinar: its event, recurrence stamps, the feed cache key and the links they carry."""
+"""iCalendar data of a webinar: its event, recurrence stamps, the feed cache key and the links they
+carry.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The iTIP emails webinar changes cause: built in the recipient's locale, queued through the outbox by the caller."""
+"""The iTIP emails webinar changes cause: built in the recipient's locale, queued through the
+outbox by the caller.
+"""
 
 from __future__ import annotations
 
