@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from elearn.certificates import issuing, keys
+from elearn.certificates import keys, renewal
 from elearn.database import transactional
 
 credentials_cli = AppGroup("credentials", help="Verifiable credentials: issuer keys, reminders.")
@@ -36,7 +36,7 @@ def list_keys():
 @transactional
 def reminders():
     """Mail learners whose certificate expires within ELEARN_CERTIFICATE_REMINDER_DAYS."""
-    sent = issuing.send_expiry_reminders()
+    sent = renewal.send_expiry_reminders()
     click.echo(f"reminders sent: {sent}")
 
 

@@ -249,10 +249,10 @@ def _prepare_logout(world, user):
 
 
 def _bulk_payload(world, user):
-    from elearn.enrolments import bulk
+    from elearn.enrolments import bulk_file
 
     text = "email,name,audience,country\nnewcomer@example.org,New Comer,customs-officer,SN\n"
-    return {"payload": bulk.sign_file(text, world["course_id"], user.id if user else 0)}
+    return {"payload": bulk_file.sign_file(text, world["course_id"], user.id if user else 0)}
 
 
 def _prepare_bulk_confirm(world, user):
@@ -279,7 +279,7 @@ def _prepare_mail_retry(world, user):
 
 
 def _registration_status(world, user):
-    from elearn.webinars.services import registration_of
+    from elearn.webinars.registering import registration_of
 
     if user is None:
         return lambda: None
@@ -292,7 +292,7 @@ def _prepare_register(world, user):
 
 
 def _prepare_unregister(world, user):
-    from elearn.webinars.services import register
+    from elearn.webinars.registering import register
 
     _enrol(world, user)
     if user is not None:
@@ -301,7 +301,7 @@ def _prepare_unregister(world, user):
 
 
 def _prepare_attendance_confirm(world, user):
-    from elearn.webinars.views import _serializer
+    from elearn.webinars.attendance_views import _serializer
 
     payload = _serializer().dumps({"webinar": world["webinar_id"], "marks": []})
     return {"confirm-payload": payload}, None  # refused before the webinar starts
