@@ -266,7 +266,7 @@ def test_the_welcome_link_is_made_at_delivery_and_never_stored(app, trainer, out
 
     course = factories.make_course(owner=trainer)
     text = HEADER + "late@example.org,Late Comer,customs-officer,SN,\n"
-    result = bulk.apply(bulk.parse(text.encode()), course, trainer)
+    result = bulk.apply(bulk_file.parse(text.encode()), course, trainer)
     bulk.send_welcome_mail(result.new_accounts, course)
     row = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
     new = db.session.scalar(sa.select(User).where(User.email == "late@example.org"))
