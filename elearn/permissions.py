@@ -1,6 +1,7 @@
 """Access rules in one place: the role decorator, the 404/403 helper and the named rules
 (``can_view_course``, ``can_study``, ``can_manage_course``, ``can_see_person``,
-``can_view_certificate``, ``can_change_certificate``, ``can_view_webinar``, ``can_see_centre``)
+``can_view_certificate``, ``can_change_certificate``, ``can_view_webinar``,
+``can_manage_webinar``, ``can_see_join_link``, ``can_see_centre``)
 that views, services and the API call instead of writing a rule again. The loaders that fetch
 an object and apply these rules (404 or 403, the same way everywhere) are in
 ``elearn.loaders``."""
@@ -131,12 +132,23 @@ def studied_course_ids(user) -> set[int]:
     ))
 
 
+def can_manage_webinar(user, webinar) -> bool:
+    """Change, cancel, take attendance of a webinar: its organiser, the trainers of its course
+    and admins."""
+    if not _signed_in(user):
+        return False
+    if user.role is Role.admin or user.id == webinar.organiser_id:
+        return True
+    return (webinar.course is not None and user.role is Role.trainer
+            and webinar.course.is_trainer(user))
+
+
 def can_view_webinar(webinar, user, registration=None, enrolled: set[int] | None = None) -> bool:
     """Public webinars are for everyone; others for the course's learners, registrants and
     managers. ``enrolled``: the user's course ids when the caller already has them."""
     from elearn.webinars.models import RegistrationStatus
 
-    if webinar.is_public or webinar.can_manage(user):
+    if webinar.is_public or can_manage_webinar(user, webinar):
         return True
     if not getattr(user, "is_authenticated", False):
         return False
@@ -149,6 +161,6 @@ def can_view_webinar(webinar, user, registration=None, enrolled: set[int] | None
 def can_see_join_link(webinar, user, registration=None) -> bool:
     """The join link of a webinar is for people with a place (not the waiting list) and for the
     webinar's managers; pages, single-event downloads and feeds all follow this rule."""
-    if webinar.can_manage(user):
+    if can_manage_webinar(user, webinar):
         return True
     return registration is not None and getattr(registration.status, "value", None) == "registered"

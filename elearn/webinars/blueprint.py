@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from elearn.extensions import db
 from elearn.loaders import load_webinar
+from elearn.permissions import can_manage_webinar
 from elearn.webinars import feeds, itip, registering
 from elearn.webinars.display import when_text
 from elearn.webinars.models import Webinar
@@ -31,7 +32,7 @@ def _registration(webinar: Webinar):
 
 
 def _manage(webinar_id: int) -> Webinar:
-    return load_webinar(webinar_id, lambda user, webinar: webinar.can_manage(user))
+    return load_webinar(webinar_id, can_manage_webinar)
 
 
 def _viewer_zone() -> str | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from elearn.accounts.models import Role, User
+from elearn.accounts.models import User
 from elearn.courses.models import Course
 from elearn.db_types import UTCDateTime, enum_column, utcnow
 from elearn.extensions import db
@@ -93,14 +93,6 @@ class Webinar(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status is WebinarStatus.cancelled
-
-    def can_manage(self, user) -> bool:
-        """The organiser, the trainers of its course and admins manage a webinar."""
-        if not getattr(user, "is_authenticated", False):
-            return False
-        if user.role is Role.admin or user.id == self.organiser_id:
-            return True
-        return self.course is not None and self.course.is_trainer(user) and user.role is Role.trainer
 
 
 class WebinarOccurrence(db.Model):

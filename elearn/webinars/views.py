@@ -24,6 +24,7 @@ from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.i18n import column_labels
 from elearn.permissions import (
+    can_manage_webinar,
     can_view_webinar,
     ensure,
     require,
@@ -103,7 +104,7 @@ def show(webinar_id: int):
         "webinars/show.html", webinar=webinar, rows=rows, registration=registration,
         registered=counts.get(RegistrationStatus.registered, 0),
         waiting=counts.get(RegistrationStatus.waitlisted, 0),
-        can_manage=webinar.can_manage(current_user), form=ConfirmForm(),
+        can_manage=can_manage_webinar(current_user, webinar), form=ConfirmForm(),
         over=webinar.last_end_utc is not None and webinar.last_end_utc <= now,
         organiser_zone=webinar.timezone,
     )
@@ -322,10 +323,10 @@ def course_webinars(course, user=None, enrolment=None, record=None, limit: int =
     """Upcoming sessions of a course for the course page partial (a fixed number of queries)."""
     now = utcnow()
     query = services.upcoming_query(now).where(Webinar.course_id == course.id)
-    enrolled = {course.id} if enrolment is not None else None
+    enrolled = {course.id} if enrolment is not None else set()
     items = []
     for webinar in db.session.scalars(query):
-        if not (webinar.is_public or webinar.can_manage(user) or enrolled):
+        if not can_view_webinar(webinar, user, enrolled=enrolled):
             continue
         for s in sessions(webinar):
             if s.end_utc > now:

@@ -13,8 +13,12 @@ from tests import factories
 
 
 def test_the_moved_rules_have_no_second_home():
-    """can_manage_course and can_view_certificate live in permissions only."""
+    """can_manage_course, can_manage_webinar and can_view_certificate live in permissions
+    only."""
+    from elearn.webinars.models import Webinar
+
     assert not hasattr(Course, "can_manage")
+    assert not hasattr(Webinar, "can_manage")
     assert not hasattr(certificate_services, "can_view")
     assert not hasattr(certificate_services, "can_change")
 
@@ -121,3 +125,15 @@ def test_an_admin_sees_any_person_and_a_trainer_only_their_learners(
     assert client.get(f"/trainer/reports/participants/{person.id}").status_code == 404
     factories.enrol(person, factories.make_course(owner=trainer), status="withdrawn")
     assert client.get(f"/trainer/reports/participants/{person.id}").status_code == 200
+
+
+def test_webinar_rules(app, trainer, make_user):
+    course = factories.make_course(owner=trainer)
+    webinar = factories.make_webinar(trainer, course=course, is_public=False)
+    co_trainer_learner = make_user()
+    course.trainers.append(co_trainer_learner)  # a learner listed as trainer: not a manager
+    db.session.flush()
+    assert permissions.can_manage_webinar(trainer, webinar)
+    assert permissions.can_manage_webinar(make_user(role=Role.admin), webinar)
+    assert not permissions.can_manage_webinar(co_trainer_learner, webinar)
+    assert not permissions.can_manage_webinar(make_user(role=Role.trainer), webinar)
