@@ -137,3 +137,16 @@ def test_webinar_rules(app, trainer, make_user):
     assert permissions.can_manage_webinar(make_user(role=Role.admin), webinar)
     assert not permissions.can_manage_webinar(co_trainer_learner, webinar)
     assert not permissions.can_manage_webinar(make_user(role=Role.trainer), webinar)
+
+
+def test_views_load_courses_through_the_loader():
+    """No view fetches a course by its slug itself (each once applied its own visibility)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "elearn"
+    own_loader = re.compile(r"select\(Course\)\s*\.where\(Course\.slug\s*==")
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if (path.name.endswith("views.py") or path.name in ("api.py", "blueprint.py"))
+                 and own_loader.search(path.read_text())]
+    assert offenders == []
