@@ -233,6 +233,9 @@ def _person(kind: str, user_id: int):
     context = _context(kind)
     person = db.session.get(User, user_id)
     ensure(can_see_person(current_user, person))
+    # an admin looking at one centre (?centre=) sees that centre's people there: the record
+    # below is read within the page's scope
+    ensure(context.scope.centre_id is None or person.centre_id == context.scope.centre_id)
     record = people.person_record(context.scope, user_id)
     return render_template(
         "reports/person.html", ctx=context, person=person, record=record,

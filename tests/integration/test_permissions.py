@@ -120,7 +120,10 @@ def test_an_unpublished_course_is_unknown_to_its_learners_on_every_page(
 def test_an_admin_sees_any_person_and_a_trainer_only_their_learners(
         app, as_user, admin, trainer, make_user):
     person = make_user(centre="bcrc-scrc-senegal")
-    assert as_user(admin).get(f"/centre/participants/{person.id}").status_code == 200
+    admin_client = as_user(admin)
+    assert admin_client.get(f"/centre/participants/{person.id}").status_code == 200
+    other = factories.centre("bcrc-caribbean").id
+    assert admin_client.get(f"/centre/participants/{person.id}?centre={other}").status_code == 404
     client = as_user(trainer)
     assert client.get(f"/trainer/reports/participants/{person.id}").status_code == 404
     factories.enrol(person, factories.make_course(owner=trainer), status="withdrawn")
