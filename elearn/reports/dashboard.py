@@ -17,7 +17,6 @@ source tables; a test compares the two on random data.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -107,21 +106,62 @@ def _key(grouping: str, raw):
     return None if grouping == "total" else KEY_TYPES[grouping](raw)
 
 
-def median(histogram: list[tuple[int, int]]) -> float | None:
-    """The median of values given as sorted (value, count) pairs."""
-    total = sum(count for _value, count in histogram)
-    if total <= 0:
-        return None
-    wanted = [(total + 1) // 2, (total + 2) // 2]  # 1-based ranks of the middle value(s)
-    found, seen = [], 0
-    for value, count in histogram:
-        seen += count
-        while wanted and wanted[0] <= seen:
-            found.append(value)
-            wanted.pop(0)
-        if not wanted:
-            break
-    return sum(found) / len(found)
+def _median_rows(scope: Scope):
+    """For each breakdown, the histogram rows of ``scope`` as (grouping, key, days, n), read
+    from the groupings of ``report_completion_days`` that have exactly the needed columns."""
+    centre = rollups.ALL_CENTRES if scope.centre_id is None else scope.centre_id
+    restrict = []
+    if scope.course_id is not None:
+        restrict.append(h.c.course_id == scope.course_id)
+    if scope.trainer_id is not None:
+        restrict.append(h.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
+    if restrict:  # the rows of each course in scope, summed
+        one_course = by_course = sa.and_(*restrict)
+    else:  # the rows for every course at once, or per course for the course breakdown
+        one_course = h.c.course_id == rollups.ANY_COURSE
+        by_course = h.c.course_id != rollups.ANY_COURSE
+    any_country, any_audience = h.c.country == rollups.ANY_COUNTRY, \
+        h.c.audience_id == rollups.ANY_AUDIENCE
+    groupings = (
+        ("total", None, (one_course, any_country, any_audience)),
+        ("course", h.c.course_id, (by_course, any_country, any_audience)),
+        ("country", h.c.country, (one_course, ~any_country, any_audience)),
+        ("audience", h.c.audience_id, (one_course, any_country, ~any_audience)),
+    )
+    parts = []
+    for name, key, where in groupings:
+        for period, start, stop in period_ranges(scope.date_from, scope.date_to):
+            parts.append(sa.select(
+                sa.literal_column(f"'{name}'", sa.String).label("grouping"),
+                (sa.cast(sa.null(), sa.String(64)) if key is None else sa.cast(key, sa.String(64)))
+                .label("key"), h.c.days, h.c.n,
+            ).where(h.c.period == period, h.c.centre_id == centre, h.c.start >= start,
+                    h.c.start < stop, *where))
+    return sa.union_all(*parts).subquery("histogram_rows")
+
+
+def medians(scope: Scope) -> dict[tuple[str, object], float]:
+    """The median days to complete per (grouping, key), computed by the database from the
+    histograms: the lower and upper middle values are the first whole days at which the running
+    count reaches half the total (the same ranks as the direct computation's median)."""
+    rows = _median_rows(scope)
+    binned = sa.select(rows.c.grouping, rows.c.key, rows.c.days, sa.func.sum(rows.c.n).label("n")) \
+        .group_by(rows.c.grouping, rows.c.key, rows.c.days).subquery("binned")
+    window = {"partition_by": (binned.c.grouping, binned.c.key)}
+    running = sa.select(
+        binned.c.grouping, binned.c.key, binned.c.days,
+        sa.func.sum(binned.c.n).over(**window, order_by=binned.c.days).label("running"),
+        sa.func.sum(binned.c.n).over(**window).label("total"),
+    ).subquery("running")
+    statement = sa.select(
+        running.c.grouping, running.c.key,
+        sa.func.min(sa.case((2 * running.c.running >= running.c.total, running.c.days)))
+        .label("low"),
+        sa.func.min(sa.case((2 * running.c.running >= running.c.total + 1, running.c.days)))
+        .label("high"),
+    ).where(running.c.total > 0).group_by(running.c.grouping, running.c.key)
+    return {(row.grouping, _key(row.grouping, row.key)): (row.low + row.high) / 2
+            for row in db.session.execute(statement)}
 
 
 def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
@@ -176,20 +216,9 @@ def all_figures(scope: Scope) -> dict[str, dict]:
             certificates=int(row.certificates), webinar_registrations=int(row.registrations),
             webinar_attended=int(row.attended),
         )
-    # medians: one pass over the histogram rows of the scope, merged per breakdown here
-    days = _rows_in_scope(h, scope)
-    histograms: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for course_id, country, audience_id, whole_days, n in db.session.execute(
-        sa.select(days.c.course_id, days.c.country, days.c.audience_id, days.c.days,
-                  sa.func.sum(days.c.n))
-        .group_by(days.c.course_id, days.c.country, days.c.audience_id, days.c.days)
-    ):
-        for group in (("total", None), ("course", course_id), ("country", country),
-                      ("audience", audience_id)):
-            histograms[group][whole_days] += n
-    for (grouping, key), histogram in histograms.items():
+    for (grouping, key), value in medians(scope).items():
         if key in result[grouping]:
-            result[grouping][key].median_days = median(sorted(histogram.items()))
+            result[grouping][key].median_days = value
     people = _participants(scope)
     if people is not None:
         for (grouping, key), count in people.items():

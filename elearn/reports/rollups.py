@@ -5,7 +5,8 @@ one row per enrolment with everything the figures need, exactly as the rollups l
 
 * ``report_rollups``: additive sums per (centre, course, country, audience) and period (all time,
   month, day of enrolment);
-* ``report_completion_days``: for the median, a histogram of whole days to completion per group;
+* ``report_completion_days``: for the median, histograms of whole days to completion, per
+  centre (and all centres), course (and all courses) and country or audience (or neither);
 * ``report_people``: people with at least one enrolment per (centre, country, audience).
 
 A change is applied as a delta: the affected enrolments' old facts are subtracted from the
@@ -107,6 +108,47 @@ def _period_start(period: str, day, dialect: str):
     return sa.func.date(day, "start of month")
 
 
+#: stand-ins in ``report_completion_days`` for "every centre", "every course", "every country",
+#: "every audience" (no real row has them: ids start at 1, centre 0 is "no centre", countries
+#: are two letters)
+ALL_CENTRES, ANY_COURSE, ANY_COUNTRY, ANY_AUDIENCE = -1, 0, "", 0
+
+
+def histogram_groupings() -> list[tuple[bool, bool, str | None]]:
+    """The groupings of the completion-day histograms: (by centre, by course, by "country",
+    "audience" or neither). Not the full cross product: a median of the dashboard is one of
+    total, course, country or audience within a centre (or all) and a set of courses (or all),
+    so every scope's medians come from a few hundred rows per group, whatever the number of
+    enrolments."""
+    return [(by_centre, by_course, breakdown)
+            for by_centre in (True, False) for by_course in (True, False)
+            for breakdown in ("country", "audience", None)]
+
+
+def _histogram_selects(f, period: str, start, signed, where) -> list[sa.Select]:
+    selects = []
+    for by_centre, by_course, breakdown in histogram_groupings():
+        centre = f.c.centre_id if by_centre else sa.literal(ALL_CENTRES, sa.Integer)
+        course = f.c.course_id if by_course else sa.literal(ANY_COURSE, sa.Integer)
+        country = f.c.country if breakdown == "country" else sa.literal(ANY_COUNTRY, sa.String(2))
+        audience = f.c.audience_id if breakdown == "audience" \
+            else sa.literal(ANY_AUDIENCE, sa.Integer)
+        groups = [column for column, used in (
+            (f.c.centre_id, by_centre), (start, start is not None), (f.c.course_id, by_course),
+            (f.c.country, breakdown == "country"), (f.c.audience_id, breakdown == "audience"),
+        ) if used]
+        selects.append(
+            sa.select(
+                sa.literal(period, sa.String(1)).label("period"), centre.label("centre_id"),
+                (sa.literal(EPOCH, sa.Date) if start is None else start).label("start"),
+                course.label("course_id"), country.label("country"),
+                audience.label("audience_id"), f.c.done_days.label("days"),
+                (signed * sa.func.count()).label("n"),
+            ).where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
+        )
+    return selects
+
+
 def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -154,10 +196,7 @@ def _statements(dialect: str, scoped: bool) -> SimpleNamespace:
             sa.select(*head, *((signed * total(f)).label(name) for name, total in SUMS.items()))
             .where(where).group_by(*groups)
         )
-        histograms.append(
-            sa.select(*head, f.c.done_days.label("days"), (signed * sa.func.count()).label("n"))
-            .where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
-        )
+        histograms.extend(_histogram_selects(f, period, start, signed, where))
     e = services.enrolments
     facts = facts_sql(Scope(), dialect, (_people_condition(e),) if scoped else (),
                             joined=False if scoped else None)
