@@ -128,15 +128,19 @@ def _median_rows(scope: Scope):
         ("country", h.c.country, (one_course, ~any_country, any_audience)),
         ("audience", h.c.audience_id, (one_course, any_country, ~any_audience)),
     )
+    centre_rows = [] if scope.centre_id is None else [h.c.centre_id == centre]
     parts = []
     for name, key, where in groupings:
         for period, start, stop in period_ranges(scope.date_from, scope.date_to):
+            if period == "d":  # the full cross product: every row counts for every breakdown
+                rows_of = (*centre_rows, *restrict)
+            else:
+                rows_of = (h.c.centre_id == centre, *where)
             parts.append(sa.select(
                 sa.literal_column(f"'{name}'", sa.String).label("grouping"),
                 (sa.cast(sa.null(), sa.String(64)) if key is None else sa.cast(key, sa.String(64)))
                 .label("key"), h.c.days, h.c.n,
-            ).where(h.c.period == period, h.c.centre_id == centre, h.c.start >= start,
-                    h.c.start < stop, *where))
+            ).where(h.c.period == period, h.c.start >= start, h.c.start < stop, *rows_of))
     return sa.union_all(*parts).subquery("histogram_rows")
 
 

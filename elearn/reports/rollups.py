@@ -6,7 +6,8 @@ one row per enrolment with everything the figures need, exactly as the rollups l
 * ``report_rollups``: additive sums per (centre, course, country, audience) and period (all time,
   month, day of enrolment);
 * ``report_completion_days``: for the median, histograms of whole days to completion, per
-  centre (and all centres), course (and all courses) and country or audience (or neither);
+  centre (and all centres), course (and all courses) and country or audience (or neither) for
+  all time and months, per group for days (``histogram_groupings``);
 * ``report_people``: people with at least one enrolment per (centre, country, audience).
 
 A change is applied as a delta: the affected enrolments' old facts are subtracted from the
@@ -114,28 +115,34 @@ def _period_start(period: str, day, dialect: str):
 ALL_CENTRES, ANY_COURSE, ANY_COUNTRY, ANY_AUDIENCE = -1, 0, "", 0
 
 
-def histogram_groupings() -> list[tuple[bool, bool, str | None]]:
-    """The groupings of the completion-day histograms: (by centre, by course, by "country",
-    "audience" or neither). Not the full cross product: a median of the dashboard is one of
-    total, course, country or audience within a centre (or all) and a set of courses (or all),
-    so every scope's medians come from a few hundred rows per group, whatever the number of
-    enrolments."""
+def histogram_groupings(period: str) -> list[tuple[bool, bool, str]]:
+    """The groupings of the completion-day histograms of a period: (by centre, by course, by
+    "country", "audience", "neither" or "both").
+
+    All time and months: not the full cross product but its projections. A median of the
+    dashboard is one of total, course, country or audience within a centre (or all centres) and
+    a set of courses (or all), so every scope's medians come from at most a few hundred rows per
+    group (one per whole day), whatever the number of enrolments. Days (the ragged ends of a
+    date filter, at most two part-months) keep the full cross product, which the dashboard
+    projects itself: projections would multiply the day rows by twelve."""
+    if period == "d":
+        return [(True, True, "both")]
     return [(by_centre, by_course, breakdown)
             for by_centre in (True, False) for by_course in (True, False)
-            for breakdown in ("country", "audience", None)]
+            for breakdown in ("country", "audience", "neither")]
 
 
 def _histogram_selects(f, period: str, start, signed, where) -> list[sa.Select]:
     selects = []
-    for by_centre, by_course, breakdown in histogram_groupings():
+    for by_centre, by_course, breakdown in histogram_groupings(period):
         centre = f.c.centre_id if by_centre else sa.literal(ALL_CENTRES, sa.Integer)
         course = f.c.course_id if by_course else sa.literal(ANY_COURSE, sa.Integer)
-        country = f.c.country if breakdown == "country" else sa.literal(ANY_COUNTRY, sa.String(2))
-        audience = f.c.audience_id if breakdown == "audience" \
-            else sa.literal(ANY_AUDIENCE, sa.Integer)
+        by_country, by_audience = breakdown in ("country", "both"), breakdown in ("audience", "both")
+        country = f.c.country if by_country else sa.literal(ANY_COUNTRY, sa.String(2))
+        audience = f.c.audience_id if by_audience else sa.literal(ANY_AUDIENCE, sa.Integer)
         groups = [column for column, used in (
             (f.c.centre_id, by_centre), (start, start is not None), (f.c.course_id, by_course),
-            (f.c.country, breakdown == "country"), (f.c.audience_id, breakdown == "audience"),
+            (f.c.country, by_country), (f.c.audience_id, by_audience),
         ) if used]
         selects.append(
             sa.select(

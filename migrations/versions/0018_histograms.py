@@ -1,0 +1,68 @@
+"""report rollups: completion-day histograms of all time and months per centre (and all
+centres), course (and all courses) and country, audience or neither, instead of the full cross
+product (data only)
+
+The rows are recomputed from report_facts; the SQL is written out here (not imported from
+elearn.reports.rollups) so the migration keeps working when that module changes.
+
+Revision ID: 0018
+Revises: 0015
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0018'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+REAL = ('centre_id', 'course_id', 'country', 'audience_id')
+COLUMNS = "period, centre_id, start, course_id, country, audience_id, days, n"
+
+
+def _start(period, dialect):
+    if period == 'a':
+        return "DATE '1970-01-01'" if dialect == 'postgresql' else "'1970-01-01'"
+    if period == 'd':
+        return "day"
+    if dialect == 'postgresql':
+        return "CAST(date_trunc('month', day) AS DATE)"
+    return "date(day, 'start of month')"
+
+
+def _select(period, dialect, centre, course, country, audience):
+    """One grouping: each argument is the column name, or the stand-in for "all"."""
+    start = _start(period, dialect)
+    groups = [column for column in (centre, course, country, audience) if column in REAL]
+    if period != 'a':
+        groups.append(start)
+    return (f"SELECT '{period}', {centre}, {start}, {course}, {country}, {audience}, done_days, "
+            f"count(*) FROM report_facts WHERE done_days IS NOT NULL "
+            f"GROUP BY {', '.join(groups + ['done_days'])}")
+
+
+FULL = ('centre_id', 'course_id', 'country', 'audience_id')
+
+
+def _fill(groupings):
+    """All time and months in ``groupings``, days always in the full cross product."""
+    dialect = op.get_bind().dialect.name
+    op.execute("DELETE FROM report_completion_days")
+    for period in ('a', 'm', 'd'):
+        for grouping in groupings if period != 'd' else [FULL]:
+            op.execute(f"INSERT INTO report_completion_days ({COLUMNS}) "
+                       + _select(period, dialect, *grouping))
+
+
+def upgrade():
+    groupings = []
+    for centre in ('centre_id', '-1'):
+        for course in ('course_id', '0'):
+            for country, audience in (('country', '0'), ("''", 'audience_id'), ("''", '0')):
+                groupings.append((centre, course, country, audience))
+    _fill(groupings)
+
+
+def downgrade():
+    _fill([FULL])
