@@ -109,6 +109,11 @@ ix_users_centre_email_id = sa.Index("ix_users_centre_email_id", _users.c.centre_
                                     _users.c.email, _users.c.id)
 #: keyset pages across centres (trainers, admins) by name
 ix_users_name_id = sa.Index("ix_users_name_id", _users.c.name, _users.c.id)
+#: keyset pages by country (in a centre, across centres) and by email across centres
+ix_users_centre_country_id = sa.Index("ix_users_centre_country_id", _users.c.centre_id,
+                                      _users.c.country, _users.c.id)
+ix_users_country_id = sa.Index("ix_users_country_id", _users.c.country, _users.c.id)
+ix_users_email_id = sa.Index("ix_users_email_id", _users.c.email, _users.c.id)
 
 
 # -- rollups: the dashboard figures, kept current as facts change (see reports.rollups) ---------

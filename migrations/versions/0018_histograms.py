@@ -1,6 +1,7 @@
 """report rollups: completion-day histograms of all time and months per centre (and all
 centres), course (and all courses) and country, audience or neither, instead of the full cross
-product (data only)
+product (data); indexes for keyset pages of participants by country, and by email across
+centres
 
 The rows are recomputed from report_facts; the SQL is written out here (not imported from
 elearn.reports.rollups) so the migration keeps working when that module changes.
@@ -55,7 +56,16 @@ def _fill(groupings):
                        + _select(period, dialect, *grouping))
 
 
+INDEXES = {
+    'ix_users_centre_country_id': ['centre_id', 'country', 'id'],
+    'ix_users_country_id': ['country', 'id'],
+    'ix_users_email_id': ['email', 'id'],
+}
+
+
 def upgrade():
+    for name, columns in INDEXES.items():
+        op.create_index(name, 'users', columns)
     groupings = []
     for centre in ('centre_id', '-1'):
         for course in ('course_id', '0'):
@@ -65,4 +75,6 @@ def upgrade():
 
 
 def downgrade():
+    for name in INDEXES:
+        op.drop_index(name, table_name='users')
     _fill([FULL])
