@@ -213,11 +213,34 @@ def measure(url: str, participants: int, repeat: int, reuse: bool) -> dict:
     month = "date_from=2026-06-01&date_to=2026-09-15"
 
     with app.app_context():
+        # -- the baselines every figure is compared with, measured in the same run -------------
+        some_email = db.session.scalar(sa.select(services.users.c.email).limit(1).offset(
+            participants // 2))
+
+        def one_row_select():
+            with db.engine.connect() as connection:
+                connection.execute(sa.select(services.users.c.id).where(
+                    services.users.c.email == some_email)).one()
+
+        def bare_page():
+            response = coordinator_client.get("/healthz")
+            assert response.status_code == 200
+            response.get_data()
+
+        one_row_select()
+        bare_page()
+        out["baseline_select_ms"], out["baseline_select_cpu_ms"] = median_ms(one_row_select,
+                                                                             repeat * 3)
+        out["baseline_page_ms"], out["baseline_page_cpu_ms"] = median_ms(bare_page, repeat * 3)
+        everyone = (None, "all centres", out["rows"]["enrolments"])
         cases = (
             ("busiest", busiest, coordinator_client, "/centre", {}),
             ("busiest, date filter", busiest, coordinator_client, f"/centre?{month}",
              {"date_from": "2026-06-01", "date_to": "2026-09-15"}),
             ("typical", typical, admin_client, f"/centre?centre={typical[0]}", {}),
+            ("whole platform (admin)", everyone, admin_client, "/centre", {}),
+            ("whole platform, date filter", everyone, admin_client, f"/centre?{month}",
+             {"date_from": "2026-06-01", "date_to": "2026-09-15"}),
         )
         for label, (centre_id, slug, enrolment_count), client, url_path, dates in cases:
             from datetime import date
@@ -248,6 +271,38 @@ def measure(url: str, participants: int, repeat: int, reuse: bool) -> dict:
                 "page_cpu_ms": page_cpu, "rollup_sql_ms": sql_ms, "direct_sql_ms": direct_ms,
             }
             db.session.remove()
+
+        # -- participant lists of the busiest centre: first and a later page of each sort, and a
+        # person page ----------------------------------------------------------------------------
+        from elearn.reports import people
+
+        def get(path):
+            response = coordinator_client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            response.get_data()
+
+        lists = {}
+        scope = Scope(centre_id=busiest[0])
+        for sort in people.SORTS:
+            page = people.participants(scope, sort=sort)
+            for _step in range(19):  # to page 20: a keyset page costs what the first one costs
+                page = people.participants(scope, sort=sort, after=page.next_cursor)
+            db.session.rollback()
+            for label, path in (
+                (f"by {sort}, page 1", f"/centre/participants?sort={sort}"),
+                (f"by {sort}, page 21", f"/centre/participants?sort={sort}&after={page.next_cursor}"),
+            ):
+                get(path)
+                lists[label] = median_ms(lambda path=path: get(path), repeat)
+        person_id = db.session.scalar(
+            sa.select(services.users.c.id).where(services.users.c.centre_id == busiest[0])
+            .order_by(services.users.c.id.desc()).limit(1))
+        db.session.rollback()
+        person_path = f"/centre/participants/{person_id}"
+        get(person_path)
+        lists["person page"] = median_ms(lambda: get(person_path), repeat)
+        out["lists"] = lists
+        db.session.remove()
 
         # -- a write and its rollup update, rolled back ----------------------------------------
         ids = db.session.scalars(
@@ -317,20 +372,51 @@ def print_side_by_side(results: list[dict]) -> None:
     print(f"\n{results[0]['dialect']}: participants {head}")
 
     def line(label, values, fmt):
-        print(f"  {label:<36}" + "".join(
+        print(f"  {label:<40}" + "".join(
             f"{'-' if v is None else format(v, fmt):>16}" for v in values))
 
+    def get(result, *keys):
+        for key in keys:
+            if not isinstance(result, dict) or key not in result:
+                return None
+            result = result[key]
+        return result
+
+    def ratio(value, base):
+        return None if value is None or not base else value / base
+
     line("enrolments", [r["rows"]["enrolments"] for r in results], ",")
-    line("rollup rows (report_rollups)", [r["rows"]["report_rollups"] for r in results], ",")
+    line("summary rows (report_rollups)", [r["rows"]["report_rollups"] for r in results], ",")
+    line("histogram rows (report_completion_days)",
+         [r["rows"]["report_completion_days"] for r in results], ",")
     line("seeding s (wall, rollups paused)", [r["seed_s"] for r in results], ".1f")
     line("seeding s (CPU, this process)", [r.get("seed_cpu_s") for r in results], ".1f")
-    line("flask reports rebuild s", [r["rebuild_s"] for r in results], ".1f")
-    for key in ("dashboard busiest", "dashboard busiest, date filter", "dashboard typical"):
-        line(f"{key[10:]}: centre enrolments", [r[key]["enrolments"] for r in results], ",")
-        line("  page ms (median, wall)", [r[key]["page_ms"] for r in results], ".1f")
-        line("  page ms (median, CPU)", [r[key]["page_cpu_ms"] for r in results], ".1f")
-        line("  rollup SQL ms", [r[key]["rollup_sql_ms"] for r in results], ".1f")
-        line("  direct statement ms (before)", [r[key]["direct_sql_ms"] for r in results], ".0f")
+    line("flask reports rebuild s (wall)", [r["rebuild_s"] for r in results], ".1f")
+    line("baseline: one-row indexed SELECT ms", [r.get("baseline_select_ms") for r in results],
+         ".2f")
+    line("baseline: /healthz page ms (wall)", [r.get("baseline_page_ms") for r in results], ".2f")
+    line("baseline: /healthz page ms (CPU)", [r.get("baseline_page_cpu_ms") for r in results],
+         ".2f")
+    for key in ("dashboard busiest", "dashboard busiest, date filter", "dashboard typical",
+                "dashboard whole platform (admin)", "dashboard whole platform, date filter"):
+        if not any(key in r for r in results):
+            continue
+        line(f"{key[10:]}: enrolments in scope", [get(r, key, "enrolments") for r in results], ",")
+        line("  page ms (median, wall)", [get(r, key, "page_ms") for r in results], ".1f")
+        line("  page ms (median, CPU)", [get(r, key, "page_cpu_ms") for r in results], ".1f")
+        line("  page / baseline page (CPU)", [
+            ratio(get(r, key, "page_cpu_ms"), r.get("baseline_page_cpu_ms")) for r in results],
+            ".1f")
+        line("  rollup SQL ms (wall)", [get(r, key, "rollup_sql_ms") for r in results], ".1f")
+        line("  direct statement ms (before)", [get(r, key, "direct_sql_ms") for r in results],
+             ".0f")
+    labels = list(dict.fromkeys(label for r in results for label in r.get("lists", {})))
+    if labels:
+        print("  participant list of the busiest centre, ms wall / CPU:")
+    for label in labels:
+        print(f"    {label:<38}" + "".join(
+            f"{'-' if get(r, 'lists', label) is None else '{:.1f} / {:.1f}'.format(*r['lists'][label]):>16}"
+            for r in results))
     line("write + rollup update ms", [r["write_ms"] for r in results], ".1f")
     line("write without rollups ms", [r["write_without_rollups_ms"] for r in results], ".1f")
     line("export rows (busiest centre)", [r["export"]["rows"] for r in results], ",")

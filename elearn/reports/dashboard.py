@@ -203,6 +203,37 @@ def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
             for row in db.session.execute(statement)}
 
 
+def participant_total(scope: Scope) -> int:
+    """People with an enrolment in ``scope`` (narrowed by country and audience as the participant
+    list is): summed from per-person counts without a date or trainer filter, else counted
+    (DISTINCT) from ``report_facts`` through its covering index."""
+    if scope.user_id is not None:
+        raise ValueError("one person's scope has no participant list")
+    if scope.date_from is None and scope.date_to is None and scope.trainer_id is None:
+        # a person has at most one enrolment per course: with a course, enrolments are people
+        table, total = (p, p.c.participants) if scope.course_id is None else (r, r.c.enrolments)
+        where = [] if scope.course_id is None else [
+            r.c.period == "a", r.c.start == rollups.EPOCH, r.c.course_id == scope.course_id]
+        column = sa.func.sum(total)
+    else:
+        table = rollups.facts_table
+        where = [table.c.day >= (scope.date_from or rollups.EPOCH)]
+        if scope.date_to is not None:
+            where.append(table.c.day <= scope.date_to)
+        if scope.course_id is not None:
+            where.append(table.c.course_id == scope.course_id)
+        if scope.trainer_id is not None:
+            where.append(table.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
+        column = sa.func.count(sa.distinct(table.c.user_id))
+    if scope.centre_id is not None:
+        where.append(table.c.centre_id == scope.centre_id)
+    if scope.country is not None:
+        where.append(table.c.country == scope.country)
+    if scope.audience_id is not None:
+        where.append(table.c.audience_id == scope.audience_id)
+    return int(db.session.scalar(sa.select(column).where(*where)) or 0)
+
+
 def all_figures(scope: Scope) -> dict[str, dict]:
     """Like :func:`services.all_figures` (same shape, same figures), read from the rollups."""
     if scope.user_id is not None:  # one person's enrolments: the direct statement is small

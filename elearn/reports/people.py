@@ -115,7 +115,7 @@ class ParticipantPage:
 def participant_count(scope: Scope, search: str = "") -> int:
     """How many people the list holds: from the rollups when they can say, else counted."""
     if not search.strip():
-        return dashboard.all_figures(scope)["total"][None].participants
+        return dashboard.participant_total(scope)
     where = [*conditions(scope), _search_condition(search)]
     return db.session.scalar(
         sa.select(sa.func.count(sa.distinct(enrolments.c.user_id)))
