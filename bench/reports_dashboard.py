@@ -44,6 +44,8 @@ def parse_args():
     parser.add_argument("--results", default=DEFAULT_RESULTS)
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database (seeding then adds nothing)")
+    parser.add_argument("--show", action="store_true",
+                        help="measure nothing: print every database's stored results")
     return parser.parse_args()
 
 
@@ -430,14 +432,20 @@ def print_side_by_side(results: list[dict]) -> None:
 def main() -> None:
     args = parse_args()
     path = Path(args.results)
-    stored = json.loads(path.read_text()) if path.exists() else {}
     backend = sa.engine.make_url(args.database_url).get_backend_name()
+    if args.show:
+        for results in json.loads(path.read_text()).values():
+            print_side_by_side(list(results.values()))
+        return
     for participants in args.participants:
         result = measure(sized_url(args.database_url, participants), participants, args.repeat,
                          args.reuse)
+        # read again just before writing: a run on the other database may have written since
+        stored = json.loads(path.read_text()) if path.exists() else {}
         earlier = stored.get(backend, {}).get(str(participants))
         if args.reuse and earlier:  # nothing was seeded this time: keep the measured seeding
-            result["seed_s"], result["rebuild_s"] = earlier["seed_s"], earlier["rebuild_s"]
+            for key in ("seed_s", "seed_cpu_s"):
+                result[key] = earlier.get(key)
         stored.setdefault(backend, {})[str(participants)] = result
         path.write_text(json.dumps(stored, indent=1))
         print(json.dumps(result, indent=1), flush=True)
