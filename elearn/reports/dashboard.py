@@ -4,9 +4,11 @@ The cost of a dashboard does not grow with the number of enrolments: it sums sum
 number is bounded by centres x courses x countries x audiences (x months and edge days under a date
 filter). Two figures are not plain sums:
 
-* the median days to complete comes from a histogram of whole days, so it is the exact median of
+* the median days to complete comes from histograms of whole days, so it is the exact median of
   the completion times counted in whole days (within one day of the median of exact times; the
-  page says so);
+  page says so). The histograms are stored per breakdown (``rollups.histogram_groupings``), so
+  a median reads at most one row per whole day and group (a few hundred), and the database
+  finds it with running sums;
 * participants (distinct people) come from per-person counts without a date filter or trainer
   restriction; under those they are counted (DISTINCT) from ``report_facts`` through a covering
   index on (centre, day): that cost grows with the centre's enrolments in the date range.
