@@ -6,9 +6,10 @@ filter). Two figures are not plain sums:
 
 * the median days to complete comes from histograms of whole days, so it is the exact median of
   the completion times counted in whole days (within one day of the median of exact times; the
-  page says so). The histograms are stored per breakdown (``rollups.histogram_groupings``), so
-  a median reads at most one row per whole day and group (a few hundred), and the database
-  finds it with running sums;
+  page says so). Without a date or trainer filter it is read as stored (``report_medians``,
+  one row per figure); otherwise the database finds it with running sums over the histograms
+  of the scope's periods, stored per breakdown (``rollups.histogram_groupings``): at most one
+  row per whole day and group;
 * participants (distinct people) come from per-person counts without a date filter or trainer
   restriction; under those they are counted (DISTINCT) from ``report_facts`` through a covering
   index on (centre, day): that cost grows with the centre's enrolments in the date range.
@@ -121,14 +122,16 @@ def _median_rows(scope: Scope):
         one_course = by_course = sa.and_(*restrict)
     else:  # the rows for every course at once, or per course for the course breakdown
         one_course = h.c.course_id == rollups.ANY_COURSE
-        by_course = h.c.course_id != rollups.ANY_COURSE
+        by_course = h.c.course_id.in_(sa.select(services.courses.c.id))  # one seek per course
+    # the stand-ins sort first ('' and 0): "> stand-in" is an index range, "!=" would not be
     any_country, any_audience = h.c.country == rollups.ANY_COUNTRY, \
         h.c.audience_id == rollups.ANY_AUDIENCE
     groupings = (
         ("total", None, (one_course, any_country, any_audience)),
         ("course", h.c.course_id, (by_course, any_country, any_audience)),
-        ("country", h.c.country, (one_course, ~any_country, any_audience)),
-        ("audience", h.c.audience_id, (one_course, any_country, ~any_audience)),
+        ("country", h.c.country, (one_course, h.c.country > rollups.ANY_COUNTRY, any_audience)),
+        ("audience", h.c.audience_id,
+         (one_course, any_country, h.c.audience_id > rollups.ANY_AUDIENCE)),
     )
     centre_rows = [] if scope.centre_id is None else [h.c.centre_id == centre]
     parts = []
@@ -147,26 +150,41 @@ def _median_rows(scope: Scope):
 
 
 def medians(scope: Scope) -> dict[tuple[str, object], float]:
-    """The median days to complete per (grouping, key), computed by the database from the
-    histograms: the lower and upper middle values are the first whole days at which the running
-    count reaches half the total (the same ranks as the direct computation's median)."""
+    """The median days to complete per (grouping, key): stored per group for all time (one row
+    per figure), else computed by the database from the histograms of the scope's periods."""
+    if scope.date_from is None and scope.date_to is None and scope.trainer_id is None:
+        return _stored_medians(scope)
     rows = _median_rows(scope)
-    binned = sa.select(rows.c.grouping, rows.c.key, rows.c.days, sa.func.sum(rows.c.n).label("n")) \
-        .group_by(rows.c.grouping, rows.c.key, rows.c.days).subquery("binned")
-    window = {"partition_by": (binned.c.grouping, binned.c.key)}
-    running = sa.select(
-        binned.c.grouping, binned.c.key, binned.c.days,
-        sa.func.sum(binned.c.n).over(**window, order_by=binned.c.days).label("running"),
-        sa.func.sum(binned.c.n).over(**window).label("total"),
-    ).subquery("running")
-    statement = sa.select(
-        running.c.grouping, running.c.key,
-        sa.func.min(sa.case((2 * running.c.running >= running.c.total, running.c.days)))
-        .label("low"),
-        sa.func.min(sa.case((2 * running.c.running >= running.c.total + 1, running.c.days)))
-        .label("high"),
-    ).where(running.c.total > 0).group_by(running.c.grouping, running.c.key)
-    return {(row.grouping, _key(row.grouping, row.key)): (row.low + row.high) / 2
+    return {(row.grouping, _key(row.grouping, row.key)): row.median_days
+            for row in db.session.execute(rollups.median_select(rows, [rows.c.grouping,
+                                                                       rows.c.key]))}
+
+
+def _stored_medians(scope: Scope) -> dict[tuple[str, object], float]:
+    m = rollups.medians_table
+    centre = rollups.ALL_CENTRES if scope.centre_id is None else scope.centre_id
+    course = rollups.ANY_COURSE if scope.course_id is None else scope.course_id
+    by_course = m.c.course_id > rollups.ANY_COURSE if scope.course_id is None \
+        else m.c.course_id == scope.course_id
+    any_country, any_audience = m.c.country == rollups.ANY_COUNTRY, \
+        m.c.audience_id == rollups.ANY_AUDIENCE
+    groupings = (
+        ("total", None, (m.c.course_id == course, any_country, any_audience)),
+        ("course", m.c.course_id, (by_course, any_country, any_audience)),
+        ("country", m.c.country,
+         (m.c.course_id == course, m.c.country > rollups.ANY_COUNTRY, any_audience)),
+        ("audience", m.c.audience_id,
+         (m.c.course_id == course, any_country, m.c.audience_id > rollups.ANY_AUDIENCE)),
+    )
+    statement = sa.union_all(*(
+        sa.select(
+            sa.literal_column(f"'{name}'", sa.String).label("grouping"),
+            (sa.cast(sa.null(), sa.String(64)) if key is None else sa.cast(key, sa.String(64)))
+            .label("key"), m.c.median_days,
+        ).where(m.c.centre_id == centre, *where)
+        for name, key, where in groupings
+    ))
+    return {(row.grouping, _key(row.grouping, row.key)): row.median_days
             for row in db.session.execute(statement)}
 
 

@@ -208,6 +208,34 @@ class ReportCompletionDays(db.Model):
     n: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
+#: a median's histogram rows: one grouping is equalities on (centre, course, audience) and an
+#: equality or a range on country, then the period starts and the days, read from the index
+#: alone (dashboard._median_rows)
+ix_report_completion_days_grouping = sa.Index(
+    "ix_report_completion_days_grouping", *(ReportCompletionDays.__table__.c[name] for name in (
+        "period", "centre_id", "course_id", "audience_id", "country", "start", "days", "n"))
+)
+
+
+class ReportMedian(db.Model):
+    """The all-time median days to complete of one histogram group (``report_completion_days``
+    with period ``a``): what a dashboard without a date or trainer filter reads, one row per
+    figure. Kept current with the histograms."""
+
+    __tablename__ = "report_medians"
+
+    #: a centre, 0 for people without one, -1 for every centre
+    centre_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: a course, 0 for every course
+    course_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: a country, '' for every country
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    #: an audience, 0 for every audience
+    audience_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: the median of the group's whole days to complete
+    median_days: Mapped[float] = mapped_column(sa.Float)
+
+
 class ReportPeople(db.Model):
     """People with at least one enrolment, per centre, country and audience (all time)."""
 

@@ -7,7 +7,9 @@ one row per enrolment with everything the figures need, exactly as the rollups l
   month, day of enrolment);
 * ``report_completion_days``: for the median, histograms of whole days to completion, per
   centre (and all centres), course (and all courses) and country or audience (or neither) for
-  all time and months, per group for days (``histogram_groupings``);
+  all time and months, per group for days (``histogram_groupings``); ``report_medians``: the
+  all-time median of each histogram group, what a dashboard without a date or trainer filter
+  reads;
 * ``report_people``: people with at least one enrolment per (centre, country, audience).
 
 A change is applied as a delta: the affected enrolments' old facts are subtracted from the
@@ -46,6 +48,7 @@ from elearn.reports.models import (
     ROLLUP_KEY,
     ReportCompletionDays,
     ReportFact,
+    ReportMedian,
     ReportPeople,
     ReportRollup,
 )
@@ -56,6 +59,8 @@ facts_table = ReportFact.__table__
 rollups_table = ReportRollup.__table__
 days_table = ReportCompletionDays.__table__
 people_table = ReportPeople.__table__
+medians_table = ReportMedian.__table__
+MEDIAN_KEY = ("centre_id", "course_id", "country", "audience_id")
 
 #: the start of the all-time period
 EPOCH = date(1970, 1, 1)
@@ -154,6 +159,62 @@ def _histogram_selects(f, period: str, start, signed, where) -> list[sa.Select]:
             ).where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
         )
     return selects
+
+
+def median_select(rows, keys: list) -> sa.Select:
+    """Per group of ``keys``, the median of the histogram ``rows`` (columns ``days`` and ``n``),
+    as ``median_days``: the lower and upper middle values are the first whole days at which
+    the running count reaches half the total (the ranks of the direct computation's median)."""
+    names = [key.name for key in keys]
+    binned = sa.select(*keys, rows.c.days, sa.func.sum(rows.c.n).label("n")) \
+        .group_by(*keys, rows.c.days).subquery("binned")
+    group = [binned.c[name] for name in names]
+    running = sa.select(
+        *group, binned.c.days,
+        sa.func.sum(binned.c.n).over(partition_by=group, order_by=binned.c.days)
+        .label("running"),
+        sa.func.sum(binned.c.n).over(partition_by=group).label("total"),
+    ).subquery("running")
+    low = sa.func.min(sa.case((2 * running.c.running >= running.c.total, running.c.days)))
+    high = sa.func.min(sa.case((2 * running.c.running >= running.c.total + 1, running.c.days)))
+    return sa.select(
+        *(running.c[name] for name in names),
+        sa.cast((low + high) / sa.literal(2.0, sa.Float), sa.Float).label("median_days"),
+    ).where(running.c.total > 0).group_by(*(running.c[name] for name in names))
+
+
+def _median_keys(connection, bound: dict) -> set[tuple]:
+    """The all-time histogram groups (every grouping) of the bound people's completed facts."""
+    f = facts_table
+    keys = set()
+    for centre, course, country, audience in connection.execute(
+        sa.select(f.c.centre_id, f.c.course_id, f.c.country, f.c.audience_id).distinct()
+        .where(_people_condition(f), f.c.done_days.is_not(None)), bound
+    ):
+        for by_centre, by_course, breakdown in histogram_groupings("a"):
+            keys.add((centre if by_centre else ALL_CENTRES, course if by_course else ANY_COURSE,
+                      country if breakdown == "country" else ANY_COUNTRY,
+                      audience if breakdown == "audience" else ANY_AUDIENCE))
+    return keys
+
+
+def _store_medians(connection, keys: Iterable[tuple] | None) -> None:
+    """Recompute the stored medians of ``keys`` (None: all) from the all-time histograms."""
+    m, h = medians_table, days_table
+    columns = [m.c[name] for name in MEDIAN_KEY]
+    chunks = [None] if keys is None else list(_chunks(sorted(keys), 500))
+    for chunk in chunks:
+        where = [h.c.period == "a"]
+        if chunk is not None:
+            where.append(sa.tuple_(*(h.c[name] for name in MEDIAN_KEY)).in_(chunk))
+            connection.execute(m.delete().where(sa.tuple_(*columns).in_(chunk)))
+        else:
+            connection.execute(m.delete())
+        rows = sa.select(h).where(*where).subquery("rows")
+        connection.execute(m.insert().from_select(
+            [*MEDIAN_KEY, "median_days"],
+            median_select(rows, [rows.c[name] for name in MEDIAN_KEY]),
+        ))
 
 
 def _insert(dialect: str):
@@ -272,21 +333,24 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     statements = _statements(connection.dialect.name, True)
     for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
         bound = {"users": chunk}
+        groups = _median_keys(connection, bound)
         _apply(connection, statements, -1, bound)
         connection.execute(statements.delete_facts, bound)
         connection.execute(statements.insert_facts, bound)
         _apply(connection, statements, 1, bound)
+        _store_medians(connection, groups | _median_keys(connection, bound))
 
 
 def rebuild(connection) -> int:
     """Recompute every summary row from the source tables; returns the number of enrolments."""
-    for table in (people_table, days_table, rollups_table, facts_table):
+    for table in (medians_table, people_table, days_table, rollups_table, facts_table):
         connection.execute(table.delete())
     dialect = connection.dialect.name
     services.no_jit(connection, dialect)
     statements = _statements(dialect, False)
     connection.execute(statements.insert_facts)
     _apply(connection, statements, 1, {})
+    _store_medians(connection, None)
     return connection.scalar(sa.select(sa.func.count()).select_from(facts_table)) or 0
 
 

@@ -1,6 +1,6 @@
 """report rollups: completion-day histograms of all time and months per centre (and all
 centres), course (and all courses) and country, audience or neither, instead of the full cross
-product (data); indexes for keyset pages of participants by country, and by email across
+product (data), with an index in the order a median reads them; indexes for keyset pages of participants by country, and by email across
 centres
 
 The rows are recomputed from report_facts; the SQL is written out here (not imported from
@@ -10,6 +10,7 @@ Revision ID: 0018
 Revises: 0015
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -63,7 +64,38 @@ INDEXES = {
 }
 
 
+GROUPING_INDEX = ['period', 'centre_id', 'course_id', 'audience_id', 'country', 'start', 'days',
+                  'n']
+
+
+#: each all-time histogram group's median: the first whole days at which the running count
+#: reaches half the total (elearn.reports.rollups.median_select)
+MEDIANS = """
+INSERT INTO report_medians (centre_id, course_id, country, audience_id, median_days)
+SELECT centre_id, course_id, country, audience_id,
+       CAST((MIN(CASE WHEN 2 * running >= total THEN days END)
+             + MIN(CASE WHEN 2 * running >= total + 1 THEN days END)) / 2.0 AS FLOAT)
+FROM (SELECT centre_id, course_id, country, audience_id, days,
+             SUM(n) OVER (PARTITION BY centre_id, course_id, country, audience_id
+                          ORDER BY days) AS running,
+             SUM(n) OVER (PARTITION BY centre_id, course_id, country, audience_id) AS total
+      FROM report_completion_days WHERE period = 'a') AS histogram
+WHERE total > 0
+GROUP BY centre_id, course_id, country, audience_id
+"""
+
+
 def upgrade():
+    op.create_table(
+        'report_medians',
+        sa.Column('centre_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('course_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('country', sa.String(length=2), nullable=False),
+        sa.Column('audience_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('median_days', sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint('centre_id', 'course_id', 'country', 'audience_id',
+                                name=op.f('pk_report_medians')),
+    )
     for name, columns in INDEXES.items():
         op.create_index(name, 'users', columns)
     groupings = []
@@ -72,9 +104,14 @@ def upgrade():
             for country, audience in (('country', '0'), ("''", 'audience_id'), ("''", '0')):
                 groupings.append((centre, course, country, audience))
     _fill(groupings)
+    op.execute(MEDIANS)
+    op.create_index('ix_report_completion_days_grouping', 'report_completion_days',
+                    GROUPING_INDEX)
 
 
 def downgrade():
+    op.drop_table('report_medians')
+    op.drop_index('ix_report_completion_days_grouping', table_name='report_completion_days')
     for name in INDEXES:
         op.drop_index(name, table_name='users')
     _fill([FULL])
