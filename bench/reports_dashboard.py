@@ -390,11 +390,11 @@ def print_side_by_side(results: list[dict]) -> None:
     def ratio(value, base):
         return None if value is None or not base else value / base
 
-    line("enrolments", [r["rows"]["enrolments"] for r in results], ",")
-    line("summary rows (report_rollups)", [r["rows"]["report_rollups"] for r in results], ",")
+    line("enrolments", [get(r, "rows", "enrolments") for r in results], ",")
+    line("summary rows (report_rollups)", [get(r, "rows", "report_rollups") for r in results], ",")
     line("histogram rows (report_completion_days)",
-         [r["rows"]["report_completion_days"] for r in results], ",")
-    line("seeding s (wall, rollups paused)", [r["seed_s"] for r in results], ".1f")
+         [get(r, "rows", "report_completion_days") for r in results], ",")
+    line("seeding s (wall, rollups paused)", [r.get("seed_s") for r in results], ".1f")
     line("seeding s (CPU, this process)", [r.get("seed_cpu_s") for r in results], ".1f")
     line("flask reports rebuild s (wall)", [r.get("rebuild_s") for r in results], ".1f")
     line("migrations s (wall; 0018 recomputes histograms)", [r.get("upgrade_s") for r in results],
@@ -424,14 +424,14 @@ def print_side_by_side(results: list[dict]) -> None:
         print(f"    {label:<38}" + "".join(
             f"{'-' if get(r, 'lists', label) is None else '{:.1f} / {:.1f}'.format(*r['lists'][label]):>16}"
             for r in results))
-    line("write + rollup update ms", [r["write_ms"] for r in results], ".1f")
-    line("write without rollups ms", [r["write_without_rollups_ms"] for r in results], ".1f")
+    line("write + rollup update ms", [r.get("write_ms") for r in results], ".1f")
+    line("write without rollups ms", [r.get("write_without_rollups_ms") for r in results], ".1f")
     line("export rows (busiest centre)", [r["export"]["rows"] for r in results], ",")
     for key, fmt in (("bare_select_rows_s", ",.0f"), ("csv_rows_s", ",.0f"),
                      ("xlsx_rows_s", ",.0f"), ("csv_rows_per_cpu_s", ",.0f"),
                      ("xlsx_rows_per_cpu_s", ",.0f"), ("csv_peak_mb", ".1f"),
                      ("xlsx_peak_mb", ".1f")):
-        line(key.replace("_", " "), [r["export"][key] for r in results], fmt)
+        line(key.replace("_", " "), [get(r, "export", key) for r in results], fmt)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ Raw SQL text bypasses both: run ``flask reports rebuild`` after such a change.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -183,14 +184,21 @@ def median_select(rows, keys: list) -> sa.Select:
     ).where(running.c.total > 0).group_by(*(running.c[name] for name in names))
 
 
-def _median_keys(connection, bound: dict) -> set[tuple]:
-    """The all-time histogram groups (every grouping) of the bound people's completed facts."""
+def _completed_facts(connection, bound: dict) -> Counter:
+    """The bound people's completed facts as (centre, course, country, audience, whole days),
+    counted (what the all-time histograms hold of them)."""
     f = facts_table
-    keys = set()
-    for centre, course, country, audience in connection.execute(
-        sa.select(f.c.centre_id, f.c.course_id, f.c.country, f.c.audience_id).distinct()
+    return Counter(tuple(row) for row in connection.execute(
+        sa.select(f.c.centre_id, f.c.course_id, f.c.country, f.c.audience_id, f.c.done_days)
         .where(_people_condition(f), f.c.done_days.is_not(None)), bound
-    ):
+    ))
+
+
+def _median_keys(before: Counter, after: Counter) -> set[tuple]:
+    """The all-time histogram groups (every grouping) whose counts differ between ``before`` and
+    ``after``: only their medians can have moved."""
+    keys = set()
+    for centre, course, country, audience, _days in (before - after) + (after - before):
         for by_centre, by_course, breakdown in histogram_groupings("a"):
             keys.add((centre if by_centre else ALL_CENTRES, course if by_course else ANY_COURSE,
                       country if breakdown == "country" else ANY_COUNTRY,
@@ -198,16 +206,21 @@ def _median_keys(connection, bound: dict) -> set[tuple]:
     return keys
 
 
+def _one_of(table, keys: list[tuple]):
+    return sa.or_(*(sa.and_(*(table.c[name] == value for name, value in zip(MEDIAN_KEY, key,
+                                                                           strict=True)))
+                    for key in keys))
+
+
 def _store_medians(connection, keys: Iterable[tuple] | None) -> None:
     """Recompute the stored medians of ``keys`` (None: all) from the all-time histograms."""
     m, h = medians_table, days_table
-    columns = [m.c[name] for name in MEDIAN_KEY]
-    chunks = [None] if keys is None else list(_chunks(sorted(keys), 500))
+    chunks = [None] if keys is None else list(_chunks(sorted(keys), 100))
     for chunk in chunks:
         where = [h.c.period == "a"]
-        if chunk is not None:
-            where.append(sa.tuple_(*(h.c[name] for name in MEDIAN_KEY)).in_(chunk))
-            connection.execute(m.delete().where(sa.tuple_(*columns).in_(chunk)))
+        if chunk is not None:  # OR of equalities: one index seek per group on both engines
+            where.append(_one_of(h, chunk))
+            connection.execute(m.delete().where(_one_of(m, chunk)))
         else:
             connection.execute(m.delete())
         rows = sa.select(h).where(*where).subquery("rows")
@@ -333,12 +346,14 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     statements = _statements(connection.dialect.name, True)
     for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
         bound = {"users": chunk}
-        groups = _median_keys(connection, bound)
+        before = _completed_facts(connection, bound)
         _apply(connection, statements, -1, bound)
         connection.execute(statements.delete_facts, bound)
         connection.execute(statements.insert_facts, bound)
         _apply(connection, statements, 1, bound)
-        _store_medians(connection, groups | _median_keys(connection, bound))
+        changed = _median_keys(before, _completed_facts(connection, bound))
+        if changed:
+            _store_medians(connection, changed)
 
 
 def rebuild(connection) -> int:
