@@ -426,7 +426,7 @@ def print_side_by_side(results: list[dict]) -> None:
             for r in results))
     line("write + rollup update ms", [r.get("write_ms") for r in results], ".1f")
     line("write without rollups ms", [r.get("write_without_rollups_ms") for r in results], ".1f")
-    line("export rows (busiest centre)", [r["export"]["rows"] for r in results], ",")
+    line("export rows (busiest centre)", [get(r, "export", "rows") for r in results], ",")
     for key, fmt in (("bare_select_rows_s", ",.0f"), ("csv_rows_s", ",.0f"),
                      ("xlsx_rows_s", ",.0f"), ("csv_rows_per_cpu_s", ",.0f"),
                      ("xlsx_rows_per_cpu_s", ",.0f"), ("csv_peak_mb", ".1f"),
