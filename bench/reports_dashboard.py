@@ -449,8 +449,10 @@ def main() -> None:
         stored = json.loads(path.read_text()) if path.exists() else {}
         earlier = stored.get(backend, {}).get(str(participants))
         if args.reuse and earlier:  # nothing was seeded this time: keep the measured seeding
-            for key in ("seed_s", "seed_cpu_s", "rebuild_s"):
-                result[key] = earlier.get(key) if result.get(key) is None else result[key]
+            for key in ("seed_s", "seed_cpu_s"):
+                result[key] = earlier.get(key)
+            if result.get("rebuild_s") is None:
+                result["rebuild_s"] = earlier.get("rebuild_s")
         stored.setdefault(backend, {})[str(participants)] = result
         path.write_text(json.dumps(stored, indent=1))
         print(json.dumps(result, indent=1), flush=True)
