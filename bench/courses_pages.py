@@ -1,4 +1,4 @@
-"""Benchmark: catalog, course page and module page against a bare Flask route, side by side.
+"""Benchmark: catalog, course page, module page and quiz page against a bare Flask route, side by side.
 
 Seeds 200 courses x 20 modules in a temporary SQLite database, serves the app with gunicorn
 (2 workers) on a loopback port, and measures requests per second with wrk when installed
@@ -89,6 +89,11 @@ def seed(n_courses: int, n_modules: int) -> str:
         module_id = db.session.scalar(sa.select(Module.id).where(Module.course_id == first.id,
                                                                  Module.slug == "module-1"))
         db.session.add(ModuleProgress(enrolment_id=enrolment.id, module_id=module_id))
+        # a 6-question quiz after the last module, as the bundled courses have
+        from elearn.quizzes.importer import import_quiz_file
+
+        import_quiz_file(first, ROOT / "tests" / "fixtures" / "quizzes" / "demo-course",
+                         {"slug": "basics", "title": "Basics", "file": "quizzes/basics.yaml"}, 0)
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as session:
@@ -198,6 +203,7 @@ def main() -> None:
             ("catalog, search + filter", "/courses?q=course&audience=customs-officer", cookie),
             ("course page, learner", "/courses/course-000", cookie),
             ("module page, learner", "/courses/course-000/modules/module-2", cookie),
+            ("quiz page, learner", "/courses/course-000/quizzes/basics", cookie),
         ]
         for _, path, c in cases:  # warm up and check each page answers 200
             measure(base + path, c, 1, 2)

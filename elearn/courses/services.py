@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from elearn.caching import cache_key, cached, content_version
 from elearn.courses.files import CONVENTIONS
 from elearn.courses.models import Course, Module, course_audiences
 from elearn.courses.search import module_text_matches
@@ -203,7 +204,13 @@ class ModuleLink:
 
 def module_links(course_id: int, language: str | None = None) -> list[ModuleLink]:
     """The course's modules in order (titles only, not their text); titles in ``language``
-    where the module has a version in it."""
+    where the module has a version in it. Cached by content version (``elearn.caching``)."""
+    rows = cached(cache_key("module-links", content_version(), course_id, language),
+                  lambda: _module_link_rows(course_id, language))
+    return [ModuleLink(*row) for row in rows]
+
+
+def _module_link_rows(course_id: int, language: str | None) -> list[tuple[int, str, str]]:
     from elearn.courses.models import ModuleTranslation
 
     translated = sa.select(ModuleTranslation.title).where(
@@ -214,7 +221,7 @@ def module_links(course_id: int, language: str | None = None) -> list[ModuleLink
         .where(Module.course_id == course_id, Module.archived_at.is_(None))
         .order_by(Module.position, Module.id)
     ).all()
-    return [ModuleLink(row.id, row.slug, row.title) for row in rows]
+    return [(row.id, row.slug, row.title) for row in rows]
 
 
 def study_enrolment(user, course: Course):
@@ -288,14 +295,18 @@ def outdated_translations(course: Course) -> list:
 
 
 def translation_languages(course: Course) -> list[str]:
-    """The languages a course can be read in: its own, then those of its module versions."""
+    """The languages a course can be read in: its own, then those of its module versions
+    (cached by content version)."""
     from elearn.courses.models import ModuleTranslation
 
-    others = db.session.scalars(
-        sa.select(ModuleTranslation.language).join(Module).where(Module.course_id == course.id)
-        .distinct().order_by(ModuleTranslation.language)
-    ).all()
-    return [course.language] + [code for code in others if code != course.language]
+    def build() -> list[str]:
+        others = db.session.scalars(
+            sa.select(ModuleTranslation.language).join(Module)
+            .where(Module.course_id == course.id).distinct().order_by(ModuleTranslation.language)
+        ).all()
+        return [course.language] + [code for code in others if code != course.language]
+
+    return cached(cache_key("course-languages", content_version(), course.id), build)
 
 
 def localise_titles(items) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import load_only
 
 from elearn.accounts.models import Role, User
 from elearn.courses.models import Course, EnrolmentPolicy, Module
@@ -181,6 +182,8 @@ def completion_breakdown(enrolment: Enrolment) -> CompletionBreakdown:
     modules = list(db.session.scalars(
         sa.select(Module).where(Module.course_id == course_id, Module.archived_at.is_(None))
         .order_by(Module.position)
+        .options(load_only(Module.id, Module.course_id, Module.slug, Module.title,
+                           Module.position))  # not the module texts (most of a course's bytes)
     ))
     quizzes = list(db.session.scalars(
         sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
