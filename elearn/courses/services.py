@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from elearn.caching import cache_key, cached, content_version
 from elearn.courses.files import CONVENTIONS
@@ -253,9 +253,12 @@ def mark_done_modules(links: list[ModuleLink], enrolment) -> int:
 
 
 def get_module(course: Course, module_slug: str) -> Module | None:
+    """The module without its text (loaded on first use; the reader gets it from
+    :func:`module_version`)."""
     return db.session.scalar(
         sa.select(Module).where(Module.course_id == course.id, Module.slug == module_slug,
                                 Module.archived_at.is_(None))
+        .options(defer(Module.body_markdown), defer(Module.body_html))
     )
 
 
@@ -267,18 +270,37 @@ def get_asset(course: Course, path: str):
     )
 
 
-def module_version(module: Module, language: str, original: bool = False):
-    """What a reader of ``language`` sees of ``module``: (title, html, content language,
-    translation row or None). Falls back to the course's language when there is no version."""
+@dataclass(frozen=True)
+class ModuleVersion:
+    """What a reader sees of a module: its title and rendered HTML in one language."""
+
+    title: str
+    html: str
+    language: str
+    #: a language version of the module (not the course's own text) ...
+    translated: bool = False
+    #: ... whose source changed since it was translated
+    outdated: bool = False
+
+
+def module_version(module: Module, language: str, original: bool = False) -> ModuleVersion:
+    """What a reader of ``language`` sees of ``module``; the course's language when there is
+    no version in ``language``. Cached by content version: the module's text, most of the
+    page's bytes, is then neither read nor sent by the database."""
     from elearn.courses.models import ModuleTranslation
 
-    course_language = module.course.language
-    if not original and language != course_language:
-        translation = db.session.scalar(sa.select(ModuleTranslation).where(
-            ModuleTranslation.module_id == module.id, ModuleTranslation.language == language))
-        if translation is not None:
-            return translation.title, translation.body_html, language, translation
-    return module.title, module.body_html, course_language, None
+    def build() -> ModuleVersion:
+        course_language = module.course.language
+        if not original and language != course_language:
+            translation = db.session.scalar(sa.select(ModuleTranslation).where(
+                ModuleTranslation.module_id == module.id, ModuleTranslation.language == language))
+            if translation is not None:
+                return ModuleVersion(translation.title, translation.body_html, language,
+                                     translated=True, outdated=translation.outdated)
+        return ModuleVersion(module.title, module.body_html, course_language)
+
+    return cached(cache_key("module-version", content_version(), module.id, language,
+                            original), build)
 
 
 def outdated_translations(course: Course) -> list:

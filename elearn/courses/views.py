@@ -132,11 +132,11 @@ def module(slug: str, module_slug: str):
     index = next(i for i, link in enumerate(modules) if link.id == current.id)
     reader = _reader_language()
     original = request.args.get("original") == "1"
-    title, html, content_language, translation = services.module_version(
-        current, reader, original=original)
+    version = services.module_version(current, reader, original=original)
     return _no_store(Response(render_template(
         "courses/module.html", course=course, module=current, enrolment=enrolment,
-        title=title, html=html, content_language=content_language, translation=translation,
+        title=version.title, html=version.html, content_language=version.language,
+        translation=version if version.translated else None,
         reader_language=reader, original_requested=original,
         position=index + 1, count=len(modules), done=modules[index].done,
         next_quiz=_quiz_after(course, current.slug, last=index + 1 == len(modules)),

@@ -199,15 +199,40 @@ def test_two_app_servers_share_the_cache_through_redis(app, redis_url, monkeypat
     assert [link.title for link in again] == [link.title for link in links]
 
 
-def test_the_cache_is_redis_when_a_redis_url_is_set(redis_url, tmp_path):
-    from elearn import create_app
-
-    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite",
-                      "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": "memory://"})
-    assert app.config["CACHE_TYPE"] == "RedisCache"
-    with app.app_context():
-        caching.cache.set("probe", "shared")
+def test_the_cache_is_redis_when_a_redis_url_is_set(redis_url):
+    """ELEARN_REDIS_URL (the setting of the rate limits and the queue) also moves the cache."""
     import redis
+    from flask import Flask
 
+    from elearn.config import load_settings
+
+    server = Flask("server")  # a bare app: create_app would rebind the shared rate limiter
+    os.environ["ELEARN_REDIS_URL"] = redis_url
+    try:
+        server.config.update(load_settings(server.instance_path, {
+            "ENV": "testing", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+    finally:
+        del os.environ["ELEARN_REDIS_URL"]
+    caching.init_app(server)
+    assert server.config["CACHE_TYPE"] == "RedisCache"
+    with server.app_context():
+        caching.cache_set("probe", "shared")
     assert redis.Redis.from_url(redis_url).get("elearn:probe") is not None
+
+
+def test_an_edited_module_shows_at_once(learner_client, learner, count_queries):
+    from elearn.courses.models import Module
+
+    course = factories.make_course(slug="esm", modules=2)
+    factories.enrol(learner, course)
+    url = "/courses/esm/modules/module-1"
+    learner_client.get(url)
+    with count_queries() as counter:
+        learner_client.get(url)
+    assert not any("body_html" in statement for statement in counter.statements)  # cached
+
+    module = db.session.scalar(sa.select(Module).where(Module.course_id == course.id,
+                                                       Module.slug == "module-1"))
+    module.body_html = "<p>Revised text of the module.</p>"
+    db.session.commit()
+    assert "Revised text of the module." in text(learner_client.get(url))
