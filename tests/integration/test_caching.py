@@ -171,9 +171,9 @@ def redis_url(tmp_path):
 def test_two_app_servers_share_the_cache_through_redis(app, redis_url, monkeypatch, request):
     """What one app server rendered, another one serves (same Redis), and an edit made through
     either is seen by both."""
-    from elearn.courses import services
-
     from flask_caching import Cache
+
+    from elearn.courses import services
 
     factories.make_course(slug="esm", title="Waste management")
     servers = [Cache(config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
