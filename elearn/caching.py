@@ -51,6 +51,9 @@ _READ = sa.select(content_versions.c.token).where(content_versions.c.name == CON
 
 def content_version() -> str:
     """The current content token (read once per request; ``"0"`` before any content change)."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # pending content changes first get their new token
     if "content_version" not in g:
         token = db.session.connection().execute(_READ).scalar()
         g.content_version = token or "0"

@@ -236,3 +236,17 @@ def test_an_edited_module_shows_at_once(learner_client, learner, count_queries):
     module.body_html = "<p>Revised text of the module.</p>"
     db.session.commit()
     assert "Revised text of the module." in text(learner_client.get(url))
+
+
+def test_completion_counts_a_module_added_in_the_same_transaction(app, learner):
+    """The outline completion reads is cached by content version; a module not yet flushed is
+    flushed (and the version changed) before the version is read."""
+    from elearn.courses.models import Module
+    from elearn.enrolments.services import completion_breakdown
+
+    course = factories.make_course(slug="esm", modules=1)
+    enrolment = factories.enrol(learner, course)
+    assert completion_breakdown(enrolment).modules_total == 1
+    db.session.add(Module(course_id=course.id, slug="module-9", title="Module 9", position=9,
+                          body_markdown="", body_html=""))
+    assert completion_breakdown(enrolment).modules_total == 2
