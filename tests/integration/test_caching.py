@@ -242,7 +242,7 @@ def test_completion_counts_a_module_added_in_the_same_transaction(app, learner):
     """The outline completion reads is cached by content version; a module not yet flushed is
     flushed (and the version changed) before the version is read."""
     from elearn.courses.models import Module
-    from elearn.enrolments.services import completion_breakdown
+    from elearn.enrolments.completion import completion_breakdown
 
     course = factories.make_course(slug="esm", modules=1)
     enrolment = factories.enrol(learner, course)
