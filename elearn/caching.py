@@ -147,15 +147,34 @@ def init_app(app: Flask) -> None:
     listen()
 
 
+def is_public_request() -> bool:
+    """True when the page is the same for every visitor of the locale: nobody is logged in and
+    no message waits to be flashed to this visitor."""
+    from flask import session
+    from flask_login import current_user
+
+    return not current_user.is_authenticated and "_flashes" not in session
+
+
+def with_body_etag(response: Response) -> Response:
+    """For a public page whose content depends on more than course content (upcoming
+    webinars, a certificate's state): an ETag made from the rendered body, and a 304 when the
+    visitor's copy is the same. Saves the transfer, not the rendering. Personal pages get no
+    ETag."""
+    response.vary.update(("Cookie", "Accept-Language"))
+    if response.status_code != 200 or not is_public_request():
+        return response
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 def public_etag(*parts: object) -> str | None:
     """The ETag of a page that every anonymous visitor of the locale sees alike (built from the
     content version, the locale and ``parts``), or None when the page is personal: a logged-in
     user, or a message flashed to this visitor that the page must show."""
-    from flask import session
     from flask_babel import get_locale
-    from flask_login import current_user
 
-    if current_user.is_authenticated or "_flashes" in session:
+    if not is_public_request():
         return None
     return cache_key("etag", content_version(), get_locale(), *parts)
 

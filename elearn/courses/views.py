@@ -100,7 +100,8 @@ def show(slug: str):
     user_audience = current_user.audience_id if current_user.is_authenticated else None
     can_manage = course.can_manage(current_user)
     services.localise_titles([course])
-    return _no_store(Response(render_template(
+    # visitors revalidate (the page shows upcoming webinars: the ETag is the body's)
+    return caching.with_body_etag(_no_store(Response(render_template(
         "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
         # module slugs are URL-safe: one URL built, not one per module
         module_url=url_for("courses.module", slug=course.slug, module_slug="x")[:-1],
@@ -110,7 +111,7 @@ def show(slug: str):
         can_manage=can_manage, convention_names=CONVENTION_NAMES,
         course_languages=services.translation_languages(course),
         outdated=services.outdated_translations(course) if can_manage else [],
-    )))
+    ))))
 
 
 def _reader_language() -> str:

@@ -250,3 +250,23 @@ def test_completion_counts_a_module_added_in_the_same_transaction(app, learner):
     db.session.add(Module(course_id=course.id, slug="module-9", title="Module 9", position=9,
                           body_markdown="", body_html=""))
     assert completion_breakdown(enrolment).modules_total == 2
+
+
+def test_course_and_verification_pages_revalidate_for_visitors(client, learner_client, learner):
+    from elearn.certificates.services import issue_certificate
+
+    course = factories.make_course(slug="esm")
+    page = client.get("/courses/esm")
+    assert page.headers.get("ETag")
+    assert client.get("/courses/esm", headers={
+        "If-None-Match": page.headers["ETag"]}).status_code == 304
+    assert "ETag" not in learner_client.get("/courses/esm").headers
+
+    enrolment = factories.enrol(learner, course)
+    certificate = issue_certificate(enrolment)
+    db.session.commit()
+    for url in (f"/certificates/{certificate.code}", f"/certificates/{certificate.code}.json"):
+        first = client.get(url)
+        assert first.status_code == 200 and first.headers.get("ETag"), url
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304, url
