@@ -79,10 +79,15 @@ def test_a_rolled_back_edit_keeps_the_version(app):
 def test_learner_pages_do_not_change_the_version(learner_client, learner):
     course = factories.make_course(slug="esm", modules=2)
     factories.enrol(learner, course)
+    quiz = factories.make_quiz(course)
     before = _version()
     learner_client.get("/courses/esm")
     learner_client.post("/courses/esm/modules/module-1/done")
-    assert _version() == before
+    from elearn.quizzes import services as quizzes
+
+    quizzes.submit_attempt(quiz, quizzes.start_attempt(quiz, learner), {})
+    db.session.commit()
+    assert _version() == before  # learning never invalidates the cache
 
 
 def test_the_catalog_of_visitors_answers_304_while_nothing_changed(client):
