@@ -35,7 +35,7 @@ log = logging.getLogger("elearn.caching")
 #: Tables whose content the cached fragments show: a write to any of them changes the version.
 CONTENT_TABLES = frozenset({
     "courses", "modules", "module_translations", "course_translations", "course_audiences",
-    "audiences", "quizzes",
+    "audiences", "quizzes", "questions",
 })
 
 content_versions = sa.Table(

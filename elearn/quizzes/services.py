@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from elearn.caching import cache_key, cached, content_version
 from elearn.certificates import renewal
 from elearn.db_types import utcnow
 from elearn.enrolments.models import EnrolmentStatus
@@ -75,8 +76,10 @@ def user_attempts(quiz_id: int, user_id: int) -> list[QuizAttempt]:
 
 
 def question_count(quiz_id: int) -> int:
-    return db.session.scalar(sa.select(sa.func.count(Question.id)).where(
-        Question.quiz_id == quiz_id, Question.archived_at.is_(None)))
+    """The quiz's live questions (cached by content version: questions are course content)."""
+    return cached(cache_key("question-count", content_version(), quiz_id),
+                  lambda: db.session.scalar(sa.select(sa.func.count(Question.id)).where(
+                      Question.quiz_id == quiz_id, Question.archived_at.is_(None))))
 
 
 def attempt_token(attempt: QuizAttempt) -> str:

@@ -275,3 +275,27 @@ def test_course_and_verification_pages_revalidate_for_visitors(client, learner_c
         assert first.status_code == 200 and first.headers.get("ETag"), url
         again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304, url
+
+
+def test_an_archived_question_changes_the_quiz_page_at_once(learner_client, learner):
+    import re
+
+    from elearn.db_types import utcnow
+    from elearn.quizzes.models import Question
+
+    course = factories.make_course(slug="esm")
+    factories.enrol(learner, course)
+    quiz = factories.make_quiz(course)
+    url = "/courses/esm/quizzes/basics"
+
+    def count() -> int:
+        page = text(learner_client.get(url))
+        return int(re.search(r"<dt>Questions</dt><dd>(\d+)</dd>", page).group(1))
+
+    before = count()
+    assert count() == before  # from the cache
+    question = db.session.scalar(sa.select(Question).where(Question.quiz_id == quiz.id)
+                                 .limit(1))
+    question.archived_at = utcnow()
+    db.session.commit()
+    assert count() == before - 1
