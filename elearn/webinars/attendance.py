@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -47,12 +48,67 @@ from elearn.webinars.models import (
     Webinar,
 )
 
-EMAIL_COLUMNS = ("user email", "email", "e-mail", "participant id (upn)", "upn")
-NAME_COLUMNS = ("name (original name)", "name", "full name", "user", "participant")
-JOIN_COLUMNS = ("join time", "first join", "join", "joined", "join time (utc)")
-LEAVE_COLUMNS = ("leave time", "last leave", "left", "leave", "leave time (utc)")
-DURATION_COLUMNS = ("duration (minutes)", "duration (mins)", "in-meeting duration", "duration",
-                    "online time", "attendance duration", "time in session (minutes)")
+# Column names as the tools write them, compared lower-case with one apostrophe style ("’" is
+# read as "'"). English first (Zoom, BigBlueButton, Teams), then the localised reports of Zoom
+# and Teams in French, Spanish, Portuguese and German, as they appear in public code that reads
+# real exports (e.g. Zoom fr: "Nom (nom original)", "Adresse e-mail de l'utilisateur",
+# "Heure d'arrivée", "Heure de départ", "Durée (minutes)", "Invité", "Salle d'attente"; es:
+# "Nombre (nombre original)", "E-mail del usuario", "Hora para unirse", "Hora para salir",
+# "Duración (minutos)", or "Correo electrónico", "Hora de entrada", "Hora de salida"; pt:
+# "Nome (nome original)", "E-mail", "Hora de entrada", "Hora de saída", "Duração (minutos)";
+# de: "Name (ursprünglicher Name)", "E-Mail", "Beitrittszeit", "Austrittszeit",
+# "Dauer (Minuten)"; Teams de: "Erster Beitritt", "Letztes Verlassen", "Dauer in der
+# Besprechung"). Order matters: the first name present wins.
+EMAIL_COLUMNS = (
+    "user email", "email", "e-mail", "participant id (upn)", "upn", "email address",
+    # fr
+    "adresse e-mail de l'utilisateur", "e-mail de l'utilisateur", "adresse e-mail",
+    "adresse électronique", "courriel",
+    # es
+    "e-mail del usuario", "correo electrónico del usuario", "correo electrónico", "correo",
+    # pt
+    "e-mail do usuário", "e-mail do utilizador", "endereço de e-mail",
+    # de
+    "e-mail-adresse", "e-mail des benutzers", "benutzer-e-mail",
+)
+NAME_COLUMNS = (
+    "name (original name)", "name", "full name", "user", "participant",
+    "nom (nom original)", "nom (nom d'origine)", "nom complet", "nom", "participant(e)",
+    "nombre (nombre original)", "nombre completo", "nombre", "participante",
+    "nome (nome original)", "nome completo", "nome",
+    "name (ursprünglicher name)", "vollständiger name", "teilnehmer", "benutzer",
+)
+JOIN_COLUMNS = (
+    "join time", "first join", "join", "joined", "join time (utc)",
+    "heure d'arrivée", "heure de connexion", "première arrivée", "première connexion",
+    "hora para unirse", "hora de entrada", "hora de unión", "primera unión",
+    "horário de entrada", "ingressar na hora", "primeira entrada",
+    "beitrittszeit", "erster beitritt", "beigetreten",
+)
+LEAVE_COLUMNS = (
+    "leave time", "last leave", "left", "leave", "leave time (utc)",
+    "heure de départ", "heure de déconnexion", "dernier départ",
+    "hora para salir", "hora de salida", "última salida",
+    "hora de saída", "horário de saída", "última saída",
+    "austrittszeit", "letztes verlassen", "verlassenszeit", "verlassen",
+)
+DURATION_COLUMNS = (
+    "duration (minutes)", "duration (mins)", "in-meeting duration", "duration",
+    "online time", "attendance duration", "time in session (minutes)",
+    "durée (minutes)", "durée totale (minutes)", "durée dans la réunion", "durée",
+    "duración (minutos)", "duración total (minutos)", "duración en la reunión", "duración",
+    "duração (minutos)", "duração total (minutos)", "permanência (minutos)",
+    "duração na reunião", "duração",
+    "dauer (minuten)", "gesamtdauer (minuten)", "dauer in der besprechung",
+    "anwesenheitsdauer", "dauer",
+)
+#: the meeting columns of Zoom's summary block or one-row layout
+MEETING_COLUMNS = ("meeting id", "topic", "id de réunion", "sujet", "id de reunión", "tema",
+                   "id da reunião", "tópico", "meeting-id", "thema")
+WAITING_COLUMNS = ("in waiting room", "salle d'attente", "dans la salle d'attente",
+                   "en sala de espera", "na sala de espera", "im warteraum")
+#: "Yes" in the waiting-room column, in the report's language
+_YES = ("yes", "oui", "sí", "si", "sim", "ja")
 
 
 @dataclass
@@ -250,7 +306,8 @@ def read_table(data: bytes) -> list[list[str]]:
 
 
 def _norm(cell: str) -> str:
-    return re.sub(r"\s+", " ", cell[:200].strip().strip("\ufeff").strip('"')).lower()
+    text = unicodedata.normalize("NFC", cell[:200].strip().strip("\ufeff").strip('"'))
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'")).lower()
 
 
 def _find(header: list[str], names: tuple[str, ...], *, last: bool = False) -> int | None:
@@ -272,7 +329,7 @@ def parse_report(data: bytes) -> list[ReportRow]:
         header = [_norm(c) for c in row[:64]]
         if "user action" in header and "timestamp" in header:
             return _event_rows(table, index, header)
-        meeting = "meeting id" in header or "topic" in header
+        meeting = any(name in header for name in MEETING_COLUMNS)
         email_col = _find(header, EMAIL_COLUMNS, last=meeting)
         name_col = _find(header, NAME_COLUMNS, last=meeting)
         join_col = _find(header, JOIN_COLUMNS, last=meeting)
@@ -282,11 +339,29 @@ def parse_report(data: bytes) -> list[ReportRow]:
         if meeting and name_col is None and join_col is None:
             continue  # Zoom's meeting summary block (host email, meeting duration)
         if (email_col is not None or name_col is not None) and has_times:
-            waiting_col = _find(header, ("in waiting room",))
+            waiting_col = _find(header, WAITING_COLUMNS)
             return _rows(table, index, (email_col, name_col, join_col, leave_col, duration_col,
                                         waiting_col))
-    raise ReportError(_("No attendance table found: the file needs an email (or name) column "
-                        "and join and leave times or a duration column."))
+    raise _no_table(table)
+
+
+def _no_table(table: list[list[str]]) -> ReportError:
+    """The refusal of a file without a known attendance table: it names the columns of the row
+    that looks like its header (the first with two cells or more) and the columns expected."""
+    for index, row in enumerate(table[:200]):
+        cells = [" ".join(c.split())[:40] for c in row[:64] if c.strip()]
+        if len(cells) >= 2:
+            shown = ", ".join(f"\u201c{c}\u201d" for c in cells[:12]) + (
+                ", …" if len(cells) > 12 else "")
+            return ReportError(_(
+                "No attendance table found. The columns on line %(line)s are %(columns)s; "
+                "expected an email or name column (such as \u201cUser Email\u201d or "
+                "\u201cName (Original Name)\u201d) and join and leave times (\u201cJoin "
+                "Time\u201d, \u201cLeave Time\u201d) or a duration (\u201cDuration "
+                "(Minutes)\u201d), in English, French, Spanish, Portuguese or German as Zoom, "
+                "Teams and BigBlueButton export them.", line=index + 1, columns=shown))
+    return ReportError(_("No attendance table found: the file needs an email (or name) column "
+                         "and join and leave times or a duration column."))
 
 
 def _cell(row: list[str], col: int | None) -> str:
@@ -303,7 +378,7 @@ def _rows(table, header_index, columns) -> list[ReportRow]:
             continue
         if len(row) == 1 and re.match(r"\d{1,3}\.\s", row[0].strip()):
             break  # next numbered section of a Teams report
-        if _cell(row, waiting_col).lower() == "yes":
+        if _cell(row, waiting_col).lower() in _YES:
             continue  # Zoom: time in the waiting room is not attendance
         name, email = _cell(row, name_col), _cell(row, email_col).lower()
         item = ReportRow(line=offset, name=name[:MAX_TEXT_CELL], email=email[:MAX_TEXT_CELL],

@@ -584,7 +584,8 @@ def test_attendance_counts_against_the_threshold(trainer, learner):
 @pytest.mark.parametrize("name", [
     "binary.bin", "old-excel.xls", "broken.xlsx", "utf16-garbage.csv", "hostile-duration.csv",
     "huge-digits.csv", "mixed-naive-aware.csv", "bigbluebutton-learning-dashboard.xlsx",
-    "teams-2020-event-list.csv", "zoom-one-header-row.csv",
+    "teams-2020-event-list.csv", "zoom-one-header-row.csv", "zoom-fr.csv", "zoom-es.csv",
+    "zoom-es-2024.csv", "zoom-pt.csv", "zoom-de.csv", "teams-de.csv", "unknown-headers.csv",
 ])
 def test_any_meeting_report_gives_a_page_not_a_500(trainer_client, trainer, name):
     import io
