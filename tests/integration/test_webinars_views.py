@@ -743,6 +743,8 @@ def test_manual_attendance_of_a_series_is_ticked_per_session(trainer_client, tra
 
     page = trainer_client.get(url).get_data(as_text=True)
     assert 'name="session"' in page
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # the session chooser's ids are the page's own
     assert re.search(rf'<option value="{stamps[2]}" selected>', page)  # the latest begun session
     assert not ticked(page, learner.id)
 
