@@ -10,8 +10,12 @@ message. Accepted layouts (found by their header row, wherever it is in the file
   row: then the last of two same-named columns is the participant's. Rows "In Waiting Room" =
   Yes are skipped.
 - BigBlueButton learning dashboard export (CSV or XLSX): "User" (older versions "Name"),
-  "Moderator", "Activity Score", ..., "Join", "Left", "Duration" (HH:MM:SS). It has no email
-  column: people are matched by their name on the platform (case-insensitive).
+  "Moderator", "Activity Score", ..., "Join", "Left", "Duration" (HH:MM:SS), in the
+  dashboard's language (fr "Rejoindre", "Quitté"; de "Teilnahme", "Verlassen"; pt "Entrou",
+  "Saiu"); recent workbooks have a "Summary" sheet first, so every sheet is searched. It has no
+  email column: people are matched by their name on the platform (case-insensitive).
+- Column names of Zoom and Teams in French, Spanish, Portuguese and German too (see the
+  *_COLUMNS lists below); a file without a known table is refused with the columns it has.
 - Microsoft Teams attendance report: UTF-16, tab-separated, with a "1. Summary" block on top,
   then "2. Participants" ("Name", "First Join", "Last Leave", "In-Meeting Duration", "Email",
   "Participant ID (UPN)", "Role"); older reports have "Full Name", "Join Time", "Leave Time",
@@ -84,6 +88,8 @@ JOIN_COLUMNS = (
     "hora para unirse", "hora de entrada", "hora de unión", "primera unión",
     "horário de entrada", "ingressar na hora", "primeira entrada",
     "beitrittszeit", "erster beitritt", "beigetreten",
+    # BigBlueButton's learning dashboard ("Join" in its fr, de, pt_BR locales)
+    "rejoindre", "teilnahme", "entrou",
 )
 LEAVE_COLUMNS = (
     "leave time", "last leave", "left", "leave", "leave time (utc)",
@@ -91,6 +97,7 @@ LEAVE_COLUMNS = (
     "hora para salir", "hora de salida", "última salida",
     "hora de saída", "horário de saída", "última saída",
     "austrittszeit", "letztes verlassen", "verlassenszeit", "verlassen",
+    "quitté", "saiu",  # BigBlueButton ("Left"; de "Verlassen" above)
 )
 DURATION_COLUMNS = (
     "duration (minutes)", "duration (mins)", "in-meeting duration", "duration",
@@ -232,9 +239,10 @@ def _unreadable_xlsx() -> ReportError:
                          "XLSX."))
 
 
-def _xlsx_table(data: bytes) -> list[list[str]]:
-    """Cells of the first sheet of an .xlsx workbook (BigBlueButton, or a report re-saved in
-    Excel) as text: dates as ISO 8601, durations as H:MM:SS, whole numbers without ".0"."""
+def _xlsx_tables(data: bytes) -> list[list[list[str]]]:
+    """Cells of each sheet of an .xlsx workbook (BigBlueButton, or a report re-saved in Excel)
+    as text: dates as ISO 8601, durations as H:MM:SS, whole numbers without ".0". Recent
+    BigBlueButton workbooks put a "Summary" sheet before the users' one."""
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 (zipfile, XML and openpyxl errors: all mean unreadable)
@@ -242,12 +250,16 @@ def _xlsx_table(data: bytes) -> list[list[str]]:
     try:
         if not workbook.worksheets:
             raise _unreadable_xlsx()
-        table = []
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            if len(table) >= MAX_ROWS:
-                break
-            table.append([_xlsx_text(value) for value in row[:64]])
-        return table
+        tables, rows = [], 0
+        for sheet in workbook.worksheets[:20]:
+            table = []
+            for row in sheet.iter_rows(values_only=True):
+                if rows >= MAX_ROWS:
+                    break
+                table.append([_xlsx_text(value) for value in row[:64]])
+                rows += 1
+            tables.append(table)
+        return tables
     except ReportError:
         raise
     except Exception:  # noqa: BLE001
@@ -295,11 +307,12 @@ def _csv_table(data: bytes) -> list[list[str]]:
     return table
 
 
-def read_table(data: bytes) -> list[list[str]]:
-    """The report as rows of cells: .xlsx workbooks by their content (a ZIP), text otherwise."""
+def read_tables(data: bytes) -> list[list[list[str]]]:
+    """The report as tables (one per sheet) of rows of cells: .xlsx workbooks by their content
+    (a ZIP), text otherwise (one table)."""
     if data.startswith(b"PK\x03\x04"):
-        return _xlsx_table(data)
-    return _csv_table(data)
+        return _xlsx_tables(data)
+    return [_csv_table(data)]
 
 
 # ----------------------------------------------------------------------------- finding the table
@@ -324,7 +337,16 @@ def parse_report(data: bytes) -> list[ReportRow]:
     """Rows of a Zoom, BigBlueButton or Teams report (or any CSV or XLSX with an email or name
     column and join/leave times or a duration). Raises ReportError when no such table is
     found, or when the file is not a readable CSV or XLSX report."""
-    table = read_table(data)
+    tables = read_tables(data)
+    for table in tables:
+        rows = _parse_table(table)
+        if rows is not None:
+            return rows
+    raise _no_table(next((table for table in tables if table), []))
+
+
+def _parse_table(table: list[list[str]]) -> list[ReportRow] | None:
+    """The rows of the attendance table found in ``table``, or None when it has none."""
     for index, row in enumerate(table[:200]):
         header = [_norm(c) for c in row[:64]]
         if "user action" in header and "timestamp" in header:
@@ -342,7 +364,7 @@ def parse_report(data: bytes) -> list[ReportRow]:
             waiting_col = _find(header, WAITING_COLUMNS)
             return _rows(table, index, (email_col, name_col, join_col, leave_col, duration_col,
                                         waiting_col))
-    raise _no_table(table)
+    return None
 
 
 def _no_table(table: list[list[str]]) -> ReportError:

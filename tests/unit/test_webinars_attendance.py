@@ -130,6 +130,32 @@ def test_typographic_apostrophes_and_composed_accents_in_headers_are_the_same_he
     assert [(r.name, r.minutes) for r in parse_report(data.encode())] == [("Lina", 61)]
 
 
+@pytest.mark.parametrize("headers", [
+    ("Nom", "Modérateur", "Rejoindre", "Quitté", "Durée"),  # BigBlueButton's fr locale
+    ("Name", "Moderator", "Teilnahme", "Verlassen", "Dauer"),  # de
+    ("Nome", "Moderador", "Entrou", "Saiu", "Duração"),  # pt_BR
+    ("User", "Moderator", "Join", "Left", "Duration"),
+])
+def test_bigbluebutton_workbook_with_a_summary_sheet_first_in_its_languages(app, headers):
+    """Recent BigBlueButton workbooks (exceljs) start with a "Summary" sheet of label/value
+    rows; the users' sheet follows, its headers in the dashboard's language."""
+    workbook = openpyxl.Workbook()
+    summary = workbook.active
+    summary.title = "Summary"
+    for row in (("Label", "Value"), ("Learning Dashboard", "Basel"), (headers[0], 2),
+                (headers[4], "01:10:00"), (headers[2], "15/03/2026 14:00:00")):
+        summary.append(row)
+    users = workbook.create_sheet("Users")
+    users.append(headers)
+    users.append(("Lina Haddad", "No", "15/03/2026 14:00:05", "15/03/2026 15:02:08", "1:02:03"))
+    users.append(("Kofi Mensah", "No", "15/03/2026 14:00:00", "15/03/2026 14:20:00", "0:20:00"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = parse_report(buffer.getvalue())
+    assert [(r.line, r.name, round(r.minutes, 2)) for r in rows] == [
+        (2, "Lina Haddad", 62.05), (3, "Kofi Mensah", 20)]
+
+
 def test_unknown_headers_are_named_in_the_refusal(app):
     with pytest.raises(ReportError) as refusal:
         parse_report(read("unknown-headers.csv"))
