@@ -497,11 +497,12 @@ def _matching_page(page: str, question) -> tuple[list[str], list[list[str]]]:
 
 
 @pytest.mark.parametrize("name, source", [
-    ("match.gift", "::M::Match each convention to its subject {\n=Basel -> wastes\n"
-     "=Rotterdam -> PIC\n=Stockholm -> POPs\n= -> ozone\n}\n\n::E::Essay {}\n"),
-    ("match.yaml", "title: M\nquestions:\n  - type: matching\n    text: Match each convention\n"
-     "    pairs:\n      - {item: Basel, match: wastes}\n      - {item: Rotterdam, match: PIC}\n"
-     "      - {item: Stockholm, match: POPs}\n    distractors: [ozone]\n"),
+    ("match.gift", ("::M::Match each convention to its subject {\n=Basel -> wastes\n"
+                    "=Rotterdam -> PIC\n=Stockholm -> POPs\n= -> ozone\n}\n\n::E::Essay {}\n")),
+    ("match.yaml", ("title: M\nquestions:\n  - type: matching\n    text: Match each convention\n"
+                    "    pairs:\n      - {item: Basel, match: wastes}\n"
+                    "      - {item: Rotterdam, match: PIC}\n"
+                    "      - {item: Stockholm, match: POPs}\n    distractors: [ozone]\n")),
 ])
 def test_a_matching_question_is_shown_shuffled_without_its_pairs_saved_and_graded(
         app, trainer, learner, learner_client, tmp_path, name, source):

@@ -133,26 +133,21 @@ def test_matching_in_yaml_gives_the_same_question_as_in_gift(tmp_path):
     assert gift_problems == [] and gift.questions[0].data == question.data
 
 
+PAIR_A = "  - type: matching\n    text: x\n    pairs:\n      - {item: a, match: b}\n"
+
+
 @pytest.mark.parametrize("questions, line, message", [
     ("  - {type: matching, text: x}\n", 3, "needs pairs: a list of mappings with item: and match:"),
     ("  - {type: matching, text: x, pairs: {a: b}}\n", 3, "needs pairs"),
     ("  - type: matching\n    text: x\n    pairs:\n      - a -> b\n", 3, "pair 1 must be a mapping"),
-    ("  - type: matching\n    text: x\n    pairs:\n      - {item: a, match: b}\n"
-     "      - {item: c, option: d}\n", 7, "unknown key(s) in pair 2: option"),
-    ("  - type: matching\n    text: x\n    pairs:\n      - {item: a, match: b}\n"
-     "      - {match: d}\n", 7, "pair 2 has no item: text"),
-    ("  - type: matching\n    text: x\n    pairs:\n      - {item: a, match: b}\n"
-     "      - {item: c, match: ''}\n", 7, "pair 2 has no match: text"),
-    ("  - type: matching\n    text: x\n    pairs:\n      - {item: a, match: b}\n"
-     "      - {item: A, match: c}\n", 7, "the item 'A' is listed twice"),
-    ("  - type: matching\n    text: x\n    pairs:\n      - {item: a, match: b}\n"
-     "      - {item: c, match: d}\n    distractors: e\n", 3, "distractors must be a list"),
-    ("  - type: matching\n    text: x\n    pairs:\n      - {item: a, match: b}\n"
-     "      - {item: c, match: d}\n    distractors: [[e]]\n", 3, "distractor 1 must be a text"),
-    ("  - type: matching\n    text: x\n    pairs:\n      - {item: a, match: b}\n"
-     "      - {item: c, match: d}\n    distractors: [b]\n", 3, "distractor 1 ('b') is the match"),
-    ("  - type: matching\n    text: x\n    pairs:\n      - {item: a, match: b}\n"
-     "      - {item: c, match: d}\n", 3, "at least two items and three options"),
+    (PAIR_A + "      - {item: c, option: d}\n", 7, "unknown key(s) in pair 2: option"),
+    (PAIR_A + "      - {match: d}\n", 7, "pair 2 has no item: text"),
+    (PAIR_A + "      - {item: c, match: ''}\n", 7, "pair 2 has no match: text"),
+    (PAIR_A + "      - {item: A, match: c}\n", 7, "the item 'A' is listed twice"),
+    (PAIR_A + "      - {item: c, match: d}\n    distractors: e\n", 3, "distractors must be a list"),
+    (PAIR_A + "      - {item: c, match: d}\n    distractors: [[e]]\n", 3, "distractor 1 must be a text"),
+    (PAIR_A + "      - {item: c, match: d}\n    distractors: [b]\n", 3, "distractor 1 ('b') is the match"),
+    (PAIR_A + "      - {item: c, match: d}\n", 3, "at least two items and three options"),
     ("  - {text: x, pairs: [{item: a, match: b}]}\n", 3, "matching"),  # no type: names the kinds
 ])
 def test_matching_problems_name_the_line_and_say_what_is_wrong(tmp_path, questions, line,
