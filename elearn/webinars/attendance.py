@@ -11,8 +11,8 @@ message. Accepted layouts (found by their header row, wherever it is in the file
   Yes are skipped.
 - BigBlueButton learning dashboard export (CSV or XLSX): "User" (older versions "Name"),
   "Moderator", "Activity Score", ..., "Join", "Left", "Duration" (HH:MM:SS), in the
-  dashboard's language (fr "Rejoindre", "Quitté"; de "Teilnahme", "Verlassen"; pt "Entrou",
-  "Saiu"); recent workbooks have a "Summary" sheet first, so every sheet is searched. It has no
+  dashboard's language (fr "Rejoindre", "Quitté"; de "Teilnahme", "Verlassen"; es "Accedió",
+  "Salió"; pt "Entrou", "Saiu"); recent workbooks have a "Summary" sheet first, so every sheet is searched. It has no
   email column: people are matched by their name on the platform (case-insensitive).
 - Column names of Zoom and Teams in French, Spanish, Portuguese and German too (see the
   *_COLUMNS lists below); a file without a known table is refused with the columns it has.
@@ -92,8 +92,8 @@ JOIN_COLUMNS = (
     "hora para unirse", "hora de entrada", "hora de unión", "primera unión",
     "horário de entrada", "ingressar na hora", "primeira entrada",
     "beitrittszeit", "erster beitritt", "beigetreten",
-    # BigBlueButton's learning dashboard ("Join" in its fr, de, pt_BR locales)
-    "rejoindre", "teilnahme", "entrou",
+    # BigBlueButton's learning dashboard ("Join" in its fr, de, es_ES, pt_BR locales)
+    "rejoindre", "teilnahme", "accedió", "entrou",
 )
 LEAVE_COLUMNS = (
     "leave time", "last leave", "left", "leave", "leave time (utc)",
@@ -101,7 +101,7 @@ LEAVE_COLUMNS = (
     "hora para salir", "hora de salida", "última salida",
     "hora de saída", "horário de saída", "última saída",
     "austrittszeit", "letztes verlassen", "verlassenszeit", "verlassen",
-    "quitté", "saiu",  # BigBlueButton ("Left"; de "Verlassen" above)
+    "quitté", "salió", "saiu",  # BigBlueButton ("Left"; de "Verlassen" above)
 )
 DURATION_COLUMNS = (
     "duration (minutes)", "duration (mins)", "in-meeting duration", "duration",

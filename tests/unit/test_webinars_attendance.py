@@ -130,6 +130,7 @@ def test_typographic_apostrophes_and_composed_accents_in_headers_are_the_same_he
     ("Nom", "Modérateur", "Rejoindre", "Quitté", "Durée"),  # BigBlueButton's fr locale
     ("Name", "Moderator", "Teilnahme", "Verlassen", "Dauer"),  # de
     ("Nome", "Moderador", "Entrou", "Saiu", "Duração"),  # pt_BR
+    ("Nombre", "Moderador", "Accedió", "Salió", "Duración"),  # es_ES
     ("User", "Moderator", "Join", "Left", "Duration"),
 ])
 def test_bigbluebutton_workbook_with_a_summary_sheet_first_in_its_languages(app, headers):
