@@ -204,10 +204,24 @@ def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAtt
     return attempt
 
 
+def display_orders(attempt: QuizAttempt, questions: list[Question]) -> dict[str, object]:
+    """How the attempt page orders each question's parts, by question id: the layout's choice
+    orders, and for types that shuffle on the page (matching items and options) an order drawn
+    from a generator seeded by the attempt and question ids: the same on every reload, on save
+    and on submit, without storing it."""
+    orders = dict(attempt.layout.get("choices", {}))
+    for question in questions:
+        order = question_type(question.kind).page_order(
+            question.data, random.Random(f"attempt {attempt.id} question {question.id}"))
+        if order is not None:
+            orders[str(question.id)] = order
+    return orders
+
+
 def coerce_answers(attempt: QuizAttempt, questions: list[Question], form: dict[str, list[str]]) -> dict:
     """Stored answers from submitted form values ``q<id>`` (choice positions as shown)."""
     answers = {}
-    choice_orders = attempt.layout.get("choices", {})
+    choice_orders = display_orders(attempt, questions)
     for question in questions:
         raw = form.get(f"q{question.id}", [])
         value = question_type(question.kind).coerce(

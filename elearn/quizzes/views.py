@@ -129,7 +129,7 @@ def start(slug, quiz_slug):
 
 def _render_attempt(course, quiz, attempt, status: int = 200, message: str | None = None):
     questions = services.attempt_questions(attempt)
-    choice_orders = attempt.layout.get("choices", {})
+    choice_orders = services.display_orders(attempt, questions)
     version = _version(course, quiz)
     items = []
     for question in questions:
@@ -144,9 +144,8 @@ def _render_attempt(course, quiz, attempt, status: int = 200, message: str | Non
             selected = {str(order.index(i)) for i in wanted if i in order}
         elif view["input"] == "truefalse" and isinstance(saved, bool):
             selected = {"true" if saved else "false"}
-        elif view["input"] == "matching" and isinstance(saved, list):
-            selected = {f"{position}:{index}" for position, index in enumerate(saved)
-                        if index is not None}
+        elif view["input"] == "matching":
+            selected = qtype.shown_selection(data, saved, order)
         items.append({"question": question, "view": view, "selected": selected,
                       "text_html": text_html,
                       "text": saved if isinstance(saved, str) else ""})
