@@ -7,7 +7,7 @@ The rows are recomputed from report_facts; the SQL is written out here (not impo
 elearn.reports.rollups) so the migration keeps working when that module changes.
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0015'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
