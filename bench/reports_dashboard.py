@@ -4,18 +4,19 @@ rollups current on a write, and the CSV and XLSX exports; sizes side by side.
 
     nice .venv/bin/python bench/reports_dashboard.py --participants 100000 1000000
     nice .venv/bin/python bench/reports_dashboard.py --participants 100000 1000000 \
-        --database-url postgresql+psycopg://postgres@127.0.0.1:55403/elearn_reports_bench
+        --database-url postgresql+psycopg://postgres@127.0.0.1:55404/elearn_reports_bench
 
 Each size gets its own database (``-<N>`` appended to the file or database name), created and,
 unless --reuse, emptied by the script (--reuse keeps it, its rollups and its seeding time;
 --show prints every database's stored results side by side). Baselines from the same run: a
-one-row indexed SELECT and a bare request (/healthz); CPU time is printed beside wall time. Results are also kept in ``--results`` (JSON), so sizes
-measured in separate runs are still printed side by side. Printed per size: seeding time and
-the rollup rebuild, the dashboard of the demo coordinator's centre (the busiest), of a typical
-centre and of the whole platform, with and without a date filter (median of several renders through the Flask
-test client: routing, login, filters, SQL, template), the rollup SQL alone, the direct
-statement once, participant list pages by every sort (page 1 and 21) and a person page, a
-write with its rollup update, and the export rates.
+one-row indexed SELECT and a bare request (/healthz); CPU time is printed beside wall time.
+Results are also kept in ``--results`` (JSON), so sizes measured in separate runs are still
+printed side by side. Printed per size: seeding time and the rollup rebuild, the dashboard of
+the demo coordinator's centre (the busiest), of a typical centre and of the whole platform,
+with and without a date filter (median of several renders through the Flask test client:
+routing, login, filters, SQL, template), the rollup SQL alone, the direct statement once,
+participant list pages by every sort (page 1 and 21) and a person page, a write with its rollup
+update, and the export rates.
 Targets: dashboard < 50 ms for any centre and flat from 100k to 1M; XLSX >= 30,000 rows/s.
 """
 
