@@ -1,7 +1,7 @@
 """outbox: the account whose password link a queued mail gets at delivery
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0018
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0015'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
