@@ -72,9 +72,10 @@ PERSON_ATTRIBUTES = ("country", "audience_id", "centre_id")
 #: session.info key: while set, the events leave the rollups alone (bulk seeding, then rebuild)
 PAUSED = "reports.rollups.paused"
 CHUNK = 300
-#: people bound to one statement (one parameter each: under SQLite's 32,766 and PostgreSQL's
-#: 65,535)
-PEOPLE_PER_STATEMENT = 10_000
+#: people bound to one statement: the histogram statements repeat the bound list in each of
+#: their groupings (25 times), and the whole must stay under SQLite's 32,766 parameters
+#: (PostgreSQL's 65,535); 10,000 made a bulk enrolment of 10,000 rows fail on SQLite
+PEOPLE_PER_STATEMENT = 1_000
 
 SUMS = {
     "enrolments": lambda f: sa.func.count(),
