@@ -59,15 +59,14 @@ class ProfileFieldsMixin:
 
     def _timezone_choices(self) -> dict:
         """Canonical zones grouped by region, named in the user's language; a zone saved
-        earlier that is no longer offered (a deprecated alias) stays selectable."""
+        earlier shows as its current id, or stays selectable when it has none."""
         from flask_babel import get_locale
 
-        choices = reference.timezone_choices(str(get_locale() or "en"))
         current = self.timezone.data or ""
-        if (current and not reference.is_canonical_zone(current)
-                and reference.is_timezone(current) and current == self._saved_timezone()):
-            choices = {**choices, str(_l("Your current time zone")): [
-                (current, current.replace("_", " "), {})]}
+        saved = current if current and current == self._saved_timezone() else None
+        choices, shown = reference.timezone_select(saved, str(get_locale() or "en"))
+        if saved:
+            self.timezone.data = shown
         return choices
 
     def _saved_timezone(self) -> str | None:

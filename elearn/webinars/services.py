@@ -22,6 +22,7 @@ from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.mail import Attachment, send_mail
+from elearn.reference import services as reference
 from elearn.urls import absolute_url
 from elearn.webinars import ical
 from elearn.webinars.display import when_text
@@ -243,7 +244,8 @@ def update_webinar(webinar: Webinar, data: WebinarData) -> list[Mail]:
     if webinar.status is WebinarStatus.cancelled:
         raise WebinarError(_("A cancelled webinar cannot be changed."))
     timing_changed = (
-        data.start_utc != webinar.start_utc or data.timezone != webinar.timezone
+        data.start_utc != webinar.start_utc
+        or not reference.same_zone(data.timezone, webinar.timezone)  # an alias renamed: same
         or data.duration_minutes != webinar.duration_minutes or data.rrule != webinar.rrule
     )
     significant = timing_changed or data.join_url != webinar.join_url
