@@ -90,6 +90,37 @@ def test_catalog_search_finds_module_text(client, app, tmp_path):
     assert title not in text(client.get("/courses?q=PIC"))
 
 
+def test_catalog_search_finds_translated_module_text(client, app, tmp_path):
+    """Module translations are indexed too, each with its language's text-search configuration
+    on PostgreSQL (French and Spanish stemming; 'simple' for Arabic), FTS5 on SQLite."""
+    from elearn.courses.sync import sync_tree
+    from tests.courses_helpers import copy_tree
+    from tests.integration.test_courses_languages import _translate
+
+    tree = copy_tree(tmp_path)
+    _translate(tree, body="Les **déchets** dangereux et le consentement préalable.")
+    _translate(tree, language="es", title="Los fundamentos",
+               body="Los residuos peligrosos y el <em>consentimiento</em> previo.")
+    _translate(tree, language="ar", title="الأساسيات", body="النفايات الخطرة والموافقة المسبقة.")
+    factories.make_course(slug="other", title="Other course")
+    title = "Introduction to the conventions"
+    assert title not in text(client.get("/courses", query_string={"q": "déchets"}))
+    sync_tree(tree)
+    db.session.commit()
+    for q in ("déchets", "déchet dangereux", "Les bases", "residuos peligrosos", "residuo",
+              "النفايات", "الأساسيات"):
+        page = text(client.get("/courses", query_string={"q": q}))
+        assert title in page and "Other course" not in page, q
+    for q in ("strong", "em", "amp"):  # the HTML of the translations is not indexed
+        assert title not in text(client.get("/courses", query_string={"q": q})), q
+    # a translation removed: its words are no longer found
+    (tree / "intro-course" / "modules" / "01-basics.fr.md").unlink()
+    sync_tree(tree)
+    db.session.commit()
+    assert title not in text(client.get("/courses", query_string={"q": "déchets"}))
+    assert title in text(client.get("/courses", query_string={"q": "residuos"}))
+
+
 def test_catalog_search_escapes_like_wildcards(client, app):
     factories.make_course(slug="a", title="Waste 100% sound")
     factories.make_course(slug="b", title="Other course")
