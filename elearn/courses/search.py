@@ -70,7 +70,6 @@ def module_text_matches(text: str, course_id) -> sa.ColumnElement[bool]:
 
     if _dialect() == "postgresql":
         document = sa.literal_column(PG_DOCUMENT)
-        translated = sa.literal_column(PG_TRANSLATION_DOCUMENT)
         return sa.or_(
             sa.exists().where(
                 Module.course_id == course_id, Module.archived_at.is_(None),
@@ -78,9 +77,7 @@ def module_text_matches(text: str, course_id) -> sa.ColumnElement[bool]:
             ),
             sa.exists().where(
                 Module.course_id == course_id, Module.archived_at.is_(None),
-                ModuleTranslation.module_id == Module.id,
-                translated.op("@@")(sa.func.websearch_to_tsquery(
-                    sa.literal_column(PG_TRANSLATION_CONFIG), text)),
+                ModuleTranslation.module_id == Module.id, translation_matches(text),
             ),
         )
     query = fts5_query(text)
@@ -96,6 +93,25 @@ def module_text_matches(text: str, course_id) -> sa.ColumnElement[bool]:
 def html_text(html: str) -> str:
     """The text of rendered HTML, tags removed and entities decoded, for the FTS5 index."""
     return Markup(html).striptags()
+
+
+def translation_matches(text: str) -> sa.ColumnElement[bool]:
+    """PostgreSQL: a module translation matches ``text``, read with the configuration of the
+    translation's language. One branch per configuration, so that each compares the indexed
+    document with a constant query and can use ``ix_module_translations_search``."""
+    from elearn.courses.models import ModuleTranslation
+
+    document = sa.literal_column(PG_TRANSLATION_DOCUMENT)
+    language = ModuleTranslation.language
+
+    def matches(config: str):
+        query = sa.func.websearch_to_tsquery(sa.literal_column(f"'{config}'::regconfig"), text)
+        return document.op("@@")(query)
+
+    return sa.or_(
+        *[sa.and_(language == code, matches(config)) for code, config in TS_CONFIGS.items()],
+        sa.and_(language.not_in(list(TS_CONFIGS)), matches("simple")),
+    )
 
 
 def refresh(course) -> None:

@@ -121,6 +121,19 @@ def test_catalog_search_finds_translated_module_text(client, app, tmp_path):
     assert title in text(client.get("/courses", query_string={"q": "residuos"}))
 
 
+def test_postgresql_translation_search_can_use_its_index(app):
+    from elearn.courses.models import ModuleTranslation
+    from elearn.courses.search import translation_matches
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's GIN index (SQLite uses FTS5)")
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    query = sa.select(ModuleTranslation.id).where(translation_matches("déchets"))
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(db.session.execute(sa.text(f"EXPLAIN {compiled}")).scalars())
+    assert "ix_module_translations_search" in plan, plan
+
+
 def test_catalog_search_escapes_like_wildcards(client, app):
     factories.make_course(slug="a", title="Waste 100% sound")
     factories.make_course(slug="b", title="Other course")
