@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from elearn.accounts import services
-from elearn.accounts.models import Role
+from elearn.accounts.models import ROLE_LABELS, Role
 from elearn.config import LANGUAGES
 from elearn.reference import services as reference
 
@@ -238,7 +238,7 @@ class AdminUserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        description=_l("As printed on certificates."))
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role])
     centre = SelectField(_l("Regional centre"), validate_choice=False)
     active = BooleanField(_l("Account active"), description=_l(
         "A deactivated account cannot log in; its open sessions end at once."))

@@ -384,3 +384,13 @@ def test_time_zones_are_canonical_grouped_and_in_the_users_language(client, lear
             "timezone": "Asia/Calcutta", "centre": ""}
     response = client.post("/register", data=data)
     assert response.status_code == 400 and "time zone from the list" in response.get_data(as_text=True)
+
+
+def test_roles_are_named_in_the_users_language(admin, admin_client, learner):
+    admin.locale = "fr"
+    db.session.commit()
+    html = admin_client.get("/admin/users").get_data(as_text=True)
+    assert ">Apprenant<" in html and ">Administrateur<" in html and ">learner<" not in html
+    html = admin_client.get(f"/admin/users/{learner.id}").get_data(as_text=True)
+    assert 'value="coordinator">Coordinateur</option>' in html
+    assert "<strong>Administrateur</strong>" in admin_client.get("/profile").get_data(as_text=True)
