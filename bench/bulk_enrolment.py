@@ -35,7 +35,7 @@ def main(rows: int) -> None:
     from elearn.accounts.models import Role
     from elearn.accounts.services import create_user
     from elearn.courses.models import Course, EnrolmentPolicy
-    from elearn.enrolments import bulk
+    from elearn.enrolments import bulk, bulk_file
     from elearn.extensions import db
     from elearn.reference.models import Audience
     from elearn.reference.services import load_reference_data
@@ -73,7 +73,7 @@ def main(rows: int) -> None:
         text = HEADER + "".join(f"person{n}@example.org,Person {n},customs-officer,SN,\n"
                                 for n in range(rows))
         started = time.perf_counter()
-        records = bulk.parse(text.encode())
+        records = bulk_file.parse(text.encode())
         parsed = time.perf_counter() - started
         started = time.perf_counter()
         bulk.preview(records, courses[1], trainer)

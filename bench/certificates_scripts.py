@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from elearn.certificates.pdf import CertificateData, fallback_paths, render_certificate
+from elearn.certificates.fonts import fallback_paths
+from elearn.certificates.pdf import CertificateData, render_certificate
 from elearn.config import DEFAULTS
 
 logging.getLogger("fontTools").setLevel(logging.WARNING)

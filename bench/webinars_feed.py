@@ -82,7 +82,7 @@ def main() -> None:
         upgrade()
         from elearn.accounts.models import Role
         from elearn.reference.services import load_reference_data
-        from elearn.webinars import feeds, services
+        from elearn.webinars import feeds, ics_data, services
         from elearn.webinars.schedule import build_rrule, sessions
         from tests import factories
 
@@ -124,7 +124,7 @@ def main() -> None:
         from elearn.webinars.models import Webinar
 
         webinars = db.session.scalars(sa.select(Webinar)).all()
-        plain = [services.to_ics_event(w) for w in webinars]
+        plain = [ics_data.to_ics_event(w) for w in webinars]
         build()  # warm caches (VTIMEZONE per zone, compiled queries)
         feed_best, feed_median = best(build)
         request_best, request_median = best(request)

@@ -93,7 +93,7 @@ def webinar_reminders() -> int:
 @huey.periodic_task(crontab(hour="6", minute="0"))
 def certificate_expiry_reminders() -> int:
     """Every day at 06:00 UTC: queue the reminders of certificates about to expire."""
-    from elearn.certificates.issuing import send_expiry_reminders
+    from elearn.certificates.renewal import send_expiry_reminders
     from elearn.extensions import db
 
     with app_context():

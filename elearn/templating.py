@@ -25,7 +25,7 @@ def nav_items() -> list[tuple[str, str]]:
         if current_user.role in (Role.trainer, Role.coordinator, Role.admin):
             from flask_babel import ngettext
 
-            from elearn.enrolments.services import waiting_request_count
+            from elearn.enrolments.place_requests import waiting_request_count
 
             waiting = waiting_request_count(current_user)
             items.append(("enrolments.requests", ngettext(

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from elearn.certificates import issuing, keys
+from elearn.certificates import keys, renewal
 from elearn.extensions import db
 
 credentials_cli = AppGroup("credentials", help="Verifiable credentials: issuer keys, reminders.")
@@ -35,7 +35,7 @@ def list_keys():
 @credentials_cli.command("reminders")
 def reminders():
     """Mail learners whose certificate expires within ELEARN_CERTIFICATE_REMINDER_DAYS."""
-    sent = issuing.send_expiry_reminders()
+    sent = renewal.send_expiry_reminders()
     db.session.commit()
     click.echo(f"reminders sent: {sent}")
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from elearn.accounts.models import Role
-from elearn.certificates import issuing
+from elearn.certificates import issuing, renewal
 from elearn.certificates.models import Certificate, CertificateEvent, CertificateEventKind
 from elearn.db_types import utcnow
 from elearn.extensions import db
@@ -56,7 +56,7 @@ def issue_certificate(enrolment) -> Certificate:
     )
     db.session.add(certificate)
     db.session.flush()
-    issuing.start_validity(certificate, certificate.issued_at)
+    renewal.start_validity(certificate, certificate.issued_at)
     issuing.allocate_status(certificate, certificate.issued_at)
     db.session.add(CertificateEvent(certificate_id=certificate.id, kind=CertificateEventKind.issued,
                                     actor_id=None, at=certificate.issued_at,
@@ -264,7 +264,8 @@ def linkedin_url(certificate: Certificate) -> str:
 def certificate_pdf(certificate: Certificate, labels=None) -> bytes:
     """The PDF of a certificate (see elearn.certificates.pdf). Raises
     elearn.certificates.pdf.MissingGlyphs when a character of it has no glyph in any font."""
-    from elearn.certificates.pdf import CertificateData, fallback_paths, render_certificate
+    from elearn.certificates.fonts import fallback_paths
+    from elearn.certificates.pdf import CertificateData, render_certificate
 
     return render_certificate(CertificateData(
         learner_name=certificate.learner_name,

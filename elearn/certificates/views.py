@@ -134,7 +134,7 @@ def pdf(code: str):
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        from elearn.certificates.pdf import MissingGlyphs
+        from elearn.certificates.fonts import MissingGlyphs
 
         try:
             body = services.certificate_pdf(certificate, labels)

@@ -237,7 +237,7 @@ def mark_done_modules(links: list[ModuleLink], enrolment) -> int:
     """Set ``done`` on the links from the enrolment's progress; returns the number done."""
     if enrolment is None:
         return 0
-    from elearn.enrolments.services import done_module_ids
+    from elearn.enrolments.completion import done_module_ids
 
     done = done_module_ids(enrolment.id)
     for link in links:

@@ -16,12 +16,14 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from elearn.accounts.models import Role, User
-from elearn.courses.files import CourseSpec, load_tree, quiz_importer
+from elearn.courses import search
+from elearn.courses.files import load_tree
 from elearn.courses.models import Course, CourseAsset, EnrolmentPolicy, Module
+from elearn.courses.specs import CourseSpec
 from elearn.db_types import utcnow
 from elearn.extensions import db
-from elearn.courses import search
 from elearn.problems import CourseFilesError
+from elearn.quizzes import importer as quiz_importer
 from elearn.reference.models import Audience
 
 
@@ -323,8 +325,8 @@ def _sync_quizzes(course: Course, spec: CourseSpec, change: CourseChange) -> Non
 
 
 def _recompute_enrolments(course: Course) -> None:
+    from elearn.enrolments.completion import recompute_progress
     from elearn.enrolments.models import Enrolment, EnrolmentStatus
-    from elearn.enrolments.services import recompute_progress
 
     enrolments = db.session.scalars(
         sa.select(Enrolment).where(Enrolment.course_id == course.id,

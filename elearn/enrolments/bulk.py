@@ -21,31 +21,22 @@ Running the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from elearn.accounts.models import Role, User, new_session_token
 from elearn.courses.models import Course, EnrolmentPolicy
 from elearn.db_types import utcnow
-from elearn.enrolments import services
+from elearn.enrolments import completion
 from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
 from elearn.reference.models import Audience, RegionalCentre
 from elearn.reference.services import country_key, country_lookup
-from elearn.textfiles import TextFileError, decode_upload, sniff_delimiter
 
-REQUIRED_COLUMNS = ("email", "name", "audience", "country")
-OPTIONAL_COLUMNS = ("centre",)
-MAX_ROWS = 20_000
-#: how long a previewed file may wait for confirmation
-CONFIRM_MAX_AGE = 60 * 60
 IN_CHUNK = 5_000
 
 # outcomes of a row
@@ -54,10 +45,6 @@ ENROL = "enrol"  # existing account, enrolled
 REENROL = "reenrol"  # withdrawn earlier, enrolled again (progress kept)
 ALREADY = "already"  # nothing to do
 ERROR = "error"
-
-
-class BulkFileError(Exception):
-    """The file as a whole cannot be read (encoding, header, size)."""
 
 
 @dataclass
@@ -104,60 +91,6 @@ class Result:
     new_accounts: list[tuple[int, str, str, str]]
 
 
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8, or Windows-1252/Latin-1 as Excel's plain "CSV" saves it
-    (elearn.textfiles); a clear error naming the line when it cannot be read."""
-    try:
-        return decode_upload(data)[0]
-    except TextFileError as error:
-        raise BulkFileError(str(error)) from None
-
-
-def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, {column: value}) for each non-blank row, after checking the header."""
-    text = text.lstrip("\ufeff")
-    # judged on the header line alone, which names the columns
-    delimiter = sniff_delimiter(text, lines=1, others=(";",))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise BulkFileError(_("The file is empty.")) from None
-    except csv.Error as exc:
-        raise BulkFileError(_("The file is not valid CSV: %(error)s", error=str(exc))) from None
-    columns = [name.strip().lower().lstrip("\ufeff") for name in header]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise BulkFileError(_(
-            "The first line must be the header %(header)s (centre is optional); missing: "
-            "%(missing)s.",
-            header="email,name,audience,country,centre", missing=", ".join(missing),
-        ))
-    index = {name: columns.index(name) for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-             if name in columns}
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise BulkFileError(_("The file has more than %(max)s rows; split it.",
-                                      max=MAX_ROWS))
-            rows.append((reader.line_num, {
-                name: (values[i].strip() if i < len(values) else "") for name, i in index.items()
-            }))
-    except csv.Error as exc:
-        raise BulkFileError(_("Line %(line)s is not valid CSV: %(error)s",
-                              line=reader.line_num, error=str(exc))) from None
-    if not rows:
-        raise BulkFileError(_("The file has a header but no rows."))
-    return rows
-
-
-def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    return read_rows(decode(data))
-
-
 def may_bulk_enrol(user, course: Course) -> bool:
     """Trainers of the course, admins, and coordinators (for published courses)."""
     if not getattr(user, "is_authenticated", False):
@@ -187,23 +120,59 @@ def _in_chunks(values: list):
         yield values[start:start + IN_CHUNK]
 
 
+@dataclass
+class _PreviewContext:
+    """What every row of a preview is checked against (read once per file)."""
+    audience_by_key: dict[str, object]
+    centre_by_key: dict[str, object]
+    country_by_key: dict[str, str]
+    #: audience ids a restricted course admits (None: any)
+    allowed_audiences: set[int] | None
+    #: the coordinator's own centre, when a coordinator (not a trainer of the course) enrols
+    coordinator_centre: int | None
+    #: the unique, valid email of each row
+    emails: dict[str, Row]
+    users: dict[str, tuple] = field(default_factory=dict)
+    enrolments: dict[int, tuple] = field(default_factory=dict)
+
+
 def preview(records: list[tuple[int, dict[str, str]]], course: Course, actor) -> Preview:
     """Decide what each row would do, without writing anything."""
     audiences = list(db.session.scalars(sa.select(Audience)))
-    audience_by_key = _lookup(audiences, "slug", "name")
     centres = list(db.session.scalars(sa.select(RegionalCentre)))
-    centre_by_key = _lookup(centres, "slug", "name")
-    country_by_key = country_lookup("en")
-    allowed_audiences = (
-        {a.id for a in course.audiences}
-        if course.enrolment_policy is EnrolmentPolicy.restricted else None
-    )
-    coordinator_centre = actor.centre_id if actor.role is Role.coordinator and not (
-        course.can_manage(actor)) else None
-
     rows = [Row(line=line, email=v.get("email", ""), name=v.get("name", ""),
                 audience=v.get("audience", ""), country=v.get("country", ""),
                 centre=v.get("centre", "")) for line, v in records]
+    context = _PreviewContext(
+        audience_by_key=_lookup(audiences, "slug", "name"),
+        centre_by_key=_lookup(centres, "slug", "name"),
+        country_by_key=country_lookup("en"),
+        allowed_audiences=(
+            {a.id for a in course.audiences}
+            if course.enrolment_policy is EnrolmentPolicy.restricted else None
+        ),
+        coordinator_centre=actor.centre_id if actor.role is Role.coordinator and not (
+            course.can_manage(actor)) else None,
+        emails=_unique_emails(rows),
+    )
+    _load_existing(context, course)
+    # Every check runs on every row, so the preview lists all of a row's problems at once.
+    for row in rows:
+        audience = _check_references(row, context)
+        if context.emails.get(row.email) is not row:
+            continue  # a bad or repeated email: who it is cannot be known
+        _decide_outcome(row, context, audience)
+
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.error:
+            row.outcome = ERROR
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+    return Preview(rows=rows, counts=counts)
+
+
+def _unique_emails(rows: list[Row]) -> dict[str, Row]:
+    """Normalise each row's email; a bad or repeated one is an error on its row."""
     emails: dict[str, Row] = {}
     for row in rows:
         normal = _valid_email(row.email)
@@ -221,15 +190,19 @@ def preview(records: list[tuple[int, dict[str, str]]], course: Course, actor) ->
             continue
         emails[normal] = row
         row.email = normal
+    return emails
 
-    users: dict[str, tuple] = {}
-    for chunk in _in_chunks(list(emails)):
+
+def _load_existing(context: _PreviewContext, course: Course) -> None:
+    """The accounts of the file's emails and their enrolments in the course, in chunks."""
+    users = context.users
+    for chunk in _in_chunks(list(context.emails)):
         for user in db.session.execute(
             sa.select(User.id, User.email, User.audience_id, User.centre_id, User.active)
             .where(User.email.in_(chunk))
         ):
             users[user.email] = user
-    enrolments: dict[int, tuple] = {}
+    enrolments = context.enrolments
     user_ids = [user.id for user in users.values()]
     for chunk in _in_chunks(user_ids):
         for enrolment in db.session.execute(
@@ -238,74 +211,72 @@ def preview(records: list[tuple[int, dict[str, str]]], course: Course, actor) ->
         ):
             enrolments[enrolment.user_id] = enrolment
 
-    # Every check runs on every row, so the preview lists all of a row's problems at once.
-    for row in rows:
-        audience = audience_by_key.get(row.audience.lower())
-        if audience is None:
-            row.errors.append(_("Unknown audience \"%(value)s\".", value=row.audience))
-        country = country_by_key.get(country_key(row.country))
-        if country is None:
-            row.errors.append(_("Unknown country \"%(value)s\" (use a two-letter ISO code).",
-                                value=row.country))
-        else:
-            row.country = country
-        centre = None
-        if row.centre:
-            centre = centre_by_key.get(row.centre.lower())
-            if centre is None:
-                row.errors.append(_("Unknown centre \"%(value)s\".", value=row.centre))
-        if coordinator_centre is not None:
-            if centre is not None and centre.id != coordinator_centre:
-                row.errors.append(_("This person is not of your centre (the centre column must "
-                                    "be blank or your centre)."))
-            row.centre_id = coordinator_centre
-        else:
-            row.centre_id = centre.id if centre is not None else None
-        if emails.get(row.email) is not row:
-            continue  # a bad or repeated email: who it is cannot be known
 
-        existing = users.get(row.email)
-        if existing is None:
-            if not row.name:
-                row.errors.append(_("A name is needed to create the account."))
-            elif len(row.name) > 200:
-                row.errors.append(_("The name is longer than 200 characters."))
-            if audience is not None:
-                row.audience_id = audience.id
-                if allowed_audiences is not None and audience.id not in allowed_audiences:
-                    row.errors.append(
-                        _("Audience not allowed for this course (restricted course)."))
-            if not row.errors:
-                row.outcome = CREATE
-            continue
-        row.user_id = existing.id
-        row.audience_id = existing.audience_id
-        if coordinator_centre is not None and existing.centre_id != coordinator_centre:
-            row.errors.append(_("This account is not of your centre."))
-        if not existing.active:
-            row.errors.append(_("This account is disabled."))
-        if row.errors:
-            continue
-        enrolment = enrolments.get(existing.id)
-        if enrolment is not None and enrolment.status is not EnrolmentStatus.withdrawn:
-            row.enrolment_id = enrolment.id
-            row.outcome = ALREADY
-            continue
-        if allowed_audiences is not None and existing.audience_id not in allowed_audiences:
-            row.errors.append(_("Audience not allowed for this course (restricted course)."))
-            continue
-        if enrolment is not None:
-            row.enrolment_id = enrolment.id
-            row.outcome = REENROL
-        else:
-            row.outcome = ENROL
+def _check_references(row: Row, context: _PreviewContext):
+    """Audience, country and centre of a row; returns the audience (None when unknown)."""
+    audience = context.audience_by_key.get(row.audience.lower())
+    if audience is None:
+        row.errors.append(_("Unknown audience \"%(value)s\".", value=row.audience))
+    country = context.country_by_key.get(country_key(row.country))
+    if country is None:
+        row.errors.append(_("Unknown country \"%(value)s\" (use a two-letter ISO code).",
+                            value=row.country))
+    else:
+        row.country = country
+    centre = None
+    if row.centre:
+        centre = context.centre_by_key.get(row.centre.lower())
+        if centre is None:
+            row.errors.append(_("Unknown centre \"%(value)s\".", value=row.centre))
+    coordinator_centre = context.coordinator_centre
+    if coordinator_centre is not None:
+        if centre is not None and centre.id != coordinator_centre:
+            row.errors.append(_("This person is not of your centre (the centre column must "
+                                "be blank or your centre)."))
+        row.centre_id = coordinator_centre
+    else:
+        row.centre_id = centre.id if centre is not None else None
+    return audience
 
-    counts: dict[str, int] = {}
-    for row in rows:
-        if row.error:
-            row.outcome = ERROR
-        counts[row.outcome] = counts.get(row.outcome, 0) + 1
-    return Preview(rows=rows, counts=counts)
+
+def _decide_outcome(row: Row, context: _PreviewContext, audience) -> None:
+    """Create, enrol, re-enrol or already enrolled, for a row whose person is known."""
+    allowed_audiences = context.allowed_audiences
+    existing = context.users.get(row.email)
+    if existing is None:
+        if not row.name:
+            row.errors.append(_("A name is needed to create the account."))
+        elif len(row.name) > 200:
+            row.errors.append(_("The name is longer than 200 characters."))
+        if audience is not None:
+            row.audience_id = audience.id
+            if allowed_audiences is not None and audience.id not in allowed_audiences:
+                row.errors.append(
+                    _("Audience not allowed for this course (restricted course)."))
+        if not row.errors:
+            row.outcome = CREATE
+        return
+    row.user_id = existing.id
+    row.audience_id = existing.audience_id
+    if context.coordinator_centre is not None and existing.centre_id != context.coordinator_centre:
+        row.errors.append(_("This account is not of your centre."))
+    if not existing.active:
+        row.errors.append(_("This account is disabled."))
+    if row.errors:
+        return
+    enrolment = context.enrolments.get(existing.id)
+    if enrolment is not None and enrolment.status is not EnrolmentStatus.withdrawn:
+        row.enrolment_id = enrolment.id
+        row.outcome = ALREADY
+        return
+    if allowed_audiences is not None and existing.audience_id not in allowed_audiences:
+        row.errors.append(_("Audience not allowed for this course (restricted course)."))
+        return
+    if enrolment is not None:
+        row.enrolment_id = enrolment.id
+        row.outcome = REENROL
+    else:
+        row.outcome = ENROL
 
 
 def apply(records: list[tuple[int, dict[str, str]]], course: Course, actor) -> Result:
@@ -347,7 +318,7 @@ def apply(records: list[tuple[int, dict[str, str]]], course: Course, actor) -> R
     for row in again:  # rare: each keeps its progress and may complete at once
         enrolment = db.session.get(Enrolment, row.enrolment_id)
         enrolment.status = EnrolmentStatus.active
-        services.recompute_progress(enrolment)
+        completion.recompute_progress(enrolment)
     db.session.flush()
     return Result(
         created=len(create), enrolled=len(fresh), reenrolled=len(again),
@@ -382,26 +353,3 @@ def send_welcome_mail(new_accounts: list[tuple[int, str, str, str]], course: Cou
             "name": name, "course": course.title, "hours": hours, "link": link_prefix + token,
             "forgot": forgot}))
     return send_mails(mails)
-
-
-# --- carrying the previewed file to the confirmation, signed ------------------------------------
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="bulk-enrol")
-
-
-def sign_file(text: str, course_id: int, actor_id: int) -> str:
-    """A signed, compressed token of the file for the confirm form (nothing stored server-side)."""
-    return _serializer().dumps({"c": course_id, "u": actor_id, "csv": text})
-
-
-def unsign_file(token: str, course_id: int, actor_id: int) -> str | None:
-    """The file's text if the token is genuine, recent and for this course and person."""
-    try:
-        payload = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
-    except BadSignature:  # includes SignatureExpired
-        return None
-    if payload.get("c") != course_id or payload.get("u") != actor_id:
-        return None
-    return payload.get("csv")

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from elearn.accounts.services import get_user_by_email
 from elearn.courses.models import Course
 from elearn.db_types import utcnow
-from elearn.enrolments import services
+from elearn.enrolments import completion, services
 from elearn.enrolments.models import EnrolmentRequest, EnrolmentStatus, ModuleProgress
 from elearn.extensions import db
 
@@ -54,7 +54,7 @@ def _complete(user, course: Course) -> None:
     if enrolment is not None and enrolment.status is EnrolmentStatus.completed:
         return
     enrolment = services.enrol(user, course)
-    done = services.done_module_ids(enrolment.id)
+    done = completion.done_module_ids(enrolment.id)
     for module in course.modules:
         if module.id not in done:
             db.session.add(ModuleProgress(enrolment_id=enrolment.id, module_id=module.id))

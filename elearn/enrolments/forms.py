@@ -8,7 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from elearn.enrolments import bulk
+from elearn.enrolments import bulk_file
 from elearn.urls import is_safe_next
 
 
@@ -58,9 +58,9 @@ class BulkUploadForm(FlaskForm):
         """(records, text) of the uploaded file; a field error (and None) when unreadable."""
         data = self.file.data.read()
         try:
-            text = bulk.decode(data)
-            return bulk.read_rows(text), text
-        except bulk.BulkFileError as exc:
+            text = bulk_file.decode(data)
+            return bulk_file.read_rows(text), text
+        except bulk_file.BulkFileError as exc:
             self.file.errors = list(self.file.errors) + [str(exc)]
             return None, None
 
@@ -75,6 +75,6 @@ class BulkConfirmForm(FlaskForm):
         self.text: str | None = None
 
     def validate_payload(self, field):
-        self.text = bulk.unsign_file(field.data or "", self._course_id, self._actor_id)
+        self.text = bulk_file.unsign_file(field.data or "", self._course_id, self._actor_id)
         if self.text is None:
             raise ValidationError(_l("This preview has expired or was changed. Upload the file again."))

@@ -15,7 +15,7 @@ from elearn.accounts.models import Role
 from elearn.courses.models import Course
 from elearn.courses.sections import course_section
 from elearn.csvsafe import csv_response
-from elearn.enrolments import bulk, services
+from elearn.enrolments import bulk, bulk_file, completion, learning, place_requests, services
 from elearn.enrolments.forms import (
     BulkConfirmForm,
     BulkUploadForm,
@@ -108,9 +108,9 @@ def request_place(slug: str):
     reason = services.enrolment_block(current_user, course)
     if form.validate_on_submit():
         try:
-            services.request_place(current_user, course, form.message.data or "")
+            place_requests.request_place(current_user, course, form.message.data or "")
             db.session.flush()
-        except services.RequestRefused as refused:
+        except place_requests.RequestRefused as refused:
             db.session.rollback()
             flash(str(refused), "info")
             return _back(form, course)
@@ -123,14 +123,14 @@ def request_place(slug: str):
     return render_template(
         "enrolments/request.html", course=course, form=form,
         reason=services.block_message(reason, course),
-        pending=services.pending_request(current_user.id, course.id),
+        pending=place_requests.pending_request(current_user.id, course.id),
     ), (400 if form.errors else 200)
 
 
 @bp.route("/enrolments/requests")
 @require(Role.trainer, Role.coordinator)
 def requests():
-    items = services.requests_for_decider(current_user)
+    items = place_requests.requests_for_decider(current_user)
     return render_template("enrolments/requests.html", items=items, form=DecisionForm())
 
 
@@ -138,13 +138,13 @@ def requests():
 @require(Role.trainer, Role.coordinator)
 def decide(request_id: int):
     item = db.session.get(EnrolmentRequest, request_id)
-    ensure(item is not None and services.can_decide(current_user, item))
+    ensure(item is not None and place_requests.can_decide(current_user, item))
     form = DecisionForm()
     if not form.validate_on_submit() or not (form.approve.data or form.decline.data):
         flash(_("Choose approve or decline."), "error")
         return redirect(url_for("enrolments.requests"))
     approve = bool(form.approve.data)
-    if services.decide(item, current_user, approve, form.note.data or ""):
+    if place_requests.decide(item, current_user, approve, form.note.data or ""):
         db.session.flush()
         message = (_("%(name)s is enrolled in %(course)s.", name=item.user.name,
                      course=item.course.title) if approve else
@@ -159,8 +159,8 @@ def decide(request_id: int):
 @bp.route("/me/learning")
 @require()
 def my_learning():
-    learning = services.my_learning(current_user.id)
-    return render_template("enrolments/my_learning.html", learning=learning)
+    rows = learning.my_learning(current_user.id)
+    return render_template("enrolments/my_learning.html", learning=rows)
 
 
 # --- bulk enrolment --------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def bulk_enrol(slug: str):
             checked = bulk.preview(records, course, current_user)
             confirm = BulkConfirmForm(course_id=course.id, actor_id=current_user.id,
                                       formdata=None)
-            confirm.payload.data = bulk.sign_file(text, course.id, current_user.id)
+            confirm.payload.data = bulk_file.sign_file(text, course.id, current_user.id)
             return render_template("enrolments/bulk_preview.html", course=course,
                                    preview=checked, confirm=confirm, bulk=bulk)
     return render_template("enrolments/bulk_upload.html", course=course, form=form,
@@ -203,7 +203,7 @@ def bulk_confirm(slug: str):
         for error in form.payload.errors or [_("The form expired. Upload the file again.")]:
             flash(str(error), "error")
         return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
-    records = bulk.read_rows(form.text)
+    records = bulk_file.read_rows(form.text)
     try:
         result = bulk.apply(records, course, current_user)
         bulk.send_welcome_mail(result.new_accounts, course)
@@ -234,7 +234,7 @@ def bulk_report(slug: str):
     if not form.validate_on_submit():
         flash(_("This preview has expired or was changed. Upload the file again."), "error")
         return redirect(url_for("enrolments.bulk_enrol", slug=course.slug))
-    checked = bulk.preview(bulk.read_rows(form.text), course, current_user)
+    checked = bulk.preview(bulk_file.read_rows(form.text), course, current_user)
     labels = outcome_labels()
     rows = ([r.line, r.email, r.name, r.audience, r.country, r.centre, labels[r.outcome], r.error]
             for r in checked.rows)
@@ -271,7 +271,7 @@ class EnrolmentBox:
     #: the enrolment whatever its status (a withdrawn one offers to enrol again)
     enrolment: object | None = None
     certificate: object | None = None
-    parts: services.CompletionBreakdown | None = None
+    parts: completion.CompletionBreakdown | None = None
     #: why the user cannot enrol in one click (``services.enrolment_block``), and the message
     reason: str | None = None
     reason_message: str = ""
@@ -290,13 +290,13 @@ def enrolment_box(course: Course, user, enrolment=None, record=None) -> Enrolmen
     if record is not None and record.status is EnrolmentStatus.completed:
         box.certificate = certificate_of(record.user_id, course.id)
     elif record is not None and record.status is EnrolmentStatus.active:
-        box.parts = services.completion_breakdown(record)
+        box.parts = completion.completion_breakdown(record)
     elif not (record is None and course.is_trainer(user)):
         box.reason = services.enrolment_block(user, course)
         if box.reason is not None:
             box.reason_message = services.block_message(box.reason, course)
         if box.reason == services.BLOCK_AUDIENCE:
-            box.place_requested = services.pending_request(user.id, course.id) is not None
+            box.place_requested = place_requests.pending_request(user.id, course.id) is not None
     box.may_bulk_enrol = bulk.may_bulk_enrol(user, course)
     return box
 

@@ -18,7 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from elearn.certificates import issuing
+from elearn.certificates import renewal
 from elearn.db_types import utcnow
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
@@ -296,7 +296,7 @@ def counted_attempts(quiz: Quiz, attempts: list[QuizAttempt], user_id: int
         return attempts
     if quiz.id != final_quiz_id(quiz.course_id):
         return attempts
-    since = issuing.renewal_attempts_since(user_id, quiz.course_id)
+    since = renewal.renewal_attempts_since(user_id, quiz.course_id)
     if since is None:
         return attempts
     return [a for a in attempts if a.started_at >= since]
@@ -311,7 +311,8 @@ def final_quiz_id(course_id: int) -> int | None:
 
 def _recompute(quiz: Quiz, user_id: int, passed: bool = False,
                now: datetime | None = None) -> None:
-    from elearn.enrolments.services import active_enrolment, recompute_progress
+    from elearn.enrolments.completion import recompute_progress
+    from elearn.enrolments.services import active_enrolment
 
     enrolment = active_enrolment(user_id, quiz.course_id)
     if enrolment is not None:
@@ -319,7 +320,7 @@ def _recompute(quiz: Quiz, user_id: int, passed: bool = False,
         recompute_progress(enrolment)
         if passed and completed_before and quiz.id == final_quiz_id(quiz.course_id):
             # passing the final assessment again renews an expiring or expired certificate
-            issuing.renew_certificate(user_id, quiz.course_id, now)
+            renewal.renew_certificate(user_id, quiz.course_id, now)
 
 
 def finish_expired(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = None) -> None:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from elearn.problems import Problem
 from elearn.quizzes.markup import render
-from elearn.quizzes.types import REGISTRY, SpecError
+from elearn.quizzes.question_base import SpecError
+from elearn.quizzes.types import REGISTRY
 
 SETTING_DEFAULTS = {
     "pass_mark": 70,

@@ -11,7 +11,7 @@ from elearn.accounts.models import User
 from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.extensions import db
-from elearn.webinars import services
+from elearn.webinars import registering, services
 from elearn.webinars.models import Webinar
 from elearn.webinars.schedule import build_rrule, local_to_utc, sessions
 from elearn.webinars.services import WebinarData
@@ -99,5 +99,5 @@ def seed(participants: int = 0) -> None:
     if learner is not None:
         for webinar in (single, series, small):
             if webinar is not None:
-                services.register(webinar.id, learner)
+                registering.register(webinar.id, learner)
     db.session.flush()

@@ -22,8 +22,9 @@ from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.webinars import ical
+from elearn.webinars.ics_data import base_url, ics_key, to_ics_event
 from elearn.webinars.models import CalendarFeedState, Registration, RegistrationStatus, Webinar
-from elearn.webinars.services import base_url, ics_key, refresh_derived, to_ics_event
+from elearn.webinars.services import refresh_derived
 
 
 @dataclass

@@ -82,7 +82,8 @@ def send_reminders(now: datetime | None = None) -> int:
     from flask_babel import gettext as _
 
     from elearn.webinars.display import when_text
-    from elearn.webinars.services import invite_attachment, webinar_url
+    from elearn.webinars.ics_data import webinar_url
+    from elearn.webinars.itip import invite_attachment
 
     now = now or utcnow()
     work = []

@@ -3,50 +3,36 @@ one commit per request, mails queued in its transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
-    request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
 from elearn.courses.sections import course_section
 from elearn.csvsafe import csv_text
 from elearn.database import retrying
 from elearn.db_types import utcnow
-from elearn.extensions import db, limiter
+from elearn.extensions import db
 from elearn.i18n import column_labels
-from elearn.pagination import PageNavigation
 from elearn.permissions import (
-    can_see_join_link,
     can_view_webinar,
     ensure,
     require,
     studied_course_ids,
 )
-from elearn.urls import absolute_url
-from elearn.webinars import attendance as attendance_service
-from elearn.webinars import feeds, services
+from elearn.webinars import itip, registering, services
+from elearn.webinars.blueprint import _finish, _get, _manage, _registration, _when, bp
 from elearn.webinars.display import when_text
 from elearn.webinars.forms import (
-    AttendanceConfirmForm,
-    AttendanceForm,
-    AttendanceUploadForm,
     ConfirmForm,
     MoveSessionForm,
     WebinarForm,
@@ -56,69 +42,9 @@ from elearn.webinars.forms import (
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
 from elearn.webinars.schedule import clock_change_sessions, sessions
 
-bp = Blueprint("webinars", __name__)
-
-#: a calendar client polls a feed at most every few minutes; many people may share one address
-FEED_LIMIT_PER_TOKEN = "60 per hour"
-FEED_LIMIT_PER_ADDRESS = "1000 per hour"
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _get(webinar_id: int) -> Webinar:
-    webinar = db.session.scalar(
-        sa.select(Webinar).where(Webinar.id == webinar_id)
-        .options(selectinload(Webinar.overrides), selectinload(Webinar.organiser),
-                 selectinload(Webinar.course))
-    )
-    if webinar is None:
-        abort(404)
-    return webinar
-
-
-def _registration(webinar: Webinar):
-    if not current_user.is_authenticated:
-        return None
-    return services.registration_of(webinar.id, current_user.id)
-
-
-def _manage(webinar_id: int) -> Webinar:
-    webinar = _get(webinar_id)
-    ensure(webinar.can_manage(current_user))
-    return webinar
-
-
-def _viewer_zone() -> str | None:
-    return current_user.timezone if current_user.is_authenticated else None
-
-
-def _locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "en")
-
-
-def _when(instant, webinar) -> str:
-    return when_text(instant, webinar.timezone, _viewer_zone(), _locale())
-
-
-def _finish(mails) -> None:
-    services.queue_mails(mails)
-    db.session.flush()
-
-
-def _calendar_response(feed: feeds.Feed, filename: str, *, public: bool) -> Response:
-    db.session.flush()  # the feed's recorded state (feeds.content_changed_at), committed by the request
-    response = Response(feed.body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(feed.etag)
-    if feed.last_modified is not None:
-        response.last_modified = feed.last_modified
-    response.headers["Cache-Control"] = "public, max-age=300" if public else "private, no-cache"
-    return response.make_conditional(request)
-
+# isort: split
+# the attendance pages and the calendar feeds are routes of the same blueprint, in their own modules
+from elearn.webinars import attendance_views, feed_views  # noqa: F401
 
 # --------------------------------------------------------------------------- pages
 
@@ -306,8 +232,8 @@ def register(webinar_id: int):
     user = current_user._get_current_object()
 
     def act():
-        registration, mails = services.register(webinar_id, user)
-        services.queue_mails(mails)
+        registration, mails = registering.register(webinar_id, user)
+        itip.queue_mails(mails)
         return registration
 
     try:
@@ -341,7 +267,7 @@ def unregister(webinar_id: int):
             cancel_url=url_for("webinars.show", webinar_id=webinar_id))
     user = current_user._get_current_object()
     try:
-        retrying(lambda: services.queue_mails(services.unregister(webinar_id, user)))
+        retrying(lambda: itip.queue_mails(registering.unregister(webinar_id, user)))
     except services.WebinarError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -357,7 +283,7 @@ def unregister(webinar_id: int):
 @require(Role.trainer)
 def registrations(webinar_id: int):
     webinar = _manage(webinar_id)
-    rows = services.registrations(webinar.id)
+    rows = registering.registrations(webinar.id)
     return render_template("webinars/registrations.html", webinar=webinar, rows=rows)
 
 
@@ -377,7 +303,7 @@ def registrations_csv(webinar: Webinar, rows) -> str:
 @require(Role.trainer)
 def registrations_export(webinar_id: int):
     webinar = _manage(webinar_id)
-    body = registrations_csv(webinar, services.registrations(webinar.id))
+    body = registrations_csv(webinar, registering.registrations(webinar.id))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="webinar-{webinar.id}-registrations.csv"'
@@ -385,243 +311,10 @@ def registrations_export(webinar_id: int):
     return response
 
 
-# --------------------------------------------------------------------------- attendance
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="webinar-attendance")
 
 
-#: people per page of the manual attendance list
-ATTENDANCE_PAGE = 50
-
-
-@dataclass
-class AttendancePage(PageNavigation):
-    page: int
-    pages: int
-    total: int
-    search: str
-
-
-def _attendance_forms(webinar: Webinar):
-    """The manual list: registered people sorted by name then email, filtered by ``?q=`` (name
-    or the email's local part), 50 a page; the form covers the shown page only, so saving a
-    page never touches the people on other pages."""
-    search = request.args.get("q", "").strip()
-    everyone = sorted(((r, u) for r, u in services.registrations(webinar.id)
-                       if r.status is RegistrationStatus.registered),
-                      key=lambda pair: (pair[1].name.casefold(), pair[1].email))
-    if search:
-        term = search.casefold()
-        everyone = [(r, u) for r, u in everyone if term in u.name.casefold() or (
-            term in u.email if "@" in term else term in u.email.split("@")[0])]
-    pages = max(1, -(-len(everyone) // ATTENDANCE_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    rows = everyone[(page - 1) * ATTENDANCE_PAGE:page * ATTENDANCE_PAGE]
-    form = AttendanceForm(prefix="manual")
-    form.attended.choices = [(u.id, f"{u.name} ({u.email})") for _r, u in rows]
-    if not form.is_submitted():
-        form.attended.data = [u.id for r, u in rows if r.attended]
-    form.paging = AttendancePage(page=page, pages=pages, total=len(everyone), search=search)
-    plan = [s for s in sessions(webinar) if not s.cancelled] or sessions(webinar)
-    now = utcnow()
-    started = [s for s in plan if s.start_utc <= now]
-    default = (started[-1] if started else plan[0]).recurrence_utc
-    upload = AttendanceUploadForm(prefix="upload", session=session_stamp(default))
-    upload.session.choices = [(session_stamp(s.recurrence_utc), _when(s.start_utc, webinar))
-                              for s in plan]
-    return rows, form, upload
-
-
-def _not_started(webinar) -> bool:
-    """Attendance waits for the session: True while no session of the webinar has begun."""
-    now = utcnow()
-    return not any(s.start_utc <= now for s in sessions(webinar))
-
-
-def _refuse_early(webinar):
-    flash(_("This webinar has not started yet: record attendance once its first session has begun."),
-          "error")
-    return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
-
-
-@bp.route("/webinars/<int:webinar_id>/attendance", methods=["GET", "POST"])
-@require(Role.trainer)
-def attendance(webinar_id: int):
-    webinar = _manage(webinar_id)
-    rows, form, upload = _attendance_forms(webinar)
-    if form.validate_on_submit():
-        if _not_started(webinar):
-            return _refuse_early(webinar)
-        chosen = set(form.attended.data or [])
-        marks = {u.id: (u.id in chosen, None) for _r, u in rows}
-        changed = attendance_service.record_attendance(webinar, marks)
-        db.session.flush()
-        flash(ngettext("Attendance saved (%(num)s change).",
-                       "Attendance saved (%(num)s changes).", changed), "success")
-        return redirect(url_for("webinars.attendance", webinar_id=webinar.id,
-                                q=form.paging.search or None,
-                                page=form.paging.page if form.paging.page > 1 else None))
-    return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
-                           upload=upload, preview=None, confirm=None,
-                           not_started=_not_started(webinar))
-
-
-@bp.route("/webinars/<int:webinar_id>/attendance/upload", methods=["POST"])
-@require(Role.trainer)
-def attendance_upload(webinar_id: int):
-    webinar = _manage(webinar_id)
-    rows, form, upload = _attendance_forms(webinar)
-    preview = confirm = None
-    if upload.validate_on_submit():
-        if _not_started(webinar):
-            return _refuse_early(webinar)
-        data = upload.report.data.read()
-        try:
-            parsed = attendance_service.parse_report(data)
-        except attendance_service.ReportError as error:
-            upload.report.errors = [str(error)]
-        else:
-            preview = attendance_service.match_report(webinar, parsed)
-            marks = [[p.user_id, p.minutes, p.attended] for p in preview if p.user_id]
-            confirm = AttendanceConfirmForm(prefix="confirm")
-            confirm.payload.data = _serializer().dumps({
-                "webinar": webinar.id, "marks": marks,
-                # a report of a series is about one session (attendance per session)
-                "session": upload.session.data if webinar.rrule else None,
-            })
-    return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
-                           upload=upload, preview=preview, confirm=confirm)
-
-
-@bp.route("/webinars/<int:webinar_id>/attendance/confirm", methods=["POST"])
-@require(Role.trainer)
-def attendance_confirm(webinar_id: int):
-    webinar = _manage(webinar_id)
-    confirm = AttendanceConfirmForm(prefix="confirm")
-    if not confirm.validate_on_submit():
-        abort(400)
-    if _not_started(webinar):
-        return _refuse_early(webinar)
-    try:
-        payload = _serializer().loads(confirm.payload.data)
-    except BadSignature:
-        abort(400)
-    if payload.get("webinar") != webinar.id:
-        abort(400)
-    marks = {int(uid): (bool(attended), int(minutes)) for uid, minutes, attended in payload["marks"]}
-    session_utc = None
-    if payload.get("session"):
-        session_utc = parse_session_stamp(payload["session"])
-        try:
-            services.find_session(webinar, session_utc)
-        except services.WebinarError as error:  # the series changed since the preview
-            flash(str(error), "error")
-            return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
-    changed = attendance_service.record_attendance(webinar, marks, only_raise=True,
-                                                   session_utc=session_utc)
-    db.session.flush()
-    flash(ngettext(
-        "Attendance recorded from the report (%(num)s change).",
-        "Attendance recorded from the report (%(num)s changes).", changed), "success")
-    return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
-
-
-# --------------------------------------------------------------------------- feeds
-
-
-@bp.route("/webinars/<int:webinar_id>.ics")
-def webinar_ics(webinar_id: int):
-    webinar = _get(webinar_id)
-    registration = _registration(webinar)
-    ensure(can_view_webinar(webinar, current_user, registration))
-    joined = False
-    if webinar.status is WebinarStatus.cancelled:
-        # the single-event download of a cancelled webinar is an iTIP CANCEL (DESIGN.md), so
-        # importing it removes the event from a calendar that has it
-        feed = feeds.cancelled_single(webinar)
-    else:
-        joined = can_see_join_link(webinar, current_user, registration)
-        # the copy with the join link is a feed of its own (its content differs)
-        copy = "joined" if joined else "shared"
-        feed = feeds.build_feed(feeds.single_condition(webinar.id), name=webinar.title,
-                                key=f"webinar:{webinar.id}:{_locale()}:{copy}",
-                                joined=sa.true() if joined else None)
-    # with the join link it is that person's copy; without it, the same for everyone
-    return _calendar_response(feed, f"webinar-{webinar.id}.ics",
-                              public=webinar.is_public and not joined)
-
-
-@bp.route("/courses/<slug>/calendar.ics")
-def course_ics(slug: str):
-    course = feeds.course_by_slug(slug)
-    if course is None:
-        abort(404)
-    manager = course.can_manage(current_user)
-    ensure(course.published or manager)
-    insider = manager or course.id in studied_course_ids(current_user)
-    feed = feeds.build_feed(feeds.course_condition(course.id, include_private=insider),
-                            name=course.title,
-                            key=f"course:{course.id}:{'insider' if insider else 'public'}:{_locale()}")
-    return _calendar_response(feed, f"{course.slug}.ics", public=not insider)
-
-
-@bp.route("/webinars.ics")
-def public_ics():
-    feed = feeds.build_feed(feeds.public_condition(),
-                            name=_("BRS conventions webinars"), key=f"public:{_locale()}")
-    return _calendar_response(feed, "webinars.ics", public=True)
-
-
-def _token_key() -> str:
-    token = (request.view_args or {}).get("token", "")
-    return "calendar-feed:" + feeds.hash_token(token)
-
-
-@bp.route("/calendar/<token>.ics")
-@limiter.limit(FEED_LIMIT_PER_TOKEN, key_func=_token_key)
-@limiter.limit(FEED_LIMIT_PER_ADDRESS)
-def personal_ics(token: str):
-    user = feeds.user_for_token(token)
-    if user is None:
-        abort(404)
-    feed = feeds.build_feed(feeds.personal_condition(user.id),
-                            name=_("My webinars (%(name)s)", name=user.name),
-                            key=f"user:{user.id}:{_locale()}",
-                            joined=feeds.joined_condition(user))
-    return _calendar_response(feed, "my-webinars.ics", public=False)
-
-
-@bp.route("/me/calendar", methods=["GET", "POST"])
-@require()
-@limiter.limit("20 per hour", methods=["POST"])
-def my_calendar():
-    """Post/redirect/get: the POST makes the address and redirects; the GET shows a new
-    address once (handed over in the session), so a reload never makes another one."""
-    form = ConfirmForm()
-    has_token = current_user.calendar_token_hash is not None
-    if form.validate_on_submit():
-        if has_token and not form.is_confirmed:
-            return render_template(
-                "confirm.html", question=_("Make a new calendar address?"),
-                explanation=_("The address you have now stops working at once: calendars "
-                              "subscribed to it stop updating until you subscribe again."),
-                action=url_for("webinars.my_calendar"), confirm_label=_("Make a new address"),
-                cancel_label=_("Keep my address"), cancel_url=url_for("webinars.my_calendar"))
-        token = feeds.new_calendar_token(current_user)
-        db.session.flush()
-        session["new_calendar_token"] = token
-        return redirect(url_for("webinars.my_calendar"))
-    token = session.pop("new_calendar_token", None)
-    feed_url = webcal_url = None
-    if token:
-        feed_url = absolute_url("webinars.personal_ics", token=token)
-        webcal_url = "webcal://" + feed_url.split("://", 1)[1]
-    return render_template(
-        "webinars/my_calendar.html", form=form, feed_url=feed_url, webcal_url=webcal_url,
-        has_token=has_token,
-    ), 200, {"Cache-Control": "no-store"}
 
 
 @course_section("webinars")
@@ -640,4 +333,3 @@ def course_webinars(course, user=None, enrolment=None, record=None, limit: int =
                               "when": _when(s.start_utc, webinar)})
     items.sort(key=lambda item: item["session"].start_utc)
     return items[:limit]
-

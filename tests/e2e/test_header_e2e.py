@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from elearn.enrolments.place_requests import request_place
 from elearn.extensions import db
 from tests import factories
 from tests.e2e.conftest import DESKTOP, check_accessibility, log_in
@@ -58,8 +59,6 @@ def test_header_does_not_wrap_at_1280_px(page, app, admin, trainer, coordinator,
     # the longest names and menus: an admin with a long name, a trainer with waiting requests
     admin.name = "Maximilian Alexander Featherstonehaugh-Wolfeschlegel"
     course = factories.make_course(owner=trainer, restricted=True, audiences=("nip-official",))
-    from elearn.enrolments.services import request_place
-
     request_place(learner, course)
     for user in (admin, trainer, coordinator, learner):
         user.locale = language

@@ -13,7 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from elearn.db_types import utcnow
+from elearn.enrolments.place_requests import request_place
 from elearn.extensions import db
+from elearn.webinars.models import Webinar
+from elearn.webinars.registering import register
 from tests import factories, reports_data
 from tests.e2e.conftest import DESKTOP, problems_at_this_size
 from tests.e2e.test_quizzes_e2e import answer
@@ -157,10 +160,6 @@ def test_learner_finds_studies_passes_and_subscribes(walk, app, trainer, learner
 
 
 def test_trainer_course_webinar_requests_attendance_analysis(walk, app, trainer, learner):
-    from elearn.enrolments.services import request_place
-    from elearn.webinars.models import Webinar
-    from elearn.webinars.services import register
-
     course = factories.make_course(slug="nip", title="Updating your NIP", owner=trainer,
                                    modules=2, restricted=True, audiences=("nip-official",))
     factories.make_quiz(course, max_attempts=0)

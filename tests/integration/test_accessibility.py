@@ -426,13 +426,13 @@ def test_favicon(client):
 # --- issue 16: trainers -------------------------------------------------------------------------
 
 def test_trainer_nav_says_how_many_requests_wait(app, trainer, trainer_client, make_user):
-    from elearn.enrolments import services as enrolments
+    from elearn.enrolments import place_requests
 
     course = factories.make_course(slug="esm", owner=trainer, restricted=True)
     html = trainer_client.get("/courses").get_data(as_text=True)
     assert "Place requests" in html
     for n in range(3):
-        enrolments.request_place(make_user(audience_slug="industry"), course, "please")
+        place_requests.request_place(make_user(audience_slug="industry"), course, "please")
     db.session.commit()
     html = trainer_client.get("/courses").get_data(as_text=True)
     assert re.search(r'href="/enrolments/requests"[^>]*>3 requests waiting<', html)
@@ -576,11 +576,11 @@ def test_demo_data_never_overfills_a_webinar(app, trainer):
 
 
 def test_attendance_waits_for_the_session(app, trainer, trainer_client, learner):
-    from elearn.webinars import services as webinars
+    from elearn.webinars import registering
     from elearn.webinars.models import Registration
 
     webinar = factories.make_webinar(trainer)  # next week
-    webinars.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     html = trainer_client.get(f"/webinars/{webinar.id}/attendance").get_data(as_text=True)
     assert "has not started yet" in html
@@ -631,17 +631,16 @@ def test_registration_and_bulk_accept_test_domains(app, client, trainer, trainer
 
 def test_manual_attendance_shows_email_sorts_filters_and_pages(app, trainer, trainer_client,
                                                               make_user, monkeypatch):
-    from elearn.webinars import services as webinars
-    from elearn.webinars import views as webinar_views
+    from elearn.webinars import attendance_views, registering
     from elearn.webinars.models import Registration
 
-    monkeypatch.setattr(webinar_views, "ATTENDANCE_PAGE", 2)
+    monkeypatch.setattr(attendance_views, "ATTENDANCE_PAGE", 2)
     webinar = factories.make_webinar(trainer)
     people = [make_user(email=e, name=n) for e, n in [
         ("zoe@example.org", "Zoé Ba"), ("ana.one@example.org", "Ana Diallo"),
         ("ana.two@example.org", "Ana Diallo"), ("moe@example.org", "Moe Sy")]]
     for person in people:
-        webinars.register(webinar.id, person)
+        registering.register(webinar.id, person)
     db.session.commit()
     webinar.start_utc = webinar.start_utc.replace(year=2020)
     db.session.commit()

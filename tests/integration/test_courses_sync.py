@@ -129,7 +129,7 @@ def test_sync_recomputes_progress_and_completed_stays_completed(app, tmp_path):
 
 
 def _quizzes_imported() -> bool:
-    from elearn.courses.files import quiz_importer
+    from elearn.quizzes import importer as quiz_importer
 
     return quiz_importer is not None
 

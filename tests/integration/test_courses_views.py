@@ -6,10 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from elearn.accounts.models import Role
-from elearn.courses.models import CourseAsset, Module
+from elearn.courses.models import CourseAsset, Module, ModuleTranslation
+from elearn.courses.search import translation_matches
 from elearn.enrolments.models import ModuleProgress
 from elearn.extensions import db
 from tests import factories
+from tests.integration.test_courses_languages import _translate
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
        b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
@@ -95,7 +97,6 @@ def test_catalog_search_finds_translated_module_text(client, app, tmp_path):
     on PostgreSQL (French and Spanish stemming; 'simple' for Arabic), FTS5 on SQLite."""
     from elearn.courses.sync import sync_tree
     from tests.courses_helpers import copy_tree
-    from tests.integration.test_courses_languages import _translate
 
     tree = copy_tree(tmp_path)
     _translate(tree, body="Les **déchets** dangereux et le consentement préalable.")
@@ -122,9 +123,6 @@ def test_catalog_search_finds_translated_module_text(client, app, tmp_path):
 
 
 def test_postgresql_translation_search_can_use_its_index(app):
-    from elearn.courses.models import ModuleTranslation
-    from elearn.courses.search import translation_matches
-
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL's GIN index (SQLite uses FTS5)")
     db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from elearn.accounts.models import Role
-from elearn.certificates import issuing, keys, services
+from elearn.certificates import issuing, keys, renewal, services
 from elearn.certificates.models import Certificate
 from elearn.db_types import utcnow
 from elearn.extensions import db, limiter
@@ -188,12 +188,12 @@ def test_expiry_shown_and_renewal(app, as_user, client, trainer):
     assert "Expired certificate" in html
     data = client.get(f"/certificates/{certificate.code}.json").get_json()
     assert data["status"] == "expired" and data["valid_until"]
-    assert issuing.renew(certificate) is True
+    assert renewal.renew(certificate) is True
     db.session.commit()
     assert certificate.valid_until > utcnow() + timedelta(days=300)
     assert "Valid certificate" in client.get(f"/certificates/{certificate.code}").get_data(
         as_text=True)
-    assert issuing.renew(certificate) is False  # not due again yet
+    assert renewal.renew(certificate) is False  # not due again yet
 
 
 def test_reminders_once_before_expiry(app, outbox, trainer):
@@ -201,12 +201,12 @@ def test_reminders_once_before_expiry(app, outbox, trainer):
     course.certificate_validity_months = 6
     db.session.commit()
     certificate = factories.make_certificate(course=course)
-    assert issuing.send_expiry_reminders() == 0
+    assert renewal.send_expiry_reminders() == 0
     certificate.valid_until = utcnow() + timedelta(days=10)
     db.session.commit()
-    assert issuing.send_expiry_reminders() == 1
+    assert renewal.send_expiry_reminders() == 1
     db.session.commit()
-    assert issuing.send_expiry_reminders() == 0
+    assert renewal.send_expiry_reminders() == 0
     assert "NIP review" in outbox[-1]["Subject"]
     certificate.expiry_reminded_at = None
     db.session.commit()

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from elearn.extensions import db
-from elearn.webinars import services as webinar_services
+from elearn.webinars import registering
 from tests import factories
 from tests.conftest import login_client
 
@@ -62,7 +62,7 @@ def test_invitation_mail_and_ics_in_the_recipients_language(app, trainer, make_u
     learner.locale = "es"
     db.session.commit()
     webinar = factories.make_webinar(trainer)
-    _registration, mails = webinar_services.register(webinar.id, learner)
+    _registration, mails = registering.register(webinar.id, learner)
     mail = mails[0]
     assert mail.text.startswith("Hola, ")
     assert "Inscripción" in mail.subject

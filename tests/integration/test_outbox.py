@@ -131,51 +131,51 @@ def test_a_commit_that_queued_mail_wakes_the_worker_and_a_rollback_does_not(app,
 
 
 def _enrolment_request(learner, trainer):
-    from elearn.enrolments import services
+    from elearn.enrolments import place_requests
 
     course = factories.make_course(owner=trainer, restricted=True, audiences=("nip-official",))
-    services.request_place(learner, course, "please")
+    place_requests.request_place(learner, course, "please")
 
 
 def _enrolment_decision(learner, trainer):
-    from elearn.enrolments import services
+    from elearn.enrolments import place_requests
 
     course = factories.make_course(owner=trainer, restricted=True, audiences=("nip-official",))
-    request = services.request_place(learner, course, "please")
+    request = place_requests.request_place(learner, course, "please")
     db.session.commit()
     db.session.execute(sa.delete(OutboxMessage))
     db.session.commit()
-    services.decide(request, trainer, approve=True)
+    place_requests.decide(request, trainer, approve=True)
 
 
 def _bulk_welcome(learner, trainer):
-    from elearn.enrolments import bulk
+    from elearn.enrolments import bulk, bulk_file
 
     course = factories.make_course(owner=trainer)
     text = "email,name,audience,country,centre\nnew@example.org,New One,customs-officer,SN,\n"
-    result = bulk.apply(bulk.parse(text.encode()), course, trainer)
+    result = bulk.apply(bulk_file.parse(text.encode()), course, trainer)
     bulk.send_welcome_mail(result.new_accounts, course)
 
 
 def _webinar_registration(learner, trainer):
-    from elearn.webinars import services
+    from elearn.webinars import itip, registering
 
     webinar = factories.make_webinar(trainer)
-    _registration, mails = services.register(webinar.id, learner)
-    services.queue_mails(mails)
+    _registration, mails = registering.register(webinar.id, learner)
+    itip.queue_mails(mails)
 
 
 def _webinar_cancellation(learner, trainer):
-    from elearn.webinars import services
+    from elearn.webinars import itip, registering, services
 
     webinar = factories.make_webinar(trainer)
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
-    services.queue_mails(services.cancel_webinar(webinar))
+    itip.queue_mails(services.cancel_webinar(webinar))
 
 
 def _certificate_expiry_reminder(learner, trainer):
-    from elearn.certificates import issuing
+    from elearn.certificates import renewal
 
     course = factories.make_course(owner=trainer, modules=1)
     course.certificate_validity_months = 6
@@ -185,7 +185,7 @@ def _certificate_expiry_reminder(learner, trainer):
     db.session.commit()
     db.session.execute(sa.delete(OutboxMessage))  # mail of the completion itself, if any
     db.session.commit()
-    assert issuing.send_expiry_reminders() == 1
+    assert renewal.send_expiry_reminders() == 1
 
 
 FEATURES = {
@@ -211,13 +211,13 @@ def test_feature_mail_is_queued_with_its_change(app, outbox, learner, trainer, f
 
 
 def test_webinar_reminder_is_queued_with_its_claim(app, outbox, learner, trainer):
-    from elearn.webinars import services
+    from elearn.webinars import registering
     from elearn.webinars.models import SentReminder
     from elearn.webinars.reminders import send_reminders
 
     webinar = factories.make_webinar(trainer, start_utc=utcnow().replace(microsecond=0)
                                      + timedelta(minutes=30))
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     outbox.clear()
     assert send_reminders() == 1

@@ -14,8 +14,8 @@ from flask import render_template_string
 
 from elearn.accounts.models import Role
 from elearn.db_types import utcnow
+from elearn.enrolments.completion import passed_quiz_ids
 from elearn.enrolments.models import Enrolment
-from elearn.enrolments.services import passed_quiz_ids
 from elearn.extensions import db
 from elearn.quizzes import services
 from elearn.quizzes.models import AttemptStatus, Question, QuizAttempt

@@ -149,7 +149,7 @@ def test_out_of_date_translation_is_flagged(app, tree, trainer):
     assert quiz.translations["fr"]["outdated"] is True
     from types import SimpleNamespace
 
-    from elearn.courses.files import QuizRef
+    from elearn.courses.specs import QuizRef
     from elearn.quizzes.loader import load_quiz
     from elearn.quizzes.translations import stale_notes
 

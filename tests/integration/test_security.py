@@ -14,7 +14,7 @@ from elearn import create_app
 from elearn.accounts.models import User
 from elearn.extensions import db
 from elearn.reports import tokens
-from elearn.webinars import services as webinars
+from elearn.webinars import registering
 from tests import factories
 
 # --- 1. reset poisoning, trusted hosts, proxies ---------------------------------------------
@@ -130,8 +130,8 @@ def test_join_link_only_for_a_place_and_managers(app, as_user, learner, trainer,
 
     course, webinar = webinar_setup
     waiting = make_user(email="waiting@example.org")
-    webinars.register(webinar.id, learner)
-    webinars.register(webinar.id, waiting)  # capacity 1: waiting list
+    registering.register(webinar.id, learner)
+    registering.register(webinar.id, waiting)  # capacity 1: waiting list
     learner_token = new_calendar_token(learner)
     waiting_token = new_calendar_token(waiting)
     factories.enrol(waiting, course)

@@ -15,7 +15,7 @@ from icalendar import Calendar
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.outbox.delivery import deliver_all
-from elearn.webinars import services
+from elearn.webinars import itip, registering, services
 from elearn.webinars.models import SentReminder
 from elearn.webinars.reminders import send_reminders
 from elearn.webinars.schedule import build_rrule, sessions
@@ -58,19 +58,19 @@ def test_invitation_change_and_cancellation_have_matching_mime_and_ical_methods(
         smtp, trainer, learner):
     webinar = factories.make_webinar(trainer, rrule=build_rrule("weekly", count=3),
                                      zone="Asia/Kolkata")
-    _registration, mails = services.register(webinar.id, learner)
-    services.queue_mails(mails)
+    _registration, mails = registering.register(webinar.id, learner)
+    itip.queue_mails(mails)
     db.session.commit()
     plan = sessions(webinar)
     mails = services.move_session(webinar, plan[1].recurrence_utc,
                                   plan[1].start_utc + timedelta(hours=2))
-    services.queue_mails(mails)
+    itip.queue_mails(mails)
     db.session.commit()
     mails = services.cancel_session(webinar, plan[2].recurrence_utc)
-    services.queue_mails(mails)
+    itip.queue_mails(mails)
     db.session.commit()
     mails = services.cancel_webinar(webinar)
-    services.queue_mails(mails)
+    itip.queue_mails(mails)
     db.session.commit()
 
     assert len(smtp) == 0  # nothing leaves before the worker runs
@@ -106,8 +106,8 @@ def test_reminders_are_sent_once_even_when_run_twice(smtp, trainer, learner, mak
     factories.make_webinar(trainer, start_utc=utcnow() + timedelta(days=3))
     other = make_user()
     for webinar in (soon, tomorrow):
-        services.register(webinar.id, learner)
-    services.register(tomorrow.id, other)
+        registering.register(webinar.id, learner)
+    registering.register(tomorrow.id, other)
     db.session.commit()
 
     assert send_reminders() == 3
@@ -132,7 +132,7 @@ def test_reminders_are_sent_once_even_when_run_twice(smtp, trainer, learner, mak
 def test_cancelled_sessions_get_no_reminder(app, outbox, trainer, learner):
     start = utcnow().replace(microsecond=0) + timedelta(hours=5)
     webinar = factories.make_webinar(trainer, start_utc=start, rrule=build_rrule("weekly", count=2))
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     services.cancel_session(webinar, start)
     db.session.commit()
     outbox.clear()
@@ -145,7 +145,7 @@ def test_two_copies_running_at_once_send_each_reminder_once(app, outbox, trainer
                                      + timedelta(minutes=30))
     people = [make_user() for _ in range(3)]
     for person in people:
-        services.register(webinar.id, person)
+        registering.register(webinar.id, person)
     db.session.commit()
     outbox.clear()
     barrier = threading.Barrier(2)
@@ -174,7 +174,7 @@ def test_two_copies_running_at_once_send_each_reminder_once(app, outbox, trainer
 def test_remind_command(app, outbox, trainer, learner):
     webinar = factories.make_webinar(trainer, start_utc=utcnow().replace(microsecond=0)
                                      + timedelta(minutes=30))
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     outbox.clear()
     runner = app.test_cli_runner()
@@ -188,7 +188,7 @@ def test_a_failed_queueing_is_retried_by_the_next_run(app, outbox, trainer, lear
 
     webinar = factories.make_webinar(trainer, start_utc=utcnow().replace(microsecond=0)
                                      + timedelta(minutes=30))
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     outbox.clear()
     real = reminders.send_mail

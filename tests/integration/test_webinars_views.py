@@ -19,7 +19,7 @@ from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.reference.services import canonical_zones
-from elearn.webinars import services
+from elearn.webinars import registering, services
 from elearn.webinars.forms import session_stamp
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
 from elearn.webinars.schedule import build_rrule, local_to_utc, sessions
@@ -112,7 +112,7 @@ def test_the_zone_list_is_the_accounts_canonical_grouped_localised_list(as_user)
 def test_a_webinar_saved_with_an_alias_zone_shows_and_saves(trainer_client, trainer, learner,
                                                             outbox):
     webinar = factories.make_webinar(trainer, zone="US/Eastern")
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     outbox.clear()
     sequence, start = webinar.sequence, webinar.start_utc
@@ -214,7 +214,7 @@ def test_each_change_raises_sequence_and_mails_registrants(trainer_client, train
                                                          outbox):
     webinar = factories.make_webinar(trainer, rrule=build_rrule("weekly", count=4),
                                      zone="America/New_York")
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     outbox.clear()
     seen = [webinar.sequence]
@@ -344,7 +344,7 @@ def test_two_simultaneous_registrations_for_the_last_place(app, trainer, make_us
 
                 user = db.session.get(User, user_id)
                 barrier.wait(timeout=10)
-                retrying(lambda: services.register(webinar_id, user))
+                retrying(lambda: registering.register(webinar_id, user))
                 db.session.remove()
         except Exception as exc:  # noqa: BLE001 (a thread reports any failure to the test)
             errors.append(exc)
@@ -377,7 +377,7 @@ def test_index_lists_yours_first_and_shows_both_times(learner_client, learner, t
                                    zone="Africa/Nairobi")
     factories.make_webinar(trainer, title="Sooner",
                            start_utc=datetime.combine(future_day(5), time(11), tzinfo=UTC))
-    services.register(later.id, learner)
+    registering.register(later.id, learner)
     db.session.commit()
     html = learner_client.get("/webinars").get_data(as_text=True)
     assert html.index("Later but mine") < html.index("Sooner")
@@ -391,7 +391,7 @@ def test_index_lists_yours_first_and_shows_both_times(learner_client, learner, t
 def test_registration_csv_neutralises_formulas(trainer_client, trainer, make_user):
     webinar = factories.make_webinar(trainer)
     evil = make_user(name="=HYPERLINK(\"http://x\")")
-    services.register(webinar.id, evil)
+    registering.register(webinar.id, evil)
     db.session.commit()
     response = trainer_client.get(f"/webinars/{webinar.id}/registrations.csv")
     assert response.mimetype == "text/csv"
@@ -456,7 +456,7 @@ def test_personal_feed_token_shown_once_works_without_cookie_and_dies_on_regener
     of_course = factories.make_webinar(trainer, course=course, is_public=False)
     registered = factories.make_webinar(trainer)
     factories.make_webinar(trainer, title="Not mine")
-    services.register(registered.id, learner)
+    registering.register(registered.id, learner)
     db.session.commit()
 
     assert app.test_client().get("/calendar/.ics").status_code == 404
@@ -504,7 +504,7 @@ def test_feed_queries_do_not_grow_with_events(app, learner, trainer, count_queri
     def add(n):
         for _ in range(n):
             webinar = factories.make_webinar(trainer, rrule=build_rrule("weekly", count=3))
-            services.register(webinar.id, learner)
+            registering.register(webinar.id, learner)
             services.cancel_session(webinar, sessions(webinar)[1].recurrence_utc)
         db.session.commit()
 
@@ -565,7 +565,7 @@ def test_attendance_by_hand_completes_a_course_that_requires_a_webinar(
     course = factories.make_course(owner=trainer, modules=0, webinar_required=True)
     enrolment = factories.enrol(learner, course)
     webinar = factories.make_webinar(trainer, course=course)
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     begun(webinar)
     response = trainer_client.post(f"/webinars/{webinar.id}/attendance",
@@ -584,7 +584,7 @@ def test_report_upload_previews_then_records_on_confirmation(
     short = make_user(email="short@example.org")
     stranger = make_user(email="stranger@example.org")
     for person in (learner, short):
-        services.register(webinar.id, person)
+        registering.register(webinar.id, person)
     db.session.commit()
     begun(webinar)
     report = (
@@ -629,7 +629,7 @@ def test_attendance_counts_against_the_threshold(trainer, learner):
     from elearn.webinars.attendance import ReportRow, match_report
 
     webinar = factories.make_webinar(trainer, duration=80)
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     rows = [ReportRow(2, "L", learner.email, 30), ReportRow(3, "L", learner.email, 29)]
     assert not match_report(webinar, rows)[0].attended  # 59 < 60
@@ -727,7 +727,7 @@ def test_attendance_per_session_counts_toward_the_sessions_required(
     webinar = factories.make_webinar(trainer, course=course, rrule="FREQ=WEEKLY;COUNT=3",
                                      duration=60)
     webinar.sessions_required = 2
-    services.register(webinar.id, learner)
+    registering.register(webinar.id, learner)
     db.session.commit()
     # the three weekly sessions have all begun (attendance waits for the session)
     from datetime import timedelta

@@ -10,13 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from elearn.certificates.pdf import (
-    CertificateData,
-    Labels,
-    MissingGlyphs,
-    fallback_paths,
-    render_certificate,
-)
+from elearn.certificates.fonts import MissingGlyphs, fallback_paths
+from elearn.certificates.pdf import CertificateData, Labels, render_certificate
 from elearn.config import DEFAULTS
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
@@ -74,17 +69,17 @@ def test_arabic_names_are_shaped_and_come_back(name, tmp_path):
 
 
 def test_arabic_is_shaped_into_joined_forms(monkeypatch):
-    from elearn.certificates import pdf as module
+    from elearn.certificates import fonts
 
     used: set[str] = set()
-    real = module._FontCache.prepare_output
+    real = fonts._FontCache.prepare_output
 
     def spy(self, pdf):
         for font in pdf.fonts.values():
             used.update(glyph.glyph_name for glyph, _ in font.subset.items() if glyph)
         return real(self, pdf)
 
-    monkeypatch.setattr(module._FontCache, "prepare_output", spy)
+    monkeypatch.setattr(fonts._FontCache, "prepare_output", spy)
     render_certificate(data("محمد"))
     # meem initial, hah medial, meem medial, dal final (Arabic presentation forms B)
     assert {"uniFEE3", "uniFEA4", "uniFEE4", "uniFEAA"} <= used

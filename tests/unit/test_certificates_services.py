@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from elearn.certificates import services
 from elearn.certificates.models import Certificate, CertificateEvent, CertificateEventKind
+from elearn.enrolments import completion
 from elearn.enrolments import services as enrolments
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
@@ -107,7 +108,7 @@ def test_a_module_added_after_completion_does_not_take_the_certificate_away(app,
     enrolment = factories.complete_course(learner, course)
     db.session.add(Module(course_id=course.id, slug="new", title="New", position=5))
     db.session.commit()
-    enrolments.recompute_progress(enrolment)
+    completion.recompute_progress(enrolment)
     db.session.commit()
     assert enrolment.status is EnrolmentStatus.completed and enrolment.progress_percent == 100
     assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1
@@ -130,7 +131,7 @@ def test_completion_needs_attendance_when_the_course_requires_a_webinar(app, lea
     db.session.flush()
     db.session.add(Registration(webinar_id=webinar.id, user_id=learner.id, attended=True))
     db.session.flush()
-    assert enrolments.recompute_progress(enrolment) is True
+    assert completion.recompute_progress(enrolment) is True
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(CertificateEvent.id))) == 1
 
@@ -149,7 +150,7 @@ def test_recompute_course_after_content_changes(app, count_queries):
     db.session.add(Module(course_id=course.id, slug="new", title="New", position=3))
     db.session.commit()
 
-    assert enrolments.recompute_course(course) == 0
+    assert completion.recompute_course(course) == 0
     db.session.commit()
     for enrolment in (half_enrolment, none_enrolment, finished):
         db.session.refresh(enrolment)
@@ -161,7 +162,7 @@ def test_recompute_course_after_content_changes(app, count_queries):
                                                              Module.slug != first.slug)):
         module.archived_at = utcnow()
     db.session.commit()
-    assert enrolments.recompute_course(course) == 1
+    assert completion.recompute_course(course) == 1
     db.session.commit()
     db.session.refresh(half_enrolment)
     assert half_enrolment.status is EnrolmentStatus.completed
@@ -179,7 +180,7 @@ def test_recompute_course_queries_do_not_grow_with_learners(app, count_queries):
             enrolments.mark_module_done(enrolments.enrol(user, course), course.modules[0])
         db.session.commit()
         with count_queries() as counter:
-            enrolments.recompute_course(course)
+            completion.recompute_course(course)
         return counter.count
 
     assert learners(3) == learners(30)

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from elearn.accounts.models import User
-from elearn.enrolments import bulk
+from elearn.enrolments import bulk, bulk_file
 from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
 from elearn.outbox.models import OutboxMessage
@@ -18,7 +18,7 @@ def outcomes(preview):
 
 
 def run(text: str, course, actor, *, encoding="utf-8"):
-    return bulk.preview(bulk.parse(text.encode(encoding)), course, actor)
+    return bulk.preview(bulk_file.parse(text.encode(encoding)), course, actor)
 
 
 def test_bom_and_semicolons_are_accepted(app, trainer):
@@ -37,12 +37,12 @@ def test_windows_1252_and_latin_1_files_are_read(app, trainer):
     course = factories.make_course(owner=trainer)
     data = (Path(__file__).parent.parent / "fixtures" / "enrolments"
             / "excel-windows-1252.csv").read_bytes()
-    preview = bulk.preview(bulk.parse(data), course, trainer)
+    preview = bulk.preview(bulk_file.parse(data), course, trainer)
     assert outcomes(preview) == [(bulk.CREATE, ""), (bulk.CREATE, "")]
     assert preview.rows[0].name == "Zoë Müller – “Z”"
     assert preview.rows[0].country == "CI"
     latin1 = (HEADER + "zoe@example.org,Zoë,customs-officer,SN\n").encode("latin-1")
-    assert bulk.parse(latin1)[0][1]["name"] == "Zoë"
+    assert bulk_file.parse(latin1)[0][1]["name"] == "Zoë"
 
 
 @pytest.mark.parametrize("country", [
@@ -57,14 +57,14 @@ def test_country_names_ignore_apostrophe_kind_accents_and_case(app, trainer, cou
 def test_a_mostly_utf8_file_with_a_broken_line_names_the_line(app):
     data = (HEADER + "ana@example.org,Ana Núñez,customs-officer,SN\n").encode() + \
         b"zoe@example.org,Zo\xeb,customs-officer,SN\n"
-    with pytest.raises(bulk.BulkFileError, match="Line 3") as error:
-        bulk.parse(data)
+    with pytest.raises(bulk_file.BulkFileError, match="Line 3") as error:
+        bulk_file.parse(data)
     assert "position" not in str(error.value)
 
 
 def test_binary_files_are_refused_clearly(app):
-    with pytest.raises(bulk.BulkFileError, match="PDF"):
-        bulk.parse(b"%PDF-1.7 ...")
+    with pytest.raises(bulk_file.BulkFileError, match="PDF"):
+        bulk_file.parse(b"%PDF-1.7 ...")
 
 
 @pytest.mark.parametrize("text, message", [
@@ -75,8 +75,8 @@ def test_binary_files_are_refused_clearly(app):
     (HEADER + "\n\n", "no rows"),
 ])
 def test_missing_header_or_rows(app, text, message):
-    with pytest.raises(bulk.BulkFileError, match=message):
-        bulk.parse(text.encode())
+    with pytest.raises(bulk_file.BulkFileError, match=message):
+        bulk_file.parse(text.encode())
 
 
 def test_each_row_gets_its_outcome_or_error(app, trainer):
@@ -126,7 +126,7 @@ def test_apply_writes_valid_rows_once_and_a_second_run_changes_nothing(app, trai
         "known@example.org,Another Name,ngo,FR,\n"
         "bad,Bad,customs-officer,SN,\n"
     )
-    records = bulk.parse(text.encode())
+    records = bulk_file.parse(text.encode())
     result = bulk.apply(records, course, trainer)
     db.session.commit()
     assert (result.created, result.enrolled, result.reenrolled, result.errors) == (1, 2, 0, 1)
@@ -149,7 +149,7 @@ def test_apply_writes_valid_rows_once_and_a_second_run_changes_nothing(app, trai
     assert user_for_reset_token(token).id == new.id
 
     users_before = db.session.scalar(sa.select(sa.func.count(User.id)))
-    again = bulk.apply(bulk.parse(text.encode()), course, trainer)
+    again = bulk.apply(bulk_file.parse(text.encode()), course, trainer)
     db.session.commit()
     assert (again.created, again.enrolled, again.already) == (0, 0, 2)
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == users_before
@@ -165,7 +165,7 @@ def test_withdrawn_learners_are_enrolled_again_with_their_progress(app, trainer)
     services.mark_module_done(enrolment, course.modules[0])
     services.withdraw(enrolment)
     db.session.commit()
-    records = bulk.parse((HEADER + "back@example.org,,customs-officer,SN,\n").encode())
+    records = bulk_file.parse((HEADER + "back@example.org,,customs-officer,SN,\n").encode())
     assert outcomes(bulk.preview(records, course, trainer)) == [(bulk.REENROL, "")]
     result = bulk.apply(records, course, trainer)
     db.session.commit()
@@ -187,7 +187,7 @@ def test_coordinators_enrol_only_people_of_their_centre(app, coordinator):
         "theirs@example.org,,customs-officer,JM,",
         "nocentre@example.org,,customs-officer,JM,",
     ]) + "\n"
-    records = bulk.parse(text.encode())
+    records = bulk_file.parse(text.encode())
     results = outcomes(bulk.preview(records, course, coordinator))
     assert results[:2] == [(bulk.CREATE, ""), (bulk.CREATE, "")]
     assert "not of your centre" in results[2][1]
@@ -212,7 +212,7 @@ def test_ten_thousand_rows_in_one_transaction_with_bulk_statements(app, trainer,
             factories.enrol(user, course)
     text = HEADER + "".join(
         f"person{n}@example.org,Person {n},customs-officer,SN,\n" for n in range(10_000))
-    records = bulk.parse(text.encode())
+    records = bulk_file.parse(text.encode())
     with count_queries() as counter:
         result = bulk.apply(records, course, trainer)
         bulk.send_welcome_mail(result.new_accounts, course)
@@ -233,11 +233,11 @@ def test_email_check(app, address, ok):
 
 
 def test_signed_file_is_bound_to_course_and_person(app):
-    token = bulk.sign_file("email\n", 1, 2)
-    assert bulk.unsign_file(token, 1, 2) == "email\n"
-    assert bulk.unsign_file(token, 1, 3) is None
-    assert bulk.unsign_file(token, 9, 2) is None
-    assert bulk.unsign_file(token[:-2] + "xx", 1, 2) is None
+    token = bulk_file.sign_file("email\n", 1, 2)
+    assert bulk_file.unsign_file(token, 1, 2) == "email\n"
+    assert bulk_file.unsign_file(token, 1, 3) is None
+    assert bulk_file.unsign_file(token, 9, 2) is None
+    assert bulk_file.unsign_file(token[:-2] + "xx", 1, 2) is None
 
 
 def test_a_row_lists_every_error_not_only_the_first(app, trainer):

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from elearn.quizzes.types import REGISTRY, SpecError, normalise_text, parse_number
+from elearn.quizzes.question_base import SpecError
+from elearn.quizzes.types import REGISTRY, normalise_text, parse_number
 
 single = REGISTRY["single"]
 multiple = REGISTRY["multiple"]

@@ -8,12 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from elearn.webinars.attendance import (
-    ReportError,
-    parse_minutes,
-    parse_report,
-    strip_name_suffix,
-)
+from elearn.webinars.attendance import parse_report
+from elearn.webinars.attendance_cells import ReportError, parse_minutes, strip_name_suffix
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "attendance"
 

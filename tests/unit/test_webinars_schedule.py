@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from elearn.webinars.attendance import ReportError, decode, parse_minutes, parse_report
+from elearn.webinars.attendance import parse_report
+from elearn.webinars.attendance_cells import ReportError, parse_minutes
+from elearn.webinars.attendance_files import decode
 from elearn.webinars.schedule import LocalTimeError, build_rrule, local_to_utc, series_starts
 
 
