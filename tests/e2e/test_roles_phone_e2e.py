@@ -42,8 +42,14 @@ class Walk:
         """Tap or click ``locator`` and wait for the page it leads to (``navigates=False``:
         stay, e.g. a download)."""
         locator = locator.first if locator.count() > 1 else locator
-        locator.scroll_into_view_if_needed()
         assert locator.is_visible(), f"not visible on the {self.device}: {locator}"
+        # reachable by scrolling down only: not beside the screen in a table scrolled sideways
+        inside = locator.evaluate("""e => { const r = e.getBoundingClientRect();
+            window.scrollTo(0, window.scrollY + r.top - 100);
+            const s = e.getBoundingClientRect();
+            return s.left >= 0 && s.right <= window.innerWidth; }""")
+        assert inside, f"on the {self.device}, {locator} is off the screen sideways"
+        locator.scroll_into_view_if_needed()
         if navigates is None:
             navigates = self._navigates(locator)
         with self.page.expect_navigation(wait_until="load") if navigates else _nothing():
@@ -185,6 +191,9 @@ def test_trainer_course_webinar_requests_attendance_analysis(walk, app, trainer,
 
     walk.nav("1 request waiting")
     walk.see("I update our NIP next year.")
+    walk.check()
+    page.get_by_label("Note to the learner (optional)").fill("Welcome.")
+    walk.button("Approve")
     walk.check()
 
     walk.nav("Webinars")
