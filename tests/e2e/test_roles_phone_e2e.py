@@ -52,11 +52,15 @@ class Walk:
         locator.scroll_into_view_if_needed()
         if navigates is None:
             navigates = self._navigates(locator)
-        with self.page.expect_navigation(wait_until="load") if navigates else _nothing():
-            if self.device == "phone":
-                locator.tap()
-            else:
-                locator.click()
+        try:
+            with self.page.expect_navigation(wait_until="load") if navigates else _nothing():
+                if self.device == "phone":
+                    locator.tap()
+                else:
+                    locator.click()
+        except Exception as error:
+            raise AssertionError(f"{self.device}: pressing {locator} on {self.page.url}: "
+                                 f"{error}") from error
 
     @staticmethod
     def _navigates(locator) -> bool:
