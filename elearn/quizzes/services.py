@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from elearn.caching import cache_key, cached, content_version
 from elearn.certificates import renewal
 from elearn.db_types import utcnow
 from elearn.enrolments.models import EnrolmentStatus
@@ -75,8 +76,10 @@ def user_attempts(quiz_id: int, user_id: int) -> list[QuizAttempt]:
 
 
 def question_count(quiz_id: int) -> int:
-    return db.session.scalar(sa.select(sa.func.count(Question.id)).where(
-        Question.quiz_id == quiz_id, Question.archived_at.is_(None)))
+    """The quiz's live questions (cached by content version: questions are course content)."""
+    return cached(cache_key("question-count", content_version(), quiz_id),
+                  lambda: db.session.scalar(sa.select(sa.func.count(Question.id)).where(
+                      Question.quiz_id == quiz_id, Question.archived_at.is_(None))))
 
 
 def attempt_token(attempt: QuizAttempt) -> str:
@@ -201,10 +204,24 @@ def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAtt
     return attempt
 
 
+def display_orders(attempt: QuizAttempt, questions: list[Question]) -> dict[str, object]:
+    """How the attempt page orders each question's parts, by question id: the layout's choice
+    orders, and for types that shuffle on the page (matching items and options) an order drawn
+    from a generator seeded by the attempt and question ids: the same on every reload, on save
+    and on submit, without storing it."""
+    orders = dict(attempt.layout.get("choices", {}))
+    for question in questions:
+        order = question_type(question.kind).page_order(
+            question.data, random.Random(f"attempt {attempt.id} question {question.id}"))
+        if order is not None:
+            orders[str(question.id)] = order
+    return orders
+
+
 def coerce_answers(attempt: QuizAttempt, questions: list[Question], form: dict[str, list[str]]) -> dict:
     """Stored answers from submitted form values ``q<id>`` (choice positions as shown)."""
     answers = {}
-    choice_orders = attempt.layout.get("choices", {})
+    choice_orders = display_orders(attempt, questions)
     for question in questions:
         raw = form.get(f"q{question.id}", [])
         value = question_type(question.kind).coerce(
