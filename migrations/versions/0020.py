@@ -2,7 +2,7 @@
 text-search configuration; SQLite FTS5 rows re-indexed with the translations
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0017
 """
 import html
 import re
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0015'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
