@@ -31,8 +31,8 @@ def nav_items() -> list[tuple[str, str]]:
             items.append(("enrolments.requests", ngettext(
                 "%(num)s request waiting", "%(num)s requests waiting", waiting)
                 if waiting else _("Place requests")))
-        if current_user.role in (Role.coordinator, Role.admin):
-            items.append(("reports.centre_dashboard", _("Centre")))
+        if current_user.role is Role.coordinator:
+            items.append(("reports.centre_dashboard", _("Centre")))  # admins: Administration
     return items
 
 
@@ -43,7 +43,7 @@ def admin_nav_items() -> list[tuple[str, str]]:
 
     if not (current_user.is_authenticated and current_user.role is Role.admin):
         return []
-    return [("accounts.admin_users", _("Users")),
+    return [("reports.centre_dashboard", _("Regional centres")), ("accounts.admin_users", _("Users")),
             ("certificates.admin_search", _("Certificates")),
             ("reference.index", _("Reference data")), ("outbox.index", _("Mail"))]
 

@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from elearn.accounts import services
-from elearn.accounts.models import Role
+from elearn.accounts.models import ROLE_LABELS, Role
 from elearn.config import LANGUAGES
 from elearn.reference import services as reference
 
@@ -59,15 +59,14 @@ class ProfileFieldsMixin:
 
     def _timezone_choices(self) -> dict:
         """Canonical zones grouped by region, named in the user's language; a zone saved
-        earlier that is no longer offered (a deprecated alias) stays selectable."""
+        earlier shows as its current id, or stays selectable when it has none."""
         from flask_babel import get_locale
 
-        choices = reference.timezone_choices(str(get_locale() or "en"))
         current = self.timezone.data or ""
-        if (current and not reference.is_canonical_zone(current)
-                and reference.is_timezone(current) and current == self._saved_timezone()):
-            choices = {**choices, str(_l("Your current time zone")): [
-                (current, current.replace("_", " "), {})]}
+        saved = current if current and current == self._saved_timezone() else None
+        choices, shown = reference.timezone_select(saved, str(get_locale() or "en"))
+        if saved:
+            self.timezone.data = shown
         return choices
 
     def _saved_timezone(self) -> str | None:
@@ -239,7 +238,7 @@ class AdminUserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        description=_l("As printed on certificates."))
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), _valid_email])
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role])
     centre = SelectField(_l("Regional centre"), validate_choice=False)
     active = BooleanField(_l("Account active"), description=_l(
         "A deactivated account cannot log in; its open sessions end at once."))

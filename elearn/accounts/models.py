@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,6 +19,15 @@ class Role(enum.Enum):
     trainer = "trainer"
     coordinator = "coordinator"
     admin = "admin"
+
+    @property
+    def label(self) -> str:
+        """The role's name for people, in their language (the value is for the database)."""
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {Role.learner: _l("Learner"), Role.trainer: _l("Trainer"),
+               Role.coordinator: _l("Coordinator"), Role.admin: _l("Administrator")}
 
 
 def new_session_token() -> str:

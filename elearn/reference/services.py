@@ -152,8 +152,45 @@ def timezone_choices(locale: str = "en") -> dict[str, list[tuple]]:
     return choices
 
 
+@functools.cache
+def _canonical_zone_set() -> frozenset[str]:
+    return frozenset(zone for zone, _country in canonical_zones()) | {"UTC"}
+
+
 def is_canonical_zone(name: str) -> bool:
-    return name == "UTC" or name in {zone for zone, _country in canonical_zones()}
+    return name in _canonical_zone_set()
+
+
+def canonical_zone(name: str) -> str | None:
+    """``name`` as a zone of the list: itself, or the current id of a deprecated alias (CLDR's
+    table: US/Eastern -> America/New_York, Asia/Calcutta -> Asia/Kolkata); None otherwise."""
+    if is_canonical_zone(name):
+        return name
+    from babel.core import get_global
+
+    current = get_global("zone_aliases").get(name)
+    return current if current and is_canonical_zone(current) else None
+
+
+def same_zone(one: str, other: str) -> bool:
+    """True when two zone ids name the same zone (an alias and its current id)."""
+    return one == other or (canonical_zone(one) or one) == (canonical_zone(other) or other)
+
+
+def timezone_select(current: str | None, locale: str = "en") -> tuple[dict, str | None]:
+    """The choices of a time-zone select (:func:`timezone_choices`) and the value to show for
+    ``current``, a zone saved earlier: an alias shows as its current id; a valid zone with no
+    current id in the list stays selectable in a group of its own."""
+    choices = timezone_choices(locale)
+    if not current:
+        return choices, current
+    mapped = canonical_zone(current)
+    if mapped is not None:
+        return choices, mapped
+    if is_timezone(current):
+        choices = {**choices, str(_l("Your current time zone")): [
+            (current, current.replace("_", " "), {})]}
+    return choices, current
 
 
 def is_timezone(name: str) -> bool:

@@ -260,14 +260,22 @@ def _export_name(context: Context, what: str) -> str:
 
 
 #: spreadsheet column widths (characters) of the participants export
-EXPORT_WIDTHS = (28, 32, 8, 24, 22, 22, 40, 11, 11, 17, 17, 24)
+EXPORT_WIDTHS = (28, 32, 24, 8, 24, 22, 22, 40, 11, 11, 17, 17, 24)
+#: its column types: the country's name, in the user's language, beside its ISO code
+EXPORT_KINDS = ("text",) + services.EXPORT_KINDS
 
 
 def _export_headings() -> list[str]:
     """The participants export's column headings, for people (the CSV keeps the field names)."""
-    return [_("Name"), _("Email"), _("Country"), _("Target audience"), _("Regional centre"),
-            _("Course code"), _("Course"), _("Status"), _("Progress (%)"),
+    return [_("Name"), _("Email"), _("Country"), _("ISO code"), _("Target audience"),
+            _("Regional centre"), _("Course code"), _("Course"), _("Status"), _("Progress (%)"),
             _("Enrolled (UTC)"), _("Completed (UTC)"), _("Certificate code")]
+
+
+def _with_country_names(rows, names: dict[str, str]):
+    """Export rows with the country's name inserted before its ISO code (column 3)."""
+    for row in rows:
+        yield (row[0], row[1], names.get(row[2], ""), *row[2:])
 
 
 def _export_participants(kind: str, fmt: str):
@@ -278,9 +286,10 @@ def _export_participants(kind: str, fmt: str):
         rows = services.iter_export_rows(context.scope, search)
         chunks = exports.csv_chunks(services.EXPORT_COLUMNS, rows)
     else:
-        rows = services.iter_export_rows(context.scope, search, typed=True)
+        rows = _with_country_names(services.iter_export_rows(context.scope, search, typed=True),
+                                   _country_labels())
         chunks = exports.xlsx_chunks(
-            _export_headings(), rows, title=_("Participants"), kinds=services.EXPORT_KINDS,
+            _export_headings(), rows, title=_("Participants"), kinds=EXPORT_KINDS,
             widths=EXPORT_WIDTHS,
         )
     return _download(chunks, _export_name(context, "participants"), fmt)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -120,12 +121,17 @@ class WebinarForm(FlaskForm):
         self.course.choices = [("", _l("No course"))] + [
             (key, c.title) for key, c in self._courses.items()
         ]
-        self.timezone.choices = [(tz, tz.replace("_", " ")) for tz in reference.timezone_names()]
         if not self.is_submitted():
             if webinar is not None:
                 self._fill(webinar)
             else:
                 self.timezone.data = user.timezone
+        # the accounts' zone list; a saved alias (US/Eastern) shows as its current id
+        self._kept_zone = webinar.timezone if webinar is not None else user.timezone
+        kept = self.timezone.data if self.timezone.data == self._kept_zone else None
+        self.timezone.choices, shown = reference.timezone_select(kept, str(get_locale() or "en"))
+        if kept:
+            self.timezone.data = shown
 
     def _fill(self, webinar) -> None:
         local = webinar.start_utc.astimezone(ZoneInfo(webinar.timezone))
@@ -160,7 +166,9 @@ class WebinarForm(FlaskForm):
             raise ValidationError(_l("Choose a course."))
 
     def validate_timezone(self, field):
-        if not reference.is_timezone(field.data or ""):
+        value = field.data or ""
+        if not (reference.is_canonical_zone(value)
+                or (value == self._kept_zone and reference.is_timezone(value))):
             raise ValidationError(_l("Choose a time zone from the list."))
 
     def validate_join_url(self, field):

@@ -20,6 +20,7 @@ from elearn.accounts.models import User
 from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.extensions import db
+from elearn.reference import services as reference
 from elearn.webinars import ical
 from elearn.webinars.ics_data import ics_key, recurrence_stamp, to_ics_event
 from elearn.webinars.itip import INVITE_BODY, N_, Mail, _mail, _people
@@ -108,7 +109,8 @@ def update_webinar(webinar: Webinar, data: WebinarData) -> list[Mail]:
     if webinar.status is WebinarStatus.cancelled:
         raise WebinarError(_("A cancelled webinar cannot be changed."))
     timing_changed = (
-        data.start_utc != webinar.start_utc or data.timezone != webinar.timezone
+        data.start_utc != webinar.start_utc
+        or not reference.same_zone(data.timezone, webinar.timezone)  # an alias renamed: same
         or data.duration_minutes != webinar.duration_minutes or data.rrule != webinar.rrule
     )
     significant = timing_changed or data.join_url != webinar.join_url

@@ -91,6 +91,33 @@ def _axe(page) -> list[dict]:
     return [v for v in result["violations"] if v["impact"] in FAILING_IMPACTS]
 
 
+_SIDEWAYS = """() => {
+    const width = document.documentElement.scrollWidth;
+    if (width <= window.innerWidth + 1) return null;
+    const culprits = [...document.querySelectorAll('body *')].filter(e => {
+        const r = e.getBoundingClientRect();
+        return r.right > window.innerWidth + 1 && !e.closest('.table-wrap');
+    }).slice(0, 3).map(e => e.tagName + '.' + e.className);
+    return width + ' px wide: ' + culprits.join(', ');
+}"""
+
+
+def problems_at_this_size(page, sideways: bool = True) -> list[str]:
+    """axe-core's violations of moderate impact or worse at the page's current viewport, and
+    (``sideways``) whether the page scrolls sideways at this width (WCAG 1.4.10)."""
+    width = page.viewport_size["width"] if page.viewport_size else "?"
+    problems = [
+        f"{width} px: {v['impact']}: {v['id']}: {v['help']} "
+        f"({[n['target'] for n in v['nodes']][:3]})"
+        for v in _axe(page)
+    ]
+    if sideways:
+        wide = page.evaluate(_SIDEWAYS)
+        if wide:
+            problems.append(f"{width} px: the page scrolls sideways (WCAG 1.4.10): {wide}")
+    return problems
+
+
 def check_accessibility(page) -> None:
     """Run axe-core on the current page at 1280 px and at 320 px; fail on any violation of
     moderate impact or worse, and on a page that scrolls sideways at 320 px."""
@@ -99,23 +126,7 @@ def check_accessibility(page) -> None:
     try:
         for size in (DESKTOP, NARROW):
             page.set_viewport_size(size)
-            problems += [
-                f"{size['width']} px: {v['impact']}: {v['id']}: {v['help']} "
-                f"({[n['target'] for n in v['nodes']][:3]})"
-                for v in _axe(page)
-            ]
-            if size is NARROW:
-                wide = page.evaluate("""() => {
-                    const width = document.documentElement.scrollWidth;
-                    if (width <= window.innerWidth + 1) return null;
-                    const culprits = [...document.querySelectorAll('body *')].filter(e => {
-                        const r = e.getBoundingClientRect();
-                        return r.right > window.innerWidth + 1 && !e.closest('.table-wrap');
-                    }).slice(0, 3).map(e => e.tagName + '.' + e.className);
-                    return width + ' px wide: ' + culprits.join(', ');
-                }""")
-                if wide:
-                    problems.append(f"320 px: the page scrolls sideways (WCAG 1.4.10): {wide}")
+            problems += problems_at_this_size(page, sideways=size is NARROW)
     finally:
         page.set_viewport_size(original)
     assert not problems, "\n".join(problems) + f"\non {page.url}"

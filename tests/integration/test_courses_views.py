@@ -6,10 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from elearn.accounts.models import Role
-from elearn.courses.models import CourseAsset, Module
+from elearn.courses.models import CourseAsset, Module, ModuleTranslation
+from elearn.courses.search import translation_matches
 from elearn.enrolments.models import ModuleProgress
 from elearn.extensions import db
 from tests import factories
+from tests.integration.test_courses_languages import _translate
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
        b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
@@ -88,6 +90,46 @@ def test_catalog_search_finds_module_text(client, app, tmp_path):
     sync_tree(tree)
     db.session.commit()
     assert title not in text(client.get("/courses?q=PIC"))
+
+
+def test_catalog_search_finds_translated_module_text(client, app, tmp_path):
+    """Module translations are indexed too, each with its language's text-search configuration
+    on PostgreSQL (French and Spanish stemming; 'simple' for Arabic), FTS5 on SQLite."""
+    from elearn.courses.sync import sync_tree
+    from tests.courses_helpers import copy_tree
+
+    tree = copy_tree(tmp_path)
+    _translate(tree, body="Les **déchets** dangereux et le consentement préalable.")
+    _translate(tree, language="es", title="Los fundamentos",
+               body="Los residuos peligrosos y el <em>consentimiento</em> previo.")
+    _translate(tree, language="ar", title="الأساسيات", body="النفايات الخطرة والموافقة المسبقة.")
+    factories.make_course(slug="other", title="Other course")
+    title = "Introduction to the conventions"
+    assert title not in text(client.get("/courses", query_string={"q": "déchets"}))
+    sync_tree(tree)
+    db.session.commit()
+    for q in ("déchets", "déchet dangereux", "Les bases", "residuos peligrosos", "residuo",
+              "النفايات", "الأساسيات"):
+        page = text(client.get("/courses", query_string={"q": q}))
+        assert title in page and "Other course" not in page, q
+    for q in ("strong", "em", "amp"):  # the HTML of the translations is not indexed
+        assert title not in text(client.get("/courses", query_string={"q": q})), q
+    # a translation removed: its words are no longer found
+    (tree / "intro-course" / "modules" / "01-basics.fr.md").unlink()
+    sync_tree(tree)
+    db.session.commit()
+    assert title not in text(client.get("/courses", query_string={"q": "déchets"}))
+    assert title in text(client.get("/courses", query_string={"q": "residuos"}))
+
+
+def test_postgresql_translation_search_can_use_its_index(app):
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's GIN index (SQLite uses FTS5)")
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    query = sa.select(ModuleTranslation.id).where(translation_matches("déchets"))
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(db.session.execute(sa.text(f"EXPLAIN {compiled}")).scalars())
+    assert "ix_module_translations_search" in plan, plan
 
 
 def test_catalog_search_escapes_like_wildcards(client, app):

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from elearn.accounts.models import Role
+from elearn.extensions import db
 from tests import factories, reports_data
 
 
@@ -237,22 +238,29 @@ def test_csv_export_follows_search(coordinator_client, population):
     assert "a2@example.org" in text and "a1@example.org" not in text
 
 
-def test_xlsx_exports(coordinator_client, population):
+def test_xlsx_exports(coordinator_client, coordinator, population):
     response = coordinator_client.get("/centre/export/participants.xlsx")
     assert response.status_code == 200 and response.is_streamed
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 7
     assert all(not str(row[0]).startswith("=") for row in rows)
-    assert rows[0][0] == "Name" and rows[0][9] == "Enrolled (UTC)"  # headings for people
+    assert rows[0][0] == "Name" and rows[0][10] == "Enrolled (UTC)"  # headings for people
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
-    a1 = next(row for row in rows if row[1] == "a1@example.org" and row[5] == "course-one")
-    assert a1[9] == datetime(2026, 1, 1, 9, 0) and a1[10] == datetime(2026, 1, 11, 9, 0)
-    assert a1[8] == 100 and isinstance(a1[8], int)  # a number, not text
-    assert sheet.cell(row=2, column=10).number_format.startswith("yyyy")
+    a1 = next(row for row in rows if row[1] == "a1@example.org" and row[6] == "course-one")
+    assert rows[0][2:4] == ("Country", "ISO code")
+    assert a1[2:4] == ("Trinidad & Tobago", "TT")  # the name beside the ISO code
+    assert a1[10] == datetime(2026, 1, 1, 9, 0) and a1[11] == datetime(2026, 1, 11, 9, 0)
+    assert a1[9] == 100 and isinstance(a1[9], int)  # a number, not text
+    assert sheet.cell(row=2, column=11).number_format.startswith("yyyy")
     response = coordinator_client.get("/centre/export/breakdowns.xlsx")
     rows = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
     assert rows[0][0] == "breakdown" and rows[1][0] == "total" and rows[1][3] == 3
+    coordinator.locale = "fr"
+    db.session.commit()
+    french = coordinator_client.get("/centre/export/participants.xlsx")
+    rows = list(load_workbook(io.BytesIO(french.get_data())).active.iter_rows(values_only=True))
+    assert rows[0][2:4] == ("Pays", "Code ISO") and ("Jamaïque", "JM") in {r[2:4] for r in rows}
 
 
 def test_breakdown_csv(coordinator_client, population):

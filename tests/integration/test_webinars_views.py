@@ -18,6 +18,7 @@ from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
+from elearn.reference.services import canonical_zones
 from elearn.webinars import registering, services
 from elearn.webinars.forms import session_stamp
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
@@ -80,6 +81,61 @@ def test_the_form_defaults_to_the_trainers_zone(trainer_client):
     html = trainer_client.get("/webinars/new").get_data(as_text=True)
     assert re.search(r'<option selected value="Africa/Dakar">|<option value="Africa/Dakar" selected',
                      html)
+
+
+def selected_zone(html: str) -> str | None:
+    zone = r'([^"]+/[^"]+|UTC)'
+    match = re.search(f'<option[^>]* selected[^>]* value="{zone}"|<option[^>]* value="{zone}"[^>]* selected',
+                      html)
+    return match and (match.group(1) or match.group(2))
+
+
+def test_the_zone_list_is_the_accounts_canonical_grouped_localised_list(as_user):
+    """The same list as registration and profile: canonical zones only, grouped by region,
+    named in the user's language; a trainer whose profile zone is an alias starts on its
+    current id."""
+    trainer = make_trainer(timezone="US/Eastern")
+    trainer.locale = "fr"
+    db.session.commit()
+    html = as_user(trainer).get("/webinars/new").get_data(as_text=True)
+    zones = re.findall(r'<option[^>]*value="([^"]+/[^"]+)"', html)
+    assert "Europe/Stockholm" in zones and "Asia/Kolkata" in zones
+    for alias in ("US/Eastern", "Asia/Calcutta", "Europe/Kiev"):
+        assert alias not in zones
+    assert len(zones) == len(set(zones))
+    assert set(zones) == {zone for zone, _country in canonical_zones()}
+    assert '<optgroup label="Océan Indien">' in html
+    assert re.search(r'value="Europe/Vienna"[^>]*>Vienne \(Autriche\)<', html)
+    assert selected_zone(html) == "America/New_York"
+
+
+def test_a_webinar_saved_with_an_alias_zone_shows_and_saves(trainer_client, trainer, learner,
+                                                            outbox):
+    webinar = factories.make_webinar(trainer, zone="US/Eastern")
+    registering.register(webinar.id, learner)
+    db.session.commit()
+    outbox.clear()
+    sequence, start = webinar.sequence, webinar.start_utc
+    html = trainer_client.get(f"/webinars/{webinar.id}/edit").get_data(as_text=True)
+    assert selected_zone(html) == "America/New_York"
+    local = start.astimezone(ZoneInfo("America/New_York"))
+    response = trainer_client.post(f"/webinars/{webinar.id}/edit", data=form_data(
+        title=webinar.title, description=webinar.description, timezone="America/New_York",
+        start_date=local.date().isoformat(),
+        start_time=local.strftime("%H:%M"), duration_minutes="60",
+        join_url="https://meet.example.org/room"))
+    assert response.status_code == 302
+    db.session.refresh(webinar)
+    assert webinar.start_utc == start
+    assert webinar.timezone == "America/New_York"  # the alias mapped to its current id
+    # the same instant in the same zone: no new SEQUENCE, no update mail
+    assert webinar.sequence == sequence and len(outbox) == 0
+    # a zone outside the list is still refused
+    response = trainer_client.post(f"/webinars/{webinar.id}/edit", data=form_data(
+        timezone="US/Pacific", start_date=local.date().isoformat(),
+        start_time=local.strftime("%H:%M")))
+    assert response.status_code == 200 and "time zone from the list" in response.get_data(
+        as_text=True)
 
 
 @pytest.mark.parametrize("field,value,message", [
