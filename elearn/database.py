@@ -7,6 +7,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from elearn.extensions import db
+from elearn.tasks import kick
+
 
 def configure_engine_events(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
@@ -35,8 +38,6 @@ def init_request_transaction(app) -> None:
     """
     from sqlalchemy.orm import Session
 
-    from elearn.extensions import db
-
     @app.after_request
     def commit_request(response):
         if response.status_code < 400:
@@ -50,8 +51,6 @@ def init_request_transaction(app) -> None:
     @event.listens_for(Session, "after_commit")
     def _mail_committed(session):
         if session.info.pop("elearn_mail_queued", False):
-            from elearn.tasks import kick
-
             kick()
 
     @event.listens_for(Session, "after_rollback")
@@ -66,8 +65,6 @@ def retrying(action, attempts: int = 5):
     What is pending is committed first, so the action's transaction starts with its lock
     (on SQLite a transaction that read before another writer committed cannot write).
     """
-    from elearn.extensions import db
-
     db.session.commit()
     for attempt in range(attempts):
         try:

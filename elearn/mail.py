@@ -14,7 +14,9 @@ from email.utils import formatdate
 import sqlalchemy as sa
 from flask import current_app
 
+from elearn.db_types import utcnow
 from elearn.extensions import db
+from elearn.outbox.models import OutboxMessage, OutboxStatus
 
 
 @dataclass
@@ -70,8 +72,6 @@ def message_of(row) -> EmailMessage:
 def send_mail(to: str, subject: str, text: str, attachments: list[Attachment] | None = None):
     """Queue one message in the outbox, in the current transaction (it is sent after commit,
     by a worker; a rollback drops it). Returns the row."""
-    from elearn.outbox.models import OutboxMessage
-
     row = OutboxMessage(recipient=to, subject=subject, text=text,
                         attachments=[a.to_json() for a in attachments or []])
     db.session.add(row)
@@ -81,9 +81,6 @@ def send_mail(to: str, subject: str, text: str, attachments: list[Attachment] | 
 
 def send_mails(mails: list[tuple[str, str, str]]) -> int:
     """Queue many plain messages ``(to, subject, text)`` with one INSERT (bulk enrolment)."""
-    from elearn.db_types import utcnow
-    from elearn.outbox.models import OutboxMessage, OutboxStatus
-
     if not mails:
         return 0
     now = utcnow()

@@ -10,6 +10,9 @@ from flask import abort
 from flask_login import current_user
 
 from elearn.accounts.models import Role
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.extensions import db, login_manager
+from elearn.webinars.models import RegistrationStatus
 
 
 def require(*roles: Role):
@@ -21,8 +24,6 @@ def require(*roles: Role):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from elearn.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles and current_user.role is not Role.admin:
@@ -67,9 +68,6 @@ def studied_course_ids(user) -> set[int]:
     """Ids of the courses ``user`` is enrolled in (active or completed)."""
     import sqlalchemy as sa
 
-    from elearn.enrolments.models import Enrolment, EnrolmentStatus
-    from elearn.extensions import db
-
     if not getattr(user, "is_authenticated", False):
         return set()
     return set(db.session.scalars(
@@ -83,8 +81,6 @@ def studied_course_ids(user) -> set[int]:
 def can_view_webinar(webinar, user, registration=None, enrolled: set[int] | None = None) -> bool:
     """Public webinars are for everyone; others for the course's learners, registrants and
     managers. ``enrolled``: the user's course ids when the caller already has them."""
-    from elearn.webinars.models import RegistrationStatus
-
     if webinar.is_public or webinar.can_manage(user):
         return True
     if not getattr(user, "is_authenticated", False):

@@ -19,6 +19,11 @@ from pathlib import Path
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
+from elearn.certificates.renewal import send_expiry_reminders
+from elearn.extensions import db
+from elearn.outbox.delivery import deliver_all
+from elearn.webinars.reminders import send_reminders
+
 log = logging.getLogger("elearn.tasks")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,9 +56,6 @@ def app_context():
 
 
 def _deliver() -> int:
-    from elearn.extensions import db
-    from elearn.outbox.delivery import deliver_all
-
     with app_context():
         try:
             result = deliver_all()
@@ -80,9 +82,6 @@ def deliver_outbox() -> int:
 @huey.periodic_task(crontab(minute="*/5"))
 def webinar_reminders() -> int:
     """Every five minutes: queue the due 24-hour and 1-hour webinar reminders."""
-    from elearn.extensions import db
-    from elearn.webinars.reminders import send_reminders
-
     with app_context():
         try:
             return send_reminders()
@@ -93,9 +92,6 @@ def webinar_reminders() -> int:
 @huey.periodic_task(crontab(hour="6", minute="0"))
 def certificate_expiry_reminders() -> int:
     """Every day at 06:00 UTC: queue the reminders of certificates about to expire."""
-    from elearn.certificates.renewal import send_expiry_reminders
-    from elearn.extensions import db
-
     with app_context():
         try:
             sent = send_expiry_reminders()

@@ -29,7 +29,9 @@ from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.certificates import issuing, keys, services
+from elearn.certificates.fonts import MissingGlyphs
 from elearn.certificates.forms import ReissueForm, RevokeForm, VerifyForm
+from elearn.certificates.pdf import Labels
 from elearn.extensions import db, limiter
 from elearn.i18n import text_direction
 from elearn.inputs import page_arg
@@ -91,8 +93,6 @@ def verify_json(code: str):
 
 
 def pdf_labels():
-    from elearn.certificates.pdf import Labels
-
     return Labels(
         title=_("Certificate of completion"),
         certifies=_("This certifies that"),
@@ -134,8 +134,6 @@ def pdf(code: str):
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        from elearn.certificates.fonts import MissingGlyphs
-
         try:
             body = services.certificate_pdf(certificate, labels)
         except MissingGlyphs:

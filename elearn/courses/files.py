@@ -18,7 +18,10 @@ from elearn.courses.quiz_entries import load_quizzes
 from elearn.courses.specs import AssetSpec, CourseSpec, ModuleSpec
 from elearn.courses.translations import load_course_translations, load_translations
 from elearn.courses.yaml_lines import LineDict, load_yaml
+from elearn.extensions import db
 from elearn.problems import Problem, nul_problem
+from elearn.reference.data import AUDIENCES
+from elearn.reference.models import Audience
 
 CONVENTIONS = ("basel", "rotterdam", "stockholm")
 ENROLMENT = ("open", "restricted")
@@ -65,13 +68,8 @@ def known_audiences() -> set[str]:
     """Audience slugs from the database, or the shipped reference data when it is empty."""
     import sqlalchemy as sa
 
-    from elearn.extensions import db
-    from elearn.reference.models import Audience
-
     slugs = set(db.session.scalars(sa.select(Audience.slug)))
     if not slugs:
-        from elearn.reference.data import AUDIENCES
-
         slugs = {row[0] for row in AUDIENCES}
     return slugs
 

@@ -12,6 +12,7 @@ import re
 
 import sqlalchemy as sa
 
+from elearn.courses.models import Module
 from elearn.extensions import db
 
 SEARCH_TABLE = "course_search"
@@ -48,8 +49,6 @@ def fts5_query(text: str) -> str:
 
 def module_text_matches(text: str, course_id) -> sa.ColumnElement[bool]:
     """A condition: the course ``course_id`` (a column) has a live module whose text matches."""
-    from elearn.courses.models import Module
-
     if _dialect() == "postgresql":
         document = sa.literal_column(PG_DOCUMENT)
         return sa.exists().where(
@@ -70,8 +69,6 @@ def refresh(course) -> None:
     """Index the course's live modules again (SQLite; PostgreSQL indexes them by itself)."""
     if _dialect() != "sqlite":
         return
-    from elearn.courses.models import Module
-
     rows = db.session.execute(
         sa.select(Module.title, Module.body_markdown)
         .where(Module.course_id == course.id, Module.archived_at.is_(None))

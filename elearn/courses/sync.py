@@ -16,11 +16,20 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from elearn.accounts.models import Role, User
-from elearn.courses import search
+from elearn.courses import render, search
 from elearn.courses.files import load_tree
-from elearn.courses.models import Course, CourseAsset, EnrolmentPolicy, Module
+from elearn.courses.models import (
+    Course,
+    CourseAsset,
+    CourseTranslation,
+    EnrolmentPolicy,
+    Module,
+    ModuleTranslation,
+)
 from elearn.courses.specs import CourseSpec
 from elearn.db_types import utcnow
+from elearn.enrolments.completion import recompute_progress
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.problems import CourseFilesError
 from elearn.quizzes import importer as quiz_importer
@@ -266,8 +275,6 @@ def _sync_modules(course: Course, spec: CourseSpec, change: CourseChange) -> Non
 
 
 def _sync_course_translations(course: Course, spec: CourseSpec) -> None:
-    from elearn.courses.models import CourseTranslation
-
     existing = {t.language: t for t in db.session.scalars(
         sa.select(CourseTranslation).where(CourseTranslation.course_id == course.id))}
     for language, (title, summary) in spec.translations.items():
@@ -281,9 +288,6 @@ def _sync_course_translations(course: Course, spec: CourseSpec) -> None:
 
 def _sync_translations(module: Module, module_spec, spec: CourseSpec, rerender: bool) -> bool:
     """Create, update or remove the module's language versions; True when any changed."""
-    from elearn.courses import render
-    from elearn.courses.models import ModuleTranslation
-
     if module.id is None:
         db.session.flush()
     existing = {t.language: t for t in db.session.scalars(
@@ -325,9 +329,6 @@ def _sync_quizzes(course: Course, spec: CourseSpec, change: CourseChange) -> Non
 
 
 def _recompute_enrolments(course: Course) -> None:
-    from elearn.enrolments.completion import recompute_progress
-    from elearn.enrolments.models import Enrolment, EnrolmentStatus
-
     enrolments = db.session.scalars(
         sa.select(Enrolment).where(Enrolment.course_id == course.id,
                                    Enrolment.status != EnrolmentStatus.withdrawn)

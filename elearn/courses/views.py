@@ -15,9 +15,11 @@ from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
 from elearn.courses.models import Course
 from elearn.courses.sections import course_sections
-from elearn.enrolments.services import studying
+from elearn.courses.uploads import import_upload, limits
+from elearn.enrolments.services import mark_module_done, studying
 from elearn.extensions import db
 from elearn.permissions import can_study, ensure, require
+from elearn.quizzes.models import Quiz
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -127,8 +129,6 @@ def mark_done(slug: str, module_slug: str):
     form = MarkDoneForm()
     if not form.validate_on_submit():
         abort(400)
-    from elearn.enrolments.services import mark_module_done
-
     mark_module_done(enrolment, current)
     db.session.flush()
     # stay on the module: the message names it, and the page offers the next step
@@ -138,8 +138,6 @@ def mark_done(slug: str, module_slug: str):
 
 def _quiz_after(course, module_slug: str, last: bool):
     """The quiz that follows a module (one placed after it, or after the last module)."""
-    from elearn.quizzes.models import Quiz
-
     placed = Quiz.after_module_slug == module_slug
     if last:
         placed = sa.or_(placed, Quiz.after_module_slug.is_(None))
@@ -172,8 +170,6 @@ def asset(slug: str, path: str):
 @bp.route("/upload", methods=["GET", "POST"])
 @require(Role.trainer)
 def upload():
-    from elearn.courses.uploads import import_upload, limits
-
     max_bytes = limits()["max_bytes"]
     form = UploadForm(max_bytes=max_bytes)
     result = None

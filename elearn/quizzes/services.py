@@ -19,8 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from elearn.certificates import renewal
+from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.enrolments.models import EnrolmentStatus
+from elearn.enrolments.services import active_enrolment
 from elearn.extensions import db
 from elearn.permissions import can_study
 from elearn.quizzes.models import (
@@ -33,6 +35,7 @@ from elearn.quizzes.models import (
 )
 from elearn.quizzes.translations import grading_data
 from elearn.quizzes.types import question_type
+from elearn.signals import attempt_graded, final_assessment_passed_again
 
 #: a submit or save this long after the deadline still counts (slow links)
 GRACE = timedelta(seconds=30)
@@ -46,8 +49,6 @@ class QuizRefused(Exception):
 
 def access(user, course):
     """(allowed, enrolment): enrolled learners, the course's trainers and admins may take quizzes."""
-    from elearn.enrolments.services import active_enrolment
-
     if not getattr(user, "is_authenticated", False):
         return False, None
     enrolment = active_enrolment(user.id, course.id)
@@ -173,9 +174,6 @@ def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAtt
     ))
     if not questions:
         raise QuizRefused(_("This quiz has no questions yet."))
-    from elearn.courses.models import Course
-    from elearn.enrolments.services import active_enrolment
-
     minutes = allowed_minutes(quiz, time_percent(
         db.session.get(Course, quiz.course_id), active_enrolment(user.id, quiz.course_id)))
     now = utcnow()
@@ -311,16 +309,13 @@ def final_quiz_id(course_id: int) -> int | None:
 
 def _recompute(quiz: Quiz, user_id: int, passed: bool = False,
                now: datetime | None = None) -> None:
-    from elearn.enrolments.completion import recompute_progress
-    from elearn.enrolments.services import active_enrolment
-
     enrolment = active_enrolment(user_id, quiz.course_id)
     if enrolment is not None:
         completed_before = enrolment.status is EnrolmentStatus.completed
-        recompute_progress(enrolment)
+        attempt_graded.send(quiz, enrolment=enrolment)
         if passed and completed_before and quiz.id == final_quiz_id(quiz.course_id):
             # passing the final assessment again renews an expiring or expired certificate
-            renewal.renew_certificate(user_id, quiz.course_id, now)
+            final_assessment_passed_again.send(quiz, user_id=user_id, now=now)
 
 
 def finish_expired(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = None) -> None:

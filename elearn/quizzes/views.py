@@ -26,16 +26,20 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from elearn.accounts.models import Role
+from elearn.accounts.models import Role, User
+from elearn.accounts.services import get_user_by_email
+from elearn.certificates.services import certificate_of
 from elearn.courses.models import Course
 from elearn.courses.sections import course_section
 from elearn.db_types import utcnow
+from elearn.enrolments.models import Enrolment
+from elearn.enrolments.services import get_enrolment
 from elearn.extensions import csrf, db
 from elearn.permissions import ensure, require
 from elearn.quizzes import analysis as item_analysis
 from elearn.quizzes import services
 from elearn.quizzes.exports import analysis_csv
-from elearn.quizzes.forms import AttemptAnswersForm
+from elearn.quizzes.forms import AttemptAnswersForm, CourseTimeForm, LearnerTimeForm
 from elearn.quizzes.models import AttemptStatus, QuizAttempt
 from elearn.quizzes.translations import quiz_version
 from elearn.quizzes.types import question_type
@@ -258,8 +262,6 @@ def result(slug, quiz_slug, attempt_id):
             })
     certificate = None
     if enrolment is not None and enrolment.status.value == "completed":
-        from elearn.certificates.services import certificate_of
-
         certificate = certificate_of(current_user.id, course.id)
     return render_template("quizzes/result.html", course=course, quiz=quiz, attempt=attempt,
                            summary=summary, show_answers=show_answers, review=review,
@@ -300,11 +302,6 @@ def analysis_download(slug, quiz_slug):
 @require(Role.trainer)
 def quiz_time(slug):
     """Time allowed on timed quizzes: the course's default and per-learner allowances."""
-    from elearn.accounts.services import get_user_by_email
-    from elearn.enrolments.models import Enrolment
-    from elearn.enrolments.services import get_enrolment
-    from elearn.quizzes.forms import CourseTimeForm, LearnerTimeForm
-
     course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
     ensure(course is not None and course.can_manage(current_user))
     course_form = CourseTimeForm(data={"percent": str(course.quiz_time_percent)})
@@ -337,8 +334,6 @@ def quiz_time(slug):
         .where(Enrolment.course_id == course.id, Enrolment.quiz_time_percent.is_not(None))
         .order_by(Enrolment.id)
     ).all()
-    from elearn.accounts.models import User
-
     users = {u.id: u for u in db.session.scalars(
         sa.select(User).where(User.id.in_([row.user_id for row in adjusted])))} if adjusted else {}
     labels = dict(course_form.percent.choices)

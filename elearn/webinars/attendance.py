@@ -34,7 +34,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from elearn.accounts.models import User
+from elearn.enrolments.services import active_enrolment
 from elearn.extensions import db
+from elearn.signals import attendance_recorded
 from elearn.webinars.attendance_cells import (
     MAX_MINUTES,
     MAX_TEXT_CELL,
@@ -50,6 +52,7 @@ from elearn.webinars.models import (
     SessionAttendance,
     Webinar,
 )
+from elearn.webinars.schedule import series_starts
 
 EMAIL_COLUMNS = ("user email", "email", "e-mail", "participant id (upn)", "upn")
 NAME_COLUMNS = ("name (original name)", "name", "full name", "user", "participant")
@@ -282,9 +285,6 @@ def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]
     its minutes are the sum over sessions.
     Recomputes each attendee's course progress (attendance can complete a course).
     Returns how many registrations changed."""
-    from elearn.enrolments.completion import recompute_progress
-    from elearn.enrolments.services import active_enrolment
-
     regs = {
         r.user_id: r for r in db.session.scalars(
             sa.select(Registration).where(Registration.webinar_id == webinar.id,
@@ -314,7 +314,7 @@ def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]
         for registration in changed:
             enrolment = active_enrolment(registration.user_id, webinar.course_id)
             if enrolment is not None:
-                recompute_progress(enrolment)
+                attendance_recorded.send(webinar, enrolment=enrolment)
     return len(changed)
 
 
@@ -322,8 +322,6 @@ def _record_session(webinar: Webinar, regs: dict[int, Registration],
                     marks: dict[int, tuple[bool, int | None]], session_utc: datetime) -> None:
     """Per-session marks (only raised: a second report of the same session never lowers
     them), then each registration's roll-up."""
-    from elearn.webinars.schedule import series_starts
-
     ids = [r.id for r in regs.values()]
     existing = {
         row.registration_id: row for row in db.session.scalars(
