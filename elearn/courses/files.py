@@ -156,6 +156,20 @@ def _load_course(directory: Path, display: str, display_root: Path,
         check.add(data.lines.get("language", 1),
                   f"language: {spec.language!r} is not a language code such as en or fr")
 
+    _load_lists(spec, check, data, audiences)
+    _load_settings(spec, check, data)
+
+    _load_modules(spec, check, data, display_root)
+    spec.translations = load_course_translations(
+        directory, spec.language,
+        lambda name, number, message: check.problems.append(Problem(
+            display_path(directory / name, display_root), number, message)))
+    load_quizzes(spec, check, data, display_root)
+    return spec, check.problems
+
+
+def _load_lists(spec: CourseSpec, check: Checker, data: LineDict, audiences: set[str]) -> None:
+    """The conventions and audiences of course.yaml: known values, each once."""
     conventions = check.items(data, "conventions")
     for line, value in zip(conventions.lines, conventions):
         if value not in CONVENTIONS:
@@ -177,6 +191,9 @@ def _load_course(directory: Path, display: str, display_root: Path,
         else:
             spec.audiences.append(value)
 
+
+def _load_settings(spec: CourseSpec, check: Checker, data: LineDict) -> None:
+    """Enrolment, hours, webinar, certificate validity, published and owner of course.yaml."""
     enrolment = data.get("enrolment", "open")
     if enrolment not in ENROLMENT:
         check.add(data.lines.get("enrolment", 1), "enrolment: must be open or restricted")
@@ -204,14 +221,6 @@ def _load_course(directory: Path, display: str, display_root: Path,
             check.add(data.lines.get("owner", 1), "owner: must be the email of a trainer")
         else:
             spec.owner = address
-
-    _load_modules(spec, check, data, display_root)
-    spec.translations = load_course_translations(
-        directory, spec.language,
-        lambda name, number, message: check.problems.append(Problem(
-            display_path(directory / name, display_root), number, message)))
-    load_quizzes(spec, check, data, display_root)
-    return spec, check.problems
 
 
 def _load_modules(spec: CourseSpec, check: Checker, data: LineDict, display_root: Path) -> None:

@@ -123,31 +123,7 @@ def _sync_course(spec: CourseSpec, audiences: dict[str, Audience],
         db.session.add(course)
         change.created = True
 
-    values = {
-        "title": spec.title,
-        "summary": spec.summary,
-        "language": spec.language,
-        "conventions": ",".join(spec.conventions),
-        "enrolment_policy": EnrolmentPolicy(spec.enrolment),
-        "estimated_hours": float(spec.estimated_hours),
-        "webinar_required": spec.webinar_required,
-        "certificate_validity_months": spec.certificate_validity_months,
-        "published": spec.published,
-    }
-    if uploader is None:
-        values["owner_email"] = spec.owner
-    elif change.created:
-        values["owner_email"] = uploader.email.lower()
-    for name, value in values.items():
-        if getattr(course, name) != value:
-            setattr(course, name, value)
-            if not change.created:
-                change.changed_fields.append(name)
-    wanted = [audiences[slug] for slug in spec.audiences]
-    if [a.id for a in course.audiences] != [a.id for a in wanted] or change.created:
-        if {a.id for a in course.audiences} != {a.id for a in wanted} and not change.created:
-            change.changed_fields.append("audiences")
-        course.audiences = wanted
+    _sync_settings(course, spec, audiences, uploader, change)
     db.session.flush()
 
     if uploader is not None and change.created:
@@ -175,6 +151,36 @@ def _sync_course(spec: CourseSpec, audiences: dict[str, Audience],
     if change.changed and not change.created:
         _recompute_enrolments(course)
     return change
+
+
+def _sync_settings(course: Course, spec: CourseSpec, audiences: dict[str, Audience],
+                   uploader: User | None, change: CourseChange) -> None:
+    """The course's own fields and audiences from course.yaml, noting which changed."""
+    values = {
+        "title": spec.title,
+        "summary": spec.summary,
+        "language": spec.language,
+        "conventions": ",".join(spec.conventions),
+        "enrolment_policy": EnrolmentPolicy(spec.enrolment),
+        "estimated_hours": float(spec.estimated_hours),
+        "webinar_required": spec.webinar_required,
+        "certificate_validity_months": spec.certificate_validity_months,
+        "published": spec.published,
+    }
+    if uploader is None:
+        values["owner_email"] = spec.owner
+    elif change.created:
+        values["owner_email"] = uploader.email.lower()
+    for name, value in values.items():
+        if getattr(course, name) != value:
+            setattr(course, name, value)
+            if not change.created:
+                change.changed_fields.append(name)
+    wanted = [audiences[slug] for slug in spec.audiences]
+    if [a.id for a in course.audiences] != [a.id for a in wanted] or change.created:
+        if {a.id for a in course.audiences} != {a.id for a in wanted} and not change.created:
+            change.changed_fields.append("audiences")
+        course.audiences = wanted
 
 
 def link_owner(course: Course) -> str | None:
