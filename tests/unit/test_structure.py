@@ -57,9 +57,26 @@ EDGES_IGNORED = {
 }
 
 #: Modules allowed over MAX_MODULE_LINES, with the reason.
-LONG_MODULES: dict[str, str] = {}
+LONG_MODULES: dict[str, str] = {
+    "elearn.quizzes.gift": "one GIFT reader (lexer and question forms share the token rules); "
+                           "being extended in parallel for issue 17, split after that merge",
+    "elearn.reports.views": "reports pages are being reworked in parallel for issue 19 (scale); "
+                            "split after that merge",
+}
 #: Functions allowed over MAX_FUNCTION_LINES ("module:function"), with the reason.
-LONG_FUNCTIONS: dict[str, str] = {}
+LONG_FUNCTIONS: dict[str, str] = {
+    "elearn.courses.services:catalog": "one catalog query built condition by condition; "
+                                       "being changed in parallel for page speed (issue 15)",
+    "elearn.quizzes.loader:load_quiz": "native YAML quizzes are being extended in parallel "
+                                       "(issue 17); split after that merge",
+    "elearn.quizzes.native:question_spec": "native YAML quizzes are being extended in parallel "
+                                           "(issue 17); split after that merge",
+    "elearn.reports.demo:generate": "the synthetic data is one seeded random stream: the order "
+                                    "of draws fixes the data set; reworked for issue 19 (scale)",
+    "elearn.reports.services:report_statement": "ONE SQL statement (facts CTE, a GROUP BY per "
+                                                "breakdown, dialect-specific median) built in "
+                                                "one place; reworked for issue 19 (scale)",
+}
 
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
