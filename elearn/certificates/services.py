@@ -21,9 +21,7 @@ from sqlalchemy.orm import joinedload
 from elearn.accounts.models import Role, User
 from elearn.accounts.services import people_search
 from elearn.certificates import issuing, renewal
-from elearn.certificates.fonts import fallback_paths
 from elearn.certificates.models import Certificate, CertificateEvent, CertificateEventKind
-from elearn.certificates.pdf import CertificateData, render_certificate
 from elearn.courses.models import Course
 from elearn.db_types import escape_like, utcnow
 from elearn.extensions import db
@@ -269,7 +267,11 @@ def linkedin_url(certificate: Certificate) -> str:
 
 def certificate_pdf(certificate: Certificate, labels=None) -> bytes:
     """The PDF of a certificate (see elearn.certificates.pdf). Raises
-    elearn.certificates.pdf.MissingGlyphs when a character of it has no glyph in any font."""
+    elearn.certificates.fonts.MissingGlyphs when a character of it has no glyph in any font."""
+    # fpdf2 and fontTools (half a second of imports) load at the first PDF, not in every process
+    from elearn.certificates.fonts import fallback_paths
+    from elearn.certificates.pdf import CertificateData, render_certificate
+
     return render_certificate(CertificateData(
         learner_name=certificate.learner_name,
         course_title=certificate.course.title,

@@ -29,9 +29,7 @@ from flask_login import current_user
 
 from elearn.accounts.models import Role
 from elearn.certificates import issuing, keys, services
-from elearn.certificates.fonts import MissingGlyphs
 from elearn.certificates.forms import ReissueForm, RevokeForm, VerifyForm
-from elearn.certificates.pdf import Labels
 from elearn.extensions import db, limiter
 from elearn.i18n import text_direction
 from elearn.inputs import page_arg
@@ -93,6 +91,8 @@ def verify_json(code: str):
 
 
 def pdf_labels():
+    from elearn.certificates.pdf import Labels  # fpdf2 and fontTools load at PDF time
+
     return Labels(
         title=_("Certificate of completion"),
         certifies=_("This certifies that"),
@@ -134,6 +134,8 @@ def pdf(code: str):
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
+        from elearn.certificates.fonts import MissingGlyphs  # loaded at PDF time
+
         try:
             body = services.certificate_pdf(certificate, labels)
         except MissingGlyphs:

@@ -40,6 +40,12 @@ FUNCTION_IMPORTS_ALLOWED = {
     # the app, so that importing one module of the package (``elearn.x`` runs
     # ``elearn/__init__.py``) does not import every feature
     "elearn": "app factory",
+    # fpdf2 and fontTools (about half a second of imports) load at the first certificate PDF,
+    # not in every web, worker and CLI process
+    ("elearn.certificates.services", "elearn.certificates.fonts"): "PDF libraries at PDF time",
+    ("elearn.certificates.services", "elearn.certificates.pdf"): "PDF libraries at PDF time",
+    ("elearn.certificates.views", "elearn.certificates.fonts"): "PDF libraries at PDF time",
+    ("elearn.certificates.views", "elearn.certificates.pdf"): "PDF libraries at PDF time",
     # a worker process builds its own app the first time a job runs; the factory is the root of
     # the graph, so importing it at the top would import every feature into elearn.tasks
     ("elearn.tasks", "elearn"): "worker app",
