@@ -69,6 +69,10 @@ def configure_extensions(app: Flask) -> None:
         configure_engine_events(db.engine)
     init_request_transaction(app)
 
+    from elearn import caching
+
+    caching.init_app(app)
+
     from elearn.tasks import init_app as init_tasks
 
     init_tasks(app)

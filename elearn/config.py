@@ -31,7 +31,7 @@ DEFAULTS: dict[str, object] = {
     "MAIL_MAX_ATTEMPTS": 8,  # then the message is marked failed (admins can retry it)
     "MAIL_RETRY_BASE_SECONDS": 60,  # back-off: 1, 2, 4, 8 ... minutes, at most 6 hours
     "MAIL_CLAIM_SECONDS": 600,  # a dead worker's claimed batch is taken over after this
-    "REDIS_URL": "",  # set: rate limits and the job queue use Redis (several app servers)
+    "REDIS_URL": "",  # set: rate limits, the job queue and the page cache use Redis (several app servers)
     "QUEUE_PATH": "",  # SQLite file of the embedded job queue (default instance/queue.sqlite)
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,

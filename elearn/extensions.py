@@ -1,6 +1,7 @@
 """Extension singletons, created once here and bound to the app in create_app."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,4 +29,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: rendered fragments and pages, keyed by content version (elearn.caching)
+cache = Cache(with_jinja2_ext=False)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, request, session
 from flask_login import current_user
 
@@ -120,11 +122,18 @@ def column_labels(columns) -> list[str]:
 def language_name(code: str, locale: object = None) -> str:
     """The name of language ``code`` in the reader's language ("French", "français",
     "الفرنسية"); the code itself when Babel does not know it."""
-    from babel import Locale, UnknownLocaleError
     from flask_babel import get_locale
 
+    return _language_name(code, str(locale or get_locale() or "en"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _language_name(code: str, locale: str) -> str:
+    """Babel's display name (parsing locales is slow; the answer never changes)."""
+    from babel import Locale, UnknownLocaleError
+
     try:
-        name = Locale.parse(code).get_display_name(locale or get_locale() or "en")
+        name = Locale.parse(code).get_display_name(locale)
     except (UnknownLocaleError, ValueError, TypeError):
         return code
     return name or code

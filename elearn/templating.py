@@ -109,6 +109,19 @@ def error_links(form) -> list[tuple[str | None, str]]:
     return links
 
 
+def language_links(next_path: str) -> list[tuple[str, str, str, str]]:
+    """(code, name, direction, href) of the footer's language switch, back to ``next_path``:
+    one URL built per page (not one per language)."""
+    from urllib.parse import quote
+
+    from flask import url_for
+
+    base = url_for("core.set_language")
+    back = quote(next_path, safe="/")
+    return [(code, name, text_direction(code), f"{base}?locale={code}&next={back}")
+            for code, name in LANGUAGES.items()]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -131,7 +144,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def shell_context():
+        locale = str(get_locale())
+        current_path = request.full_path.rstrip("?") if request else "/"
         return {
+            # the page's language and direction, worked out once per page (the shell uses them
+            # many times)
+            "page_locale": locale,
+            "page_dir": text_direction(locale),
+            "language_links": language_links(current_path),
             "nav_items": nav_items,
             "admin_nav_items": admin_nav_items,
             "get_locale": get_locale,
@@ -144,5 +164,5 @@ def init_app(app: Flask) -> None:
             "forms_with_errors": forms_with_errors,
             "content_lang": content_lang,
             "error_links": error_links,
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            "current_path": current_path,
         }

@@ -83,6 +83,7 @@ def _app(database_url, tmp_path_factory):
         # server starts each request afresh, so drop what Flask-Login cached in g.
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)  # Flask-Babel's cached locale, time zone and catalogue
+        g.pop("content_version", None)  # elearn.caching reads it once per request
 
     request_started.connect(forget_request_state, app, weak=False)
     return app

@@ -152,24 +152,25 @@ class _FontCache:
         self._block_gids: dict[tuple[str, str], frozenset[int]] = {}
         self._subsets: dict[tuple[str, frozenset[str]], bytes] = {}
         self._fast = _install_subsetter_shim()
-        self._fallbacks: dict[str, TTFFont | None] = {}
+        self._fallbacks: dict[tuple[str, str], TTFFont | None] = {}
         #: fallback-font subsets already made, by (file, glyph names): subsetting Noto Sans CJK
         #: costs about 2 s, so a certificate downloaded again reuses its subset
         self._fallback_subsets: OrderedDict[tuple[str, frozenset[str]], tuple] = OrderedDict()
 
-    def fallback(self, path: str) -> TTFFont | None:
-        """The parsed font at ``path`` (first face of a collection), or None when the file is
-        missing or unreadable (logged once)."""
-        if path in self._fallbacks:
-            return self._fallbacks[path]
+    def fallback(self, path: str, style: str = "") -> TTFFont | None:
+        """The parsed font at ``path`` (first face of a collection) as a face of ``style`` ("" or
+        "B"), or None when the file is missing or unreadable (logged once)."""
+        key = (path, style)
+        if key in self._fallbacks:
+            return self._fallbacks[key]
         with self._lock:
-            if path not in self._fallbacks:
+            if key not in self._fallbacks:
                 font = None
                 if Path(path).is_file():
                     try:
                         loader = FPDF()
-                        loader.add_font("fallback", "", path, collection_font_number=0)
-                        font = loader.fonts["fallback"]
+                        loader.add_font("fallback", style, path, collection_font_number=0)
+                        font = loader.fonts[f"fallback{style}"]
                         font.ttfont.getGlyphOrder()
                         font.ttfont.getReverseGlyphMap()
                         font.hbfont  # noqa: B018
@@ -178,15 +179,16 @@ class _FontCache:
                         font = None
                 else:
                     log.warning("certificate fallback font %s does not exist", path)
-                self._fallbacks[path] = font
-            return self._fallbacks[path]
+                self._fallbacks[key] = font
+            return self._fallbacks[key]
 
     def coverage(self, style: str = "") -> set[int]:
         return set(self._load(style).cmap)
 
     def install_fallbacks(self, pdf: FPDF, paths: list[str], text: str) -> list[str]:
         """Add to ``pdf`` the fallback fonts that ``text`` needs, in chain order; the
-        characters no font covers raise MissingGlyphs. Returns the fallback font keys."""
+        characters no font covers raise MissingGlyphs. Returns the fallback font families
+        (each with its bold face, key ``<family>B``, when ``bold_face`` finds one)."""
         needed = {ord(ch) for ch in text if unicodedata.category(ch) not in _INVISIBLE}
         needed -= self.coverage("") & self.coverage("B")
         keys: list[str] = []
@@ -197,12 +199,17 @@ class _FontCache:
             if template is None or not needed & set(template.cmap):
                 continue
             needed -= set(template.cmap)
-            key = f"fallback{number}"
-            font = self._copy(template, len(pdf.fonts) + 1)
-            font.fontkey = key
-            pdf.fonts[key] = font
-            keys.append(key)
-            self._paths_of(pdf)[key] = path
+            faces = [(f"fallback{number}", path, template)]
+            bold_path = bold_face(path)
+            bold = self.fallback(bold_path, "B") if bold_path else None
+            if bold is not None:  # bold text (name, title) in the bold face, not the regular
+                faces.append((f"fallback{number}B", bold_path, bold))
+            for key, face_path, face in faces:
+                font = self._copy(face, len(pdf.fonts) + 1)
+                font.fontkey = key
+                pdf.fonts[key] = font
+                self._paths_of(pdf)[key] = face_path
+            keys.append(f"fallback{number}")  # fpdf2 adds the family's "B" face itself
         if needed:
             raise MissingGlyphs("".join(sorted(chr(c) for c in needed)))
         return keys
@@ -265,8 +272,15 @@ class _FontCache:
             pdf.fonts[f"{FAMILY}{style}"] = self._copy(self._load(style), len(pdf.fonts) + 1)
 
     def prepare_output(self, pdf: FPDF) -> None:
-        """Before ``pdf.output()``: give each font what its subsetting step will write."""
-        for key, path in self._paths_of(pdf).items():
+        """Before ``pdf.output()``: give each font what its subsetting step will write; a
+        fallback face no text used (the regular CJK face of a certificate whose CJK text is all
+        bold) is left out."""
+        paths = self._paths_of(pdf)
+        for key in list(paths):
+            if all(char_id in (0x00, 0x20) for _glyph, char_id in pdf.fonts[key].subset.items()):
+                # only the entries every subset starts with (.notdef, space): never drawn
+                del pdf.fonts[key], paths[key]
+        for key, path in paths.items():
             font = pdf.fonts[key]
             built = self._fallback_subsets.get((path, frozenset(font.subset.get_all_glyph_names())))
             if built is not None and self._fast:
@@ -344,6 +358,17 @@ class _FontCache:
 
 
 FONT_CACHE = _FontCache()
+
+
+def bold_face(path: str) -> str | None:
+    """The bold face of a fallback font file: the file of the same name with "Bold" for
+    "Regular" beside it (Debian's NotoSansCJK-Bold.ttc for NotoSansCJK-Regular.ttc), when it
+    exists. Without one, bold text in that script is drawn in the regular face."""
+    source = Path(path)
+    if "Regular" not in source.name:
+        return None
+    bold = source.with_name(source.name.replace("Regular", "Bold"))
+    return str(bold) if bold.is_file() else None
 
 
 def fallback_paths(setting: str | None) -> list[str]:

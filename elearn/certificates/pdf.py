@@ -7,7 +7,10 @@ Scripts DejaVu lacks (CJK, Devanagari, ...) come from a fallback chain of font f
 (``fallback_fonts``; the app passes the ELEARN_CERTIFICATE_FALLBACK_FONTS setting, by default
 Noto Sans CJK and Lohit Devanagari from Debian's fonts-noto-cjk and fonts-lohit-deva). A
 fallback font is parsed once per process, only when a certificate needs it, and embedded as a
-subset of the glyphs that certificate uses (fpdf2 subsets at output). A certificate whose text
+subset of the glyphs that certificate uses (fpdf2 subsets at output). Bold text (the name, the
+title) takes the bold face of a fallback font when one lies beside it (``fonts.bold_face``:
+Debian's NotoSansCJK-Bold.ttc beside NotoSansCJK-Regular.ttc), subset the same way; a face no
+text used is not embedded. A certificate whose text
 has a character that no font covers is refused (``MissingGlyphs``, logged): a name is never
 printed with a character silently missing.
 

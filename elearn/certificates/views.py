@@ -27,6 +27,7 @@ from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from elearn import caching
 from elearn.accounts.models import Role
 from elearn.certificates import issuing, keys, services
 from elearn.certificates.forms import ReissueForm, RevokeForm, VerifyForm
@@ -76,7 +77,7 @@ def verify(code: str):
     # the page shell carries the visitor's session (name, CSRF token): browsers only
     response.headers["Cache-Control"] = "private, max-age=60"
     response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    return caching.with_body_etag(response)  # visitors revalidate with If-None-Match
 
 
 @bp.route("/certificates/<code>.json")
@@ -87,6 +88,9 @@ def verify_json(code: str):
     response.status_code = 404 if result.status == "unknown" else 200
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Access-Control-Allow-Origin"] = "*"
+    if response.status_code == 200:  # the same for everyone: revalidated with If-None-Match
+        response.add_etag()
+        response = response.make_conditional(request)
     return response
 
 

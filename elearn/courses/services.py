@@ -10,8 +10,9 @@ import math
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
+from elearn.caching import cache_key, cached, content_version
 from elearn.courses.files import CONVENTIONS
 from elearn.courses.models import (
     Course,
@@ -204,7 +205,13 @@ class ModuleLink:
 
 def module_links(course_id: int, language: str | None = None) -> list[ModuleLink]:
     """The course's modules in order (titles only, not their text); titles in ``language``
-    where the module has a version in it."""
+    where the module has a version in it. Cached by content version (``elearn.caching``)."""
+    rows = cached(cache_key("module-links", content_version(), course_id, language),
+                  lambda: _module_link_rows(course_id, language))
+    return [ModuleLink(*row) for row in rows]
+
+
+def _module_link_rows(course_id: int, language: str | None) -> list[tuple[int, str, str]]:
     translated = sa.select(ModuleTranslation.title).where(
         ModuleTranslation.module_id == Module.id, ModuleTranslation.language == language
     ).scalar_subquery() if language else sa.null()
@@ -213,7 +220,7 @@ def module_links(course_id: int, language: str | None = None) -> list[ModuleLink
         .where(Module.course_id == course_id, Module.archived_at.is_(None))
         .order_by(Module.position, Module.id)
     ).all()
-    return [ModuleLink(row.id, row.slug, row.title) for row in rows]
+    return [(row.id, row.slug, row.title) for row in rows]
 
 
 def study_enrolment(user, course: Course):
@@ -239,9 +246,12 @@ def mark_done_modules(links: list[ModuleLink], enrolment) -> int:
 
 
 def get_module(course: Course, module_slug: str) -> Module | None:
+    """The module without its text (loaded on first use; the reader gets it from
+    :func:`module_version`)."""
     return db.session.scalar(
         sa.select(Module).where(Module.course_id == course.id, Module.slug == module_slug,
                                 Module.archived_at.is_(None))
+        .options(defer(Module.body_markdown), defer(Module.body_html))
     )
 
 
@@ -251,16 +261,35 @@ def get_asset(course: Course, path: str):
     )
 
 
-def module_version(module: Module, language: str, original: bool = False):
-    """What a reader of ``language`` sees of ``module``: (title, html, content language,
-    translation row or None). Falls back to the course's language when there is no version."""
-    course_language = module.course.language
-    if not original and language != course_language:
-        translation = db.session.scalar(sa.select(ModuleTranslation).where(
-            ModuleTranslation.module_id == module.id, ModuleTranslation.language == language))
-        if translation is not None:
-            return translation.title, translation.body_html, language, translation
-    return module.title, module.body_html, course_language, None
+@dataclass(frozen=True)
+class ModuleVersion:
+    """What a reader sees of a module: its title and rendered HTML in one language."""
+
+    title: str
+    html: str
+    language: str
+    #: a language version of the module (not the course's own text) ...
+    translated: bool = False
+    #: ... whose source changed since it was translated
+    outdated: bool = False
+
+
+def module_version(module: Module, language: str, original: bool = False) -> ModuleVersion:
+    """What a reader of ``language`` sees of ``module``; the course's language when there is
+    no version in ``language``. Cached by content version: the module's text, most of the
+    page's bytes, is then neither read nor sent by the database."""
+    def build() -> ModuleVersion:
+        course_language = module.course.language
+        if not original and language != course_language:
+            translation = db.session.scalar(sa.select(ModuleTranslation).where(
+                ModuleTranslation.module_id == module.id, ModuleTranslation.language == language))
+            if translation is not None:
+                return ModuleVersion(translation.title, translation.body_html, language,
+                                     translated=True, outdated=translation.outdated)
+        return ModuleVersion(module.title, module.body_html, course_language)
+
+    return cached(cache_key("module-version", content_version(), module.id, language,
+                            original), build)
 
 
 def outdated_translations(course: Course) -> list:
@@ -275,12 +304,16 @@ def outdated_translations(course: Course) -> list:
 
 
 def translation_languages(course: Course) -> list[str]:
-    """The languages a course can be read in: its own, then those of its module versions."""
-    others = db.session.scalars(
-        sa.select(ModuleTranslation.language).join(Module).where(Module.course_id == course.id)
-        .distinct().order_by(ModuleTranslation.language)
-    ).all()
-    return [course.language] + [code for code in others if code != course.language]
+    """The languages a course can be read in: its own, then those of its module versions
+    (cached by content version)."""
+    def build() -> list[str]:
+        others = db.session.scalars(
+            sa.select(ModuleTranslation.language).join(Module)
+            .where(Module.course_id == course.id).distinct().order_by(ModuleTranslation.language)
+        ).all()
+        return [course.language] + [code for code in others if code != course.language]
+
+    return cached(cache_key("course-languages", content_version(), course.id), build)
 
 
 def localise_titles(items) -> None:

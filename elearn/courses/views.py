@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
+from elearn import caching
 from elearn.accounts.models import Role
 from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
@@ -31,20 +34,46 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+#: catalog arguments whose pages are cached (a search, with its free text, is not)
+CACHED_CATALOG_ARGS = frozenset({"audience", "convention", "language", "page"})
+
+
 @bp.route("")
 def catalog():
+    reader_audience = current_user.audience_id if current_user.is_authenticated else None
+    args = sorted(request.args.items(multi=True))
+    etag = caching.public_etag("catalog", args)
+    unchanged = caching.not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    key = None
+    if all(name in CACHED_CATALOG_ARGS and len(value) <= 40 for name, value in args):
+        key = caching.cache_key("catalog", caching.content_version(), get_locale(),
+                                reader_audience, args)
+    body = caching.cache_get(key)
+    form = None
+    if body is None:
+        form, body = _catalog_body()
+        if not form.errors:  # an edited URL with a bad value is shown, not kept
+            caching.cache_set(key, body)
+    return caching.conditional(Response(render_template(
+        "courses/catalog.html", body=Markup(body), form=form,
+        can_upload=current_user.is_authenticated and current_user.role in (Role.trainer,
+                                                                           Role.admin),
+    )), etag)
+
+
+def _catalog_body():
+    """(filter form, HTML of the catalog below its title) for this request's filters."""
     choices = services.filter_choices()
     form = CatalogFilterForm(request.args, [(a.slug, a.name) for a in choices.audiences],
                              choices.languages)
     filters = form.filters()
     result = services.catalog(current_user, filters, choices)
     _label_items(result.items)
-    return _no_store(Response(render_template(
-        "courses/catalog.html", form=form, result=result, filters=filters,
-        course_url=url_for("courses.show", slug="x")[:-1],
-        can_upload=current_user.is_authenticated and current_user.role in (Role.trainer,
-                                                                           Role.admin),
-    )))
+    return form, render_template(
+        "courses/_catalog_body.html", form=form, result=result, filters=filters,
+        course_url=url_for("courses.show", slug="x")[:-1])
 
 
 def _label_items(items) -> None:
@@ -73,15 +102,18 @@ def show(slug: str):
     user_audience = current_user.audience_id if current_user.is_authenticated else None
     can_manage = course.can_manage(current_user)
     services.localise_titles([course])
-    return _no_store(Response(render_template(
+    # visitors revalidate (the page shows upcoming webinars: the ETag is the body's)
+    return caching.with_body_etag(_no_store(Response(render_template(
         "courses/show.html", course=course, enrolment=enrolment, modules=modules, done=done,
+        # module slugs are URL-safe: one URL built, not one per module
+        module_url=url_for("courses.module", slug=course.slug, module_slug="x")[:-1],
         sections=course_sections(course, current_user, enrolment, record),
         for_you=any(a.id == user_audience for a in course.audiences),
         can_read=can_study(current_user, course, enrolment),
         can_manage=can_manage, convention_names=CONVENTION_NAMES,
         course_languages=services.translation_languages(course),
         outdated=services.outdated_translations(course) if can_manage else [],
-    )))
+    ))))
 
 
 def _reader_language() -> str:
@@ -103,11 +135,11 @@ def module(slug: str, module_slug: str):
     index = next(i for i, link in enumerate(modules) if link.id == current.id)
     reader = _reader_language()
     original = request.args.get("original") == "1"
-    title, html, content_language, translation = services.module_version(
-        current, reader, original=original)
+    version = services.module_version(current, reader, original=original)
     return _no_store(Response(render_template(
         "courses/module.html", course=course, module=current, enrolment=enrolment,
-        title=title, html=html, content_language=content_language, translation=translation,
+        title=version.title, html=version.html, content_language=version.language,
+        translation=version if version.translated else None,
         reader_language=reader, original_requested=original,
         position=index + 1, count=len(modules), done=modules[index].done,
         next_quiz=_quiz_after(course, current.slug, last=index + 1 == len(modules)),
@@ -136,14 +168,28 @@ def mark_done(slug: str, module_slug: str):
     return redirect(url_for("courses.module", slug=course.slug, module_slug=current.slug))
 
 
-def _quiz_after(course, module_slug: str, last: bool):
-    """The quiz that follows a module (one placed after it, or after the last module)."""
-    placed = Quiz.after_module_slug == module_slug
-    if last:
-        placed = sa.or_(placed, Quiz.after_module_slug.is_(None))
-    return db.session.scalar(
-        sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None), placed)
-        .order_by(Quiz.position, Quiz.id).limit(1))
+@dataclass(frozen=True)
+class QuizLink:
+    slug: str
+    title: str
+
+
+def _quiz_after(course, module_slug: str, last: bool) -> QuizLink | None:
+    """The quiz that follows a module (one placed after it, or after the last module); cached
+    by content version."""
+    def build():
+        placed = Quiz.after_module_slug == module_slug
+        if last:
+            placed = sa.or_(placed, Quiz.after_module_slug.is_(None))
+        row = db.session.execute(
+            sa.select(Quiz.slug, Quiz.title)
+            .where(Quiz.course_id == course.id, Quiz.archived_at.is_(None), placed)
+            .order_by(Quiz.position, Quiz.id).limit(1)).first()
+        return ("quiz", *row) if row else ("none",)
+
+    found = caching.cached(caching.cache_key("quiz-after", caching.content_version(), course.id,
+                                             module_slug, last), build)
+    return QuizLink(*found[1:]) if found[0] == "quiz" else None
 
 
 @bp.route("/<slug>/assets/<path:path>")

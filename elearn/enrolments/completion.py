@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from elearn.caching import cache_key, cached, content_version
 from elearn.courses.models import Course, Module
 from elearn.db_types import utcnow
 from elearn.enrolments.models import (
@@ -83,8 +84,8 @@ class CompletionBreakdown:
     webinar_required: bool
     webinar_attended: bool
     #: the first module not done and the first quiz not passed, in course order (None: none)
-    next_module: Module | None = None
-    next_quiz: object | None = None
+    next_module: OutlineItem | None = None
+    next_quiz: OutlineItem | None = None
 
     @property
     def parts(self) -> tuple[int, int]:
@@ -108,17 +109,36 @@ class CompletionBreakdown:
         return bool(required) and done >= required
 
 
+@dataclass(frozen=True)
+class OutlineItem:
+    """A module or quiz of a course as completion and the pages name it."""
+
+    id: int
+    slug: str
+    title: str
+
+
+def course_outline(course_id: int) -> tuple[list[OutlineItem], list[OutlineItem]]:
+    """The course's live modules and quizzes, in course order; cached by content version
+    (``elearn.caching``), so a page or a recomputation reads them from the cache."""
+    def build():
+        modules = [OutlineItem(*row) for row in db.session.execute(
+            sa.select(Module.id, Module.slug, Module.title)
+            .where(Module.course_id == course_id, Module.archived_at.is_(None))
+            .order_by(Module.position))]
+        quizzes = [OutlineItem(*row) for row in db.session.execute(
+            sa.select(Quiz.id, Quiz.slug, Quiz.title)
+            .where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
+            .order_by(Quiz.position, Quiz.id))]
+        return modules, quizzes
+
+    return cached(cache_key("course-outline", content_version(), course_id), build)
+
+
 def completion_breakdown(enrolment: Enrolment) -> CompletionBreakdown:
     """Modules, quizzes and the webinar requirement of the enrolment's course, each counted."""
     course_id = enrolment.course_id
-    modules = list(db.session.scalars(
-        sa.select(Module).where(Module.course_id == course_id, Module.archived_at.is_(None))
-        .order_by(Module.position)
-    ))
-    quizzes = list(db.session.scalars(
-        sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
-        .order_by(Quiz.position, Quiz.id)
-    ))
+    modules, quizzes = course_outline(course_id)
     done_modules = done_module_ids(enrolment.id)
     passed = passed_quiz_ids(enrolment.user_id, course_id)
     course = db.session.get(Course, course_id)

@@ -86,6 +86,38 @@ def unescape(text: str) -> str:
     return "".join(out)
 
 
+def unescape_markdown(text: str) -> str:
+    """GIFT text bound for Markdown: ``\\n`` becomes a line break and GIFT's escapes stay as
+    they are, for they are Markdown escapes too (CommonMark escapes any ASCII punctuation): an
+    escaped ``\\#`` stays a literal "#" instead of starting a heading once unescaped."""
+    out = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            following = text[i + 1]
+            if following in SPECIALS or following == "\\":
+                out.append(text[i:i + 2])
+                i += 2
+                continue
+            if following == "n":
+                out.append("\n")
+                i += 2
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def shown(raw: str, fmt: str) -> tuple[str | None, str]:
+    """(format tag or None, text) of a text shown rendered (a choice, a feedback, a matching
+    item) in a question of format ``fmt``: the tag removed, the escapes undone as its format
+    needs them (``unescape_markdown`` for Markdown)."""
+    tag, text = format_tag(raw.strip())
+    text = text.strip()
+    return tag, unescape_markdown(text) if (tag or fmt) == "markdown" else unescape(text)
+
+
 def find(text: str, sub: str, start: int = 0) -> int:
     """Index of the first unescaped ``sub`` at or after ``start``, or -1."""
     i = start
@@ -197,6 +229,8 @@ def parse_gift(source: str, rel_file: str, warnings: list[Problem] | None = None
     if current:
         blocks.append(current)
 
+    essays: list[int] = []
+    described: list[int] = []
     for lines in blocks:
         if lines[0][1].startswith("$CATEGORY:"):
             category = lines[0][1][len("$CATEGORY:"):].strip()
@@ -209,9 +243,11 @@ def parse_gift(source: str, rel_file: str, warnings: list[Problem] | None = None
             spec = parse_question(block.text)
         except EssaySkipped as essay:
             warnings.append(Problem(rel_file, block.numbers[0], str(essay)))
+            essays.append(block.numbers[0])
             continue
         except Description as item:
             intro.append(render(item.text or item.title, item.fmt))
+            described.append(block.numbers[0])
             continue
         except GiftError as error:
             problems.append(Problem(rel_file, block.line(error.offset), str(error)))
@@ -220,11 +256,33 @@ def parse_gift(source: str, rel_file: str, warnings: list[Problem] | None = None
         spec.category = category
         spec.intro_html, intro = "".join(intro), []
         specs.append(spec)
-    if intro:
+    if not specs and not problems and not categories:
+        problems.append(_nothing_to_import(rel_file, essays, described))
+    elif intro:
         warnings.append(Problem(rel_file, blocks[-1][0][0] if blocks else 0,
                                 "a description at the end of the file has no question after it: "
                                 "not imported"))
     return specs, problems, categories
+
+
+def _lines(numbers: list[int]) -> str:
+    shown_numbers = ", ".join(map(str, numbers[:10])) + (", ..." if len(numbers) > 10 else "")
+    return f"line {shown_numbers}" if len(numbers) == 1 else f"lines {shown_numbers}"
+
+
+def _nothing_to_import(rel_file: str, essays: list[int], described: list[int]) -> Problem:
+    """The problem of a file without a question elearn can import (a file of ``$CATEGORY``
+    lines only is valid: Moodle imports the categories), saying what it has instead."""
+    if not essays and not described:
+        return Problem(rel_file, 1, "the GIFT file has no questions")
+    found = []
+    if essays:
+        found.append(f"essays ({_lines(essays)}): they need grading by hand, which elearn "
+                     "does not offer")
+    if described:
+        found.append(f"descriptions ({_lines(described)}), text without an answer block")
+    return Problem(rel_file, min(essays + described), "the GIFT file has no question elearn "
+                   "can import: it has only " + " and ".join(found))
 
 
 def parse_question(text: str) -> QuestionSpec:
@@ -250,7 +308,9 @@ def parse_question(text: str) -> QuestionSpec:
 
     open_at = find(text, "{", position)
     if open_at < 0:
-        raise Description(title, unescape(text[position:]).strip(), fmt)
+        body = text[position:].strip()
+        raise Description(title, unescape_markdown(body) if fmt == "markdown" else unescape(body),
+                          fmt)
     close_at = find(text, "}", open_at + 1)
     if close_at < 0:
         raise GiftError("the answer block { is not closed with }", open_at)
@@ -262,9 +322,10 @@ def parse_question(text: str) -> QuestionSpec:
                         find(text, "{", close_at + 1))
     before = text[position:open_at].strip()
     after = text[close_at + 1:].strip()
-    question_text = unescape(before)
+    plain = unescape_markdown if fmt == "markdown" else unescape
+    question_text = plain(before)
     if after:
-        question_text = f"{question_text} _____ {unescape(after)}".strip()
+        question_text = f"{question_text} _____ {plain(after)}".strip()
     spec = QuestionSpec(kind="", text=question_text, line=0, fmt=fmt, title=title)
     try:
         parse_block(spec, text[open_at + 1:close_at], open_at + 1)
@@ -280,7 +341,7 @@ def parse_question(text: str) -> QuestionSpec:
 def parse_block(spec: QuestionSpec, block: str, base: int) -> None:
     general_at = find(block, "####")
     if general_at >= 0:
-        general_fmt, general = format_tag(unescape(block[general_at + 4:]).strip())
+        general_fmt, general = shown(block[general_at + 4:], spec.fmt)
         spec.feedback = general
         if general_fmt and general_fmt != spec.fmt:
             spec.feedback_fmt = general_fmt
@@ -319,8 +380,8 @@ def parse_truefalse(spec: QuestionSpec, body: str, base: int) -> None:
     if len(parts) > 3:
         raise GiftError("a true/false answer takes at most two feedbacks (#if wrong#if right)", base)
     answer = parts[0].strip().upper() in ("T", "TRUE")
-    wrong_fmt, wrong = format_tag(unescape(parts[1]).strip() if len(parts) > 1 else "")
-    right_fmt, right = format_tag(unescape(parts[2]).strip() if len(parts) > 2 else "")
+    wrong_fmt, wrong = shown(parts[1] if len(parts) > 1 else "", spec.fmt)
+    right_fmt, right = shown(parts[2] if len(parts) > 2 else "", spec.fmt)
     spec.kind = "truefalse"
     spec.spec = {
         "answer": answer,
@@ -338,8 +399,8 @@ def parse_choices(spec: QuestionSpec, body: str, base: int) -> None:
     for marker, rest, offset in answers:
         weight, rest = split_weight(rest, offset)
         text, feedback = split_feedback(rest)
-        text_fmt, text = format_tag(unescape(text))
-        feedback_fmt, feedback = format_tag(unescape(feedback))
+        text_fmt, text = shown(text, spec.fmt)
+        feedback_fmt, feedback = shown(feedback, spec.fmt)
         if not text:
             raise GiftError("an answer has no text", offset)
         if weight is None:
@@ -356,7 +417,7 @@ def parse_short(spec: QuestionSpec, body: str, base: int) -> None:
         weight, rest = split_weight(rest, offset)
         text, feedback = split_feedback(rest)
         _text_fmt, text = format_tag(unescape(text))  # an accepted answer is compared as typed
-        feedback_fmt, feedback = format_tag(unescape(feedback))
+        feedback_fmt, feedback = shown(feedback, spec.fmt)
         if not text:
             raise GiftError("an accepted answer is empty", offset)
         answers.append({"text": text, "credit": 100.0 if weight is None else weight,
@@ -374,7 +435,7 @@ def parse_matching(spec: QuestionSpec, body: str, base: int) -> None:
         arrow = find(rest, "->")
         if arrow < 0:
             raise GiftError("a matching pair needs -> between the item and its option", offset)
-        text_fmt, text = format_tag(unescape(rest[:arrow]).strip())
+        text_fmt, text = shown(rest[:arrow], spec.fmt)
         pairs.append({"text": text, "fmt": text_fmt, "match": unescape(rest[arrow + 2:]).strip()})
     spec.kind = "matching"
     spec.spec = {"pairs": pairs}
@@ -393,7 +454,7 @@ def parse_numeric(spec: QuestionSpec, body: str, base: int) -> None:
         for marker, rest, offset in split_answers(stripped, base + lead):
             weight, rest = split_weight(rest, offset)
             value, feedback = split_feedback(rest)
-            feedback_fmt, feedback = format_tag(unescape(feedback))
+            feedback_fmt, feedback = shown(feedback, spec.fmt)
             if marker == "~" and not value:
                 # Moodle's "any other answer": only feedback, no credit
                 other_feedback, other_fmt = feedback, feedback_fmt
@@ -409,6 +470,6 @@ def parse_numeric(spec: QuestionSpec, body: str, base: int) -> None:
         return
     value, feedback = split_feedback(stripped)
     entry = parse_number_text(value, base + lead)
-    feedback_fmt, feedback = format_tag(unescape(feedback))
+    feedback_fmt, feedback = shown(feedback, spec.fmt)
     entry.update(credit=100.0, feedback=feedback, feedback_fmt=feedback_fmt)
     spec.spec = {"answers": [entry]}

@@ -78,10 +78,6 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
         specs, found, categories = parse_gift(source, rel_file, warnings)
         file_settings = {}
         source_format = "gift"
-        if not specs and not found and not categories:
-            # a file of $CATEGORY lines only is valid GIFT (Moodle imports the categories)
-            found.append(Problem(rel_file, 1, "the GIFT file has no questions"
-                                 + (f" ({len(warnings)} skipped)" if warnings else "")))
     problems.extend(found)
     settings = dict(SETTING_DEFAULTS)
     settings.update(validate_settings(file_settings, rel_file, getattr(file_settings, "line", 1) or 1,

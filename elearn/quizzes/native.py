@@ -9,8 +9,10 @@ from elearn.quizzes.spec import QuestionSpec
 
 QUESTION_KEYS = {
     "type", "id", "title", "text", "format", "points", "feedback", "choices", "answer",
-    "tolerance", "min", "max", "answers", "feedback_true", "feedback_false",
+    "tolerance", "min", "max", "answers", "feedback_true", "feedback_false", "pairs",
+    "distractors",
 }
+KINDS = "single, multiple, truefalse, short, numeric or matching"
 QUIZ_KEYS = {
     "title", "pass_mark", "max_attempts", "score", "shuffle_questions", "shuffle_choices",
     "time_limit_minutes", "review", "draw", "questions",
@@ -90,8 +92,7 @@ def question_spec(item, rel_file: str, problems: list[Problem], default_line: in
         points=item.get("points", 1), feedback=str(item.get("feedback") or ""),
     )
     if kind is None:
-        problems.append(Problem(rel_file, line, "the question has no type "
-                                "(single, multiple, truefalse, short or numeric)"))
+        problems.append(Problem(rel_file, line, f"the question has no type ({KINDS})"))
         return None
     if kind in ("single", "multiple"):
         choices = []
@@ -150,7 +151,76 @@ def question_spec(item, rel_file: str, problems: list[Problem], default_line: in
         else:
             answers = []
         spec.spec = {"answers": answers}
+    elif kind == "matching":
+        pairs = _matching_pairs(item, line, rel_file, problems)
+        if pairs is None:
+            return None
+        spec.spec = {"pairs": pairs}
     return spec
+
+
+def _text(value) -> str | None:
+    """A scalar as text (YAML reads ``2020`` as a number, ``yes`` as true); None otherwise."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return " ".join(str(value).split())
+    return None
+
+
+def _matching_pairs(item: dict, line: int, rel_file: str, problems: list[Problem]
+                    ) -> list[dict] | None:
+    """``pairs:`` (a list of ``{item: ..., match: ...}``) and ``distractors:`` (more options,
+    matched by no item) in the spec GIFT matching gives (``{text, match}``, distractors with
+    no text). Every problem names its pair's line."""
+    raw = item.get("pairs")
+    if not isinstance(raw, list) or not raw:
+        problems.append(Problem(rel_file, line, "a matching question needs pairs: a list of "
+                                "mappings with item: and match:"))
+        return None
+    pairs, items, matches = [], set(), set()
+    for number, pair in enumerate(raw, 1):
+        where = _line(pair, line)
+        if not isinstance(pair, dict):
+            problems.append(Problem(rel_file, where, f"pair {number} must be a mapping "
+                                    "(item:, match:)"))
+            return None
+        extra = sorted(set(map(str, pair)) - {"item", "match"})
+        if extra:
+            problems.append(Problem(rel_file, where, f"unknown key(s) in pair {number}: "
+                                    f"{', '.join(extra)} (a pair has item: and match:)"))
+            return None
+        text, match = _text(pair.get("item")), _text(pair.get("match"))
+        if not text:
+            problems.append(Problem(rel_file, where, f"pair {number} has no item: text"))
+            return None
+        if not match:
+            problems.append(Problem(rel_file, where, f"pair {number} has no match: text"))
+            return None
+        if text.casefold() in items:
+            problems.append(Problem(rel_file, where, f"pair {number}: the item {text!r} is "
+                                    "listed twice"))
+            return None
+        items.add(text.casefold())
+        matches.add(match)
+        pairs.append({"text": text, "match": match})
+    distractors = item.get("distractors")
+    if distractors is None:
+        distractors = []
+    if not isinstance(distractors, list):
+        problems.append(Problem(rel_file, line, "distractors must be a list of texts"))
+        return None
+    for number, distractor in enumerate(distractors, 1):
+        text = _text(distractor)
+        if not text:
+            problems.append(Problem(rel_file, line, f"distractor {number} must be a text"))
+            return None
+        if text in matches:
+            problems.append(Problem(rel_file, line, f"distractor {number} ({text!r}) is the "
+                                    "match of an item: a distractor matches no item"))
+            return None
+        pairs.append({"text": "", "match": text})
+    return pairs
 
 
 def parse_native(source: str, rel_file: str, extra_keys: frozenset = frozenset()

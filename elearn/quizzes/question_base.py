@@ -69,3 +69,9 @@ class QuestionType:
 
     def choice_count(self, data: dict) -> int:
         return 0
+
+    def page_order(self, data: dict, rng) -> object | None:
+        """An order the attempt page shows this question's parts in, drawn from ``rng`` (a
+        generator seeded by the attempt and the question, so a reload draws the same order and
+        nothing is stored); None when the type has none beyond the layout's choice order."""
+        return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from elearn.caching import cache_key, cached, content_version
 from elearn.certificates import renewal
 from elearn.courses.models import Course
 from elearn.db_types import utcnow
@@ -30,8 +31,6 @@ from elearn.quizzes.models import (
     Question,
     Quiz,
     QuizAttempt,
-    ReviewPolicy,
-    ScorePolicy,
 )
 from elearn.quizzes.translations import grading_data
 from elearn.quizzes.types import question_type
@@ -76,8 +75,10 @@ def user_attempts(quiz_id: int, user_id: int) -> list[QuizAttempt]:
 
 
 def question_count(quiz_id: int) -> int:
-    return db.session.scalar(sa.select(sa.func.count(Question.id)).where(
-        Question.quiz_id == quiz_id, Question.archived_at.is_(None)))
+    """The quiz's live questions (cached by content version: questions are course content)."""
+    return cached(cache_key("question-count", content_version(), quiz_id),
+                  lambda: db.session.scalar(sa.select(sa.func.count(Question.id)).where(
+                      Question.quiz_id == quiz_id, Question.archived_at.is_(None))))
 
 
 def attempt_token(attempt: QuizAttempt) -> str:
@@ -199,10 +200,24 @@ def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAtt
     return attempt
 
 
+def display_orders(attempt: QuizAttempt, questions: list[Question]) -> dict[str, object]:
+    """How the attempt page orders each question's parts, by question id: the layout's choice
+    orders, and for types that shuffle on the page (matching items and options) an order drawn
+    from a generator seeded by the attempt and question ids: the same on every reload, on save
+    and on submit, without storing it."""
+    orders = dict(attempt.layout.get("choices", {}))
+    for question in questions:
+        order = question_type(question.kind).page_order(
+            question.data, random.Random(f"attempt {attempt.id} question {question.id}"))
+        if order is not None:
+            orders[str(question.id)] = order
+    return orders
+
+
 def coerce_answers(attempt: QuizAttempt, questions: list[Question], form: dict[str, list[str]]) -> dict:
     """Stored answers from submitted form values ``q<id>`` (choice positions as shown)."""
     answers = {}
-    choice_orders = attempt.layout.get("choices", {})
+    choice_orders = display_orders(attempt, questions)
     for question in questions:
         raw = form.get(f"q{question.id}", [])
         value = question_type(question.kind).coerce(
@@ -324,70 +339,3 @@ def finish_expired(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None
     for attempt in attempts:
         if attempt.status is AttemptStatus.in_progress and is_expired(attempt, now):
             submit_attempt(quiz, attempt, None, now)
-
-
-# --- what the learner sees -------------------------------------------------------------------
-
-def counting_attempt(quiz: Quiz, attempts: list[QuizAttempt]) -> QuizAttempt | None:
-    graded = [a for a in attempts if a.status is AttemptStatus.submitted]
-    if not graded:
-        return None
-    if quiz.score_policy is ScorePolicy.last:
-        return graded[-1]
-    return max(graded, key=lambda a: (a.percent or 0, -a.number))
-
-
-@dataclass
-class Summary:
-    used: int
-    left: int | None  # None: unlimited
-    best: float | None
-    counting: float | None
-    passed: bool
-    open_attempt: QuizAttempt | None
-    history: list = field(default_factory=list)
-
-
-def summary(quiz: Quiz, attempts: list[QuizAttempt], user_id: int | None = None) -> Summary:
-    """The learner's standing at a quiz; ``user_id`` lets a due renewal reopen attempts."""
-    graded = [a for a in attempts if a.status is AttemptStatus.submitted]
-    counting = counting_attempt(quiz, attempts)
-    best = max((a.percent or 0 for a in graded), default=None)
-    passed = bool(counting and counting.passed) if quiz.score_policy is ScorePolicy.last else any(
-        a.passed for a in graded)
-    open_attempt = next((a for a in attempts if a.status is AttemptStatus.in_progress), None)
-    counted = attempts if user_id is None else counted_attempts(quiz, attempts, user_id)
-    left = None if not quiz.max_attempts else max(0, quiz.max_attempts - len(counted))
-    return Summary(len(attempts), left, best, counting.percent if counting else None, passed,
-                   open_attempt, attempts)
-
-
-def shows_correct_answers(quiz: Quiz, attempt: QuizAttempt, passed_quiz: bool) -> bool:
-    """The review policy: may this result page show the right answers?"""
-    if attempt.status is not AttemptStatus.submitted:
-        return False
-    if quiz.review_policy is ReviewPolicy.correct_answers:
-        return True
-    if quiz.review_policy is ReviewPolicy.correct_once_passed:
-        return passed_quiz
-    return False
-
-
-def course_quiz_rows(course_id: int, user_id: int | None) -> list[dict]:
-    """The course's quizzes with the user's status; two queries whatever the size."""
-    quizzes = list(db.session.scalars(
-        sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
-        .order_by(Quiz.position, Quiz.id)
-    ))
-    by_quiz: dict[int, list[QuizAttempt]] = {q.id: [] for q in quizzes}
-    if user_id is not None and quizzes:
-        for attempt in db.session.scalars(
-            sa.select(QuizAttempt)
-            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-            .where(Quiz.course_id == course_id, QuizAttempt.user_id == user_id)
-            .order_by(QuizAttempt.quiz_id, QuizAttempt.number)
-            .options(*_HEAVY)
-        ):
-            by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
-    return [{"quiz": quiz, "summary": summary(quiz, by_quiz[quiz.id], user_id)}
-            for quiz in quizzes]

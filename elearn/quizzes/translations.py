@@ -76,9 +76,36 @@ def _mismatch(kind: str, source: dict, translated: dict) -> str | None:
         if [a["credit"] for a in source["answers"]] != [a["credit"] for a in translated["answers"]]:
             return "its accepted answers do not match the source's (number and credits)"
         return None
+    if kind == "matching":
+        if (len(source["items"]), len(source["options"])) != (
+                len(translated["items"]), len(translated["options"])):
+            return (f"has {len(translated['items'])} pairs and {len(translated['options'])} "
+                    f"options, the source has {len(source['items'])} and "
+                    f"{len(source['options'])}")
+        if _option_map(source, translated) is None:
+            return "pairs items with options otherwise than the source (an option shared)"
+        return None
     if _strip_feedback(source) != _strip_feedback(translated):
         return "its answer differs from the source's"
     return None
+
+
+def _option_map(source: dict, translated: dict) -> dict[int, int] | None:
+    """Source option index -> translated option index, from the pairs in order (item n of the
+    translation is item n of the source); the options no item matches (distractors) in their
+    sorted order, which is enough: no distractor is right. None when items share options
+    differently in the two languages."""
+    mapping: dict[int, int] = {}
+    for mine, theirs in zip(source["items"], translated["items"]):
+        if mapping.setdefault(mine["option"], theirs["option"]) != theirs["option"]:
+            return None
+    if len(set(mapping.values())) != len(mapping):
+        return None
+    spare = [i for i in range(len(translated["options"])) if i not in mapping.values()]
+    for index in range(len(source["options"])):
+        if index not in mapping:
+            mapping[index] = spare.pop(0)
+    return mapping
 
 
 def _overlay(kind: str, source: dict, translated: dict) -> dict:
@@ -97,6 +124,13 @@ def _overlay(kind: str, source: dict, translated: dict) -> dict:
                 mine["text"] = theirs["text"]
         if "other_feedback_html" in translated:
             data["other_feedback_html"] = translated["other_feedback_html"]
+    elif kind == "matching":
+        # items by position, options through the pairs: grading keeps the source's indexes
+        mapping = _option_map(source, translated)
+        for mine, theirs in zip(data["items"], translated["items"]):
+            mine["html"] = theirs["html"]
+        data["options"] = [translated["options"][mapping[index]]
+                           for index in range(len(source["options"]))]
     return data
 
 

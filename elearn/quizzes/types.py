@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import math
 import re
-from html import escape
 
 from elearn.quizzes.markup import render, render_inline
+from elearn.quizzes.matching import Matching
 from elearn.quizzes.question_base import (
     Grade,
     QuestionType,
@@ -319,74 +319,6 @@ class Numeric(QuestionType):
     def answer_label(self, data, answer):
         number = parse_number(answer)
         return "" if number is None else f"{number:g}"
-
-
-class Matching(QuestionType):
-    """Items to pair with options (Moodle's matching): each item has one right option; extra
-    options without an item are distractors. Credit is the share of items paired right.
-
-    The options are stored sorted (case-insensitively) so the order shown never reveals which
-    option belongs to which item; the attempt page shows one list of all options per item."""
-
-    kind = "matching"
-    input = "matching"
-
-    def parse(self, spec, fmt):
-        pairs = spec.get("pairs")
-        if not isinstance(pairs, list):
-            raise SpecError("a matching question needs pairs (item -> option)")
-        items, options = [], []
-        for number, pair in enumerate(pairs, 1):
-            option = " ".join(str(pair.get("match", "")).split())
-            if not option:
-                raise SpecError(f"pair {number} has nothing after ->")
-            if option not in options:
-                options.append(option)
-            text = str(pair.get("text", "")).strip()
-            if text:
-                items.append((render_inline(text, pair.get("fmt") or fmt), option))
-        if len(items) < 2 or len(options) < 3 and len(items) < 3:
-            raise SpecError("a matching question needs at least two items and three options, "
-                            "or three items")
-        options.sort(key=str.casefold)
-        return {"items": [{"html": html_text, "option": options.index(option)}
-                          for html_text, option in items],
-                "options": options}
-
-    def grade(self, data, answer):
-        if not isinstance(answer, list) or not data["items"]:
-            return Grade(0.0)
-        right = sum(1 for item, given in zip(data["items"], answer) if given == item["option"])
-        return Grade(right / len(data["items"]))
-
-    def public_view(self, data, choice_order):
-        return {"input": self.input, "choices": [], "options": [
-            {"value": str(index), "text": text} for index, text in enumerate(data["options"])
-        ], "items": [{"value": str(position), "html": item["html"]}
-                     for position, item in enumerate(data["items"])]}
-
-    def correct_view(self, data):
-        return [f"{item['html']} → {escape(data['options'][item['option']])}"
-                for item in data["items"]]
-
-    def coerce(self, data, raw, choice_order):
-        answer: list[int | None] = []
-        for position in range(len(data["items"])):
-            value = raw[position] if position < len(raw) else ""
-            try:
-                index = int(value)
-            except (TypeError, ValueError):
-                index = None
-            answer.append(index if index is not None and 0 <= index < len(data["options"])
-                          else None)
-        return answer if any(index is not None for index in answer) else None
-
-    def answer_label(self, data, answer):
-        if not isinstance(answer, list):
-            return ""
-        return "; ".join(
-            data["options"][given] if isinstance(given, int) and 0 <= given < len(data["options"])
-            else "–" for given in answer)
 
 
 REGISTRY: dict[str, QuestionType] = {

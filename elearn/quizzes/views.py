@@ -37,7 +37,7 @@ from elearn.enrolments.services import get_enrolment
 from elearn.extensions import csrf, db
 from elearn.permissions import ensure, require
 from elearn.quizzes import analysis as item_analysis
-from elearn.quizzes import services
+from elearn.quizzes import services, summaries
 from elearn.quizzes.exports import analysis_csv
 from elearn.quizzes.forms import AttemptAnswersForm, CourseTimeForm, LearnerTimeForm
 from elearn.quizzes.models import AttemptStatus, QuizAttempt
@@ -49,26 +49,26 @@ bp = Blueprint("quizzes", __name__)
 
 @course_section("quizzes")
 def course_quizzes(course, user, enrolment=None, record=None):
-    """The course page's quiz list, with the user's status in each (a fixed number of queries)."""
+    """The course page's quiz list, with the user's status in each and each quiz's title in
+    the reader's language (a fixed number of queries)."""
     user_id = enrolment.user_id if enrolment is not None else (
         user.id if getattr(user, "is_authenticated", False) else None)
-    return services.course_quiz_rows(course.id, user_id)
+    rows = summaries.course_quiz_rows(course.id, user_id)
+    for row in rows:
+        row["title"] = _version(course, row["quiz"]).title
+    return rows
 
 
-@bp.app_context_processor
-def quiz_helpers():
-    def quiz_title(quiz, course):
-        """The quiz's title in the reader's language, when it has that version."""
-        return _version(course, quiz).title
-
-    def outdated_quiz_translations(course):
-        """(quiz, language) of the course's quiz translations whose source changed since."""
-        return [(row["quiz"], language)
-                for row in services.course_quiz_rows(course.id, None)
-                for language, found in sorted((row["quiz"].translations or {}).items())
-                if found.get("outdated")]
-
-    return {"quiz_title": quiz_title, "outdated_quiz_translations": outdated_quiz_translations}
+@course_section("outdated_quiz_translations")
+def outdated_quiz_translations(course, user, enrolment=None, record=None):
+    """For the course's managers: (quiz, language) of its quiz translations whose source
+    changed since they were made (nobody else sees them: no query)."""
+    if not course.can_manage(user):
+        return []
+    return [(row["quiz"], language)
+            for row in summaries.course_quiz_rows(course.id, None)
+            for language, found in sorted((row["quiz"].translations or {}).items())
+            if found.get("outdated")]
 
 
 def _course_and_quiz(slug: str, quiz_slug: str):
@@ -105,7 +105,7 @@ def show(slug, quiz_slug):
         services.finish_expired(quiz, attempts)
         db.session.flush()
         attempts = services.user_attempts(quiz.id, current_user.id)
-    summary = services.summary(quiz, attempts, current_user.id)
+    summary = summaries.summary(quiz, attempts, current_user.id)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
                            version=_version(course, quiz),
                            enrolment=enrolment,
@@ -133,7 +133,7 @@ def start(slug, quiz_slug):
 
 def _render_attempt(course, quiz, attempt, status: int = 200, message: str | None = None):
     questions = services.attempt_questions(attempt)
-    choice_orders = attempt.layout.get("choices", {})
+    choice_orders = services.display_orders(attempt, questions)
     version = _version(course, quiz)
     items = []
     for question in questions:
@@ -148,9 +148,8 @@ def _render_attempt(course, quiz, attempt, status: int = 200, message: str | Non
             selected = {str(order.index(i)) for i in wanted if i in order}
         elif view["input"] == "truefalse" and isinstance(saved, bool):
             selected = {"true" if saved else "false"}
-        elif view["input"] == "matching" and isinstance(saved, list):
-            selected = {f"{position}:{index}" for position, index in enumerate(saved)
-                        if index is not None}
+        elif view["input"] == "matching":
+            selected = qtype.shown_selection(data, saved, order)
         items.append({"question": question, "view": view, "selected": selected,
                       "text_html": text_html,
                       "text": saved if isinstance(saved, str) else ""})
@@ -237,9 +236,9 @@ def result(slug, quiz_slug, attempt_id):
     attempt = _own_attempt(quiz, attempt_id)
     if attempt.status is AttemptStatus.in_progress:
         return redirect(url_for("quizzes.attempt", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
-    summary = services.summary(quiz, services.user_attempts(quiz.id, current_user.id),
+    summary = summaries.summary(quiz, services.user_attempts(quiz.id, current_user.id),
                                current_user.id)
-    show_answers = services.shows_correct_answers(quiz, attempt, summary.passed)
+    show_answers = summaries.shows_correct_answers(quiz, attempt, summary.passed)
     review = []
     version = _version(course, quiz)
     if show_answers:

@@ -1,7 +1,7 @@
 """Attendance: meeting-tool reports parsed into a preview, then recorded on confirmation.
 
 Accepted files: CSV (any encoding elearn.textfiles accepts: UTF-8, UTF-16, Windows-1252) and
-XLSX (first sheet, read with openpyxl). Other binaries (XLS, PDF, images...) are refused with a
+XLSX (every sheet, read with openpyxl). Other binaries (XLS, PDF, images...) are refused with a
 message. Accepted layouts (found by their header row, wherever it is in the file):
 - Zoom participants report: "Name (Original Name)", "User Email", "Join Time", "Leave Time",
   "Duration (Minutes)" (one row per join; rows of one person are summed). Zoom may put a
@@ -10,8 +10,12 @@ message. Accepted layouts (found by their header row, wherever it is in the file
   row: then the last of two same-named columns is the participant's. Rows "In Waiting Room" =
   Yes are skipped.
 - BigBlueButton learning dashboard export (CSV or XLSX): "User" (older versions "Name"),
-  "Moderator", "Activity Score", ..., "Join", "Left", "Duration" (HH:MM:SS). It has no email
-  column: people are matched by their name on the platform (case-insensitive).
+  "Moderator", "Activity Score", ..., "Join", "Left", "Duration" (HH:MM:SS), in the
+  dashboard's language (fr "Rejoindre", "Quitté"; de "Teilnahme", "Verlassen"; es "Accedió",
+  "Salió"; pt "Entrou", "Saiu"); recent workbooks have a "Summary" sheet first, so every sheet is searched. It has no
+  email column: people are matched by their name on the platform (case-insensitive).
+- Column names of Zoom and Teams in French, Spanish, Portuguese and German too (see the
+  *_COLUMNS lists below); a file without a known table is refused with the columns it has.
 - Microsoft Teams attendance report: UTF-16, tab-separated, with a "1. Summary" block on top,
   then "2. Participants" ("Name", "First Join", "Last Leave", "In-Meeting Duration", "Email",
   "Participant ID (UPN)", "Role"); older reports have "Full Name", "Join Time", "Leave Time",
@@ -27,6 +31,7 @@ session (default 75 %).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,9 +39,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from elearn.accounts.models import User
-from elearn.enrolments.services import active_enrolment
 from elearn.extensions import db
-from elearn.signals import attendance_recorded
 from elearn.webinars.attendance_cells import (
     MAX_MINUTES,
     MAX_TEXT_CELL,
@@ -45,21 +48,77 @@ from elearn.webinars.attendance_cells import (
     parse_time,
     strip_name_suffix,
 )
-from elearn.webinars.attendance_files import read_table
+from elearn.webinars.attendance_files import read_tables
 from elearn.webinars.models import (
     Registration,
     RegistrationStatus,
-    SessionAttendance,
     Webinar,
 )
-from elearn.webinars.schedule import series_starts
 
-EMAIL_COLUMNS = ("user email", "email", "e-mail", "participant id (upn)", "upn")
-NAME_COLUMNS = ("name (original name)", "name", "full name", "user", "participant")
-JOIN_COLUMNS = ("join time", "first join", "join", "joined", "join time (utc)")
-LEAVE_COLUMNS = ("leave time", "last leave", "left", "leave", "leave time (utc)")
-DURATION_COLUMNS = ("duration (minutes)", "duration (mins)", "in-meeting duration", "duration",
-                    "online time", "attendance duration", "time in session (minutes)")
+# Column names as the tools write them, compared lower-case with one apostrophe style ("’" is
+# read as "'"). English first (Zoom, BigBlueButton, Teams), then the localised reports of Zoom
+# and Teams in French, Spanish, Portuguese and German, as they appear in public code that reads
+# real exports (e.g. Zoom fr: "Nom (nom original)", "Adresse e-mail de l'utilisateur",
+# "Heure d'arrivée", "Heure de départ", "Durée (minutes)", "Invité", "Salle d'attente"; es:
+# "Nombre (nombre original)", "E-mail del usuario", "Hora para unirse", "Hora para salir",
+# "Duración (minutos)", or "Correo electrónico", "Hora de entrada", "Hora de salida"; pt:
+# "Nome (nome original)", "E-mail", "Hora de entrada", "Hora de saída", "Duração (minutos)";
+# de: "Name (ursprünglicher Name)", "E-Mail", "Beitrittszeit", "Austrittszeit",
+# "Dauer (Minuten)"; Teams de: "Erster Beitritt", "Letztes Verlassen", "Dauer in der
+# Besprechung"). Order matters: the first name present wins.
+EMAIL_COLUMNS = (
+    "user email", "email", "e-mail", "participant id (upn)", "upn", "email address",
+    # fr
+    "adresse e-mail de l'utilisateur", "e-mail de l'utilisateur", "adresse e-mail",
+    "adresse électronique", "courriel",
+    # es
+    "e-mail del usuario", "correo electrónico del usuario", "correo electrónico", "correo",
+    # pt
+    "e-mail do usuário", "e-mail do utilizador", "endereço de e-mail",
+    # de
+    "e-mail-adresse", "e-mail des benutzers", "benutzer-e-mail",
+)
+NAME_COLUMNS = (
+    "name (original name)", "name", "full name", "user", "participant",
+    "nom (nom original)", "nom (nom d'origine)", "nom complet", "nom", "participant(e)",
+    "nombre (nombre original)", "nombre completo", "nombre", "participante",
+    "nome (nome original)", "nome completo", "nome",
+    "name (ursprünglicher name)", "vollständiger name", "teilnehmer", "benutzer",
+)
+JOIN_COLUMNS = (
+    "join time", "first join", "join", "joined", "join time (utc)",
+    "heure d'arrivée", "heure de connexion", "première arrivée", "première connexion",
+    "hora para unirse", "hora de entrada", "hora de unión", "primera unión",
+    "horário de entrada", "ingressar na hora", "primeira entrada",
+    "beitrittszeit", "erster beitritt", "beigetreten",
+    # BigBlueButton's learning dashboard ("Join" in its fr, de, es_ES, pt_BR locales)
+    "rejoindre", "teilnahme", "accedió", "entrou",
+)
+LEAVE_COLUMNS = (
+    "leave time", "last leave", "left", "leave", "leave time (utc)",
+    "heure de départ", "heure de déconnexion", "dernier départ",
+    "hora para salir", "hora de salida", "última salida",
+    "hora de saída", "horário de saída", "última saída",
+    "austrittszeit", "letztes verlassen", "verlassenszeit", "verlassen",
+    "quitté", "salió", "saiu",  # BigBlueButton ("Left"; de "Verlassen" above)
+)
+DURATION_COLUMNS = (
+    "duration (minutes)", "duration (mins)", "in-meeting duration", "duration",
+    "online time", "attendance duration", "time in session (minutes)",
+    "durée (minutes)", "durée totale (minutes)", "durée dans la réunion", "durée",
+    "duración (minutos)", "duración total (minutos)", "duración en la reunión", "duración",
+    "duração (minutos)", "duração total (minutos)", "permanência (minutos)",
+    "duração na reunião", "duração",
+    "dauer (minuten)", "gesamtdauer (minuten)", "dauer in der besprechung",
+    "anwesenheitsdauer", "dauer",
+)
+#: the meeting columns of Zoom's summary block or one-row layout
+MEETING_COLUMNS = ("meeting id", "topic", "id de réunion", "sujet", "id de reunión", "tema",
+                   "id da reunião", "tópico", "meeting-id", "thema")
+WAITING_COLUMNS = ("in waiting room", "salle d'attente", "dans la salle d'attente",
+                   "en sala de espera", "na sala de espera", "im warteraum")
+#: "Yes" in the waiting-room column, in the report's language
+_YES = ("yes", "oui", "sí", "si", "sim", "ja")
 
 
 @dataclass
@@ -86,7 +145,8 @@ class PersonResult:
 
 
 def _norm(cell: str) -> str:
-    return re.sub(r"\s+", " ", cell[:200].strip().strip("\ufeff").strip('"')).lower()
+    text = unicodedata.normalize("NFC", cell[:200].strip().strip("\ufeff").strip('"'))
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'")).lower()
 
 
 def _find(header: list[str], names: tuple[str, ...], *, last: bool = False) -> int | None:
@@ -103,12 +163,21 @@ def parse_report(data: bytes) -> list[ReportRow]:
     """Rows of a Zoom, BigBlueButton or Teams report (or any CSV or XLSX with an email or name
     column and join/leave times or a duration). Raises ReportError when no such table is
     found, or when the file is not a readable CSV or XLSX report."""
-    table = read_table(data)
+    tables = read_tables(data)
+    for table in tables:
+        rows = _parse_table(table)
+        if rows is not None:
+            return rows
+    raise _no_table(next((table for table in tables if table), []))
+
+
+def _parse_table(table: list[list[str]]) -> list[ReportRow] | None:
+    """The rows of the attendance table found in ``table``, or None when it has none."""
     for index, row in enumerate(table[:200]):
         header = [_norm(c) for c in row[:64]]
         if "user action" in header and "timestamp" in header:
             return _event_rows(table, index, header)
-        meeting = "meeting id" in header or "topic" in header
+        meeting = any(name in header for name in MEETING_COLUMNS)
         email_col = _find(header, EMAIL_COLUMNS, last=meeting)
         name_col = _find(header, NAME_COLUMNS, last=meeting)
         join_col = _find(header, JOIN_COLUMNS, last=meeting)
@@ -118,11 +187,29 @@ def parse_report(data: bytes) -> list[ReportRow]:
         if meeting and name_col is None and join_col is None:
             continue  # Zoom's meeting summary block (host email, meeting duration)
         if (email_col is not None or name_col is not None) and has_times:
-            waiting_col = _find(header, ("in waiting room",))
+            waiting_col = _find(header, WAITING_COLUMNS)
             return _rows(table, index, (email_col, name_col, join_col, leave_col, duration_col,
                                         waiting_col))
-    raise ReportError(_("No attendance table found: the file needs an email (or name) column "
-                        "and join and leave times or a duration column."))
+    return None
+
+
+def _no_table(table: list[list[str]]) -> ReportError:
+    """The refusal of a file without a known attendance table: it names the columns of the row
+    that looks like its header (the first with two cells or more) and the columns expected."""
+    for index, row in enumerate(table[:200]):
+        cells = [" ".join(c.split())[:40] for c in row[:64] if c.strip()]
+        if len(cells) >= 2:
+            shown = ", ".join(f"\u201c{c}\u201d" for c in cells[:12]) + (
+                ", …" if len(cells) > 12 else "")
+            return ReportError(_(
+                "No attendance table found. The columns on line %(line)s are %(columns)s; "
+                "expected an email or name column (such as \u201cUser Email\u201d or "
+                "\u201cName (Original Name)\u201d) and join and leave times (\u201cJoin "
+                "Time\u201d, \u201cLeave Time\u201d) or a duration (\u201cDuration "
+                "(Minutes)\u201d), in English, French, Spanish, Portuguese or German as Zoom, "
+                "Teams and BigBlueButton export them.", line=index + 1, columns=shown))
+    return ReportError(_("No attendance table found: the file needs an email (or name) column "
+                         "and join and leave times or a duration column."))
 
 
 def _cell(row: list[str], col: int | None) -> str:
@@ -139,7 +226,7 @@ def _rows(table, header_index, columns) -> list[ReportRow]:
             continue
         if len(row) == 1 and re.match(r"\d{1,3}\.\s", row[0].strip()):
             break  # next numbered section of a Teams report
-        if _cell(row, waiting_col).lower() == "yes":
+        if _cell(row, waiting_col).lower() in _YES:
             continue  # Zoom: time in the waiting room is not attendance
         name, email = _cell(row, name_col), _cell(row, email_col).lower()
         item = ReportRow(line=offset, name=name[:MAX_TEXT_CELL], email=email[:MAX_TEXT_CELL],
@@ -272,86 +359,3 @@ def match_report(webinar: Webinar, rows: list[ReportRow],
         person.minutes = min(round(person.minutes), 24 * 60)
         person.attended = person.minutes >= threshold - 1e-9
     return sorted(people.values(), key=lambda p: p.name.lower()) + errors
-
-
-def record_attendance(webinar: Webinar, marks: dict[int, tuple[bool, int | None]], *,
-                      only_raise: bool = False, session_utc: datetime | None = None) -> int:
-    """Write attendance: ``marks`` maps user id to (attended, minutes). With ``only_raise``
-    (reports) a person already marked as attended stays so and minutes only grow.
-
-    With ``session_utc`` (the session's original start: a report is about one session of a
-    series) the marks are kept per session, and a registration counts as attended once its
-    attended sessions reach ``webinar.sessions_required`` (capped at the number of sessions);
-    its minutes are the sum over sessions.
-    Recomputes each attendee's course progress (attendance can complete a course).
-    Returns how many registrations changed."""
-    regs = {
-        r.user_id: r for r in db.session.scalars(
-            sa.select(Registration).where(Registration.webinar_id == webinar.id,
-                                          Registration.user_id.in_(list(marks)))
-        )
-    }
-    before = {uid: (r.attended, r.minutes_attended) for uid, r in regs.items()}
-    if session_utc is not None:
-        _record_session(webinar, regs, marks, session_utc)
-    else:
-        for user_id, (attended, minutes) in marks.items():
-            registration = regs.get(user_id)
-            if registration is None:
-                continue
-            if only_raise:
-                registration.attended = registration.attended or attended
-                if minutes is not None:
-                    registration.minutes_attended = max(registration.minutes_attended or 0,
-                                                        minutes)
-            else:
-                registration.attended = attended
-                if minutes is not None:
-                    registration.minutes_attended = minutes
-    changed = [r for uid, r in regs.items() if (r.attended, r.minutes_attended) != before[uid]]
-    db.session.flush()
-    if webinar.course_id is not None:
-        for registration in changed:
-            enrolment = active_enrolment(registration.user_id, webinar.course_id)
-            if enrolment is not None:
-                attendance_recorded.send(webinar, enrolment=enrolment)
-    return len(changed)
-
-
-def _record_session(webinar: Webinar, regs: dict[int, Registration],
-                    marks: dict[int, tuple[bool, int | None]], session_utc: datetime) -> None:
-    """Per-session marks (only raised: a second report of the same session never lowers
-    them), then each registration's roll-up."""
-    ids = [r.id for r in regs.values()]
-    existing = {
-        row.registration_id: row for row in db.session.scalars(
-            sa.select(SessionAttendance).where(SessionAttendance.registration_id.in_(ids),
-                                               SessionAttendance.session_utc == session_utc))
-    } if ids else {}
-    for user_id, (attended, minutes) in marks.items():
-        registration = regs.get(user_id)
-        if registration is None:
-            continue
-        row = existing.get(registration.id)
-        if row is None:
-            row = SessionAttendance(registration_id=registration.id, session_utc=session_utc,
-                                    attended=False, minutes=0)
-            db.session.add(row)
-        row.attended = row.attended or attended
-        row.minutes = max(row.minutes or 0, minutes or 0)
-    db.session.flush()
-    total = len(series_starts(webinar.start_utc, webinar.timezone, webinar.rrule))
-    required = max(1, min(webinar.sessions_required or 1, total))
-    rollup = {
-        rid: (count, minutes) for rid, count, minutes in db.session.execute(
-            sa.select(SessionAttendance.registration_id,
-                      sa.func.sum(sa.case((SessionAttendance.attended, 1), else_=0)),
-                      sa.func.sum(SessionAttendance.minutes))
-            .where(SessionAttendance.registration_id.in_(ids))
-            .group_by(SessionAttendance.registration_id))
-    } if ids else {}
-    for registration in regs.values():
-        count, minutes = rollup.get(registration.id, (0, 0))
-        registration.attended = registration.attended or (count or 0) >= required
-        registration.minutes_attended = max(registration.minutes_attended or 0,
-                                            min(int(minutes or 0), 100_000))

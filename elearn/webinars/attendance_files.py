@@ -1,5 +1,5 @@
 """Meeting report files read into a table of cells: CSV in any of the usual encodings and
-delimiters, BigBlueButton .xlsx.
+delimiters, .xlsx workbooks (every sheet: BigBlueButton's, or a report re-saved in Excel).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ def _unreadable_xlsx() -> ReportError:
                          "XLSX."))
 
 
-def _xlsx_table(data: bytes) -> list[list[str]]:
-    """Cells of the first sheet of an .xlsx workbook (BigBlueButton, or a report re-saved in
-    Excel) as text: dates as ISO 8601, durations as H:MM:SS, whole numbers without ".0"."""
+def _xlsx_tables(data: bytes) -> list[list[list[str]]]:
+    """Cells of each sheet of an .xlsx workbook (BigBlueButton, or a report re-saved in Excel)
+    as text: dates as ISO 8601, durations as H:MM:SS, whole numbers without ".0". Recent
+    BigBlueButton workbooks put a "Summary" sheet before the users' one."""
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 (zipfile, XML and openpyxl errors: all mean unreadable)
@@ -30,12 +31,16 @@ def _xlsx_table(data: bytes) -> list[list[str]]:
     try:
         if not workbook.worksheets:
             raise _unreadable_xlsx()
-        table = []
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            if len(table) >= MAX_ROWS:
-                break
-            table.append([_xlsx_text(value) for value in row[:64]])
-        return table
+        tables, rows = [], 0
+        for sheet in workbook.worksheets[:20]:
+            table = []
+            for row in sheet.iter_rows(values_only=True):
+                if rows >= MAX_ROWS:
+                    break
+                table.append([_xlsx_text(value) for value in row[:64]])
+                rows += 1
+            tables.append(table)
+        return tables
     except ReportError:
         raise
     except Exception:  # noqa: BLE001
@@ -83,8 +88,9 @@ def _csv_table(data: bytes) -> list[list[str]]:
     return table
 
 
-def read_table(data: bytes) -> list[list[str]]:
-    """The report as rows of cells: .xlsx workbooks by their content (a ZIP), text otherwise."""
+def read_tables(data: bytes) -> list[list[list[str]]]:
+    """The report as tables (one per sheet) of rows of cells: .xlsx workbooks by their content
+    (a ZIP), text otherwise (one table)."""
     if data.startswith(b"PK\x03\x04"):
-        return _xlsx_table(data)
-    return _csv_table(data)
+        return _xlsx_tables(data)
+    return [_csv_table(data)]

@@ -27,7 +27,7 @@ from elearn.permissions import (
     require,
 )
 from elearn.webinars import attendance as attendance_service
-from elearn.webinars import attendance_cells, registering, services
+from elearn.webinars import attendance_cells, attendance_records, registering, services
 from elearn.webinars.blueprint import _manage, _when, bp
 from elearn.webinars.forms import (
     AttendanceConfirmForm,
@@ -54,12 +54,21 @@ class AttendancePage(PageNavigation):
     pages: int
     total: int
     search: str
+    #: for a series: the session the manual list is about (``?session=``, its stamp)
+    session: str | None = None
+    #: for a series: (stamp, label) of each session to choose from
+    session_choices: list | None = None
+    #: for a series: the chosen session (a schedule.Session) and its date and time as shown
+    chosen: object = None
+    session_label: str = ""
 
 
 def _attendance_forms(webinar: Webinar):
     """The manual list: registered people sorted by name then email, filtered by ``?q=`` (name
     or the email's local part), 50 a page; the form covers the shown page only, so saving a
-    page never touches the people on other pages."""
+    page never touches the people on other pages. For a series the list is about one session
+    (``?session=``, by default the latest that has begun, as for a report): its ticks are that
+    session's marks."""
     search = request.args.get("q", "").strip()
     everyone = sorted(((r, u) for r, u in registering.registrations(webinar.id)
                        if r.status is RegistrationStatus.registered),
@@ -71,18 +80,33 @@ def _attendance_forms(webinar: Webinar):
     pages = max(1, -(-len(everyone) // ATTENDANCE_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     rows = everyone[(page - 1) * ATTENDANCE_PAGE:page * ATTENDANCE_PAGE]
-    form = AttendanceForm(prefix="manual")
-    form.attended.choices = [(u.id, f"{u.name} ({u.email})") for _r, u in rows]
-    if not form.is_submitted():
-        form.attended.data = [u.id for r, u in rows if r.attended]
-    form.paging = AttendancePage(page=page, pages=pages, total=len(everyone), search=search)
     plan = [s for s in sessions(webinar) if not s.cancelled] or sessions(webinar)
     now = utcnow()
     started = [s for s in plan if s.start_utc <= now]
-    default = (started[-1] if started else plan[0]).recurrence_utc
-    upload = AttendanceUploadForm(prefix="upload", session=session_stamp(default))
-    upload.session.choices = [(session_stamp(s.recurrence_utc), _when(s.start_utc, webinar))
-                              for s in plan]
+    default = started[-1] if started else plan[0]
+    choices = [(session_stamp(s.recurrence_utc), _when(s.start_utc, webinar)) for s in plan]
+    upload = AttendanceUploadForm(prefix="upload", session=session_stamp(default.recurrence_utc))
+    upload.session.choices = choices
+    form = AttendanceForm(prefix="manual")
+    form.attended.choices = [(u.id, f"{u.name} ({u.email})") for _r, u in rows]
+    form.paging = AttendancePage(page=page, pages=pages, total=len(everyone), search=search)
+    if webinar.rrule:
+        chosen = default
+        if request.args.get("session"):
+            wanted = parse_session_stamp(request.args["session"])
+            chosen = next((s for s in plan if s.recurrence_utc == wanted), None)
+            if chosen is None:
+                abort(404)  # no such session (or a cancelled one) in this series
+        form.paging.chosen = chosen
+        form.paging.session = session_stamp(chosen.recurrence_utc)
+        form.paging.session_choices = choices
+        form.paging.session_label = _when(chosen.start_utc, webinar)
+    if not form.is_submitted():
+        if webinar.rrule:
+            marked = attendance_records.session_marks(webinar, form.paging.chosen.recurrence_utc)
+            form.attended.data = [u.id for _r, u in rows if u.id in marked]
+        else:
+            form.attended.data = [u.id for r, u in rows if r.attended]
     return rows, form, upload
 
 
@@ -106,13 +130,22 @@ def attendance(webinar_id: int):
     if form.validate_on_submit():
         if _not_started(webinar):
             return _refuse_early(webinar)
+        session_utc = None
+        if form.paging.chosen is not None:  # a series: the ticks are about one session
+            if form.paging.chosen.start_utc > utcnow():
+                flash(_("This session has not started yet: record its attendance once it has "
+                        "begun."), "error")
+                return redirect(url_for("webinars.attendance", webinar_id=webinar.id,
+                                        session=form.paging.session))
+            session_utc = form.paging.chosen.recurrence_utc
         chosen = set(form.attended.data or [])
         marks = {u.id: (u.id in chosen, None) for _r, u in rows}
-        changed = attendance_service.record_attendance(webinar, marks)
+        changed = attendance_records.record_attendance(webinar, marks, session_utc=session_utc)
         db.session.flush()
         flash(ngettext("Attendance saved (%(num)s change).",
                        "Attendance saved (%(num)s changes).", changed), "success")
         return redirect(url_for("webinars.attendance", webinar_id=webinar.id,
+                                session=form.paging.session,
                                 q=form.paging.search or None,
                                 page=form.paging.page if form.paging.page > 1 else None))
     return render_template("webinars/attendance.html", webinar=webinar, rows=rows, form=form,
@@ -171,7 +204,7 @@ def attendance_confirm(webinar_id: int):
         except services.WebinarError as error:  # the series changed since the preview
             flash(str(error), "error")
             return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
-    changed = attendance_service.record_attendance(webinar, marks, only_raise=True,
+    changed = attendance_records.record_attendance(webinar, marks, only_raise=True,
                                                    session_utc=session_utc)
     db.session.flush()
     flash(ngettext(

@@ -489,14 +489,27 @@ def test_an_open_attempt_is_graded_on_the_questions_it_showed_after_an_edit(app,
     assert attempt.results[str(basel.id)]["fraction"] == 1  # Basel was right when it was shown
 
 
-def test_a_matching_question_is_shown_without_its_pairs_saved_and_graded(
-        app, trainer, learner, learner_client, tmp_path):
+def _matching_page(page: str, question) -> tuple[list[str], list[list[str]]]:
+    """(item texts as shown, each select's option values in order) of a matching question."""
+    items = re.findall(rf'<label for="q{question.id}-\d+"[^>]*>(.*?)</label>', page)
+    selects = re.findall(rf'<select id="q{question.id}-\d+"(.*?)</select>', page, re.DOTALL)
+    return items, [re.findall(r'<option value="(\d+)"', s) for s in selects]
+
+
+@pytest.mark.parametrize("name, source", [
+    ("match.gift", ("::M::Match each convention to its subject {\n=Basel -> wastes\n"
+                    "=Rotterdam -> PIC\n=Stockholm -> POPs\n= -> ozone\n}\n\n::E::Essay {}\n")),
+    ("match.yaml", ("title: M\nquestions:\n  - type: matching\n    text: Match each convention\n"
+                    "    pairs:\n      - {item: Basel, match: wastes}\n"
+                    "      - {item: Rotterdam, match: PIC}\n"
+                    "      - {item: Stockholm, match: POPs}\n    distractors: [ozone]\n")),
+])
+def test_a_matching_question_is_shown_shuffled_without_its_pairs_saved_and_graded(
+        app, trainer, learner, learner_client, tmp_path, name, source):
     (tmp_path / "quizzes").mkdir()
-    (tmp_path / "quizzes" / "match.gift").write_text(
-        "::M::Match each convention to its subject {\n=Basel -> wastes\n=Rotterdam -> PIC\n"
-        "=Stockholm -> POPs\n= -> ozone\n}\n\n::E::Essay {}\n")
+    (tmp_path / "quizzes" / name).write_text(source)
     course = factories.make_course(slug="esm", owner=trainer, modules=0)
-    quiz = factories.make_quiz(course, slug="match", file="quizzes/match.gift",
+    quiz = factories.make_quiz(course, slug="match", file=f"quizzes/{name}",
                                course_dir=tmp_path)
     factories.enrol(learner, course)
     attempt = start(learner_client, quiz)
@@ -504,19 +517,49 @@ def test_a_matching_question_is_shown_without_its_pairs_saved_and_graded(
     question = services.attempt_questions(attempt)[0]
     assert question.kind.value == "matching" and len(services.attempt_questions(attempt)) == 1
     assert page.count(f'name="q{question.id}"') == 3
-    # the options are listed in one sorted order for every item: nothing tells the pairs
-    assert page.index(">ozone<") < page.index(">PIC<") < page.index(">POPs<") < page.index(">wastes<")
     assert '"option"' not in page and "credit" not in page
-    options = question.data["options"]
+    # items and options in the order drawn for this attempt; every select lists the same order
+    order = services.display_orders(attempt, [question])[str(question.id)]
+    items, selects = _matching_page(page, question)
+    data = question.data
+    assert items == [data["items"][i]["html"] for i in order["items"]]
+    assert selects == [[str(i) for i in order["options"]]] * 3
+    # a reload shows the same order
+    assert _matching_page(learner_client.get(url(quiz, "attempt", attempt)).get_data(
+        as_text=True), question) == (items, selects)
+    options = data["options"]
+    chosen = {"Basel": "wastes", "Rotterdam": "PIC", "Stockholm": "ozone"}
     form = {"attempt_token": services.attempt_token(attempt),
-            f"q{question.id}": [str(options.index(o)) for o in ("wastes", "PIC", "ozone")]}
+            f"q{question.id}": [str(options.index(chosen[item])) for item in items]}
     learner_client.post(url(quiz, "save", attempt), data=form)
+    db.session.expire_all()
+    saved = db.session.get(QuizAttempt, attempt.id).answers[str(question.id)]
+    assert [options[saved[i]] for i in range(3)] == [
+        chosen[data["items"][i]["html"]] for i in range(3)]
     page = learner_client.get(url(quiz, "attempt", attempt)).get_data(as_text=True)
     selects = re.findall(rf'<select id="q{question.id}-\d+"(.*?)</select>', page, re.DOTALL)
     assert [re.findall(r'value="(\d+)" selected', s) for s in selects] == [
-        [str(options.index(o))] for o in ("wastes", "PIC", "ozone")]
+        [str(options.index(chosen[item]))] for item in items]
     learner_client.post(url(quiz, "submit", attempt), data=form)
     db.session.expire_all()
     done = db.session.get(QuizAttempt, attempt.id)
     assert done.status is AttemptStatus.submitted
     assert done.percent == pytest.approx(200 / 3, abs=0.5)
+
+
+def test_matching_orders_are_drawn_per_attempt(app):
+    """The order depends on the attempt (and question) id only: the same for one attempt every
+    time, different between attempts."""
+    from types import SimpleNamespace
+
+    from elearn.quizzes.models import QuestionKind
+
+    data = {"items": [{"html": f"item {n}", "option": n} for n in range(4)],
+            "options": [f"option {n}" for n in range(6)]}
+    question = SimpleNamespace(id=7, kind=QuestionKind.matching, data=data)
+    orders = [services.display_orders(QuizAttempt(id=n, layout={}), [question])["7"]
+              for n in range(1, 21)]
+    assert orders[0] == services.display_orders(QuizAttempt(id=1, layout={}), [question])["7"]
+    assert len({str(order) for order in orders}) > 10
+    assert all(sorted(o["items"]) == [0, 1, 2, 3] and sorted(o["options"]) == list(range(6))
+               for o in orders)

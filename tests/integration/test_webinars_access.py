@@ -29,6 +29,10 @@ CASES = [
     ("/webinars/{w}/registrations", "GET", [302, 403, 404, 200, 200]),
     ("/webinars/{w}/registrations.csv", "GET", [302, 403, 404, 200, 200]),
     ("/webinars/{w}/attendance", "GET", [302, 403, 404, 200, 200]),
+    ("/webinars/{w}/attendance?session={s}", "GET", [302, 403, 404, 200, 200]),
+    # the series has not begun: the organiser is sent back with a message
+    ("/webinars/{w}/attendance?session={s}", "POST", [302, 403, 404, 302, 302]),
+    ("/webinars/{w}/attendance?session=20000101T000000Z", "GET", [302, 403, 404, 404, 404]),
     ("/webinars/{w}/attendance/upload", "POST", [302, 403, 404, 200, 200]),
     ("/webinars/{w}/attendance/confirm", "POST", [302, 403, 404, 400, 400]),
     ("/webinars/{w}/register", "POST", [302, 302, 302, 302, 302]),

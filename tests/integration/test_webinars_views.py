@@ -584,7 +584,8 @@ def test_attendance_counts_against_the_threshold(trainer, learner):
 @pytest.mark.parametrize("name", [
     "binary.bin", "old-excel.xls", "broken.xlsx", "utf16-garbage.csv", "hostile-duration.csv",
     "huge-digits.csv", "mixed-naive-aware.csv", "bigbluebutton-learning-dashboard.xlsx",
-    "teams-2020-event-list.csv", "zoom-one-header-row.csv",
+    "teams-2020-event-list.csv", "zoom-one-header-row.csv", "zoom-fr.csv", "zoom-es.csv",
+    "zoom-es-2024.csv", "zoom-pt.csv", "zoom-de.csv", "teams-de.csv", "unknown-headers.csv",
 ])
 def test_any_meeting_report_gives_a_page_not_a_500(trainer_client, trainer, name):
     import io
@@ -703,3 +704,145 @@ def test_attendance_per_session_counts_toward_the_sessions_required(
     rows = db.session.scalars(sa.select(SessionAttendance).order_by(SessionAttendance.session_utc))
     assert [(r.session_utc, r.attended, r.minutes) for r in rows] == [
         (plan[0].recurrence_utc, True, 58), (plan[2].recurrence_utc, True, 58)]
+
+
+# --------------------------------------------------------------------------- attendance by hand, per session
+
+
+def ticked(html: str, user_id: int) -> bool:
+    box = re.search(rf'<input[^>]*name="manual-attended"[^>]*value="{user_id}"[^>]*>', html)
+    assert box is not None, "the person is not on the manual list"
+    return " checked" in box.group(0)
+
+
+def begun_series(trainer, course=None, *, count=3, sessions_required=2, weeks_ago=2):
+    """A weekly series whose first session began ``weeks_ago`` weeks (and 30 minutes) ago."""
+    webinar = factories.make_webinar(trainer, course=course, rrule=f"FREQ=WEEKLY;COUNT={count}",
+                                     duration=60)
+    webinar.sessions_required = sessions_required
+    webinar.start_utc = (utcnow() - timedelta(weeks=weeks_ago, minutes=30)).replace(
+        second=0, microsecond=0)
+    db.session.commit()
+    return webinar
+
+
+def test_manual_attendance_of_a_series_is_ticked_per_session(trainer_client, trainer, learner,
+                                                              make_user):
+    from elearn.webinars.models import SessionAttendance
+
+    course = factories.make_course(owner=trainer, modules=0, webinar_required=True)
+    enrolment = factories.enrol(learner, course)
+    webinar = begun_series(trainer, course)
+    other = make_user(email="other-learner@example.org")
+    for person in (learner, other):
+        registering.register(webinar.id, person)
+    db.session.commit()
+    plan = sessions(webinar)
+    stamps = [session_stamp(s.recurrence_utc) for s in plan]
+    url = f"/webinars/{webinar.id}/attendance"
+
+    page = trainer_client.get(url).get_data(as_text=True)
+    assert 'name="session"' in page
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # the session chooser's ids are the page's own
+    assert re.search(rf'<option value="{stamps[2]}" selected>', page)  # the latest begun session
+    assert not ticked(page, learner.id)
+
+    # one session ticked: not enough (two are required)
+    response = trainer_client.post(f"{url}?session={stamps[0]}",
+                                   data={"manual-attended": [str(learner.id)]})
+    assert response.status_code == 302 and f"session={stamps[0]}" in response.location
+    db.session.expire_all()
+    registration = db.session.scalar(sa.select(Registration).where(
+        Registration.user_id == learner.id))
+    assert not registration.attended
+    assert db.session.get(Enrolment, enrolment.id).status is not EnrolmentStatus.completed
+    assert ticked(trainer_client.get(f"{url}?session={stamps[0]}").get_data(as_text=True),
+                  learner.id)
+    assert not ticked(trainer_client.get(f"{url}?session={stamps[1]}").get_data(as_text=True),
+                      learner.id)
+
+    # a second session: attended, the course is complete
+    trainer_client.post(f"{url}?session={stamps[1]}", data={"manual-attended": [str(learner.id)]})
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).attended
+    assert db.session.get(Enrolment, enrolment.id).status is EnrolmentStatus.completed
+    rows = db.session.scalars(sa.select(SessionAttendance).order_by(SessionAttendance.session_utc))
+    assert [(r.registration_id, r.session_utc, r.attended) for r in rows] == [
+        (registration.id, plan[0].recurrence_utc, True),
+        (registration.id, plan[1].recurrence_utc, True)]
+
+    # taking a tick back counts the sessions again
+    trainer_client.post(f"{url}?session={stamps[1]}", data={})
+    db.session.expire_all()
+    assert not db.session.get(Registration, registration.id).attended
+    other_registration = db.session.scalar(sa.select(Registration).where(
+        Registration.user_id == other.id))
+    assert not other_registration.attended
+    assert db.session.scalar(sa.select(sa.func.count(SessionAttendance.id)).where(
+        SessionAttendance.registration_id == other_registration.id)) == 0
+
+
+def test_manual_ticks_and_a_report_of_the_same_series_add_up(trainer_client, trainer, learner):
+    webinar = begun_series(trainer)
+    registering.register(webinar.id, learner)
+    db.session.commit()
+    plan = sessions(webinar)
+    trainer_client.post(
+        f"/webinars/{webinar.id}/attendance?session={session_stamp(plan[0].recurrence_utc)}",
+        data={"manual-attended": [str(learner.id)]})
+    payload = upload_report(trainer_client, webinar,
+                            f"Name (Original Name),User Email,Duration (Minutes)\nL,{learner.email},60\n",
+                            plan[1].recurrence_utc)
+    trainer_client.post(f"/webinars/{webinar.id}/attendance/confirm",
+                        data={"confirm-payload": payload})
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Registration)).attended
+    # the report's session shows the person ticked on the manual list
+    page = trainer_client.get(f"/webinars/{webinar.id}/attendance"
+                              f"?session={session_stamp(plan[1].recurrence_utc)}")
+    assert ticked(page.get_data(as_text=True), learner.id)
+
+
+def test_manual_ticks_wait_for_their_session_and_name_a_real_one(trainer_client, trainer, learner):
+    from elearn.webinars.models import SessionAttendance
+
+    webinar = begun_series(trainer, weeks_ago=0)  # only the first of three sessions has begun
+    registering.register(webinar.id, learner)
+    db.session.commit()
+    plan = sessions(webinar)
+    url = f"/webinars/{webinar.id}/attendance"
+    later = session_stamp(plan[1].recurrence_utc)
+    response = trainer_client.post(f"{url}?session={later}",
+                                   data={"manual-attended": [str(learner.id)]},
+                                   follow_redirects=True)
+    assert "This session has not started yet" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(SessionAttendance.id))) == 0
+    assert trainer_client.get(f"{url}?session=20000101T000000Z").status_code == 404
+    assert trainer_client.get(f"{url}?session=not-a-date").status_code == 404
+    services.cancel_session(webinar, plan[0].recurrence_utc)
+    db.session.commit()
+    first = session_stamp(plan[0].recurrence_utc)
+    assert trainer_client.get(f"{url}?session={first}").status_code == 404  # cancelled
+
+
+def test_manual_attendance_of_a_one_off_webinar_is_for_the_webinar(trainer_client, trainer,
+                                                                   learner):
+    from elearn.webinars.models import SessionAttendance
+
+    webinar = factories.make_webinar(trainer)
+    registering.register(webinar.id, learner)
+    db.session.commit()
+    begun(webinar)
+    page = trainer_client.get(f"/webinars/{webinar.id}/attendance").get_data(as_text=True)
+    assert 'name="session"' not in page
+    trainer_client.post(f"/webinars/{webinar.id}/attendance",
+                        data={"manual-attended": [str(learner.id)]})
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Registration)).attended
+    assert db.session.scalar(sa.select(sa.func.count(SessionAttendance.id))) == 0
+    page = trainer_client.get(f"/webinars/{webinar.id}/attendance").get_data(as_text=True)
+    assert ticked(page, learner.id)
+    trainer_client.post(f"/webinars/{webinar.id}/attendance", data={})
+    db.session.expire_all()
+    assert not db.session.scalar(sa.select(Registration)).attended

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from elearn.certificates.fonts import MissingGlyphs, fallback_paths
+from elearn.certificates.fonts import MissingGlyphs, bold_face, fallback_paths
 from elearn.certificates.pdf import CertificateData, Labels, render_certificate
 from elearn.config import DEFAULTS
 
@@ -226,3 +226,47 @@ def test_a_second_certificate_with_the_same_glyphs_reuses_the_subset_and_still_r
     assert "林美玲" in without_marks(pdf_text(first, tmp_path))
     assert "林美玲" in without_marks(pdf_text(second, tmp_path))
     assert ink_in_name_band(second, tmp_path / "second") == ink_in_name_band(first, tmp_path / "first")
+
+
+def pdf_fonts(pdf: bytes, tmp_path) -> list[str]:
+    """The base font names pdffonts lists (subset prefix removed)."""
+    tmp_path.mkdir(exist_ok=True)
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True,
+                         text=True).stdout
+    return [line.split()[0].partition("+")[2] for line in out.splitlines()[2:] if line.strip()]
+
+
+CJK_BOLD = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
+
+
+@needs_fonts
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils missing")
+@pytest.mark.skipif(not Path(CJK_BOLD).is_file() and os.environ.get("CI") != "true",
+                    reason="fonts-noto-cjk without its bold face")
+@pytest.mark.parametrize("name", ["王小明", "山田 花子", "김민준"])
+def test_a_cjk_name_in_the_bold_line_uses_the_bold_cjk_face(name, tmp_path):
+    pdf = render_certificate(data(name), fallback_fonts=FALLBACKS)
+    fonts = pdf_fonts(pdf, tmp_path)
+    cjk = [font for font in fonts if "CJK" in font]
+    # the name is the only CJK text and it is bold: only the bold face is embedded
+    assert cjk and all("Bold" in font for font in cjk), fonts
+    assert name in without_marks(pdf_text(pdf, tmp_path))
+    # CJK text on a regular line (the audience) is drawn in the regular face
+    both = render_certificate(data(name, audience_name="海关官员"), fallback_fonts=FALLBACKS)
+    cjk = [font for font in pdf_fonts(both, tmp_path / "both") if "CJK" in font]
+    assert any("Bold" in font for font in cjk) and any("Bold" not in font for font in cjk), cjk
+    assert "海关官员" in without_marks(pdf_text(both, tmp_path))
+
+
+@needs_fonts
+def test_without_a_bold_file_beside_it_the_regular_cjk_face_draws_bold_text(tmp_path):
+    assert bold_face(FALLBACKS[0]) == (CJK_BOLD if Path(CJK_BOLD).is_file() else None)
+    alone = tmp_path / "fonts" / "NotoSansCJK-Regular.ttc"
+    alone.parent.mkdir()
+    alone.symlink_to(FALLBACKS[0])
+    assert bold_face(str(alone)) is None
+    pdf = render_certificate(data("王小明"), fallback_fonts=[str(alone)])
+    assert [font for font in pdf_fonts(pdf, tmp_path) if "CJK" in font] != []
+    assert "王小明" in without_marks(pdf_text(pdf, tmp_path))

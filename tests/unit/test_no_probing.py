@@ -39,7 +39,7 @@ def test_a_missing_endpoint_fails_loudly(app):
 def test_the_course_page_sections_are_all_registered(app):
     from elearn.courses.sections import section_names
 
-    assert section_names() == {"enrolment", "quizzes", "webinars"}
+    assert section_names() == {"enrolment", "quizzes", "outdated_quiz_translations", "webinars"}
 
 
 def test_no_template_global_runs_the_course_page_queries(app):
@@ -47,5 +47,6 @@ def test_no_template_global_runs_the_course_page_queries(app):
         context = {}
         app.update_template_context(context)
     for name in ("course_quizzes", "course_webinars", "pending_place_request", "enrolment_block",
-                 "completion_breakdown", "certificate_of", "may_bulk_enrol"):
+                 "completion_breakdown", "certificate_of", "may_bulk_enrol", "quiz_title",
+                 "outdated_quiz_translations"):
         assert name not in context

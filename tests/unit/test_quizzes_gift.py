@@ -114,11 +114,21 @@ def test_missing_word_keeps_text_before_and_after():
     (r"\~", "~"), (r"\=", "="), (r"\#", "#"), (r"\{", "{"), (r"\}", "}"), (r"\:", ":"),
 ])
 def test_each_escape_in_text_and_answers(escaped, plain):
-    spec, question = one(f"Text {escaped} here {{={escaped}right#fb {escaped} ~wrong}}")
-    assert spec.text == f"Text {plain} here"
+    _spec, question = one(f"Text {escaped} here {{={escaped}right#fb {escaped} ~wrong}}")
+    assert question.text_html == f"<p>Text {plain} here</p>"
     assert question.data["choices"][0]["html"] == f"{plain}right"
     assert question.data["choices"][0]["feedback_html"] == f"<p>fb {plain}</p>"
     assert unescape(escaped) == plain
+
+
+@pytest.mark.parametrize("escaped, plain", [(r"\#", "#"), (r"\=", "="), (r"\~", "~")])
+def test_an_escaped_character_at_the_start_of_a_markdown_text_stays_literal(escaped, plain):
+    """GIFT's escapes are Markdown's too: an escaped "#" never becomes a heading (the GIFT
+    PEG.js test file escapeAll.gift has choices and feedback that start with one)."""
+    _spec, question = one(f"{escaped} first {{={escaped}#{escaped} is special ~b}}")
+    assert question.text_html == f"<p>{plain} first</p>"
+    assert question.data["choices"][0]["html"] == plain
+    assert question.data["choices"][0]["feedback_html"] == f"<p>{plain} is special</p>"
 
 
 def test_escaped_colon_in_title_and_backslash_n():

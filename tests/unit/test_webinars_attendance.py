@@ -103,6 +103,66 @@ def test_teams_event_list_join_without_leave_lasts_to_the_end(app):
     assert by_name(parse_report(data.encode()))["A"].minutes == 60
 
 
+@pytest.mark.parametrize("name", [
+    "zoom-fr.csv", "zoom-es.csv", "zoom-es-2024.csv", "zoom-pt.csv", "zoom-de.csv",
+    "teams-de.csv",
+])
+def test_localised_report_headers(app, name):
+    """Zoom's participants report in French, Spanish (two generations of headers),
+    Portuguese (with its meeting summary block above) and German, and a German Teams report
+    (UTF-16, tab-separated, "Erster Beitritt", "Dauer in der Besprechung"). The headers are
+    those real exports carry, as public code that reads them names them; the rows are ours.
+    Rows marked as in the waiting room ("Oui", "Sí") are skipped."""
+    rows = parse_report(read(name))
+    assert [(r.email, round(r.minutes)) for r in rows] == [("lina@example.org", 63 if
+                                                            "teams" not in name else 62),
+                                                           ("kofi@example.org", 20)]
+    assert all(r.error is None for r in rows)
+
+
+def test_typographic_apostrophes_and_composed_accents_in_headers_are_the_same_header(app):
+    decomposed = "Dure\u0301e (minutes)"
+    data = f"Nom (nom d\u2019origine),Adresse e-mail,{decomposed}\nLina,lina@example.org,61\n"
+    assert [(r.name, r.minutes) for r in parse_report(data.encode())] == [("Lina", 61)]
+
+
+@pytest.mark.parametrize("headers", [
+    ("Nom", "Modérateur", "Rejoindre", "Quitté", "Durée"),  # BigBlueButton's fr locale
+    ("Name", "Moderator", "Teilnahme", "Verlassen", "Dauer"),  # de
+    ("Nome", "Moderador", "Entrou", "Saiu", "Duração"),  # pt_BR
+    ("Nombre", "Moderador", "Accedió", "Salió", "Duración"),  # es_ES
+    ("User", "Moderator", "Join", "Left", "Duration"),
+])
+def test_bigbluebutton_workbook_with_a_summary_sheet_first_in_its_languages(app, headers):
+    """Recent BigBlueButton workbooks (exceljs) start with a "Summary" sheet of label/value
+    rows; the users' sheet follows, its headers in the dashboard's language."""
+    workbook = openpyxl.Workbook()
+    summary = workbook.active
+    summary.title = "Summary"
+    for row in (("Label", "Value"), ("Learning Dashboard", "Basel"), (headers[0], 2),
+                (headers[4], "01:10:00"), (headers[2], "15/03/2026 14:00:00")):
+        summary.append(row)
+    users = workbook.create_sheet("Users")
+    users.append(headers)
+    users.append(("Lina Haddad", "No", "15/03/2026 14:00:05", "15/03/2026 15:02:08", "1:02:03"))
+    users.append(("Kofi Mensah", "No", "15/03/2026 14:00:00", "15/03/2026 14:20:00", "0:20:00"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = parse_report(buffer.getvalue())
+    assert [(r.line, r.name, round(r.minutes, 2)) for r in rows] == [
+        (2, "Lina Haddad", 62.05), (3, "Kofi Mensah", 20)]
+
+
+def test_unknown_headers_are_named_in_the_refusal(app):
+    with pytest.raises(ReportError) as refusal:
+        parse_report(read("unknown-headers.csv"))
+    message = str(refusal.value)
+    assert "line 1" in message
+    assert all(f"\u201c{column}\u201d" in message
+               for column in ("Teilnehmende", "Status", "Bemerkung"))
+    assert "User Email" in message and "Duration (Minutes)" in message
+
+
 def test_localised_durations(app):
     rows = parse_report(read("localised-durations-pl.csv"))
     assert [r.minutes for r in rows] == [62, 20]
