@@ -4,15 +4,19 @@ rollups current on a write, and the CSV and XLSX exports; sizes side by side.
 
     nice .venv/bin/python bench/reports_dashboard.py --participants 100000 1000000
     nice .venv/bin/python bench/reports_dashboard.py --participants 100000 1000000 \
-        --database-url postgresql+psycopg://postgres@127.0.0.1:55403/elearn_reports_bench
+        --database-url postgresql+psycopg://postgres@127.0.0.1:55404/elearn_reports_bench
 
 Each size gets its own database (``-<N>`` appended to the file or database name), created and,
-unless --reuse, emptied by the script. Results are also kept in ``--results`` (JSON), so sizes
-measured in separate runs are still printed side by side. Printed per size: seeding time (with
-the rollup rebuild), the dashboard of the demo coordinator's centre (the busiest) and of a
-typical centre, with and without a date filter (median of several renders through the Flask
-test client: routing, login, filters, SQL, template), the rollup SQL alone, the direct
-statement once, a write with its rollup update, and the export rates.
+unless --reuse, emptied by the script (--reuse keeps it, its rollups and its seeding time;
+--show prints every database's stored results side by side). Baselines from the same run: a
+one-row indexed SELECT and a bare request (/healthz); CPU time is printed beside wall time.
+Results are also kept in ``--results`` (JSON), so sizes measured in separate runs are still
+printed side by side. Printed per size: seeding time and the rollup rebuild, the dashboard of
+the demo coordinator's centre (the busiest), of a typical centre and of the whole platform,
+with and without a date filter (median of several renders through the Flask test client:
+routing, login, filters, SQL, template), the rollup SQL alone, the direct statement once,
+participant list pages by every sort (page 1 and 21) and a person page, a write with its rollup
+update, and the export rates.
 Targets: dashboard < 50 ms for any centre and flat from 100k to 1M; XLSX >= 30,000 rows/s.
 """
 
@@ -25,6 +29,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -43,6 +48,8 @@ def parse_args():
     parser.add_argument("--results", default=DEFAULT_RESULTS)
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database (seeding then adds nothing)")
+    parser.add_argument("--show", action="store_true",
+                        help="measure nothing: print every database's stored results")
     return parser.parse_args()
 
 
@@ -75,6 +82,38 @@ def prepare_database(url: str, reuse: bool) -> None:
         if not exists:
             connection.execute(sa.text(f'CREATE DATABASE "{url_obj.database}"'))
     admin.dispose()
+
+
+def dialect_name(engine) -> str:
+    return engine.dialect.name
+
+
+@contextmanager
+def bulk_load_settings(engine):
+    """For the seeding only: SQLite without waiting for the disk, with a 1 GB page cache
+    (pragmas on every new connection); the app's own settings apply to the measurements."""
+    if dialect_name(engine) != "sqlite":
+        yield
+        return
+
+    def bulk_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA cache_size=-1000000")
+        cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.close()
+
+    from elearn.extensions import db
+
+    db.session.remove()
+    engine.dispose()
+    sa.event.listen(engine, "connect", bulk_pragmas)
+    try:
+        yield
+    finally:
+        db.session.remove()
+        sa.event.remove(engine, "connect", bulk_pragmas)
+        engine.dispose()
 
 
 def median_ms(function, repeat: int) -> tuple[float, float]:
@@ -115,20 +154,35 @@ def measure(url: str, participants: int, repeat: int, reuse: bool) -> dict:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     out: dict = {"participants": participants}
     with app.app_context():
+        start = time.perf_counter()
         upgrade()
+        out["upgrade_s"] = time.perf_counter() - start
         from elearn.reference.services import load_reference_data
 
         load_reference_data()
         seed_demo_accounts()
         db.session.commit()
-        start = time.perf_counter()
-        demo.seed(participants=participants)
-        db.session.commit()
-        out["seed_s"] = time.perf_counter() - start
-        start = time.perf_counter()
-        rollups.rebuild(db.session.connection())
-        db.session.commit()
-        out["rebuild_s"] = time.perf_counter() - start
+        with bulk_load_settings(db.engine):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            demo.seed(participants=participants, after_block=db.session.commit, rebuild=False)
+            db.session.commit()
+            out["seed_s"] = time.perf_counter() - start
+            out["seed_cpu_s"] = time.process_time() - start_cpu
+            start = time.perf_counter()
+            if not reuse:  # a kept database has current rollups (rebuilt, or migrated)
+                rollups.rebuild(db.session.connection())  # what `flask reports rebuild` runs
+                db.session.commit()
+            out["rebuild_s"] = time.perf_counter() - start if not reuse else None
+            if dialect_name(db.engine) == "postgresql":
+                with db.engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                        sa.text("VACUUM ANALYZE"))
+            else:
+                db.session.execute(sa.text("ANALYZE"))
+                db.session.commit()
+        print(f"seeded {participants:,} in {out['seed_s']:.0f} s wall "
+              f"({out['seed_cpu_s']:.0f} s CPU in this process), rollups rebuilt in "
+              f"{out['rebuild_s'] or 0:.0f} s, migrations {out['upgrade_s']:.0f} s", flush=True)
         out["rows"] = {
             name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))
             for name in ("users", "enrolments", "quiz_attempts", "registrations", "certificates",
@@ -168,11 +222,34 @@ def measure(url: str, participants: int, repeat: int, reuse: bool) -> dict:
     month = "date_from=2026-06-01&date_to=2026-09-15"
 
     with app.app_context():
+        # -- the baselines every figure is compared with, measured in the same run -------------
+        some_email = db.session.scalar(sa.select(services.users.c.email).limit(1).offset(
+            participants // 2))
+
+        def one_row_select():
+            with db.engine.connect() as connection:
+                connection.execute(sa.select(services.users.c.id).where(
+                    services.users.c.email == some_email)).one()
+
+        def bare_page():
+            response = coordinator_client.get("/healthz")
+            assert response.status_code == 200
+            response.get_data()
+
+        one_row_select()
+        bare_page()
+        out["baseline_select_ms"], out["baseline_select_cpu_ms"] = median_ms(one_row_select,
+                                                                             repeat * 3)
+        out["baseline_page_ms"], out["baseline_page_cpu_ms"] = median_ms(bare_page, repeat * 3)
+        everyone = (None, "all centres", out["rows"]["enrolments"])
         cases = (
             ("busiest", busiest, coordinator_client, "/centre", {}),
             ("busiest, date filter", busiest, coordinator_client, f"/centre?{month}",
              {"date_from": "2026-06-01", "date_to": "2026-09-15"}),
             ("typical", typical, admin_client, f"/centre?centre={typical[0]}", {}),
+            ("whole platform (admin)", everyone, admin_client, "/centre", {}),
+            ("whole platform, date filter", everyone, admin_client, f"/centre?{month}",
+             {"date_from": "2026-06-01", "date_to": "2026-09-15"}),
         )
         for label, (centre_id, slug, enrolment_count), client, url_path, dates in cases:
             from datetime import date
@@ -203,6 +280,38 @@ def measure(url: str, participants: int, repeat: int, reuse: bool) -> dict:
                 "page_cpu_ms": page_cpu, "rollup_sql_ms": sql_ms, "direct_sql_ms": direct_ms,
             }
             db.session.remove()
+
+        # -- participant lists of the busiest centre: first and a later page of each sort, and a
+        # person page ----------------------------------------------------------------------------
+        from elearn.reports import people
+
+        def get(path):
+            response = coordinator_client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            response.get_data()
+
+        lists = {}
+        scope = Scope(centre_id=busiest[0])
+        for sort in people.SORTS:
+            page = people.participants(scope, sort=sort)
+            for _step in range(19):  # to page 20: a keyset page costs what the first one costs
+                page = people.participants(scope, sort=sort, after=page.next_cursor)
+            db.session.rollback()
+            for label, path in (
+                (f"by {sort}, page 1", f"/centre/participants?sort={sort}"),
+                (f"by {sort}, page 21", f"/centre/participants?sort={sort}&after={page.next_cursor}"),
+            ):
+                get(path)
+                lists[label] = median_ms(lambda path=path: get(path), repeat)
+        person_id = db.session.scalar(
+            sa.select(services.users.c.id).where(services.users.c.centre_id == busiest[0])
+            .order_by(services.users.c.id.desc()).limit(1))
+        db.session.rollback()
+        person_path = f"/centre/participants/{person_id}"
+        get(person_path)
+        lists["person page"] = median_ms(lambda: get(person_path), repeat)
+        out["lists"] = lists
+        db.session.remove()
 
         # -- a write and its rollup update, rolled back ----------------------------------------
         ids = db.session.scalars(
@@ -272,40 +381,82 @@ def print_side_by_side(results: list[dict]) -> None:
     print(f"\n{results[0]['dialect']}: participants {head}")
 
     def line(label, values, fmt):
-        print(f"  {label:<36}" + "".join(
+        print(f"  {label:<40}" + "".join(
             f"{'-' if v is None else format(v, fmt):>16}" for v in values))
 
-    line("enrolments", [r["rows"]["enrolments"] for r in results], ",")
-    line("rollup rows (report_rollups)", [r["rows"]["report_rollups"] for r in results], ",")
-    line("seeding s (incl. one rebuild)", [r["seed_s"] for r in results], ".1f")
-    line("flask reports rebuild s", [r["rebuild_s"] for r in results], ".1f")
-    for key in ("dashboard busiest", "dashboard busiest, date filter", "dashboard typical"):
-        line(f"{key[10:]}: centre enrolments", [r[key]["enrolments"] for r in results], ",")
-        line("  page ms (median, wall)", [r[key]["page_ms"] for r in results], ".1f")
-        line("  page ms (median, CPU)", [r[key]["page_cpu_ms"] for r in results], ".1f")
-        line("  rollup SQL ms", [r[key]["rollup_sql_ms"] for r in results], ".1f")
-        line("  direct statement ms (before)", [r[key]["direct_sql_ms"] for r in results], ".0f")
-    line("write + rollup update ms", [r["write_ms"] for r in results], ".1f")
-    line("write without rollups ms", [r["write_without_rollups_ms"] for r in results], ".1f")
-    line("export rows (busiest centre)", [r["export"]["rows"] for r in results], ",")
+    def get(result, *keys):
+        for key in keys:
+            if not isinstance(result, dict) or key not in result:
+                return None
+            result = result[key]
+        return result
+
+    def ratio(value, base):
+        return None if value is None or not base else value / base
+
+    line("enrolments", [get(r, "rows", "enrolments") for r in results], ",")
+    line("summary rows (report_rollups)", [get(r, "rows", "report_rollups") for r in results], ",")
+    line("histogram rows (report_completion_days)",
+         [get(r, "rows", "report_completion_days") for r in results], ",")
+    line("seeding s (wall, rollups paused)", [r.get("seed_s") for r in results], ".1f")
+    line("seeding s (CPU, this process)", [r.get("seed_cpu_s") for r in results], ".1f")
+    line("flask reports rebuild s (wall)", [r.get("rebuild_s") for r in results], ".1f")
+    line("migrations s (wall; 0018 recomputes histograms)", [r.get("upgrade_s") for r in results],
+         ".1f")
+    line("baseline: one-row indexed SELECT ms", [r.get("baseline_select_ms") for r in results],
+         ".2f")
+    line("baseline: /healthz page ms (wall)", [r.get("baseline_page_ms") for r in results], ".2f")
+    line("baseline: /healthz page ms (CPU)", [r.get("baseline_page_cpu_ms") for r in results],
+         ".2f")
+    for key in ("dashboard busiest", "dashboard busiest, date filter", "dashboard typical",
+                "dashboard whole platform (admin)", "dashboard whole platform, date filter"):
+        if not any(key in r for r in results):
+            continue
+        line(f"{key[10:]}: enrolments in scope", [get(r, key, "enrolments") for r in results], ",")
+        line("  page ms (median, wall)", [get(r, key, "page_ms") for r in results], ".1f")
+        line("  page ms (median, CPU)", [get(r, key, "page_cpu_ms") for r in results], ".1f")
+        line("  page / baseline page (CPU)", [
+            ratio(get(r, key, "page_cpu_ms"), r.get("baseline_page_cpu_ms")) for r in results],
+            ".1f")
+        line("  rollup SQL ms (wall)", [get(r, key, "rollup_sql_ms") for r in results], ".1f")
+        line("  direct statement ms (before)", [get(r, key, "direct_sql_ms") for r in results],
+             ".0f")
+    labels = list(dict.fromkeys(label for r in results for label in r.get("lists", {})))
+    if labels:
+        print("  participant list of the busiest centre, ms wall / CPU:")
+    for label in labels:
+        print(f"    {label:<38}" + "".join(
+            f"{'-' if get(r, 'lists', label) is None else '{:.1f} / {:.1f}'.format(*r['lists'][label]):>16}"
+            for r in results))
+    line("write + rollup update ms", [r.get("write_ms") for r in results], ".1f")
+    line("write without rollups ms", [r.get("write_without_rollups_ms") for r in results], ".1f")
+    line("export rows (busiest centre)", [get(r, "export", "rows") for r in results], ",")
     for key, fmt in (("bare_select_rows_s", ",.0f"), ("csv_rows_s", ",.0f"),
                      ("xlsx_rows_s", ",.0f"), ("csv_rows_per_cpu_s", ",.0f"),
                      ("xlsx_rows_per_cpu_s", ",.0f"), ("csv_peak_mb", ".1f"),
                      ("xlsx_peak_mb", ".1f")):
-        line(key.replace("_", " "), [r["export"][key] for r in results], fmt)
+        line(key.replace("_", " "), [get(r, "export", key) for r in results], fmt)
 
 
 def main() -> None:
     args = parse_args()
     path = Path(args.results)
-    stored = json.loads(path.read_text()) if path.exists() else {}
     backend = sa.engine.make_url(args.database_url).get_backend_name()
+    if args.show:
+        for results in json.loads(path.read_text()).values():
+            print_side_by_side(list(results.values()))
+        return
     for participants in args.participants:
         result = measure(sized_url(args.database_url, participants), participants, args.repeat,
                          args.reuse)
+        # read again just before writing: a run on the other database may have written since
+        stored = json.loads(path.read_text()) if path.exists() else {}
         earlier = stored.get(backend, {}).get(str(participants))
         if args.reuse and earlier:  # nothing was seeded this time: keep the measured seeding
-            result["seed_s"], result["rebuild_s"] = earlier["seed_s"], earlier["rebuild_s"]
+            for key in ("seed_s", "seed_cpu_s"):
+                result[key] = earlier.get(key)
+            if result.get("rebuild_s") is None:
+                result["rebuild_s"] = earlier.get("rebuild_s")
         stored.setdefault(backend, {})[str(participants)] = result
         path.write_text(json.dumps(stored, indent=1))
         print(json.dumps(result, indent=1), flush=True)

@@ -4,9 +4,12 @@ The cost of a dashboard does not grow with the number of enrolments: it sums sum
 number is bounded by centres x courses x countries x audiences (x months and edge days under a date
 filter). Two figures are not plain sums:
 
-* the median days to complete comes from a histogram of whole days, so it is the exact median of
+* the median days to complete comes from histograms of whole days, so it is the exact median of
   the completion times counted in whole days (within one day of the median of exact times; the
-  page says so);
+  page says so). Without a date or trainer filter it is read as stored (``report_medians``,
+  one row per figure); otherwise the database finds it with running sums over the histograms
+  of the scope's periods, stored per breakdown (``rollups.histogram_groupings``): at most one
+  row per whole day and group;
 * participants (distinct people) come from per-person counts without a date filter or trainer
   restriction; under those they are counted (DISTINCT) from ``report_facts`` through a covering
   index on (centre, day): that cost grows with the centre's enrolments in the date range.
@@ -17,7 +20,6 @@ source tables; a test compares the two on random data.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -107,21 +109,83 @@ def _key(grouping: str, raw):
     return None if grouping == "total" else KEY_TYPES[grouping](raw)
 
 
-def median(histogram: list[tuple[int, int]]) -> float | None:
-    """The median of values given as sorted (value, count) pairs."""
-    total = sum(count for _value, count in histogram)
-    if total <= 0:
-        return None
-    wanted = [(total + 1) // 2, (total + 2) // 2]  # 1-based ranks of the middle value(s)
-    found, seen = [], 0
-    for value, count in histogram:
-        seen += count
-        while wanted and wanted[0] <= seen:
-            found.append(value)
-            wanted.pop(0)
-        if not wanted:
-            break
-    return sum(found) / len(found)
+def _median_rows(scope: Scope):
+    """For each breakdown, the histogram rows of ``scope`` as (grouping, key, days, n), read
+    from the groupings of ``report_completion_days`` that have exactly the needed columns."""
+    centre = rollups.ALL_CENTRES if scope.centre_id is None else scope.centre_id
+    restrict = []
+    if scope.course_id is not None:
+        restrict.append(h.c.course_id == scope.course_id)
+    if scope.trainer_id is not None:
+        restrict.append(h.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
+    if restrict:  # the rows of each course in scope, summed
+        one_course = by_course = sa.and_(*restrict)
+    else:  # the rows for every course at once, or per course for the course breakdown
+        one_course = h.c.course_id == rollups.ANY_COURSE
+        by_course = h.c.course_id.in_(sa.select(services.courses.c.id))  # one seek per course
+    # the stand-ins sort first ('' and 0): "> stand-in" is an index range, "!=" would not be
+    any_country, any_audience = h.c.country == rollups.ANY_COUNTRY, \
+        h.c.audience_id == rollups.ANY_AUDIENCE
+    groupings = (
+        ("total", None, (one_course, any_country, any_audience)),
+        ("course", h.c.course_id, (by_course, any_country, any_audience)),
+        ("country", h.c.country, (one_course, h.c.country > rollups.ANY_COUNTRY, any_audience)),
+        ("audience", h.c.audience_id,
+         (one_course, any_country, h.c.audience_id > rollups.ANY_AUDIENCE)),
+    )
+    centre_rows = [] if scope.centre_id is None else [h.c.centre_id == centre]
+    parts = []
+    for name, key, where in groupings:
+        for period, start, stop in period_ranges(scope.date_from, scope.date_to):
+            if period == "d":  # the full cross product: every row counts for every breakdown
+                rows_of = (*centre_rows, *restrict)
+            else:
+                rows_of = (h.c.centre_id == centre, *where)
+            parts.append(sa.select(
+                sa.literal_column(f"'{name}'", sa.String).label("grouping"),
+                (sa.cast(sa.null(), sa.String(64)) if key is None else sa.cast(key, sa.String(64)))
+                .label("key"), h.c.days, h.c.n,
+            ).where(h.c.period == period, h.c.start >= start, h.c.start < stop, *rows_of))
+    return sa.union_all(*parts).subquery("histogram_rows")
+
+
+def medians(scope: Scope) -> dict[tuple[str, object], float]:
+    """The median days to complete per (grouping, key): stored per group for all time (one row
+    per figure), else computed by the database from the histograms of the scope's periods."""
+    if scope.date_from is None and scope.date_to is None and scope.trainer_id is None:
+        return _stored_medians(scope)
+    rows = _median_rows(scope)
+    return {(row.grouping, _key(row.grouping, row.key)): row.median_days
+            for row in db.session.execute(rollups.median_select(rows, [rows.c.grouping,
+                                                                       rows.c.key]))}
+
+
+def _stored_medians(scope: Scope) -> dict[tuple[str, object], float]:
+    m = rollups.medians_table
+    centre = rollups.ALL_CENTRES if scope.centre_id is None else scope.centre_id
+    course = rollups.ANY_COURSE if scope.course_id is None else scope.course_id
+    by_course = m.c.course_id > rollups.ANY_COURSE if scope.course_id is None \
+        else m.c.course_id == scope.course_id
+    any_country, any_audience = m.c.country == rollups.ANY_COUNTRY, \
+        m.c.audience_id == rollups.ANY_AUDIENCE
+    groupings = (
+        ("total", None, (m.c.course_id == course, any_country, any_audience)),
+        ("course", m.c.course_id, (by_course, any_country, any_audience)),
+        ("country", m.c.country,
+         (m.c.course_id == course, m.c.country > rollups.ANY_COUNTRY, any_audience)),
+        ("audience", m.c.audience_id,
+         (m.c.course_id == course, any_country, m.c.audience_id > rollups.ANY_AUDIENCE)),
+    )
+    statement = sa.union_all(*(
+        sa.select(
+            sa.literal_column(f"'{name}'", sa.String).label("grouping"),
+            (sa.cast(sa.null(), sa.String(64)) if key is None else sa.cast(key, sa.String(64)))
+            .label("key"), m.c.median_days,
+        ).where(m.c.centre_id == centre, *where)
+        for name, key, where in groupings
+    ))
+    return {(row.grouping, _key(row.grouping, row.key)): row.median_days
+            for row in db.session.execute(statement)}
 
 
 def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
@@ -159,6 +223,37 @@ def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
             for row in db.session.execute(statement)}
 
 
+def participant_total(scope: Scope) -> int:
+    """People with an enrolment in ``scope`` (narrowed by country and audience as the participant
+    list is): summed from per-person counts without a date or trainer filter, else counted
+    (DISTINCT) from ``report_facts`` through its covering index."""
+    if scope.user_id is not None:
+        raise ValueError("one person's scope has no participant list")
+    if scope.date_from is None and scope.date_to is None and scope.trainer_id is None:
+        # a person has at most one enrolment per course: with a course, enrolments are people
+        table, total = (p, p.c.participants) if scope.course_id is None else (r, r.c.enrolments)
+        where = [] if scope.course_id is None else [
+            r.c.period == "a", r.c.start == rollups.EPOCH, r.c.course_id == scope.course_id]
+        column = sa.func.sum(total)
+    else:
+        table = rollups.facts_table
+        where = [table.c.day >= (scope.date_from or rollups.EPOCH)]
+        if scope.date_to is not None:
+            where.append(table.c.day <= scope.date_to)
+        if scope.course_id is not None:
+            where.append(table.c.course_id == scope.course_id)
+        if scope.trainer_id is not None:
+            where.append(table.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
+        column = sa.func.count(sa.distinct(table.c.user_id))
+    if scope.centre_id is not None:
+        where.append(table.c.centre_id == scope.centre_id)
+    if scope.country is not None:
+        where.append(table.c.country == scope.country)
+    if scope.audience_id is not None:
+        where.append(table.c.audience_id == scope.audience_id)
+    return int(db.session.scalar(sa.select(column).where(*where)) or 0)
+
+
 def all_figures(scope: Scope) -> dict[str, dict]:
     """Like :func:`services.all_figures` (same shape, same figures), read from the rollups."""
     if scope.user_id is not None:  # one person's enrolments: the direct statement is small
@@ -176,20 +271,9 @@ def all_figures(scope: Scope) -> dict[str, dict]:
             certificates=int(row.certificates), webinar_registrations=int(row.registrations),
             webinar_attended=int(row.attended),
         )
-    # medians: one pass over the histogram rows of the scope, merged per breakdown here
-    days = _rows_in_scope(h, scope)
-    histograms: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for course_id, country, audience_id, whole_days, n in db.session.execute(
-        sa.select(days.c.course_id, days.c.country, days.c.audience_id, days.c.days,
-                  sa.func.sum(days.c.n))
-        .group_by(days.c.course_id, days.c.country, days.c.audience_id, days.c.days)
-    ):
-        for group in (("total", None), ("course", course_id), ("country", country),
-                      ("audience", audience_id)):
-            histograms[group][whole_days] += n
-    for (grouping, key), histogram in histograms.items():
+    for (grouping, key), value in medians(scope).items():
         if key in result[grouping]:
-            result[grouping][key].median_days = median(sorted(histogram.items()))
+            result[grouping][key].median_days = value
     people = _participants(scope)
     if people is not None:
         for (grouping, key), count in people.items():

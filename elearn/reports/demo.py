@@ -14,6 +14,7 @@ running again with the same N adds nothing.
 
 from __future__ import annotations
 
+import base64
 import enum
 import json
 import math
@@ -53,18 +54,23 @@ BLOCK = 20_000
 SYNTHETIC_PASSWORD = "synthetic-participant-2026"
 
 
-def seed(participants: int = 0) -> None:
+def seed(participants: int = 0, *, after_block=None, rebuild: bool = True) -> None:
     """Called by `flask seed-demo`: N synthetic participants, or the demo centre's 200.
 
-    The rows go in with the rollups' events paused; the rollups are then rebuilt once."""
+    The rows go in with the rollups' events paused; the rollups are then rebuilt once with
+    ``flask reports rebuild``'s set-based statements (``rebuild=False`` leaves that to the
+    caller). ``after_block`` is called after each block of people is written (a bulk load may
+    commit there, so the journal stays small)."""
     with rollups.paused(db.session):
         if participants > 0:
-            generate(participants, prefix="p", centre_slugs=None, min_courses=5)
+            generate(participants, prefix="p", centre_slugs=None, min_courses=5,
+                     after_block=after_block)
         else:
             generate(DEMO_CENTRE_PARTICIPANTS, prefix="sn", centre_slugs=[DEMO_CENTRE],
-                     min_courses=3)
+                     min_courses=3, after_block=after_block)
         db.session.flush()
-    rollups.rebuild(db.session.connection())
+    if rebuild:
+        rollups.rebuild(db.session.connection())
 
 
 def _now() -> datetime:
@@ -76,16 +82,42 @@ def _chunks(rows: list, size: int = CHUNK):
         yield rows[start:start + size]
 
 
-def _driver_value(value, dialect: str):
-    """A value as the database driver takes it (what the column types would bind)."""
+def _sqlite_instant(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _pg_instant(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _converter(value, dialect: str):
+    """How to turn a column's values into what the database driver takes (what the column
+    types would bind), chosen once per column from a sample value; None: as they are."""
     if isinstance(value, datetime):
-        value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else value
+        return _sqlite_instant if dialect == "sqlite" else _pg_instant
     if isinstance(value, enum.Enum):
-        return value.value
+        return lambda v: v.value
     if isinstance(value, dict | list):
-        return json.dumps(value)
-    return value
+        return lambda v: json.dumps(v) if v else ("{}" if isinstance(v, dict) else "[]")
+    return None
+
+
+def _driver_rows(rows: list[dict], columns: list[str], dialect: str):
+    """The rows as tuples of driver values (columns that are None in the first row may hold
+    values further on: they are converted value by value)."""
+    converters = []
+    for name in columns:
+        sample = next((row[name] for row in rows if row[name] is not None), None)
+        converter = _converter(sample, dialect)
+        converters.append(converter)
+    if all(converter is None for converter in converters):
+        return [tuple(row[name] for name in columns) for row in rows]
+    pairs = list(zip(columns, converters, strict=True))
+    return [
+        tuple(row[name] if convert is None or row[name] is None else convert(row[name])
+              for name, convert in pairs)
+        for row in rows
+    ]
 
 
 def _insert(table, rows: list[dict]) -> None:
@@ -102,13 +134,13 @@ def _insert(table, rows: list[dict]) -> None:
         if dialect == "postgresql":
             names = ", ".join(f'"{name}"' for name in columns)
             with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row([_driver_value(row[name], dialect) for name in columns])
+                for row in _driver_rows(rows, columns, dialect):
+                    copy.write_row(row)
         elif dialect == "sqlite":
             marks = ", ".join("?" for _ in columns)
             cursor.executemany(
                 f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({marks})',
-                [[_driver_value(row[name], dialect) for name in columns] for row in rows],
+                _driver_rows(rows, columns, dialect),
             )
         else:  # pragma: no cover - other engines take the portable path
             for chunk in _chunks(rows):
@@ -193,12 +225,18 @@ def _ensure_webinars(course_ids: list[int], organiser_id: int | None) -> dict[in
     return found
 
 
+#: base32 digits to certificate code symbols (both alphabets have 32 symbols)
+_BASE32_TO_CODE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CODE_ALPHABET)
+
+
 def _certificate_code(rng: random.Random) -> str:
-    raw = "".join(rng.choices(CODE_ALPHABET, k=20))
-    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+    """20 random symbols of the certificate alphabet (100 bits), in groups of five."""
+    raw = base64.b32encode(rng.randbytes(15)).decode("ascii").translate(_BASE32_TO_CODE)
+    return f"{raw[0:5]}-{raw[5:10]}-{raw[10:15]}-{raw[15:20]}"
 
 
-def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_courses: int) -> int:
+def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_courses: int,
+             after_block=None) -> int:
     """Create the synthetic participants ``prefix``000001.. that are missing; returns how many."""
     rng = random.Random(f"elearn-{prefix}-{count}")
     crypto = random.Random(secrets.randbits(128))  # certificate codes: not reproducible
@@ -366,6 +404,8 @@ def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_cou
         for index, rows in enumerate((user_rows, enrolment_rows, attempt_rows,
                                       registration_rows, certificate_rows)):
             totals[index] += len(rows)
+        if after_block is not None:
+            after_block()
     db.session.flush()
     if totals[0] >= 1000:
         # fresh statistics after a bulk load, so the query planner picks the reporting indexes

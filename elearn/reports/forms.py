@@ -57,8 +57,6 @@ class ParticipantFilterForm(FilterForm):
         _l("Sort by"),
         choices=[
             ("name", _l("Name")), ("email", _l("Email")), ("country", _l("Country")),
-            ("enrolments", _l("Enrolments")), ("completed", _l("Completed")),
-            ("progress", _l("Average progress")), ("last_enrolled", _l("Last enrolment")),
         ],
         default="name",
     )

@@ -109,6 +109,11 @@ ix_users_centre_email_id = sa.Index("ix_users_centre_email_id", _users.c.centre_
                                     _users.c.email, _users.c.id)
 #: keyset pages across centres (trainers, admins) by name
 ix_users_name_id = sa.Index("ix_users_name_id", _users.c.name, _users.c.id)
+#: keyset pages by country (in a centre, across centres) and by email across centres
+ix_users_centre_country_id = sa.Index("ix_users_centre_country_id", _users.c.centre_id,
+                                      _users.c.country, _users.c.id)
+ix_users_country_id = sa.Index("ix_users_country_id", _users.c.country, _users.c.id)
+ix_users_email_id = sa.Index("ix_users_email_id", _users.c.email, _users.c.id)
 
 
 # -- rollups: the dashboard figures, kept current as facts change (see reports.rollups) ---------
@@ -201,6 +206,34 @@ class ReportCompletionDays(db.Model):
     #: whole days from enrolment to completion
     days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+#: a median's histogram rows: one grouping is equalities on (centre, course, audience) and an
+#: equality or a range on country, then the period starts and the days, read from the index
+#: alone (dashboard._median_rows)
+ix_report_completion_days_grouping = sa.Index(
+    "ix_report_completion_days_grouping", *(ReportCompletionDays.__table__.c[name] for name in (
+        "period", "centre_id", "course_id", "audience_id", "country", "start", "days", "n"))
+)
+
+
+class ReportMedian(db.Model):
+    """The all-time median days to complete of one histogram group (``report_completion_days``
+    with period ``a``): what a dashboard without a date or trainer filter reads, one row per
+    figure. Kept current with the histograms."""
+
+    __tablename__ = "report_medians"
+
+    #: a centre, 0 for people without one, -1 for every centre
+    centre_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: a course, 0 for every course
+    course_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: a country, '' for every country
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    #: an audience, 0 for every audience
+    audience_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: the median of the group's whole days to complete
+    median_days: Mapped[float] = mapped_column(sa.Float)
 
 
 class ReportPeople(db.Model):

@@ -1,10 +1,9 @@
 """People in a report's scope: the participant list (keyset pages) and one person's record.
 
 The list never uses OFFSET: a page link carries the sort value and id of the row it starts after
-(or before), so page 1,000 costs what page 1 costs. Sorting by a person's column (name, email,
-country) walks the indexes on ``users`` and computes the figures of the page's people only;
-sorting by a per-person figure (enrolments, completed, progress, last enrolment) aggregates the
-scope's enrolments and seeks past the cursor with HAVING.
+(or before), so page 1,000 costs what page 1 costs. The list sorts by a person's column (name,
+email, country): it walks an index on ``users`` and computes the figures of the page's people
+only (see :data:`SORTS`).
 """
 
 from __future__ import annotations
@@ -44,7 +43,7 @@ from elearn.reports.services import _search_condition, _status_count
 
 
 def _participant_aggregates():
-    """Per-person aggregates of the participant list, by sort key."""
+    """Per-person figures of the participant list (shown, not sorted by)."""
     return {
         "enrolments": sa.func.count(enrolments.c.id),
         "completed": _status_count(EnrolmentStatus.completed),
@@ -53,8 +52,13 @@ def _participant_aggregates():
     }
 
 
-#: the only sorts accepted (anything else sorts by name)
-SORTS = ("name", "email", "country", "enrolments", "completed", "progress", "last_enrolled")
+#: the sorts offered: each walks an index of ``users`` (ix_users_centre_name_id, ..._email_id,
+#: ..._country_id and their cross-centre forms), so any page costs what the first one costs.
+#: Sorting by a per-person figure (enrolments, completed, progress, last enrolment) would
+#: aggregate the whole scope on every page (their values depend on the course and date filters,
+#: so no index can hold them): those columns are shown but not sortable; anything else sorts by
+#: name.
+SORTS = ("name", "email", "country")
 PERSON_SORTS = {"name": users.c.name, "email": users.c.email, "country": users.c.country}
 
 
@@ -111,7 +115,7 @@ class ParticipantPage:
 def participant_count(scope: Scope, search: str = "") -> int:
     """How many people the list holds: from the rollups when they can say, else counted."""
     if not search.strip():
-        return dashboard.all_figures(scope)["total"][None].participants
+        return dashboard.participant_total(scope)
     where = [*conditions(scope), _search_condition(search)]
     return db.session.scalar(
         sa.select(sa.func.count(sa.distinct(enrolments.c.user_id)))
@@ -141,7 +145,6 @@ def participants(
     where = conditions(scope)
     if search.strip():
         where.append(_search_condition(search))
-    key = PERSON_SORTS.get(sort)
     statement = (
         sa.select(
             users.c.id, users.c.name, users.c.email, users.c.country,
@@ -152,20 +155,15 @@ def participants(
         .where(*where)
         .group_by(users.c.id, users.c.name, users.c.email, users.c.country, audiences.c.name)
     )
-    if key is not None:
-        # walk the people in index order, keeping those with an enrolment in scope
-        people = sa.select(users.c.id).where(sa.exists().where(
-            enrolments.c.user_id == users.c.id, *where))
-        if cursor is not None:
-            people = people.where(_seek(key, cursor, walk_descending))
-        order = (key.desc(), users.c.id.desc()) if walk_descending else (key, users.c.id)
-        ids = db.session.scalars(people.order_by(*order).limit(per_page + 1)).all()
-        statement = statement.where(users.c.id.in_(ids))
-    else:
-        key = aggregates[sort]
-        if cursor is not None:
-            statement = statement.having(_seek(key, cursor, walk_descending))
-        order = (key.desc(), users.c.id.desc()) if walk_descending else (key, users.c.id)
+    key = PERSON_SORTS[sort]
+    # walk the people in index order, keeping those with an enrolment in scope
+    people = sa.select(users.c.id).where(sa.exists().where(
+        enrolments.c.user_id == users.c.id, *where))
+    if cursor is not None:
+        people = people.where(_seek(key, cursor, walk_descending))
+    order = (key.desc(), users.c.id.desc()) if walk_descending else (key, users.c.id)
+    ids = db.session.scalars(people.order_by(*order).limit(per_page + 1)).all()
+    statement = statement.where(users.c.id.in_(ids))
     rows = db.session.execute(statement.order_by(*order).limit(per_page + 1)).all()
     more = len(rows) > per_page
     rows = rows[:per_page]

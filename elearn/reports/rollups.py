@@ -5,7 +5,11 @@ one row per enrolment with everything the figures need, exactly as the rollups l
 
 * ``report_rollups``: additive sums per (centre, course, country, audience) and period (all time,
   month, day of enrolment);
-* ``report_completion_days``: for the median, a histogram of whole days to completion per group;
+* ``report_completion_days``: for the median, histograms of whole days to completion, per
+  centre (and all centres), course (and all courses) and country or audience (or neither) for
+  all time and months, per group for days (``histogram_groupings``); ``report_medians``: the
+  all-time median of each histogram group, what a dashboard without a date or trainer filter
+  reads;
 * ``report_people``: people with at least one enrolment per (centre, country, audience).
 
 A change is applied as a delta: the affected enrolments' old facts are subtracted from the
@@ -23,6 +27,7 @@ Raw SQL text bypasses both: run ``flask reports rebuild`` after such a change.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -44,6 +49,7 @@ from elearn.reports.models import (
     ROLLUP_KEY,
     ReportCompletionDays,
     ReportFact,
+    ReportMedian,
     ReportPeople,
     ReportRollup,
 )
@@ -54,6 +60,8 @@ facts_table = ReportFact.__table__
 rollups_table = ReportRollup.__table__
 days_table = ReportCompletionDays.__table__
 people_table = ReportPeople.__table__
+medians_table = ReportMedian.__table__
+MEDIAN_KEY = ("centre_id", "course_id", "country", "audience_id")
 
 #: the start of the all-time period
 EPOCH = date(1970, 1, 1)
@@ -107,6 +115,121 @@ def _period_start(period: str, day, dialect: str):
     return sa.func.date(day, "start of month")
 
 
+#: stand-ins in ``report_completion_days`` for "every centre", "every course", "every country",
+#: "every audience" (no real row has them: ids start at 1, centre 0 is "no centre", countries
+#: are two letters)
+ALL_CENTRES, ANY_COURSE, ANY_COUNTRY, ANY_AUDIENCE = -1, 0, "", 0
+
+
+def histogram_groupings(period: str) -> list[tuple[bool, bool, str]]:
+    """The groupings of the completion-day histograms of a period: (by centre, by course, by
+    "country", "audience", "neither" or "both").
+
+    All time and months: not the full cross product but its projections. A median of the
+    dashboard is one of total, course, country or audience within a centre (or all centres) and
+    a set of courses (or all), so every scope's medians come from at most a few hundred rows per
+    group (one per whole day), whatever the number of enrolments. Days (the ragged ends of a
+    date filter, at most two part-months) keep the full cross product, which the dashboard
+    projects itself: projections would multiply the day rows by twelve."""
+    if period == "d":
+        return [(True, True, "both")]
+    return [(by_centre, by_course, breakdown)
+            for by_centre in (True, False) for by_course in (True, False)
+            for breakdown in ("country", "audience", "neither")]
+
+
+def _histogram_selects(f, period: str, start, signed, where) -> list[sa.Select]:
+    selects = []
+    for by_centre, by_course, breakdown in histogram_groupings(period):
+        centre = f.c.centre_id if by_centre else sa.literal(ALL_CENTRES, sa.Integer)
+        course = f.c.course_id if by_course else sa.literal(ANY_COURSE, sa.Integer)
+        by_country, by_audience = breakdown in ("country", "both"), breakdown in ("audience", "both")
+        country = f.c.country if by_country else sa.literal(ANY_COUNTRY, sa.String(2))
+        audience = f.c.audience_id if by_audience else sa.literal(ANY_AUDIENCE, sa.Integer)
+        groups = [column for column, used in (
+            (f.c.centre_id, by_centre), (start, start is not None), (f.c.course_id, by_course),
+            (f.c.country, by_country), (f.c.audience_id, by_audience),
+        ) if used]
+        selects.append(
+            sa.select(
+                sa.literal(period, sa.String(1)).label("period"), centre.label("centre_id"),
+                (sa.literal(EPOCH, sa.Date) if start is None else start).label("start"),
+                course.label("course_id"), country.label("country"),
+                audience.label("audience_id"), f.c.done_days.label("days"),
+                (signed * sa.func.count()).label("n"),
+            ).where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
+        )
+    return selects
+
+
+def median_select(rows, keys: list) -> sa.Select:
+    """Per group of ``keys``, the median of the histogram ``rows`` (columns ``days`` and ``n``),
+    as ``median_days``: the lower and upper middle values are the first whole days at which
+    the running count reaches half the total (the ranks of the direct computation's median)."""
+    names = [key.name for key in keys]
+    binned = sa.select(*keys, rows.c.days, sa.func.sum(rows.c.n).label("n")) \
+        .group_by(*keys, rows.c.days).subquery("binned")
+    group = [binned.c[name] for name in names]
+    running = sa.select(
+        *group, binned.c.days,
+        sa.func.sum(binned.c.n).over(partition_by=group, order_by=binned.c.days)
+        .label("running"),
+        sa.func.sum(binned.c.n).over(partition_by=group).label("total"),
+    ).subquery("running")
+    low = sa.func.min(sa.case((2 * running.c.running >= running.c.total, running.c.days)))
+    high = sa.func.min(sa.case((2 * running.c.running >= running.c.total + 1, running.c.days)))
+    return sa.select(
+        *(running.c[name] for name in names),
+        sa.cast((low + high) / sa.literal(2.0, sa.Float), sa.Float).label("median_days"),
+    ).where(running.c.total > 0).group_by(*(running.c[name] for name in names))
+
+
+def _completed_facts(connection, bound: dict) -> Counter:
+    """The bound people's completed facts as (centre, course, country, audience, whole days),
+    counted (what the all-time histograms hold of them)."""
+    f = facts_table
+    return Counter(tuple(row) for row in connection.execute(
+        sa.select(f.c.centre_id, f.c.course_id, f.c.country, f.c.audience_id, f.c.done_days)
+        .where(_people_condition(f), f.c.done_days.is_not(None)), bound
+    ))
+
+
+def _median_keys(before: Counter, after: Counter) -> set[tuple]:
+    """The all-time histogram groups (every grouping) whose counts differ between ``before`` and
+    ``after``: only their medians can have moved."""
+    keys = set()
+    for centre, course, country, audience, _days in (before - after) + (after - before):
+        for by_centre, by_course, breakdown in histogram_groupings("a"):
+            keys.add((centre if by_centre else ALL_CENTRES, course if by_course else ANY_COURSE,
+                      country if breakdown == "country" else ANY_COUNTRY,
+                      audience if breakdown == "audience" else ANY_AUDIENCE))
+    return keys
+
+
+def _one_of(table, keys: list[tuple]):
+    return sa.or_(*(sa.and_(*(table.c[name] == value for name, value in zip(MEDIAN_KEY, key,
+                                                                           strict=True)))
+                    for key in keys))
+
+
+def _store_medians(connection, keys: Iterable[tuple] | None) -> None:
+    """Recompute the stored medians of ``keys`` (None: all) from the all-time histograms."""
+    m, h = medians_table, days_table
+    chunks = [None] if keys is None else list(_chunks(sorted(keys), 100))
+    for chunk in chunks:
+        where = [h.c.period == "a"]
+        if chunk is not None:  # OR of equalities: one index seek per group on both engines
+            where.append(_one_of(h, chunk))
+            connection.execute(m.delete().where(_one_of(m, chunk)))
+        else:
+            connection.execute(m.delete())
+        rows = sa.select(h).where(*where).subquery("rows")
+        connection.execute(m.insert().from_select(
+            [*MEDIAN_KEY, "median_days"],
+            median_select(rows, [rows.c[name] for name in MEDIAN_KEY]),
+        ))
+
+
 def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -154,10 +277,7 @@ def _statements(dialect: str, scoped: bool) -> SimpleNamespace:
             sa.select(*head, *((signed * total(f)).label(name) for name, total in SUMS.items()))
             .where(where).group_by(*groups)
         )
-        histograms.append(
-            sa.select(*head, f.c.done_days.label("days"), (signed * sa.func.count()).label("n"))
-            .where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
-        )
+        histograms.extend(_histogram_selects(f, period, start, signed, where))
     e = services.enrolments
     facts = facts_sql(Scope(), dialect, (_people_condition(e),) if scoped else (),
                             joined=False if scoped else None)
@@ -226,21 +346,26 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     statements = _statements(connection.dialect.name, True)
     for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
         bound = {"users": chunk}
+        before = _completed_facts(connection, bound)
         _apply(connection, statements, -1, bound)
         connection.execute(statements.delete_facts, bound)
         connection.execute(statements.insert_facts, bound)
         _apply(connection, statements, 1, bound)
+        changed = _median_keys(before, _completed_facts(connection, bound))
+        if changed:
+            _store_medians(connection, changed)
 
 
 def rebuild(connection) -> int:
     """Recompute every summary row from the source tables; returns the number of enrolments."""
-    for table in (people_table, days_table, rollups_table, facts_table):
+    for table in (medians_table, people_table, days_table, rollups_table, facts_table):
         connection.execute(table.delete())
     dialect = connection.dialect.name
     services.no_jit(connection, dialect)
     statements = _statements(dialect, False)
     connection.execute(statements.insert_facts)
     _apply(connection, statements, 1, {})
+    _store_medians(connection, None)
     return connection.scalar(sa.select(sa.func.count()).select_from(facts_table)) or 0
 
 

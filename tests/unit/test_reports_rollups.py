@@ -31,7 +31,8 @@ BASE = datetime(2026, 1, 20, tzinfo=UTC)  # the random days straddle three month
 CENTRES = ("bcrc-caribbean", "bcrc-scrc-senegal", None)
 COUNTRIES = ("TT", "JM", "SN")
 AUDIENCES = ("customs-officer", "ngo")
-WIPE = ("registrations", "certificates", "quiz_attempts", "enrolments", "report_people",
+WIPE = ("registrations", "certificates", "quiz_attempts", "enrolments", "report_medians",
+        "report_people",
         "report_completion_days", "report_rollups", "report_facts")
 
 
@@ -192,6 +193,9 @@ def _scopes(world, date_from: date | None, date_to: date | None) -> list[Scope]:
         Scope(centre_id=centre, date_from=date_from),
         Scope(trainer_id=world["trainer"], date_to=date_to),
         Scope(course_id=world["courses"][1], date_from=date_from, date_to=date_to),
+        Scope(centre_id=centre, course_id=world["courses"][0], date_to=date_to),
+        Scope(centre_id=centre, trainer_id=world["trainer"]),
+        Scope(trainer_id=world["trainer"], course_id=world["courses"][2]),
     ]
 
 
@@ -208,15 +212,36 @@ def test_rollups_equal_the_direct_computation(world, people, plan, date_from, sp
         date_to = None if date_from is None else date_from + timedelta(days=span)
         for scope in _scopes(world, date_from, date_to):
             _assert_same(scope)
-        # a rebuild from scratch gives the same rows as the incremental updates
-        columns = [c for c in ReportRollup.__table__.c]
-        kept = {tuple(row) for row in db.session.execute(
-            sa.select(*columns).where(ReportRollup.enrolments != 0)).all()}
+            # the participant list's count, also narrowed by country and audience
+            for narrowed in (scope, scope.narrowed(country="TT"),
+                             scope.narrowed(audience_id=world["audiences"]["ngo"]),
+                             scope.narrowed(country="SN", audience_id=world["audiences"]["ngo"])):
+                assert dashboard.participant_total(narrowed) == _people_counted(narrowed), narrowed
+        # a rebuild from scratch gives the same rows as the incremental updates (summary rows,
+        # every grouping of the completion-day histograms, people counts)
+        stored = ((ReportRollup.__table__, "enrolments"), (rollups.days_table, "n"),
+                  (rollups.people_table, "participants"), (rollups.medians_table, None))
+        kept = {table.name: _rows(table, count) for table, count in stored}
         rollups.rebuild(db.session.connection())
-        rebuilt = {tuple(row) for row in db.session.execute(sa.select(*columns)).all()}
-        assert _rounded(kept) == _rounded(rebuilt)
+        for table, count in stored:
+            assert _rounded(kept[table.name]) == _rounded(_rows(table, count)), table.name
     finally:
         db.session.rollback()
+
+
+def _people_counted(scope: Scope) -> int:
+    """People with an enrolment in ``scope``, counted from the source tables."""
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(services.enrolments.c.user_id)))
+        .select_from(services.enrolments.join(
+            services.users, services.users.c.id == services.enrolments.c.user_id))
+        .where(*services.conditions(scope)))
+
+
+def _rows(table, count: str | None) -> set:
+    """A summary table's rows, without those an update brought down to zero."""
+    where = [] if count is None else [table.c[count] != 0]
+    return {tuple(row) for row in db.session.execute(sa.select(*table.c).where(*where)).all()}
 
 
 def _rounded(rows: set) -> set:
@@ -251,7 +276,25 @@ def test_period_condition_covers_each_day_once():
     assert "'m'" not in str(single.compile(compile_kwargs={"literal_binds": True}))
 
 
-def test_median_of_a_histogram():
-    assert dashboard.median([]) is None
-    assert dashboard.median([(4, 1), (10, 1), (20, 1), (30, 1)]) == 15
-    assert dashboard.median([(1, 3), (9, 1)]) == 1
+def test_median_of_histograms_in_sql(world):
+    """Medians from the stored histograms: even and odd counts, every breakdown, and the
+    all-centres rows of a platform-wide view (days are whole days)."""
+    _populate(world, [
+        {"centre": "bcrc-caribbean", "country": "TT", "audience": "ngo", "enrolments": [
+            {"course": 0, "status": EnrolmentStatus.completed, "day": 1, "hours": 0,
+             "took_hours": 24 * took, "scores": [], "registration": None, "attended": False,
+             "certificate": None, "bulk": False}]}
+        for took in (4, 10, 20, 30)
+    ] + [{"centre": "bcrc-scrc-senegal", "country": "SN", "audience": "ngo", "enrolments": [
+        {"course": 1, "status": EnrolmentStatus.completed, "day": 1, "hours": 0,
+         "took_hours": 24 * 9, "scores": [], "registration": None, "attended": False,
+         "certificate": None, "bulk": False}]}])
+    caribbean = world["centres"]["bcrc-caribbean"]
+    centre = dashboard.medians(Scope(centre_id=caribbean))
+    assert centre[("total", None)] == 15
+    assert centre[("country", "TT")] == 15
+    assert centre[("course", world["courses"][0])] == 15
+    everyone = dashboard.medians(Scope())
+    assert everyone[("total", None)] == 10
+    assert everyone[("country", "SN")] == 9
+    assert everyone[("audience", world["audiences"]["ngo"])] == 10
