@@ -68,6 +68,10 @@ LONG_MODULES: dict[str, str] = {
                            "being extended in parallel for issue 17, split after that merge",
     "elearn.reports.views": "reports pages are being reworked in parallel for issue 19 (scale); "
                             "split after that merge",
+    "elearn.reports.rollups": "stored rollups and histograms, grown by the issue 19 (scale) work "
+                              "merged at 20:00; split after that work lands",
+    "elearn.reports.demo": "the scale seeder, grown by the issue 19 (scale) work merged at "
+                           "20:00; split after that work lands",
 }
 #: Functions allowed over MAX_FUNCTION_LINES ("module:function"), with the reason.
 LONG_FUNCTIONS: dict[str, str] = {
