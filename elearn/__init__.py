@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_converters(app)
     configure_extensions(app)
     configure_blueprints(app)
+    configure_signals()
     configure_templates(app)
     configure_security(app)
     configure_errors(app)
@@ -85,6 +86,12 @@ def configure_blueprints(app: Flask) -> None:
     for module in feature_modules("views"):
         for blueprint in getattr(module, "blueprints", [module.bp]):
             app.register_blueprint(blueprint)
+
+
+def configure_signals() -> None:
+    """Import the modules whose receivers act on other features' events (elearn.signals)."""
+    from elearn.certificates import renewal, services  # noqa: F401
+    from elearn.enrolments import completion  # noqa: F401
 
 
 def configure_templates(app: Flask) -> None:

@@ -10,7 +10,11 @@ from flask.cli import AppGroup
 from elearn.accounts import services as accounts
 from elearn.accounts.models import Role
 from elearn.database import transactional
+from elearn.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_accounts
 from elearn.extensions import db
+from elearn.features import feature_modules
+from elearn.reference.models import Audience, RegionalCentre
+from elearn.reference.services import is_country, is_timezone, load_reference_data
 
 reference_cli = AppGroup("reference", help="Reference data: audiences and regional centres.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -20,8 +24,6 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @transactional
 def reference_load():
     """Load the shipped audiences and regional centres (idempotent)."""
-    from elearn.reference.services import load_reference_data
-
     created = load_reference_data()
     click.echo(f"audiences created: {created['audiences']}, centres created: {created['centres']}")
 
@@ -39,9 +41,6 @@ def reference_load():
 def users_create(email, name, role, password, audience, country, timezone, centre):
     """Create a user, e.g. `flask users create --email a@b.org --role admin`."""
     import sqlalchemy as sa
-
-    from elearn.reference.models import Audience, RegionalCentre
-    from elearn.reference.services import is_country, is_timezone
 
     if accounts.email_taken(email):
         raise click.ClickException(f"an account with {email} already exists")
@@ -77,9 +76,6 @@ def users_create(email, name, role, password, audience, country, timezone, centr
               help="Also create this many synthetic participants (scale data).")
 def seed_demo(participants):
     """Create demo accounts and each feature's demo data (idempotent)."""
-    from elearn.demo import seed_demo_accounts
-    from elearn.features import feature_modules
-
     created = seed_demo_accounts()
     for module in feature_modules("demo"):
         module.seed(participants=participants)
@@ -89,8 +85,6 @@ def seed_demo(participants):
 @click.command("demo-logins")
 def demo_logins():
     """Print the demo accounts and their password."""
-    from elearn.demo import DEMO_PASSWORD, DEMO_USERS
-
     click.echo("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
     for email, name, role, *_ in DEMO_USERS:
         click.echo(f"  {role.value:<12} {email:<28} {name}")
@@ -98,8 +92,6 @@ def demo_logins():
 
 
 def init_app(app: Flask) -> None:
-    from elearn.features import feature_modules
-
     app.cli.add_command(reference_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)

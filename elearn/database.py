@@ -19,6 +19,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from elearn.extensions import db
+from elearn.signals import mail_committed
+
 
 def configure_engine_events(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
@@ -43,11 +46,10 @@ def init_request_transaction(app) -> None:
 
     Views and services only flush. An exception or an error status leaves the transaction to
     Flask-SQLAlchemy's teardown, which rolls it back. After a commit that queued mail, the
-    worker is woken (``elearn.tasks.kick``) so the mail leaves within seconds.
+    worker is woken (``signals.mail_committed``, which the queue receives) so the mail leaves
+    within seconds.
     """
     from sqlalchemy.orm import Session
-
-    from elearn.extensions import db
 
     @app.after_request
     def commit_request(response):
@@ -62,9 +64,7 @@ def init_request_transaction(app) -> None:
     @event.listens_for(Session, "after_commit")
     def _mail_committed(session):
         if session.info.pop("elearn_mail_queued", False):
-            from elearn.tasks import kick
-
-            kick()
+            mail_committed.send(session)
 
     @event.listens_for(Session, "after_rollback")
     def _mail_dropped(session):
@@ -78,8 +78,6 @@ def retrying(action, attempts: int = 5):
     What is pending is committed first, so the action's transaction starts with its lock
     (on SQLite a transaction that read before another writer committed cannot write).
     """
-    from elearn.extensions import db
-
     db.session.commit()
     for attempt in range(attempts):
         try:
@@ -97,8 +95,6 @@ def retrying(action, attempts: int = 5):
 def unit_of_work() -> Iterator[None]:
     """Commit what the block did; roll it back when the block raises (anything, SystemExit
     included). The one transaction of a job or a command, never used by services."""
-    from elearn.extensions import db
-
     try:
         yield
     except BaseException:

@@ -44,3 +44,8 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
         validate_strings=True,
         values_callable=lambda cls: [member.value for member in cls],
     )
+
+
+def escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -7,7 +7,7 @@ import functools
 from flask import current_app, request, session
 from flask_login import current_user
 
-from elearn.config import LANGUAGES
+from elearn.config import LANGUAGES, RTL_LANGUAGES, TRANSLATIONS_DIR
 
 
 def select_locale() -> str:
@@ -29,8 +29,6 @@ def select_timezone() -> str:
 
 def text_direction(locale: object) -> str:
     """``"rtl"`` for languages written right to left (Arabic), else ``"ltr"``."""
-    from elearn.config import RTL_LANGUAGES
-
     code = str(locale or "").replace("-", "_").split("_")[0].lower()
     return "rtl" if code in RTL_LANGUAGES else "ltr"
 
@@ -45,8 +43,6 @@ def compile_catalogues(directory: str | None = None) -> list[str]:
 
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
-
-    from elearn.config import TRANSLATIONS_DIR
 
     compiled = []
     for po_path in sorted(Path(directory or TRANSLATIONS_DIR).glob("*/LC_MESSAGES/messages.po")):

@@ -18,8 +18,12 @@ import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from elearn.certificates.services import get_by_code
+from elearn.courses.models import Course
 from elearn.extensions import db
 from elearn.permissions import can_view_certificate, can_view_course, ensure
+from elearn.quizzes.services import find_quiz
+from elearn.webinars.models import Webinar
 
 Rule = Callable[[object, object], bool]
 
@@ -33,8 +37,6 @@ def _apply(user, obj, visible: bool, rule: Rule | None, hide: bool) -> None:
 def load_course(slug: str, rule: Rule | None = None, *, hide: bool = True):
     """The course named by ``slug`` (audiences loaded), visible to the current user and
     allowed by ``rule``; 404 otherwise (403 for ``rule`` with ``hide=False``)."""
-    from elearn.courses.models import Course
-
     course = db.session.scalar(
         sa.select(Course).where(Course.slug == slug).options(selectinload(Course.audiences)))
     user = current_user
@@ -44,8 +46,6 @@ def load_course(slug: str, rule: Rule | None = None, *, hide: bool = True):
 
 def load_quiz(course, quiz_slug: str):
     """The live (not archived) quiz ``quiz_slug`` of a course loaded by ``load_course``; 404."""
-    from elearn.quizzes.services import find_quiz
-
     quiz = find_quiz(course.id, quiz_slug)
     ensure(quiz is not None)
     return quiz
@@ -54,8 +54,6 @@ def load_quiz(course, quiz_slug: str):
 def load_certificate(code: str, rule: Rule | None = None, *, hide: bool = False):
     """The certificate with ``code``, when the current user may view it (404 otherwise) and
     ``rule`` allows (403 otherwise: the user already sees it)."""
-    from elearn.certificates.services import get_by_code
-
     certificate = get_by_code(code)
     user = current_user
     _apply(user, certificate,
@@ -67,8 +65,6 @@ def load_webinar(webinar_id: int, rule: Rule | None = None, *, hide: bool = True
     """The webinar (sessions, organiser and course loaded). Without ``rule`` it only has to
     exist (public pages apply ``can_view_webinar`` with the user's registration); with a rule,
     404 (or 403 with ``hide=False``) when it refuses."""
-    from elearn.webinars.models import Webinar
-
     webinar = db.session.scalar(
         sa.select(Webinar).where(Webinar.id == webinar_id)
         .options(selectinload(Webinar.overrides), selectinload(Webinar.organiser),

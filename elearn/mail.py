@@ -14,7 +14,12 @@ from email.utils import formatdate
 import sqlalchemy as sa
 from flask import current_app
 
+from elearn.accounts.models import User
+from elearn.accounts.services import make_reset_token
+from elearn.db_types import utcnow
 from elearn.extensions import db
+from elearn.outbox.models import OutboxMessage, OutboxStatus
+from elearn.urls import absolute_url
 
 
 @dataclass
@@ -66,10 +71,6 @@ RESET_LINK = "{{reset_link}}"
 def _delivered_text(row) -> str:
     if RESET_LINK not in row.text:
         return row.text
-    from elearn.accounts.models import User
-    from elearn.accounts.services import make_reset_token
-    from elearn.urls import absolute_url
-
     user = db.session.get(User, row.user_id) if row.user_id is not None else None
     if user is None or not user.active:
         link = absolute_url("accounts.forgot_password")
@@ -91,8 +92,6 @@ def message_of(row) -> EmailMessage:
 def send_mail(to: str, subject: str, text: str, attachments: list[Attachment] | None = None):
     """Queue one message in the outbox, in the current transaction (it is sent after commit,
     by a worker; a rollback drops it). Returns the row."""
-    from elearn.outbox.models import OutboxMessage
-
     row = OutboxMessage(recipient=to, subject=subject, text=text,
                         attachments=[a.to_json() for a in attachments or []])
     db.session.add(row)
@@ -103,9 +102,6 @@ def send_mail(to: str, subject: str, text: str, attachments: list[Attachment] | 
 def send_mails(mails: list[tuple[str, str, str, int | None]]) -> int:
     """Queue many plain messages ``(to, subject, text, user_id)`` with one INSERT (bulk
     enrolment); ``user_id`` is the account whose password link fills ``RESET_LINK``."""
-    from elearn.db_types import utcnow
-    from elearn.outbox.models import OutboxMessage, OutboxStatus
-
     if not mails:
         return 0
     now = utcnow()

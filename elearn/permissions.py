@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
 from elearn.accounts.models import Role
+from elearn.courses.models import Course
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
+from elearn.extensions import db, login_manager
+from elearn.webinars.models import RegistrationStatus
 
 
 def require(*roles: Role):
@@ -25,8 +30,6 @@ def require(*roles: Role):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from elearn.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles and current_user.role is not Role.admin:
@@ -68,12 +71,6 @@ def can_see_person(user, person) -> bool:
     if user.role is Role.coordinator:
         return user.centre_id is not None and person.centre_id == user.centre_id
     if user.role is Role.trainer:
-        import sqlalchemy as sa
-
-        from elearn.courses.models import Course
-        from elearn.enrolments.models import Enrolment
-        from elearn.extensions import db
-
         return db.session.scalar(
             sa.select(Enrolment.id).join(Course, Course.id == Enrolment.course_id)
             .where(Enrolment.user_id == person.id, Course.trained_by(user.id)).limit(1)
@@ -119,9 +116,6 @@ def studied_course_ids(user) -> set[int]:
     """Ids of the courses ``user`` is enrolled in (active or completed)."""
     import sqlalchemy as sa
 
-    from elearn.enrolments.models import Enrolment, EnrolmentStatus
-    from elearn.extensions import db
-
     if not getattr(user, "is_authenticated", False):
         return set()
     return set(db.session.scalars(
@@ -146,8 +140,6 @@ def can_manage_webinar(user, webinar) -> bool:
 def can_view_webinar(webinar, user, registration=None, enrolled: set[int] | None = None) -> bool:
     """Public webinars are for everyone; others for the course's learners, registrants and
     managers. ``enrolled``: the user's course ids when the caller already has them."""
-    from elearn.webinars.models import RegistrationStatus
-
     if webinar.is_public or can_manage_webinar(user, webinar):
         return True
     if not getattr(user, "is_authenticated", False):

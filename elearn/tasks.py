@@ -19,6 +19,13 @@ from pathlib import Path
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
+from elearn.certificates.renewal import send_expiry_reminders
+from elearn.database import retrying, unit_of_work
+from elearn.extensions import db
+from elearn.outbox.delivery import deliver_all
+from elearn.signals import mail_committed
+from elearn.webinars.reminders import send_reminders
+
 log = logging.getLogger("elearn.tasks")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,9 +58,6 @@ def app_context():
 
 
 def _deliver() -> int:
-    from elearn.extensions import db
-    from elearn.outbox.delivery import deliver_all
-
     with app_context():
         try:
             result = deliver_all()
@@ -80,10 +84,6 @@ def deliver_outbox() -> int:
 @huey.periodic_task(crontab(minute="*/5"))
 def webinar_reminders() -> int:
     """Every five minutes: queue the due 24-hour and 1-hour webinar reminders."""
-    from elearn.database import retrying
-    from elearn.extensions import db
-    from elearn.webinars.reminders import send_reminders
-
     with app_context():
         try:
             return retrying(send_reminders)
@@ -94,10 +94,6 @@ def webinar_reminders() -> int:
 @huey.periodic_task(crontab(hour="6", minute="0"))
 def certificate_expiry_reminders() -> int:
     """Every day at 06:00 UTC: queue the reminders of certificates about to expire."""
-    from elearn.certificates.renewal import send_expiry_reminders
-    from elearn.database import unit_of_work
-    from elearn.extensions import db
-
     with app_context():
         try:
             with unit_of_work():
@@ -106,7 +102,8 @@ def certificate_expiry_reminders() -> int:
             db.session.remove()
 
 
-def kick() -> None:
+@mail_committed.connect
+def kick(_session=None, **_extra) -> None:
     """Wake a worker to deliver mail that was just committed (never fails the caller)."""
     if not current_app.config.get("QUEUE_KICK", True):
         return

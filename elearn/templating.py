@@ -10,7 +10,9 @@ from wtforms import Form as BaseForm
 
 from elearn.accounts.models import Role
 from elearn.config import LANGUAGES
+from elearn.enrolments.place_requests import waiting_request_count
 from elearn.i18n import language_name, text_direction
+from elearn.webinars.display import zone_place
 
 
 def nav_items() -> list[tuple[str, str]]:
@@ -24,8 +26,6 @@ def nav_items() -> list[tuple[str, str]]:
             items.append(("reports.trainer_reports", _("My courses' results")))
         if current_user.role in (Role.trainer, Role.coordinator, Role.admin):
             from flask_babel import ngettext
-
-            from elearn.enrolments.place_requests import waiting_request_count
 
             waiting = waiting_request_count(current_user)
             items.append(("enrolments.requests", ngettext(
@@ -71,8 +71,6 @@ def datetime_with_zone(value) -> str:
     "Nov 30, 2026, 3:49 PM (Zurich time)"."""
     from flask_babel import get_timezone
     from flask_babel import gettext as _
-
-    from elearn.webinars.display import zone_place
 
     if not value:
         return ""

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from elearn.accounts import services
 from elearn.accounts.models import ROLE_LABELS, Role
 from elearn.config import LANGUAGES
+from elearn.i18n import text_direction
 from elearn.reference import services as reference
 
 
@@ -52,8 +53,6 @@ class ProfileFieldsMixin:
         ]
         if hasattr(self, "locale"):
             # each language's name is in its own language: say so (WCAG 3.1.2)
-            from elearn.i18n import text_direction
-
             self.locale.choices = [(code, name, {"lang": code, "dir": text_direction(code)})
                                    for code, name in LANGUAGES.items()]
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from elearn.accounts.models import Role, User
+from elearn.db_types import escape_like
 from elearn.extensions import db
 from elearn.reference.models import Audience, RegionalCentre
 
@@ -101,7 +102,7 @@ def people_search(name_column, email_column, term: str):
     """The one rule for finding people by a typed term: the name contains it, or the email's
     part before the @ does ("lea" finds lea.diop@..., not everyone at elearn.test); a term
     with an @ in it matches anywhere in the email."""
-    escaped = term.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = escape_like(term.strip().lower())
     email_pattern = f"%{escaped}%" if "@" in escaped else f"%{escaped}%@%"
     return sa.or_(
         sa.func.lower(name_column).like(f"%{escaped}%", escape="\\"),

@@ -22,10 +22,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from elearn.accounts.models import User
 from elearn.certificates import credentials as vc
 from elearn.certificates import dataintegrity, jose, keys
 from elearn.certificates.models import Certificate, CredentialStatusEntry
-from elearn.certificates.status_list import LIST_SIZE, is_set, list_number
+from elearn.certificates.status_list import LIST_SIZE, decode_list, is_set, list_number
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.urls import absolute_url
@@ -282,8 +283,6 @@ def _status_entry(status) -> CredentialStatusEntry | None:
 
 def bit_is_set(document: dict, index: int) -> bool:
     """Read a position of a signed status list document (for tests and tools)."""
-    from elearn.certificates.status_list import decode_list
-
     return is_set(decode_list(document["credentialSubject"]["encodedList"]), index)
 
 
@@ -291,8 +290,6 @@ def bit_is_set(document: dict, index: int) -> bool:
 
 
 def centre_certificates(centre_id: int) -> list[Certificate]:
-    from elearn.accounts.models import User
-
     return list(db.session.scalars(
         sa.select(Certificate).join(User, User.id == Certificate.user_id)
         .where(User.centre_id == centre_id)

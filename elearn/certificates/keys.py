@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 
+from elearn.certificates.jose import public_jwk
+
 #: multicodec prefix of an Ed25519 public key (0xed, varint-encoded) for Multikey
 _ED25519_PUB_PREFIX = b"\xed\x01"
 _KEY_ID_RE = re.compile(r"^key-(\d{8}T\d{6})Z(?:-(\d+))?$")
@@ -47,8 +49,6 @@ class IssuerKey:
         return "z" + base58.b58encode(_ED25519_PUB_PREFIX + self.raw_public).decode()
 
     def jwk(self) -> dict:
-        from elearn.certificates.jose import public_jwk
-
         return public_jwk(self.raw_public)
 
 

@@ -148,6 +148,16 @@ def render_certificate(data: CertificateData, labels: Labels | None = None,
     """The certificate as PDF bytes. Raises MissingGlyphs (and logs it) when a character of
     the certificate has no glyph in DejaVu Sans nor in any of ``fallback_fonts``."""
     labels = labels or Labels()
+    pdf = _new_document(data, labels, fallback_fonts)
+    _draw_body(pdf, data, labels)
+    _draw_footer(pdf, data, labels)
+    if data.revoked:
+        _draw_revoked(pdf, data, labels)
+    return _output(pdf, data)
+
+
+def _new_document(data: CertificateData, labels: Labels, fallback_fonts: list[str] | None) -> FPDF:
+    """An A4 landscape page with the fonts the certificate's texts need."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_creator("elearn")
     pdf.set_title(f"{labels.title}: {data.learner_name}")
@@ -168,7 +178,11 @@ def render_certificate(data: CertificateData, labels: Labels | None = None,
     if fallbacks:
         pdf.set_fallback_fonts(fallbacks, exact_match=False)
     pdf.add_page()
+    return pdf
 
+
+def _draw_body(pdf: FPDF, data: CertificateData, labels: Labels) -> None:
+    """The frame and the centred lines: body, title, learner, course, audience, date."""
     # frame
     pdf.set_draw_color(*BRAND)
     pdf.set_line_width(1.2)
@@ -193,7 +207,9 @@ def render_certificate(data: CertificateData, labels: Labels | None = None,
     when = labels.date_text or data.completed_on.isoformat()
     _centred(pdf, labels.date.format(date=when), "", 12, INK, line=7)
 
-    # footer: issuing body and code on the left, QR code of the verification URL on the right
+
+def _draw_footer(pdf: FPDF, data: CertificateData, labels: Labels) -> None:
+    """Issuing body and code on the left, QR code of the verification URL on the right."""
     qr_size = 34
     qr_x, qr_y = WIDTH - MARGIN - 8 - qr_size, HEIGHT - MARGIN - 12 - qr_size
     _draw_qr(pdf, data.verification_url, qr_x, qr_y, qr_size)
@@ -225,19 +241,24 @@ def render_certificate(data: CertificateData, labels: Labels | None = None,
     pdf.cell(text_width, 6, verify_text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT,
              link=data.verification_url)
 
-    if data.revoked:
-        pdf.set_text_shaping(_needs_shaping(labels.revoked + labels.verify))
-        pdf.set_xy(MARGIN + 10, HEIGHT - MARGIN - 8)
-        _set_font(pdf, "B", 10)
-        pdf.set_text_color(161, 38, 28)
-        pdf.cell(WIDTH - 2 * MARGIN - 20, 5, f"{labels.revoked}: {labels.verify} "
-                 f"{data.verification_url}")
-        with pdf.rotation(20, WIDTH / 2, HEIGHT / 2):
-            _set_font(pdf, "B", 70)
-            pdf.set_text_color(161, 38, 28)
-            pdf.set_xy(0, HEIGHT / 2 - 15)
-            pdf.cell(WIDTH, 30, labels.revoked, align=Align.C)
 
+def _draw_revoked(pdf: FPDF, data: CertificateData, labels: Labels) -> None:
+    """The revocation line and the diagonal stamp of a revoked certificate."""
+    pdf.set_text_shaping(_needs_shaping(labels.revoked + labels.verify))
+    pdf.set_xy(MARGIN + 10, HEIGHT - MARGIN - 8)
+    _set_font(pdf, "B", 10)
+    pdf.set_text_color(161, 38, 28)
+    pdf.cell(WIDTH - 2 * MARGIN - 20, 5, f"{labels.revoked}: {labels.verify} "
+             f"{data.verification_url}")
+    with pdf.rotation(20, WIDTH / 2, HEIGHT / 2):
+        _set_font(pdf, "B", 70)
+        pdf.set_text_color(161, 38, 28)
+        pdf.set_xy(0, HEIGHT / 2 - 15)
+        pdf.cell(WIDTH, 30, labels.revoked, align=Align.C)
+
+
+def _output(pdf: FPDF, data: CertificateData) -> bytes:
+    """The PDF bytes; refused (MissingGlyphs, logged) when a character had no glyph."""
     FONT_CACHE.prepare_output(pdf)
     output = bytes(pdf.output())
     FONT_CACHE.keep_fallback_subsets(pdf)

@@ -14,9 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from elearn.certificates.issuing import allocate_status
-from elearn.certificates.models import Certificate
+from elearn.certificates.models import Certificate, CertificateEvent, CertificateEventKind
 from elearn.db_types import utcnow
 from elearn.extensions import db
+from elearn.mail import send_mail
+from elearn.signals import final_assessment_passed_again
 from elearn.urls import absolute_url
 
 
@@ -43,8 +45,6 @@ def renew(certificate: Certificate, now: datetime | None = None) -> bool:
     certificate.valid_until = validity_end(certificate.course, now)
     certificate.expiry_reminded_at = None
     allocate_status(certificate, now)
-    from elearn.certificates.models import CertificateEvent, CertificateEventKind
-
     db.session.add(CertificateEvent(certificate_id=certificate.id,
                                     kind=CertificateEventKind.reissued, actor_id=None, at=now,
                                     reason="renewed: final assessment passed again",
@@ -97,8 +97,6 @@ def send_expiry_reminders(now: datetime | None = None) -> int:
     the caller commits. Returns how many were sent."""
     from flask_babel import format_date
 
-    from elearn.mail import send_mail
-
     now = now or utcnow()
     sent = 0
     for certificate in due_reminders(now):
@@ -120,3 +118,10 @@ def send_expiry_reminders(now: datetime | None = None) -> int:
         sent += 1
     db.session.flush()
     return sent
+
+
+@final_assessment_passed_again.connect
+def _renew_on_final_assessment(quiz, user_id: int, now: datetime | None = None,
+                               **_extra) -> None:
+    """Passing the final assessment again renews a certificate that is due (elearn.signals)."""
+    renew_certificate(user_id, quiz.course_id, now)

@@ -18,10 +18,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from elearn.accounts.models import User
+from elearn.accounts.services import people_search
 from elearn.certificates import issuing, renewal
 from elearn.certificates.models import Certificate, CertificateEvent, CertificateEventKind
-from elearn.db_types import utcnow
+from elearn.courses.models import Course
+from elearn.db_types import escape_like, utcnow
 from elearn.extensions import db
+from elearn.signals import course_completed
 from elearn.urls import absolute_url
 
 #: no 0/O/1/l/I: easy to read aloud and to type from paper
@@ -64,6 +68,12 @@ def issue_certificate(enrolment) -> Certificate:
     return certificate
 
 
+@course_completed.connect
+def _issue_on_completion(enrolment, **_extra) -> None:
+    """A completed course issues exactly one certificate, at once (elearn.signals)."""
+    issue_certificate(enrolment)
+
+
 def normalise_code(raw: str) -> str | None:
     """The canonical form of a code as typed (case, spaces and dashes forgiven), or None."""
     compact = re.sub(r"[\s-]", "", raw or "").lower()
@@ -76,11 +86,6 @@ def search_query(term: str) -> sa.Select:
     """Certificates for the admins' search, newest first: by code (typed loosely, or a part of
     it), the learner's name or email (the one people-search rule), the name printed on the
     certificate, or the course's title or slug. An empty term lists them all."""
-    from elearn.accounts.models import User
-    from elearn.accounts.services import people_search
-    from elearn.courses.models import Course
-    from elearn.courses.services import escape_like
-
     query = (sa.select(Certificate).join(Certificate.user).join(Certificate.course)
              .options(joinedload(Certificate.user), joinedload(Certificate.course))
              .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
@@ -245,7 +250,8 @@ def linkedin_url(certificate: Certificate) -> str:
 
 def certificate_pdf(certificate: Certificate, labels=None) -> bytes:
     """The PDF of a certificate (see elearn.certificates.pdf). Raises
-    elearn.certificates.pdf.MissingGlyphs when a character of it has no glyph in any font."""
+    elearn.certificates.fonts.MissingGlyphs when a character of it has no glyph in any font."""
+    # fpdf2 and fontTools (half a second of imports) load at the first PDF, not in every process
     from elearn.certificates.fonts import fallback_paths
     from elearn.certificates.pdf import CertificateData, render_certificate
 

@@ -96,7 +96,7 @@ def verify_json(code: str):
 
 
 def pdf_labels():
-    from elearn.certificates.pdf import Labels
+    from elearn.certificates.pdf import Labels  # fpdf2 and fontTools load at PDF time
 
     return Labels(
         title=_("Certificate of completion"),
@@ -139,7 +139,7 @@ def pdf(code: str):
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        from elearn.certificates.fonts import MissingGlyphs
+        from elearn.certificates.fonts import MissingGlyphs  # loaded at PDF time
 
         try:
             body = services.certificate_pdf(certificate, labels)

@@ -8,8 +8,13 @@ import click
 from flask.cli import AppGroup
 
 from elearn import ROOT
+from elearn.courses.files import load_tree
+from elearn.courses.sync import link_owners, sync_tree
+from elearn.courses.translations import stale_notes
 from elearn.database import transactional
 from elearn.problems import CourseFilesError
+from elearn.quizzes.loader import load_quiz
+from elearn.quizzes.translations import stale_notes as quiz_stale_notes
 
 courses_cli = AppGroup("courses", help="Course files: check and import.")
 
@@ -24,18 +29,12 @@ def _tree(path: str | None) -> Path:
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def check(path):
     """Check the course files under PATH (default: the repository's courses/)."""
-    from elearn.courses.files import load_tree
-
     specs, problems = load_tree(_tree(path))
     for problem in problems:
         click.echo(str(problem))
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         raise SystemExit(1)
-    from elearn.courses.translations import stale_notes
-    from elearn.quizzes.loader import load_quiz
-    from elearn.quizzes.translations import stale_notes as quiz_stale_notes
-
     notes = stale_notes(specs) + quiz_stale_notes(
         specs, lambda spec, ref: load_quiz(spec.directory, ref.entry, ref.rel_file)[0])
     for note in notes:  # out-of-date translations are imported (with a notice), not errors
@@ -54,8 +53,6 @@ def check(path):
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def sync(path):
     """Import the course files under PATH in one transaction (nothing when any is broken)."""
-    from elearn.courses.sync import sync_tree
-
     try:
         report = sync_tree(_tree(path))
     except CourseFilesError as exc:
@@ -71,8 +68,6 @@ def sync(path):
 @transactional
 def link_owners_command():
     """Link courses to their owners' accounts created after the sync."""
-    from elearn.courses.sync import link_owners
-
     linked = link_owners()
     click.echo(f"owners linked: {', '.join(linked) if linked else 'none'}")
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from elearn.courses.sync import link_owners
+
 
 def seed(participants: int = 0) -> None:
-    from elearn.courses.sync import link_owners
-
     link_owners()

@@ -18,7 +18,10 @@ from elearn.courses.quiz_entries import load_quizzes
 from elearn.courses.specs import AssetSpec, CourseSpec, ModuleSpec
 from elearn.courses.translations import load_course_translations, load_translations
 from elearn.courses.yaml_lines import LineDict, load_yaml
+from elearn.extensions import db
 from elearn.problems import Problem, nul_problem
+from elearn.reference.data import AUDIENCES
+from elearn.reference.models import Audience
 
 CONVENTIONS = ("basel", "rotterdam", "stockholm")
 ENROLMENT = ("open", "restricted")
@@ -65,13 +68,8 @@ def known_audiences() -> set[str]:
     """Audience slugs from the database, or the shipped reference data when it is empty."""
     import sqlalchemy as sa
 
-    from elearn.extensions import db
-    from elearn.reference.models import Audience
-
     slugs = set(db.session.scalars(sa.select(Audience.slug)))
     if not slugs:
-        from elearn.reference.data import AUDIENCES
-
         slugs = {row[0] for row in AUDIENCES}
     return slugs
 
@@ -158,6 +156,20 @@ def _load_course(directory: Path, display: str, display_root: Path,
         check.add(data.lines.get("language", 1),
                   f"language: {spec.language!r} is not a language code such as en or fr")
 
+    _load_lists(spec, check, data, audiences)
+    _load_settings(spec, check, data)
+
+    _load_modules(spec, check, data, display_root)
+    spec.translations = load_course_translations(
+        directory, spec.language,
+        lambda name, number, message: check.problems.append(Problem(
+            display_path(directory / name, display_root), number, message)))
+    load_quizzes(spec, check, data, display_root)
+    return spec, check.problems
+
+
+def _load_lists(spec: CourseSpec, check: Checker, data: LineDict, audiences: set[str]) -> None:
+    """The conventions and audiences of course.yaml: known values, each once."""
     conventions = check.items(data, "conventions")
     for line, value in zip(conventions.lines, conventions):
         if value not in CONVENTIONS:
@@ -179,6 +191,9 @@ def _load_course(directory: Path, display: str, display_root: Path,
         else:
             spec.audiences.append(value)
 
+
+def _load_settings(spec: CourseSpec, check: Checker, data: LineDict) -> None:
+    """Enrolment, hours, webinar, certificate validity, published and owner of course.yaml."""
     enrolment = data.get("enrolment", "open")
     if enrolment not in ENROLMENT:
         check.add(data.lines.get("enrolment", 1), "enrolment: must be open or restricted")
@@ -206,14 +221,6 @@ def _load_course(directory: Path, display: str, display_root: Path,
             check.add(data.lines.get("owner", 1), "owner: must be the email of a trainer")
         else:
             spec.owner = address
-
-    _load_modules(spec, check, data, display_root)
-    spec.translations = load_course_translations(
-        directory, spec.language,
-        lambda name, number, message: check.problems.append(Problem(
-            display_path(directory / name, display_root), number, message)))
-    load_quizzes(spec, check, data, display_root)
-    return spec, check.problems
 
 
 def _load_modules(spec: CourseSpec, check: Checker, data: LineDict, display_root: Path) -> None:

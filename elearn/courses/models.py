@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,6 +12,14 @@ from elearn.accounts.models import User
 from elearn.db_types import UTCDateTime, enum_column, utcnow
 from elearn.extensions import db
 from elearn.reference.models import Audience
+
+#: hex digits kept of a translation's source hash
+HASH_LENGTH = 16
+
+
+def source_hash(markdown: str) -> str:
+    """The hash a translation records of its source module's Markdown."""
+    return hashlib.sha256(markdown.replace("\r\n", "\n").encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
 class EnrolmentPolicy(enum.Enum):
@@ -196,8 +205,6 @@ class ModuleTranslation(db.Model):
 
     @property
     def outdated(self) -> bool:
-        from elearn.courses.translations import source_hash
-
         return self.source_hash != source_hash(self.module.body_markdown)
 
     def __repr__(self) -> str:

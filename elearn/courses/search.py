@@ -16,6 +16,7 @@ import re
 import sqlalchemy as sa
 from markupsafe import Markup
 
+from elearn.courses.models import Module, ModuleTranslation
 from elearn.extensions import db
 
 SEARCH_TABLE = "course_search"
@@ -66,8 +67,6 @@ def fts5_query(text: str) -> str:
 def module_text_matches(text: str, course_id) -> sa.ColumnElement[bool]:
     """A condition: the course ``course_id`` (a column) has a live module whose text, or the
     text of one of its translations, matches."""
-    from elearn.courses.models import Module, ModuleTranslation
-
     if _dialect() == "postgresql":
         document = sa.literal_column(PG_DOCUMENT)
         return sa.or_(
@@ -99,8 +98,6 @@ def translation_matches(text: str) -> sa.ColumnElement[bool]:
     """PostgreSQL: a module translation matches ``text``, read with the configuration of the
     translation's language. One branch per configuration, so that each compares the indexed
     document with a constant query and can use ``ix_module_translations_search``."""
-    from elearn.courses.models import ModuleTranslation
-
     document = sa.literal_column(PG_TRANSLATION_DOCUMENT)
     language = ModuleTranslation.language
 
@@ -119,8 +116,6 @@ def refresh(course) -> None:
     indexes them by itself)."""
     if _dialect() != "sqlite":
         return
-    from elearn.courses.models import Module, ModuleTranslation
-
     rows = db.session.execute(
         sa.select(Module.title, Module.body_markdown)
         .where(Module.course_id == course.id, Module.archived_at.is_(None))

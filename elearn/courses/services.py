@@ -14,8 +14,18 @@ from sqlalchemy.orm import defer
 
 from elearn.caching import cache_key, cached, content_version
 from elearn.courses.files import CONVENTIONS
-from elearn.courses.models import Course, Module, course_audiences
+from elearn.courses.models import (
+    Course,
+    CourseAsset,
+    CourseTranslation,
+    Module,
+    ModuleTranslation,
+    course_audiences,
+)
 from elearn.courses.search import module_text_matches
+from elearn.db_types import escape_like
+from elearn.enrolments.completion import done_module_ids
+from elearn.enrolments.services import get_enrolment, studying
 from elearn.extensions import db
 from elearn.pagination import PageNavigation
 from elearn.reference.models import Audience
@@ -66,11 +76,6 @@ class CatalogPage(PageNavigation):
     languages: list[str]
 
 
-def escape_like(text: str) -> str:
-    """``text`` as a literal inside a LIKE pattern (escape character: backslash)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @dataclass
 class FilterChoices:
     audiences: list  # rows (id, slug, name) in display order
@@ -83,8 +88,6 @@ def filter_choices() -> FilterChoices:
         sa.select(Audience.id, Audience.slug, Audience.name).order_by(Audience.position,
                                                                       Audience.name)
     ).all()
-    from elearn.courses.models import ModuleTranslation
-
     languages = sorted(set(db.session.scalars(
         sa.select(Course.language).where(Course.published.is_(True)).distinct()
     )) | set(db.session.scalars(
@@ -120,8 +123,6 @@ def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
                 f"%,{filters.convention},%")
         )
     if filters.language:
-        from elearn.courses.models import ModuleTranslation
-
         conditions.append(sa.or_(Course.language == filters.language, sa.exists().where(
             Module.course_id == Course.id, ModuleTranslation.module_id == Module.id,
             ModuleTranslation.language == filters.language)))
@@ -198,8 +199,6 @@ def module_links(course_id: int, language: str | None = None) -> list[ModuleLink
 
 
 def _module_link_rows(course_id: int, language: str | None) -> list[tuple[int, str, str]]:
-    from elearn.courses.models import ModuleTranslation
-
     translated = sa.select(ModuleTranslation.title).where(
         ModuleTranslation.module_id == Module.id, ModuleTranslation.language == language
     ).scalar_subquery() if language else sa.null()
@@ -213,8 +212,6 @@ def _module_link_rows(course_id: int, language: str | None) -> list[tuple[int, s
 
 def study_enrolment(user, course: Course):
     """The user's active or completed enrolment in the course, or None."""
-    from elearn.enrolments.services import studying
-
     return studying(own_enrolment(user, course))
 
 
@@ -222,8 +219,6 @@ def own_enrolment(user, course: Course):
     """The user's enrolment in the course whatever its status (withdrawn too), or None."""
     if not getattr(user, "is_authenticated", False):
         return None
-    from elearn.enrolments.services import get_enrolment
-
     return get_enrolment(user.id, course.id)
 
 
@@ -231,8 +226,6 @@ def mark_done_modules(links: list[ModuleLink], enrolment) -> int:
     """Set ``done`` on the links from the enrolment's progress; returns the number done."""
     if enrolment is None:
         return 0
-    from elearn.enrolments.completion import done_module_ids
-
     done = done_module_ids(enrolment.id)
     for link in links:
         link.done = link.id in done
@@ -250,8 +243,6 @@ def get_module(course: Course, module_slug: str) -> Module | None:
 
 
 def get_asset(course: Course, path: str):
-    from elearn.courses.models import CourseAsset
-
     return db.session.scalar(
         sa.select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path == path)
     )
@@ -274,8 +265,6 @@ def module_version(module: Module, language: str, original: bool = False) -> Mod
     """What a reader of ``language`` sees of ``module``; the course's language when there is
     no version in ``language``. Cached by content version: the module's text, most of the
     page's bytes, is then neither read nor sent by the database."""
-    from elearn.courses.models import ModuleTranslation
-
     def build() -> ModuleVersion:
         course_language = module.course.language
         if not original and language != course_language:
@@ -292,8 +281,6 @@ def module_version(module: Module, language: str, original: bool = False) -> Mod
 
 def outdated_translations(course: Course) -> list:
     """(module, translation) pairs whose source changed since they were translated."""
-    from elearn.courses.models import ModuleTranslation
-
     rows = db.session.execute(
         sa.select(Module, ModuleTranslation)
         .join(ModuleTranslation, ModuleTranslation.module_id == Module.id)
@@ -306,8 +293,6 @@ def outdated_translations(course: Course) -> list:
 def translation_languages(course: Course) -> list[str]:
     """The languages a course can be read in: its own, then those of its module versions
     (cached by content version)."""
-    from elearn.courses.models import ModuleTranslation
-
     def build() -> list[str]:
         others = db.session.scalars(
             sa.select(ModuleTranslation.language).join(Module)
@@ -322,8 +307,6 @@ def localise_titles(items) -> None:
     """Title and summary of each course (catalog items or Course objects, not flushed) in
     the reader's language, where the course has them (one query for the page)."""
     from flask_babel import get_locale
-
-    from elearn.courses.models import CourseTranslation
 
     reader = str(get_locale() or "").split("_")[0]
     wanted = [item.id for item in items if item.language != reader]

@@ -16,11 +16,20 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from elearn.accounts.models import Role, User
-from elearn.courses import search
+from elearn.courses import render, search
 from elearn.courses.files import load_tree
-from elearn.courses.models import Course, CourseAsset, EnrolmentPolicy, Module
+from elearn.courses.models import (
+    Course,
+    CourseAsset,
+    CourseTranslation,
+    EnrolmentPolicy,
+    Module,
+    ModuleTranslation,
+)
 from elearn.courses.specs import CourseSpec
 from elearn.db_types import utcnow
+from elearn.enrolments.completion import recompute_progress
+from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.problems import CourseFilesError
 from elearn.quizzes import importer as quiz_importer
@@ -114,31 +123,7 @@ def _sync_course(spec: CourseSpec, audiences: dict[str, Audience],
         db.session.add(course)
         change.created = True
 
-    values = {
-        "title": spec.title,
-        "summary": spec.summary,
-        "language": spec.language,
-        "conventions": ",".join(spec.conventions),
-        "enrolment_policy": EnrolmentPolicy(spec.enrolment),
-        "estimated_hours": float(spec.estimated_hours),
-        "webinar_required": spec.webinar_required,
-        "certificate_validity_months": spec.certificate_validity_months,
-        "published": spec.published,
-    }
-    if uploader is None:
-        values["owner_email"] = spec.owner
-    elif change.created:
-        values["owner_email"] = uploader.email.lower()
-    for name, value in values.items():
-        if getattr(course, name) != value:
-            setattr(course, name, value)
-            if not change.created:
-                change.changed_fields.append(name)
-    wanted = [audiences[slug] for slug in spec.audiences]
-    if [a.id for a in course.audiences] != [a.id for a in wanted] or change.created:
-        if {a.id for a in course.audiences} != {a.id for a in wanted} and not change.created:
-            change.changed_fields.append("audiences")
-        course.audiences = wanted
+    _sync_settings(course, spec, audiences, uploader, change)
     db.session.flush()
 
     if uploader is not None and change.created:
@@ -166,6 +151,36 @@ def _sync_course(spec: CourseSpec, audiences: dict[str, Audience],
     if change.changed and not change.created:
         _recompute_enrolments(course)
     return change
+
+
+def _sync_settings(course: Course, spec: CourseSpec, audiences: dict[str, Audience],
+                   uploader: User | None, change: CourseChange) -> None:
+    """The course's own fields and audiences from course.yaml, noting which changed."""
+    values = {
+        "title": spec.title,
+        "summary": spec.summary,
+        "language": spec.language,
+        "conventions": ",".join(spec.conventions),
+        "enrolment_policy": EnrolmentPolicy(spec.enrolment),
+        "estimated_hours": float(spec.estimated_hours),
+        "webinar_required": spec.webinar_required,
+        "certificate_validity_months": spec.certificate_validity_months,
+        "published": spec.published,
+    }
+    if uploader is None:
+        values["owner_email"] = spec.owner
+    elif change.created:
+        values["owner_email"] = uploader.email.lower()
+    for name, value in values.items():
+        if getattr(course, name) != value:
+            setattr(course, name, value)
+            if not change.created:
+                change.changed_fields.append(name)
+    wanted = [audiences[slug] for slug in spec.audiences]
+    if [a.id for a in course.audiences] != [a.id for a in wanted] or change.created:
+        if {a.id for a in course.audiences} != {a.id for a in wanted} and not change.created:
+            change.changed_fields.append("audiences")
+        course.audiences = wanted
 
 
 def link_owner(course: Course) -> str | None:
@@ -266,8 +281,6 @@ def _sync_modules(course: Course, spec: CourseSpec, change: CourseChange) -> Non
 
 
 def _sync_course_translations(course: Course, spec: CourseSpec) -> None:
-    from elearn.courses.models import CourseTranslation
-
     existing = {t.language: t for t in db.session.scalars(
         sa.select(CourseTranslation).where(CourseTranslation.course_id == course.id))}
     for language, (title, summary) in spec.translations.items():
@@ -281,9 +294,6 @@ def _sync_course_translations(course: Course, spec: CourseSpec) -> None:
 
 def _sync_translations(module: Module, module_spec, spec: CourseSpec, rerender: bool) -> bool:
     """Create, update or remove the module's language versions; True when any changed."""
-    from elearn.courses import render
-    from elearn.courses.models import ModuleTranslation
-
     if module.id is None:
         db.session.flush()
     existing = {t.language: t for t in db.session.scalars(
@@ -325,9 +335,6 @@ def _sync_quizzes(course: Course, spec: CourseSpec, change: CourseChange) -> Non
 
 
 def _recompute_enrolments(course: Course) -> None:
-    from elearn.enrolments.completion import recompute_progress
-    from elearn.enrolments.models import Enrolment, EnrolmentStatus
-
     enrolments = db.session.scalars(
         sa.select(Enrolment).where(Enrolment.course_id == course.id,
                                    Enrolment.status != EnrolmentStatus.withdrawn)

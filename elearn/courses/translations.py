@@ -17,20 +17,13 @@ notice; the trainer's course page lists it.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import yaml
 
 from elearn.config import LANGUAGES
-
-HASH_LENGTH = 16
-
-
-def source_hash(markdown: str) -> str:
-    """The hash a translation records of its source module's Markdown."""
-    return hashlib.sha256(markdown.replace("\r\n", "\n").encode("utf-8")).hexdigest()[:HASH_LENGTH]
+from elearn.courses.models import source_hash
 
 
 @dataclass

@@ -18,10 +18,12 @@ from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
 from elearn.courses.models import Course
 from elearn.courses.sections import course_sections
-from elearn.enrolments.services import studying
+from elearn.courses.uploads import import_upload, limits
+from elearn.enrolments.services import mark_module_done, studying
 from elearn.extensions import db
 from elearn.loaders import load_course
 from elearn.permissions import can_manage_course, can_study, ensure, require
+from elearn.quizzes.models import Quiz
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -157,8 +159,6 @@ def mark_done(slug: str, module_slug: str):
     form = MarkDoneForm()
     if not form.validate_on_submit():
         abort(400)
-    from elearn.enrolments.services import mark_module_done
-
     mark_module_done(enrolment, current)
     db.session.flush()
     # stay on the module: the message names it, and the page offers the next step
@@ -175,8 +175,6 @@ class QuizLink:
 def _quiz_after(course, module_slug: str, last: bool) -> QuizLink | None:
     """The quiz that follows a module (one placed after it, or after the last module); cached
     by content version."""
-    from elearn.quizzes.models import Quiz
-
     def build():
         placed = Quiz.after_module_slug == module_slug
         if last:
@@ -215,8 +213,6 @@ def asset(slug: str, path: str):
 @bp.route("/upload", methods=["GET", "POST"])
 @require(Role.trainer)
 def upload():
-    from elearn.courses.uploads import import_upload, limits
-
     max_bytes = limits()["max_bytes"]
     form = UploadForm(max_bytes=max_bytes)
     result = None

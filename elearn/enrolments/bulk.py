@@ -29,14 +29,17 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from elearn.accounts.models import Role, User, new_session_token
+from elearn.accounts.services import RESET_MAX_AGE, get_user_by_email, valid_email
 from elearn.courses.models import Course, EnrolmentPolicy
 from elearn.db_types import utcnow
 from elearn.enrolments import completion
 from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
+from elearn.mail import RESET_LINK, send_mails
 from elearn.permissions import can_manage_course
 from elearn.reference.models import Audience, RegionalCentre
 from elearn.reference.services import country_key, country_lookup
+from elearn.urls import absolute_url
 
 IN_CHUNK = 5_000
 
@@ -103,8 +106,6 @@ def may_bulk_enrol(user, course: Course) -> bool:
 
 def _valid_email(value: str) -> str | None:
     """The normalised address, or None: the one rule in accounts.services.valid_email."""
-    from elearn.accounts.services import valid_email
-
     return valid_email(value)
 
 
@@ -178,8 +179,6 @@ def _unique_emails(rows: list[Row]) -> dict[str, Row]:
     for row in rows:
         normal = _valid_email(row.email)
         if normal is None:
-            from elearn.accounts.services import get_user_by_email
-
             existing = get_user_by_email(row.email or "")  # an existing account is never bad
             if existing is None:
                 row.errors.append(_("Bad email address."))
@@ -333,10 +332,6 @@ def send_welcome_mail(new_accounts: list[tuple[int, str, str, str]], course: Cou
     transaction (before its commit), with one INSERT whatever the number. Returns how many.
 
     The password link is made by the worker when it delivers the mail (``mail.RESET_LINK``)."""
-    from elearn.accounts.services import RESET_MAX_AGE
-    from elearn.mail import RESET_LINK, send_mails
-    from elearn.urls import absolute_url
-
     forgot = absolute_url("accounts.forgot_password")
     hours = RESET_MAX_AGE // 3600
     # built once, filled per person (10,000 rows: one catalogue look-up)

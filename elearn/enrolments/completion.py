@@ -21,6 +21,9 @@ from elearn.enrolments.models import (
     ModuleProgress,
 )
 from elearn.extensions import db
+from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt, ScorePolicy
+from elearn.signals import attempt_graded, attendance_recorded, course_completed
+from elearn.webinars.models import Registration, Webinar
 
 
 def done_module_ids(enrolment_id: int) -> set[int]:
@@ -39,8 +42,6 @@ def passed_quizzes_by_user(course_id: int, user_ids: list[int] | None = None) ->
 
     Score policy ``highest``: any passed attempt counts; ``last``: the last submitted attempt.
     """
-    from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt, ScorePolicy
-
     query = (
         sa.select(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number,
                   QuizAttempt.passed, Quiz.score_policy)
@@ -63,8 +64,6 @@ def passed_quizzes_by_user(course_id: int, user_ids: list[int] | None = None) ->
 
 
 def attended_course_webinar(user_id: int, course_id: int) -> bool:
-    from elearn.webinars.models import Registration, Webinar
-
     return db.session.scalar(
         sa.select(sa.func.count(Registration.id))
         .join(Webinar, Webinar.id == Registration.webinar_id)
@@ -122,8 +121,6 @@ class OutlineItem:
 def course_outline(course_id: int) -> tuple[list[OutlineItem], list[OutlineItem]]:
     """The course's live modules and quizzes, in course order; cached by content version
     (``elearn.caching``), so a page or a recomputation reads them from the cache."""
-    from elearn.quizzes.models import Quiz
-
     def build():
         modules = [OutlineItem(*row) for row in db.session.execute(
             sa.select(Module.id, Module.slug, Module.title)
@@ -178,9 +175,7 @@ def recompute_progress(enrolment: Enrolment) -> bool:
         enrolment.status = EnrolmentStatus.completed
         enrolment.completed_at = utcnow()
         db.session.flush()
-        from elearn.certificates.services import issue_certificate
-
-        issue_certificate(enrolment)
+        course_completed.send(enrolment)
         return True
     db.session.flush()
     return False
@@ -193,8 +188,6 @@ def recompute_course(course: Course) -> int:
     who are now done (rare: only a removed module or quiz can complete someone). Completed
     enrolments stay completed. Returns how many enrolments this call completed.
     """
-    from elearn.quizzes.models import Quiz
-
     module_ids = set(db.session.scalars(
         sa.select(Module.id).where(Module.course_id == course.id, Module.archived_at.is_(None))))
     quiz_ids = set(db.session.scalars(
@@ -215,8 +208,6 @@ def recompute_course(course: Course) -> int:
     passed = passed_quizzes_by_user(course.id) if quiz_ids else {}
     attended: set[int] = set()
     if course.webinar_required:
-        from elearn.webinars.models import Registration, Webinar
-
         attended = set(db.session.scalars(
             sa.select(Registration.user_id).distinct()
             .join(Webinar, Webinar.id == Registration.webinar_id)
@@ -244,3 +235,10 @@ def recompute_course(course: Course) -> int:
         recompute_progress(db.session.get(Enrolment, enrolment_id))
     db.session.flush()
     return len(finished)
+
+
+@attempt_graded.connect
+@attendance_recorded.connect
+def _recompute_on_activity(sender, enrolment, **_extra) -> None:
+    """A graded attempt or a recorded attendance may change the progress (elearn.signals)."""
+    recompute_progress(enrolment)

@@ -16,6 +16,7 @@ import logging
 import sqlalchemy as sa
 
 from elearn.accounts.services import get_user_by_email
+from elearn.certificates.services import issue_certificate
 from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.enrolments import completion, services
@@ -62,6 +63,4 @@ def _complete(user, course: Course) -> None:
     enrolment.completed_at = utcnow()
     enrolment.progress_percent = 100
     db.session.flush()
-    from elearn.certificates.services import issue_certificate
-
     issue_certificate(enrolment)

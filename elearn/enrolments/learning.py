@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from elearn.certificates.models import Certificate
 from elearn.courses.models import Course
 from elearn.enrolments.models import (
     Enrolment,
@@ -40,8 +41,6 @@ class MyLearning:
 
 def my_learning(user_id: int) -> MyLearning:
     """Everything "My learning" shows, in two queries whatever the number of enrolments."""
-    from elearn.certificates.models import Certificate
-
     rows = db.session.execute(
         sa.select(
             Enrolment.id, Enrolment.status, Enrolment.progress_percent, Enrolment.enrolled_at,

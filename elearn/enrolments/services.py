@@ -6,8 +6,6 @@ Completion lives in ``elearn.enrolments.completion``, requests for a place in
 
 from __future__ import annotations
 
-import logging
-
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -21,8 +19,6 @@ from elearn.enrolments.models import (
 )
 from elearn.extensions import db
 from elearn.permissions import can_manage_course
-
-log = logging.getLogger("elearn.enrolments")
 
 
 def get_enrolment(user_id: int, course_id: int) -> Enrolment | None:

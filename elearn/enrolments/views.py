@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from elearn.accounts.models import Role
+from elearn.certificates.services import certificate_of
 from elearn.courses.models import Course
 from elearn.courses.sections import course_section
 from elearn.csvsafe import csv_response
@@ -267,8 +268,6 @@ class EnrolmentBox:
 @course_section("enrolment")
 def enrolment_box(course: Course, user, enrolment=None, record=None) -> EnrolmentBox:
     """The enrolment box of the course page: only the queries its branch needs."""
-    from elearn.certificates.services import certificate_of
-
     box = EnrolmentBox(enrolment=record)
     if not getattr(user, "is_authenticated", False):
         return box

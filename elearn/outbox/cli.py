@@ -6,6 +6,9 @@ import click
 from flask.cli import AppGroup
 
 from elearn.database import transactional
+from elearn.outbox.delivery import deliver_all
+from elearn.outbox.services import retry as retry_failed
+from elearn.tasks import huey
 
 mail_cli = AppGroup("mail", help="The mail outbox.")
 
@@ -13,8 +16,6 @@ mail_cli = AppGroup("mail", help="The mail outbox.")
 @mail_cli.command("deliver")
 def deliver():
     """Deliver every due message now (what the worker does every minute)."""
-    from elearn.outbox.delivery import deliver_all
-
     result = deliver_all()
     click.echo(f"sent: {result.sent}, to retry: {result.retried}, failed: {result.failed}")
 
@@ -23,8 +24,6 @@ def deliver():
 @transactional
 def retry():
     """Queue every failed message again."""
-    from elearn.outbox.services import retry as retry_failed
-
     count = retry_failed()
     click.echo(f"queued again: {count}")
 
@@ -34,8 +33,6 @@ def retry():
 @click.option("--no-periodic", is_flag=True, help="Do not run the periodic jobs.")
 def worker(workers, no_periodic):
     """Run a worker of the job queue (mail delivery, webinar reminders), until stopped."""
-    from elearn.tasks import huey
-
     click.echo(f"worker: {type(huey).__name__}, {workers} threads")
     consumer = huey.create_consumer(workers=workers, periodic=not no_periodic,
                                     worker_type="thread", check_worker_health=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from elearn.enrolments.models import Enrolment
 from elearn.extensions import db
 from elearn.quizzes.models import AttemptStatus, Question, Quiz, QuizAttempt
 from elearn.quizzes.types import question_type
@@ -53,8 +54,6 @@ def analyse(quiz: Quiz) -> Analysis:
     are computed in Python over one streamed query of the quiz's graded attempts. Only
     attempts of enrolled learners count (not the previews of trainers and admins).
     """
-    from elearn.enrolments.models import Enrolment
-
     # learners' attempts only: trainers' and admins' previews would skew the figures
     enrolled = sa.select(Enrolment.user_id).where(Enrolment.course_id == quiz.course_id)
     graded = sa.and_(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == AttemptStatus.submitted,

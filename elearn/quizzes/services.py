@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,8 +20,10 @@ from sqlalchemy.orm import defer
 
 from elearn.caching import cache_key, cached, content_version
 from elearn.certificates import renewal
+from elearn.courses.models import Course
 from elearn.db_types import utcnow
 from elearn.enrolments.models import EnrolmentStatus
+from elearn.enrolments.services import active_enrolment
 from elearn.extensions import db
 from elearn.permissions import can_study
 from elearn.quizzes.models import (
@@ -29,11 +31,10 @@ from elearn.quizzes.models import (
     Question,
     Quiz,
     QuizAttempt,
-    ReviewPolicy,
-    ScorePolicy,
 )
 from elearn.quizzes.translations import grading_data
 from elearn.quizzes.types import question_type
+from elearn.signals import attempt_graded, final_assessment_passed_again
 
 #: a submit or save this long after the deadline still counts (slow links)
 GRACE = timedelta(seconds=30)
@@ -47,8 +48,6 @@ class QuizRefused(Exception):
 
 def access(user, course):
     """(allowed, enrolment): enrolled learners, the course's trainers and admins may take quizzes."""
-    from elearn.enrolments.services import active_enrolment
-
     if not getattr(user, "is_authenticated", False):
         return False, None
     enrolment = active_enrolment(user.id, course.id)
@@ -176,9 +175,6 @@ def start_attempt(quiz: Quiz, user, rng: random.Random | None = None) -> QuizAtt
     ))
     if not questions:
         raise QuizRefused(_("This quiz has no questions yet."))
-    from elearn.courses.models import Course
-    from elearn.enrolments.services import active_enrolment
-
     minutes = allowed_minutes(quiz, time_percent(
         db.session.get(Course, quiz.course_id), active_enrolment(user.id, quiz.course_id)))
     now = utcnow()
@@ -328,16 +324,13 @@ def final_quiz_id(course_id: int) -> int | None:
 
 def _recompute(quiz: Quiz, user_id: int, passed: bool = False,
                now: datetime | None = None) -> None:
-    from elearn.enrolments.completion import recompute_progress
-    from elearn.enrolments.services import active_enrolment
-
     enrolment = active_enrolment(user_id, quiz.course_id)
     if enrolment is not None:
         completed_before = enrolment.status is EnrolmentStatus.completed
-        recompute_progress(enrolment)
+        attempt_graded.send(quiz, enrolment=enrolment)
         if passed and completed_before and quiz.id == final_quiz_id(quiz.course_id):
             # passing the final assessment again renews an expiring or expired certificate
-            renewal.renew_certificate(user_id, quiz.course_id, now)
+            final_assessment_passed_again.send(quiz, user_id=user_id, now=now)
 
 
 def finish_expired(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = None) -> None:
@@ -346,70 +339,3 @@ def finish_expired(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None
     for attempt in attempts:
         if attempt.status is AttemptStatus.in_progress and is_expired(attempt, now):
             submit_attempt(quiz, attempt, None, now)
-
-
-# --- what the learner sees -------------------------------------------------------------------
-
-def counting_attempt(quiz: Quiz, attempts: list[QuizAttempt]) -> QuizAttempt | None:
-    graded = [a for a in attempts if a.status is AttemptStatus.submitted]
-    if not graded:
-        return None
-    if quiz.score_policy is ScorePolicy.last:
-        return graded[-1]
-    return max(graded, key=lambda a: (a.percent or 0, -a.number))
-
-
-@dataclass
-class Summary:
-    used: int
-    left: int | None  # None: unlimited
-    best: float | None
-    counting: float | None
-    passed: bool
-    open_attempt: QuizAttempt | None
-    history: list = field(default_factory=list)
-
-
-def summary(quiz: Quiz, attempts: list[QuizAttempt], user_id: int | None = None) -> Summary:
-    """The learner's standing at a quiz; ``user_id`` lets a due renewal reopen attempts."""
-    graded = [a for a in attempts if a.status is AttemptStatus.submitted]
-    counting = counting_attempt(quiz, attempts)
-    best = max((a.percent or 0 for a in graded), default=None)
-    passed = bool(counting and counting.passed) if quiz.score_policy is ScorePolicy.last else any(
-        a.passed for a in graded)
-    open_attempt = next((a for a in attempts if a.status is AttemptStatus.in_progress), None)
-    counted = attempts if user_id is None else counted_attempts(quiz, attempts, user_id)
-    left = None if not quiz.max_attempts else max(0, quiz.max_attempts - len(counted))
-    return Summary(len(attempts), left, best, counting.percent if counting else None, passed,
-                   open_attempt, attempts)
-
-
-def shows_correct_answers(quiz: Quiz, attempt: QuizAttempt, passed_quiz: bool) -> bool:
-    """The review policy: may this result page show the right answers?"""
-    if attempt.status is not AttemptStatus.submitted:
-        return False
-    if quiz.review_policy is ReviewPolicy.correct_answers:
-        return True
-    if quiz.review_policy is ReviewPolicy.correct_once_passed:
-        return passed_quiz
-    return False
-
-
-def course_quiz_rows(course_id: int, user_id: int | None) -> list[dict]:
-    """The course's quizzes with the user's status; two queries whatever the size."""
-    quizzes = list(db.session.scalars(
-        sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
-        .order_by(Quiz.position, Quiz.id)
-    ))
-    by_quiz: dict[int, list[QuizAttempt]] = {q.id: [] for q in quizzes}
-    if user_id is not None and quizzes:
-        for attempt in db.session.scalars(
-            sa.select(QuizAttempt)
-            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-            .where(Quiz.course_id == course_id, QuizAttempt.user_id == user_id)
-            .order_by(QuizAttempt.quiz_id, QuizAttempt.number)
-            .options(*_HEAVY)
-        ):
-            by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
-    return [{"quiz": quiz, "summary": summary(quiz, by_quiz[quiz.id], user_id)}
-            for quiz in quizzes]

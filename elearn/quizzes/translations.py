@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from elearn.config import LANGUAGES
-from elearn.courses.translations import source_hash
+from elearn.courses.models import source_hash
 from elearn.problems import Problem
 
 SOURCE_HASH_KEY = "source-hash"

@@ -26,16 +26,20 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from elearn.accounts.models import Role
+from elearn.accounts.models import Role, User
+from elearn.accounts.services import get_user_by_email
+from elearn.certificates.services import certificate_of
 from elearn.courses.sections import course_section
 from elearn.db_types import utcnow
+from elearn.enrolments.models import Enrolment
+from elearn.enrolments.services import get_enrolment
 from elearn.extensions import csrf, db
 from elearn.loaders import load_course, load_quiz
 from elearn.permissions import can_manage_course, ensure, require
 from elearn.quizzes import analysis as item_analysis
-from elearn.quizzes import services
+from elearn.quizzes import services, summaries
 from elearn.quizzes.exports import analysis_csv
-from elearn.quizzes.forms import AttemptAnswersForm
+from elearn.quizzes.forms import AttemptAnswersForm, CourseTimeForm, LearnerTimeForm
 from elearn.quizzes.models import AttemptStatus, QuizAttempt
 from elearn.quizzes.translations import quiz_version
 from elearn.quizzes.types import question_type
@@ -49,7 +53,7 @@ def course_quizzes(course, user, enrolment=None, record=None):
     the reader's language (a fixed number of queries)."""
     user_id = enrolment.user_id if enrolment is not None else (
         user.id if getattr(user, "is_authenticated", False) else None)
-    rows = services.course_quiz_rows(course.id, user_id)
+    rows = summaries.course_quiz_rows(course.id, user_id)
     for row in rows:
         row["title"] = _version(course, row["quiz"]).title
     return rows
@@ -62,7 +66,7 @@ def outdated_quiz_translations(course, user, enrolment=None, record=None):
     if not can_manage_course(user, course):
         return []
     return [(row["quiz"], language)
-            for row in services.course_quiz_rows(course.id, None)
+            for row in summaries.course_quiz_rows(course.id, None)
             for language, found in sorted((row["quiz"].translations or {}).items())
             if found.get("outdated")]
 
@@ -98,7 +102,7 @@ def show(slug, quiz_slug):
         services.finish_expired(quiz, attempts)
         db.session.flush()
         attempts = services.user_attempts(quiz.id, current_user.id)
-    summary = services.summary(quiz, attempts, current_user.id)
+    summary = summaries.summary(quiz, attempts, current_user.id)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
                            version=_version(course, quiz),
                            enrolment=enrolment,
@@ -229,9 +233,9 @@ def result(slug, quiz_slug, attempt_id):
     attempt = _own_attempt(quiz, attempt_id)
     if attempt.status is AttemptStatus.in_progress:
         return redirect(url_for("quizzes.attempt", slug=slug, quiz_slug=quiz_slug, attempt_id=attempt.id))
-    summary = services.summary(quiz, services.user_attempts(quiz.id, current_user.id),
+    summary = summaries.summary(quiz, services.user_attempts(quiz.id, current_user.id),
                                current_user.id)
-    show_answers = services.shows_correct_answers(quiz, attempt, summary.passed)
+    show_answers = summaries.shows_correct_answers(quiz, attempt, summary.passed)
     review = []
     version = _version(course, quiz)
     if show_answers:
@@ -254,8 +258,6 @@ def result(slug, quiz_slug, attempt_id):
             })
     certificate = None
     if enrolment is not None and enrolment.status.value == "completed":
-        from elearn.certificates.services import certificate_of
-
         certificate = certificate_of(current_user.id, course.id)
     return render_template("quizzes/result.html", course=course, quiz=quiz, attempt=attempt,
                            summary=summary, show_answers=show_answers, review=review,
@@ -293,11 +295,6 @@ def analysis_download(slug, quiz_slug):
 @require(Role.trainer)
 def quiz_time(slug):
     """Time allowed on timed quizzes: the course's default and per-learner allowances."""
-    from elearn.accounts.services import get_user_by_email
-    from elearn.enrolments.models import Enrolment
-    from elearn.enrolments.services import get_enrolment
-    from elearn.quizzes.forms import CourseTimeForm, LearnerTimeForm
-
     course = load_course(slug, can_manage_course)
     course_form = CourseTimeForm(data={"percent": str(course.quiz_time_percent)})
     learner_form = LearnerTimeForm()
@@ -327,8 +324,6 @@ def quiz_time(slug):
         .where(Enrolment.course_id == course.id, Enrolment.quiz_time_percent.is_not(None))
         .order_by(Enrolment.id)
     ).all()
-    from elearn.accounts.models import User
-
     users = {u.id: u for u in db.session.scalars(
         sa.select(User).where(User.id.in_([row.user_id for row in adjusted])))} if adjusted else {}
     labels = dict(course_form.percent.choices)

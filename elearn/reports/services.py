@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from elearn.accounts.services import people_search
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
 from elearn.reports.facts import facts as _facts
@@ -247,8 +248,6 @@ def centre_choices() -> list[tuple[int, str]]:
 
 def _search_condition(search: str):
     """Name, or the email's local part, matches ``search`` (one rule: accounts.people_search)."""
-    from elearn.accounts.services import people_search
-
     return people_search(users.c.name, users.c.email, search)
 
 

@@ -27,7 +27,7 @@ from elearn.permissions import (
     require,
 )
 from elearn.webinars import attendance as attendance_service
-from elearn.webinars import attendance_cells, registering, services
+from elearn.webinars import attendance_cells, attendance_records, registering, services
 from elearn.webinars.blueprint import _manage, _when, bp
 from elearn.webinars.forms import (
     AttendanceConfirmForm,
@@ -103,7 +103,7 @@ def _attendance_forms(webinar: Webinar):
         form.paging.session_label = _when(chosen.start_utc, webinar)
     if not form.is_submitted():
         if webinar.rrule:
-            marked = attendance_service.session_marks(webinar, form.paging.chosen.recurrence_utc)
+            marked = attendance_records.session_marks(webinar, form.paging.chosen.recurrence_utc)
             form.attended.data = [u.id for _r, u in rows if u.id in marked]
         else:
             form.attended.data = [u.id for r, u in rows if r.attended]
@@ -140,7 +140,7 @@ def attendance(webinar_id: int):
             session_utc = form.paging.chosen.recurrence_utc
         chosen = set(form.attended.data or [])
         marks = {u.id: (u.id in chosen, None) for _r, u in rows}
-        changed = attendance_service.record_attendance(webinar, marks, session_utc=session_utc)
+        changed = attendance_records.record_attendance(webinar, marks, session_utc=session_utc)
         db.session.flush()
         flash(ngettext("Attendance saved (%(num)s change).",
                        "Attendance saved (%(num)s changes).", changed), "success")
@@ -204,7 +204,7 @@ def attendance_confirm(webinar_id: int):
         except services.WebinarError as error:  # the series changed since the preview
             flash(str(error), "error")
             return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
-    changed = attendance_service.record_attendance(webinar, marks, only_raise=True,
+    changed = attendance_records.record_attendance(webinar, marks, only_raise=True,
                                                    session_utc=session_utc)
     db.session.flush()
     flash(ngettext(

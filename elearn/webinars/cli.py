@@ -6,6 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from elearn.database import retrying, transactional
+from elearn.webinars.feeds import refresh_stale
+from elearn.webinars.reminders import send_reminders
 
 webinars_cli = AppGroup("webinars", help="Webinars: reminders and calendar feeds.")
 
@@ -13,8 +15,6 @@ webinars_cli = AppGroup("webinars", help="Webinars: reminders and calendar feeds
 @webinars_cli.command("remind")
 def remind():
     """Email registrants 24 h and 1 h before each session (run every 5-15 minutes from cron)."""
-    from elearn.webinars.reminders import send_reminders
-
     sent = retrying(send_reminders)
     click.echo(f"reminders sent: {sent}")
 
@@ -25,8 +25,6 @@ def remind():
               help="Rebuild every webinar, not only stale ones (e.g. after renaming organisers).")
 def refresh_ics(everything):
     """Rebuild the stored iCalendar text of webinars (after changing ELEARN_BASE_URL)."""
-    from elearn.webinars.feeds import refresh_stale
-
     count = refresh_stale(everything)
     click.echo(f"webinars refreshed: {count}")
 

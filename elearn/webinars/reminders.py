@@ -24,6 +24,9 @@ from elearn.accounts.models import User
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.mail import send_mail
+from elearn.webinars.display import when_text
+from elearn.webinars.ics_data import webinar_url
+from elearn.webinars.itip import invite_attachment
 from elearn.webinars.models import (
     Registration,
     RegistrationStatus,
@@ -84,10 +87,6 @@ def send_reminders(now: datetime | None = None) -> int:
     again, and the claims already committed by others are then skipped)."""
     from flask_babel import force_locale
     from flask_babel import gettext as _
-
-    from elearn.webinars.display import when_text
-    from elearn.webinars.ics_data import webinar_url
-    from elearn.webinars.itip import invite_attachment
 
     now = now or utcnow()
     work = []

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from icalendar import vRecur
 
+from elearn.webinars.models import WebinarStatus
+
 #: a series has at most this many sessions
 MAX_SESSIONS = 104
 
@@ -125,8 +127,6 @@ class Session:
 def sessions(webinar, overrides=None) -> list[Session]:
     """Every session of ``webinar`` (anything with start_utc, timezone, rrule, duration_minutes,
     status and overrides), with moved and cancelled sessions applied, ordered by start."""
-    from elearn.webinars.models import WebinarStatus
-
     overrides = webinar.overrides if overrides is None else overrides
     by_id = {o.recurrence_id_utc: o for o in overrides}
     duration = timedelta(minutes=webinar.duration_minutes)

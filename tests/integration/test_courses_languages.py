@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from elearn.courses.models import Course, ModuleTranslation
+from elearn.courses.models import Course, ModuleTranslation, source_hash
 from elearn.courses.sync import sync_tree
-from elearn.courses.translations import source_hash
 from elearn.extensions import db
 from tests import factories
 from tests.conftest import login_client

@@ -276,6 +276,7 @@ def test_keygen_command(app, tmp_path):
 def test_passing_the_final_assessment_again_renews(app, learner, trainer):
     from elearn.enrolments import services as enrolments
     from elearn.quizzes import services as quizzes
+    from elearn.quizzes import summaries
 
     course = factories.make_course(owner=trainer, modules=1, title="Renewable")
     course.certificate_validity_months = 24
@@ -294,7 +295,7 @@ def test_passing_the_final_assessment_again_renews(app, learner, trainer):
     certificate.valid_until = utcnow() - timedelta(days=3)  # expired: a fresh attempt
     db.session.commit()
     attempts = quizzes.user_attempts(quiz.id, learner.id)
-    assert quizzes.summary(quiz, attempts, learner.id).left == 1
+    assert summaries.summary(quiz, attempts, learner.id).left == 1
     quizzes.submit_attempt(quiz, quizzes.start_attempt(quiz, learner), {})
     db.session.commit()
     db.session.refresh(certificate)

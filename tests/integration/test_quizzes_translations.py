@@ -8,8 +8,7 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from elearn.courses.models import Course
-from elearn.courses.translations import source_hash
+from elearn.courses.models import Course, source_hash
 from elearn.extensions import db
 from elearn.quizzes import services
 from elearn.quizzes.importer import check_quiz, sync_quiz
