@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from elearn.accounts.models import User
 from elearn.certificates.services import get_by_code
 from elearn.courses.models import Course
 from elearn.extensions import db
@@ -74,3 +75,13 @@ def load_webinar(webinar_id: int, rule: Rule | None = None, *, hide: bool = True
     if rule is not None:
         ensure(rule(current_user, webinar), hide=hide)
     return webinar
+
+
+def load_person(user_id: int, rule: Rule | None = None, *, hide: bool = True):
+    """The account ``user_id``, when ``rule`` (e.g. ``can_see_person``) allows the current
+    user to see it; 404 otherwise (403 with ``hide=False``)."""
+    person = db.session.get(User, user_id)
+    ensure(person is not None)
+    if rule is not None:
+        ensure(rule(current_user, person), hide=hide)
+    return person

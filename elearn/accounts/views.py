@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -21,6 +21,7 @@ from elearn.accounts.forms import (
 from elearn.accounts.models import Role, User
 from elearn.extensions import db, limiter
 from elearn.inputs import page_arg
+from elearn.loaders import load_person
 from elearn.mail import send_mail
 from elearn.permissions import require
 from elearn.urls import absolute_url, is_safe_next
@@ -188,7 +189,7 @@ def admin_users():
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @require(Role.admin)
 def admin_edit_user(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = load_person(user_id)
     form = AdminUserForm(user)
     if form.validate_on_submit():
         form.save()

@@ -24,10 +24,11 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from elearn.accounts.models import Role, User
+from elearn.accounts.models import Role
 from elearn.extensions import db
 from elearn.i18n import column_labels
 from elearn.inputs import parse_int
+from elearn.loaders import load_person
 from elearn.permissions import can_see_person, ensure, require
 from elearn.reference.models import RegionalCentre
 from elearn.reference.services import country_names
@@ -231,8 +232,7 @@ def _participants(kind: str):
 
 def _person(kind: str, user_id: int):
     context = _context(kind)
-    person = db.session.get(User, user_id)
-    ensure(can_see_person(current_user, person))
+    person = load_person(user_id, can_see_person)
     # an admin looking at one centre (?centre=) sees that centre's people there: the record
     # below is read within the page's scope
     ensure(context.scope.centre_id is None or person.centre_id == context.scope.centre_id)

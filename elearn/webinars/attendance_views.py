@@ -22,13 +22,15 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from elearn.accounts.models import Role
 from elearn.db_types import utcnow
 from elearn.extensions import db
+from elearn.loaders import load_webinar
 from elearn.pagination import PageNavigation
 from elearn.permissions import (
+    can_manage_webinar,
     require,
 )
 from elearn.webinars import attendance as attendance_service
 from elearn.webinars import attendance_cells, attendance_records, registering, services
-from elearn.webinars.blueprint import _manage, _when, bp
+from elearn.webinars.blueprint import _when, bp
 from elearn.webinars.forms import (
     AttendanceConfirmForm,
     AttendanceForm,
@@ -125,7 +127,7 @@ def _refuse_early(webinar):
 @bp.route("/webinars/<int:webinar_id>/attendance", methods=["GET", "POST"])
 @require(Role.trainer)
 def attendance(webinar_id: int):
-    webinar = _manage(webinar_id)
+    webinar = load_webinar(webinar_id, can_manage_webinar)
     rows, form, upload = _attendance_forms(webinar)
     if form.validate_on_submit():
         if _not_started(webinar):
@@ -156,7 +158,7 @@ def attendance(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>/attendance/upload", methods=["POST"])
 @require(Role.trainer)
 def attendance_upload(webinar_id: int):
-    webinar = _manage(webinar_id)
+    webinar = load_webinar(webinar_id, can_manage_webinar)
     rows, form, upload = _attendance_forms(webinar)
     preview = confirm = None
     if upload.validate_on_submit():
@@ -183,7 +185,7 @@ def attendance_upload(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>/attendance/confirm", methods=["POST"])
 @require(Role.trainer)
 def attendance_confirm(webinar_id: int):
-    webinar = _manage(webinar_id)
+    webinar = load_webinar(webinar_id, can_manage_webinar)
     confirm = AttendanceConfirmForm(prefix="confirm")
     if not confirm.validate_on_submit():
         abort(400)

@@ -12,8 +12,6 @@ from flask import (
 from flask_login import current_user
 
 from elearn.extensions import db
-from elearn.loaders import load_webinar
-from elearn.permissions import can_manage_webinar
 from elearn.webinars import feeds, itip, registering
 from elearn.webinars.display import when_text
 from elearn.webinars.models import Webinar
@@ -21,18 +19,10 @@ from elearn.webinars.models import Webinar
 bp = Blueprint("webinars", __name__)
 
 
-def _get(webinar_id: int) -> Webinar:
-    return load_webinar(webinar_id)
-
-
 def _registration(webinar: Webinar):
     if not current_user.is_authenticated:
         return None
     return registering.registration_of(webinar.id, current_user.id)
-
-
-def _manage(webinar_id: int) -> Webinar:
-    return load_webinar(webinar_id, can_manage_webinar)
 
 
 def _viewer_zone() -> str | None:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.extensions import db, limiter
-from elearn.loaders import load_course
+from elearn.loaders import load_course, load_webinar
 from elearn.permissions import (
     can_manage_course,
     can_see_join_link,
@@ -26,7 +26,7 @@ from elearn.permissions import (
 )
 from elearn.urls import absolute_url
 from elearn.webinars import feeds
-from elearn.webinars.blueprint import _calendar_response, _get, _locale, _registration, bp
+from elearn.webinars.blueprint import _calendar_response, _locale, _registration, bp
 from elearn.webinars.forms import (
     ConfirmForm,
 )
@@ -41,7 +41,7 @@ FEED_LIMIT_PER_ADDRESS = "1000 per hour"
 
 @bp.route("/webinars/<int:webinar_id>.ics")
 def webinar_ics(webinar_id: int):
-    webinar = _get(webinar_id)
+    webinar = load_webinar(webinar_id)
     registration = _registration(webinar)
     ensure(can_view_webinar(webinar, current_user, registration))
     joined = False

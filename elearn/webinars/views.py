@@ -23,6 +23,7 @@ from elearn.database import retrying
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.i18n import column_labels
+from elearn.loaders import load_webinar
 from elearn.permissions import (
     can_manage_webinar,
     can_view_webinar,
@@ -31,7 +32,7 @@ from elearn.permissions import (
     studied_course_ids,
 )
 from elearn.webinars import itip, registering, services
-from elearn.webinars.blueprint import _finish, _get, _manage, _registration, _when, bp
+from elearn.webinars.blueprint import _finish, _registration, _when, bp
 from elearn.webinars.display import when_text
 from elearn.webinars.forms import (
     ConfirmForm,
@@ -86,7 +87,7 @@ def index():
 
 @bp.route("/webinars/<int:webinar_id>")
 def show(webinar_id: int):
-    webinar = _get(webinar_id)
+    webinar = load_webinar(webinar_id)
     registration = _registration(webinar)
     ensure(can_view_webinar(webinar, current_user, registration))
     now = utcnow()
@@ -145,7 +146,7 @@ def schedule():
 @bp.route("/webinars/<int:webinar_id>/edit", methods=["GET", "POST"])
 @require(Role.trainer)
 def edit(webinar_id: int):
-    webinar = _manage(webinar_id)
+    webinar = load_webinar(webinar_id, can_manage_webinar)
     if webinar.status is WebinarStatus.cancelled:
         flash(_("A cancelled webinar cannot be changed."), "error")
         return redirect(url_for("webinars.show", webinar_id=webinar.id))
@@ -162,7 +163,7 @@ def edit(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>/cancel", methods=["GET", "POST"])
 @require(Role.trainer)
 def cancel(webinar_id: int):
-    webinar = _manage(webinar_id)
+    webinar = load_webinar(webinar_id, can_manage_webinar)
     form = ConfirmForm()
     if form.validate_on_submit():
         _finish(services.cancel_webinar(webinar))
@@ -185,7 +186,7 @@ def _session_or_404(webinar: Webinar, stamp: str):
 @bp.route("/webinars/<int:webinar_id>/sessions/<stamp>/cancel", methods=["GET", "POST"])
 @require(Role.trainer)
 def cancel_session(webinar_id: int, stamp: str):
-    webinar = _manage(webinar_id)
+    webinar = load_webinar(webinar_id, can_manage_webinar)
     session = _session_or_404(webinar, stamp)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -205,7 +206,7 @@ def cancel_session(webinar_id: int, stamp: str):
 @bp.route("/webinars/<int:webinar_id>/sessions/<stamp>/move", methods=["GET", "POST"])
 @require(Role.trainer)
 def move_session(webinar_id: int, stamp: str):
-    webinar = _manage(webinar_id)
+    webinar = load_webinar(webinar_id, can_manage_webinar)
     session = _session_or_404(webinar, stamp)
     form = MoveSessionForm(webinar)
     if form.validate_on_submit():
@@ -225,7 +226,7 @@ def move_session(webinar_id: int, stamp: str):
 @bp.route("/webinars/<int:webinar_id>/register", methods=["POST"])
 @require()
 def register(webinar_id: int):
-    webinar = _get(webinar_id)
+    webinar = load_webinar(webinar_id)
     ensure(can_view_webinar(webinar, current_user, _registration(webinar)))
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -254,7 +255,7 @@ def register(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>/unregister", methods=["POST"])
 @require()
 def unregister(webinar_id: int):
-    webinar = _get(webinar_id)
+    webinar = load_webinar(webinar_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -283,7 +284,7 @@ def unregister(webinar_id: int):
 @bp.route("/webinars/<int:webinar_id>/registrations")
 @require(Role.trainer)
 def registrations(webinar_id: int):
-    webinar = _manage(webinar_id)
+    webinar = load_webinar(webinar_id, can_manage_webinar)
     rows = registering.registrations(webinar.id)
     return render_template("webinars/registrations.html", webinar=webinar, rows=rows)
 
@@ -303,7 +304,7 @@ def registrations_csv(webinar: Webinar, rows) -> str:
 @bp.route("/webinars/<int:webinar_id>/registrations.csv")
 @require(Role.trainer)
 def registrations_export(webinar_id: int):
-    webinar = _manage(webinar_id)
+    webinar = load_webinar(webinar_id, can_manage_webinar)
     body = registrations_csv(webinar, registering.registrations(webinar.id))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = (

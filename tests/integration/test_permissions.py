@@ -153,3 +153,35 @@ def test_views_load_courses_through_the_loader():
                  if (path.name.endswith("views.py") or path.name in ("api.py", "blueprint.py"))
                  and own_loader.search(path.read_text())]
     assert offenders == []
+
+
+def test_views_load_webinars_and_people_through_the_loaders():
+    """Views fetch a webinar or an account by id only through elearn.loaders (no private
+    wrappers such as the webinars' old ``_get``/``_manage``)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "elearn"
+    own_loader = re.compile(r"db\.session\.get\((User|Webinar), (user|webinar)_id\)|\bdef _(get|manage)\(")
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if (path.name.endswith("views.py") or path.name in ("api.py", "blueprint.py"))
+                 and own_loader.search(path.read_text())]
+    assert offenders == []
+
+
+def test_load_person(app, trainer, learner, admin):
+    from flask_login import login_user
+    from werkzeug.exceptions import NotFound
+
+    from elearn.loaders import load_person
+
+    with app.test_request_context():
+        login_user(trainer)
+        with pytest.raises(NotFound):
+            load_person(learner.id, permissions.can_see_person)
+        with pytest.raises(NotFound):
+            load_person(10**9)
+        assert load_person(learner.id) is learner
+    with app.test_request_context():
+        login_user(admin)
+        assert load_person(learner.id, permissions.can_see_person) is learner
