@@ -96,3 +96,17 @@ def test_a_failed_form_focuses_its_error_summary(page, app):
     check_accessibility(page)
     page.locator("#error-summary a").first.click()
     assert page.evaluate("() => document.activeElement.tagName") in ("INPUT", "SELECT")
+
+
+def test_the_focused_skip_link_covers_no_other_target(page, app):
+    """The first Tab shows "Skip to content"; it must not sit on top of the brand and the first
+    links (axe target-size failed a page whose skip link had the focus), and it still skips."""
+    page.goto("/courses")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('skip-link')")
+    box = page.locator(".skip-link").bounding_box()
+    brand = page.locator(".brand").bounding_box()
+    assert box["y"] + box["height"] <= brand["y"] + 0.5, (box, brand)
+    check_accessibility(page)
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
