@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import has_request_context, request
+
+from elearn.enrolments.completion import done_module_ids
+from elearn.quizzes.summaries import course_quiz_rows
+
 _PROVIDERS: dict[str, Callable] = {}
 
 
@@ -26,6 +31,30 @@ def course_section(name: str):
 def course_sections(course, user, enrolment=None, record=None) -> dict[str, object]:
     """Each registered section's data for this course page."""
     return {name: fn(course, user, enrolment, record) for name, fn in _PROVIDERS.items()}
+
+
+def page_memo(key: tuple, build: Callable[[], object]):
+    """``build()`` once per request for ``key``: the learner's state of the course (module
+    progress, quiz attempts) read once and shared by the course page and its sections. Kept in
+    the request's environ (not ``g``, which outlives a request inside a test's app context)."""
+    if not has_request_context():
+        return build()
+    memo = request.environ.setdefault("elearn.page_memo", {})
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
+def done_modules(enrolment) -> set[int]:
+    """The enrolment's done module ids, read once per request."""
+    return page_memo(("done-modules", enrolment.id), lambda: done_module_ids(enrolment.id))
+
+
+def quiz_rows(course_id: int, user) -> list[dict]:
+    """``course_quiz_rows`` of the course with the user's attempts, read once per request."""
+    user_id = user.id if getattr(user, "is_authenticated", False) else None
+    return page_memo(("quiz-rows", course_id, user_id),
+                     lambda: course_quiz_rows(course_id, user_id))
 
 
 def section_names() -> set[str]:

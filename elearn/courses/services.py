@@ -222,11 +222,13 @@ def own_enrolment(user, course: Course):
     return get_enrolment(user.id, course.id)
 
 
-def mark_done_modules(links: list[ModuleLink], enrolment) -> int:
-    """Set ``done`` on the links from the enrolment's progress; returns the number done."""
+def mark_done_modules(links: list[ModuleLink], enrolment, done: set[int] | None = None) -> int:
+    """Set ``done`` on the links from the enrolment's progress (``done``: its done module ids,
+    when already read); returns the number done."""
     if enrolment is None:
         return 0
-    done = done_module_ids(enrolment.id)
+    if done is None:
+        done = done_module_ids(enrolment.id)
     for link in links:
         link.done = link.id in done
     return sum(1 for link in links if link.done)

@@ -17,7 +17,7 @@ from elearn.accounts.models import Role
 from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
 from elearn.courses.models import Course
-from elearn.courses.sections import course_sections
+from elearn.courses.sections import course_sections, done_modules
 from elearn.courses.uploads import import_upload, limits
 from elearn.enrolments.services import mark_module_done, studying
 from elearn.extensions import db
@@ -98,7 +98,8 @@ def show(slug: str):
     record = services.own_enrolment(current_user, course)
     enrolment = studying(record)
     modules = services.module_links(course.id, _reader_language())
-    done = services.mark_done_modules(modules, enrolment)
+    done = services.mark_done_modules(
+        modules, enrolment, done_modules(enrolment) if enrolment is not None else None)
     user_audience = current_user.audience_id if current_user.is_authenticated else None
     can_manage = can_manage_course(current_user, course)
     services.localise_titles([course])

@@ -135,12 +135,16 @@ def course_outline(course_id: int) -> tuple[list[OutlineItem], list[OutlineItem]
     return cached(cache_key("course-outline", content_version(), course_id), build)
 
 
-def completion_breakdown(enrolment: Enrolment) -> CompletionBreakdown:
-    """Modules, quizzes and the webinar requirement of the enrolment's course, each counted."""
+def completion_breakdown(enrolment: Enrolment, done_modules: set[int] | None = None,
+                         passed: set[int] | None = None) -> CompletionBreakdown:
+    """Modules, quizzes and the webinar requirement of the enrolment's course, each counted;
+    a page that has already read the enrolment's done modules or passed quizzes passes them."""
     course_id = enrolment.course_id
     modules, quizzes = course_outline(course_id)
-    done_modules = done_module_ids(enrolment.id)
-    passed = passed_quiz_ids(enrolment.user_id, course_id)
+    if done_modules is None:
+        done_modules = done_module_ids(enrolment.id)
+    if passed is None:
+        passed = passed_quiz_ids(enrolment.user_id, course_id)
     course = db.session.get(Course, course_id)
     return CompletionBreakdown(
         modules_done=sum(m.id in done_modules for m in modules), modules_total=len(modules),

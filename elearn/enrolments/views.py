@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from elearn.accounts.models import Role
 from elearn.certificates.services import certificate_of
 from elearn.courses.models import Course
-from elearn.courses.sections import course_section
+from elearn.courses.sections import course_section, done_modules, quiz_rows
 from elearn.csvsafe import csv_response
 from elearn.enrolments import bulk, bulk_file, completion, learning, place_requests, services
 from elearn.enrolments.forms import (
@@ -274,7 +274,10 @@ def enrolment_box(course: Course, user, enrolment=None, record=None) -> Enrolmen
     if record is not None and record.status is EnrolmentStatus.completed:
         box.certificate = certificate_of(record.user_id, course.id)
     elif record is not None and record.status is EnrolmentStatus.active:
-        box.parts = completion.completion_breakdown(record)
+        # the page's sections share the learner's progress and attempts (read once)
+        box.parts = completion.completion_breakdown(
+            record, done_modules(record),
+            {row["quiz"].id for row in quiz_rows(course.id, user) if row["summary"].passed})
     elif not (record is None and course.is_trainer(user)):
         box.reason = services.enrolment_block(user, course)
         if box.reason is not None:

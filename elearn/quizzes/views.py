@@ -29,7 +29,7 @@ from flask_login import current_user
 from elearn.accounts.models import Role, User
 from elearn.accounts.services import get_user_by_email
 from elearn.certificates.services import certificate_of
-from elearn.courses.sections import course_section
+from elearn.courses.sections import course_section, quiz_rows
 from elearn.db_types import utcnow
 from elearn.enrolments.models import Enrolment
 from elearn.enrolments.services import get_enrolment
@@ -51,9 +51,7 @@ bp = Blueprint("quizzes", __name__)
 def course_quizzes(course, user, enrolment=None, record=None):
     """The course page's quiz list, with the user's status in each and each quiz's title in
     the reader's language (a fixed number of queries)."""
-    user_id = enrolment.user_id if enrolment is not None else (
-        user.id if getattr(user, "is_authenticated", False) else None)
-    rows = summaries.course_quiz_rows(course.id, user_id)
+    rows = quiz_rows(course.id, user)  # the enrolment is the user's own
     for row in rows:
         row["title"] = _version(course, row["quiz"]).title
     return rows
@@ -66,7 +64,7 @@ def outdated_quiz_translations(course, user, enrolment=None, record=None):
     if not can_manage_course(user, course):
         return []
     return [(row["quiz"], language)
-            for row in summaries.course_quiz_rows(course.id, None)
+            for row in quiz_rows(course.id, user)  # read once with the quiz list
             for language, found in sorted((row["quiz"].translations or {}).items())
             if found.get("outdated")]
 
