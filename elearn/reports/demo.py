@@ -6,7 +6,7 @@ p000001 ... pN@synthetic.elearn.test across every regional centre, with enrolmen
 stage (about 3 per person), quiz attempts, webinar registrations and attendance, and
 certificates for the completed enrolments.
 
-Speed: rows go in with Core bulk INSERTs (executemany) in chunks, never ORM objects per row;
+Speed: rows go in with bulk inserts (``reports.bulk_rows``), never ORM objects per row;
 all synthetic users share one precomputed password hash. 100,000 participants take about a
 minute on SQLite. Idempotent: people who already exist are skipped with all their rows, so
 running again with the same N adds nothing.
@@ -15,8 +15,6 @@ running again with the same N adds nothing.
 from __future__ import annotations
 
 import base64
-import enum
-import json
 import math
 import random
 import secrets
@@ -35,6 +33,7 @@ from elearn.extensions import db
 from elearn.quizzes.models import AttemptStatus, Question, QuestionKind, Quiz, QuizAttempt
 from elearn.reference.models import Audience, RegionalCentre
 from elearn.reports import rollups
+from elearn.reports.bulk_rows import chunks, insert_rows
 from elearn.reports.demo_data import (
     AUDIENCE_WEIGHTS,
     CENTRE_COUNTRIES,
@@ -47,7 +46,6 @@ from elearn.webinars.models import Registration, RegistrationStatus, Webinar, We
 DOMAIN = "synthetic.elearn.test"
 DEMO_CENTRE = "bcrc-scrc-senegal"
 DEMO_CENTRE_PARTICIPANTS = 200
-CHUNK = 5000
 #: people generated and written at a time (memory stays flat at a million)
 BLOCK = 20_000
 #: the password of every synthetic account (they are demo data)
@@ -75,78 +73,6 @@ def seed(participants: int = 0, *, after_block=None, rebuild: bool = True) -> No
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def _chunks(rows: list, size: int = CHUNK):
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
-
-
-def _sqlite_instant(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _pg_instant(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _converter(value, dialect: str):
-    """How to turn a column's values into what the database driver takes (what the column
-    types would bind), chosen once per column from a sample value; None: as they are."""
-    if isinstance(value, datetime):
-        return _sqlite_instant if dialect == "sqlite" else _pg_instant
-    if isinstance(value, enum.Enum):
-        return lambda v: v.value
-    if isinstance(value, dict | list):
-        return lambda v: json.dumps(v) if v else ("{}" if isinstance(v, dict) else "[]")
-    return None
-
-
-def _driver_rows(rows: list[dict], columns: list[str], dialect: str):
-    """The rows as tuples of driver values (columns that are None in the first row may hold
-    values further on: they are converted value by value)."""
-    converters = []
-    for name in columns:
-        sample = next((row[name] for row in rows if row[name] is not None), None)
-        converter = _converter(sample, dialect)
-        converters.append(converter)
-    if all(converter is None for converter in converters):
-        return [tuple(row[name] for name in columns) for row in rows]
-    pairs = list(zip(columns, converters, strict=True))
-    return [
-        tuple(row[name] if convert is None or row[name] is None else convert(row[name])
-              for name, convert in pairs)
-        for row in rows
-    ]
-
-
-def _insert(table, rows: list[dict]) -> None:
-    """Bulk rows straight to the driver: COPY on PostgreSQL, executemany on SQLite (the rows
-    are synthetic and already valid; going through SQLAlchemy's per-value processing would
-    take most of the seeding time)."""
-    if not rows:
-        return
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    columns = list(rows[0])
-    cursor = connection.connection.cursor()
-    try:
-        if dialect == "postgresql":
-            names = ", ".join(f'"{name}"' for name in columns)
-            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for row in _driver_rows(rows, columns, dialect):
-                    copy.write_row(row)
-        elif dialect == "sqlite":
-            marks = ", ".join("?" for _ in columns)
-            cursor.executemany(
-                f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({marks})',
-                _driver_rows(rows, columns, dialect),
-            )
-        else:  # pragma: no cover - other engines take the portable path
-            for chunk in _chunks(rows):
-                db.session.execute(table.insert(), chunk)
-    finally:
-        cursor.close()
 
 
 def _organiser_id() -> int | None:
@@ -291,7 +217,7 @@ def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_cou
     audience_weights = [AUDIENCE_WEIGHTS[s] for s in audience_slugs]
     now = _now()
     totals = [0, 0, 0, 0, 0]
-    for block in _chunks(missing, BLOCK):  # a block of people at a time: flat memory
+    for block in chunks(missing, BLOCK):  # a block of people at a time: flat memory
         user_rows = []
         for email in block:
             if centre_slugs is None and rng.random() < 0.1:
@@ -315,9 +241,9 @@ def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_cou
                 "active": True,
                 "created_at": now - timedelta(days=rng.uniform(5, 720)),
             })
-        _insert(User.__table__, user_rows)
+        insert_rows(User.__table__, user_rows)
         ids = {}
-        for emails_chunk in _chunks(block):
+        for emails_chunk in chunks(block):
             ids.update(db.session.execute(
                 sa.select(User.email, User.id).where(User.email.in_(emails_chunk))
             ).all())
@@ -397,10 +323,10 @@ def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_cou
                         "audience_id": person["audience_id"], "learner_name": person["name"],
                         "issued_at": completed_at,
                     })
-        _insert(Enrolment.__table__, enrolment_rows)
-        _insert(QuizAttempt.__table__, attempt_rows)
-        _insert(Registration.__table__, registration_rows)
-        _insert(Certificate.__table__, certificate_rows)
+        insert_rows(Enrolment.__table__, enrolment_rows)
+        insert_rows(QuizAttempt.__table__, attempt_rows)
+        insert_rows(Registration.__table__, registration_rows)
+        insert_rows(Certificate.__table__, certificate_rows)
         for index, rows in enumerate((user_rows, enrolment_rows, attempt_rows,
                                       registration_rows, certificate_rows)):
             totals[index] += len(rows)
