@@ -67,8 +67,6 @@ LONG_MODULES: dict[str, str] = {
 }
 #: Functions allowed over MAX_FUNCTION_LINES ("module:function"), with the reason.
 LONG_FUNCTIONS: dict[str, str] = {
-    "elearn.quizzes.loader:load_quiz": "native YAML quizzes are being extended in parallel "
-                                       "(issue 17); split after that merge",
     "elearn.quizzes.native:question_spec": "native YAML quizzes are being extended in parallel "
                                            "(issue 17); split after that merge",
     "elearn.reports.demo:generate": "the synthetic data is one seeded random stream: the order "
