@@ -67,8 +67,6 @@ LONG_MODULES: dict[str, str] = {
 }
 #: Functions allowed over MAX_FUNCTION_LINES ("module:function"), with the reason.
 LONG_FUNCTIONS: dict[str, str] = {
-    "elearn.quizzes.native:question_spec": "native YAML quizzes are being extended in parallel "
-                                           "(issue 17); split after that merge",
     "elearn.reports.demo:generate": "the synthetic data is one seeded random stream: the order "
                                     "of draws fixes the data set; reworked for issue 19 (scale)",
     "elearn.reports.services:report_statement": "ONE SQL statement (facts CTE, a GROUP BY per "
