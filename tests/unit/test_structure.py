@@ -69,9 +69,6 @@ LONG_MODULES: dict[str, str] = {
 LONG_FUNCTIONS: dict[str, str] = {
     "elearn.reports.demo:generate": "the synthetic data is one seeded random stream: the order "
                                     "of draws fixes the data set; reworked for issue 19 (scale)",
-    "elearn.reports.services:report_statement": "ONE SQL statement (facts CTE, a GROUP BY per "
-                                                "breakdown, dialect-specific median) built in "
-                                                "one place; reworked for issue 19 (scale)",
 }
 
 MAX_MODULE_LINES = 400
