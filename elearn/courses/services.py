@@ -97,14 +97,8 @@ def filter_choices() -> FilterChoices:
     return FilterChoices(audiences, languages)
 
 
-def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
-            per_page: int = PER_PAGE) -> CatalogPage:
-    """Published courses matching ``filters``, those for the user's audience first."""
-    choices = choices or filter_choices()
-    audience_rows = choices.audiences
-    names = {row.id: row.name for row in audience_rows}
-    languages = choices.languages
-
+def _catalog_conditions(filters: CatalogFilters) -> list:
+    """The WHERE conditions of the catalog query: published, then each filter that is set."""
     conditions = [Course.published.is_(True)]
     if filters.q:
         pattern = f"%{escape_like(filters.q)}%"
@@ -126,7 +120,11 @@ def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
         conditions.append(sa.or_(Course.language == filters.language, sa.exists().where(
             Module.course_id == Course.id, ModuleTranslation.module_id == Module.id,
             ModuleTranslation.language == filters.language)))
+    return conditions
 
+
+def _for_you(user):
+    """The ``for_you`` column: 1 for a course of the user's audience, else 0."""
     audience_id = getattr(user, "audience_id", None) if getattr(
         user, "is_authenticated", False) else None
     if audience_id is not None:
@@ -135,6 +133,19 @@ def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
     else:
         for_you = sa.false()
     for_you = sa.case((for_you, 1), else_=0).label("for_you")
+    return for_you
+
+
+def catalog(user, filters: CatalogFilters, choices: FilterChoices | None = None,
+            per_page: int = PER_PAGE) -> CatalogPage:
+    """Published courses matching ``filters``, those for the user's audience first."""
+    choices = choices or filter_choices()
+    audience_rows = choices.audiences
+    names = {row.id: row.name for row in audience_rows}
+    languages = choices.languages
+
+    conditions = _catalog_conditions(filters)
+    for_you = _for_you(user)
 
     # One query: the page's rows, the total (a window count) and each course's audience ids.
     audience_ids = (

@@ -46,28 +46,10 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
     unknown = sorted(str(k) for k in entry if str(k) not in ENTRY_KEYS and not str(k).startswith("__"))
     if unknown:
         problems.append(Problem(rel_file, entry_line, f"{label}unknown key(s): {', '.join(unknown)}"))
-    file_name = entry.get("file")
-    if not isinstance(file_name, str) or not file_name.startswith("quizzes/"):
-        problems.append(Problem(rel_file, entry_line, "the quiz file must be under quizzes/ of the course"))
+    read = _read_quiz_file(course_dir, entry, rel_file, entry_line, problems)
+    if read is None:
         return None, problems
-    path = (course_dir / file_name).resolve()
-    if course_dir.resolve() / "quizzes" not in path.parents:
-        problems.append(Problem(rel_file, entry_line, "the quiz file must stay inside quizzes/ of the course"))
-        return None, problems
-    suffix = path.suffix.lower()
-    if suffix not in (".yaml", ".yml", ".gift", ".txt"):
-        problems.append(Problem(rel_file, 0, "a quiz file ends in .yaml, .yml or .gift"))
-        return None, problems
-    if not path.is_file():
-        problems.append(Problem(rel_file, 0, "the quiz file does not exist"))
-        return None, problems
-    try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, problems + [Problem(rel_file, 0, "the quiz file is not UTF-8 text")]
-    nul = nul_problem(source, rel_file)
-    if nul is not None:
-        return None, problems + [nul]
+    file_name, suffix, source = read
 
     warnings: list[Problem] = []
     if suffix in (".yaml", ".yml"):
@@ -87,20 +69,7 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
     if not isinstance(title, str) or not title.strip():
         problems.append(Problem(rel_file, entry_line, f"{label}needs a title"))
         title = ""
-    questions = []
-    built_specs = []
-    for spec in specs:
-        question = build_question(spec, rel_file, problems)
-        if question is not None:
-            questions.append(question)
-            built_specs.append(spec)
-    explicit = {}
-    for spec in built_specs:
-        if spec.key:
-            if spec.key in explicit:
-                problems.append(Problem(rel_file, spec.line, f"question id {spec.key!r} is used twice "
-                                        f"(first on line {explicit[spec.key]})"))
-            explicit.setdefault(spec.key, spec.line)
+    questions, built_specs = _build_questions(specs, rel_file, problems)
     if settings["draw"] > len(questions) and not problems:
         problems.append(Problem(rel_file, 0, f"draw is {settings['draw']} but the quiz has only "
                                 f"{len(questions)} questions"))
@@ -116,6 +85,57 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
     return ParsedQuiz(title=title.strip()[:300], settings=settings, questions=questions,
                       source_format=source_format, categories=categories, warnings=warnings,
                       translations=translations), []
+
+
+def _read_quiz_file(course_dir: Path, entry: dict, rel_file: str, entry_line: int,
+                    problems: list[Problem]) -> tuple[str, str, str] | None:
+    """(file name, suffix, text) of the entry's quiz file, or None when it cannot be read (why
+    is appended to ``problems``)."""
+    file_name = entry.get("file")
+    if not isinstance(file_name, str) or not file_name.startswith("quizzes/"):
+        problems.append(Problem(rel_file, entry_line, "the quiz file must be under quizzes/ of the course"))
+        return None
+    path = (course_dir / file_name).resolve()
+    if course_dir.resolve() / "quizzes" not in path.parents:
+        problems.append(Problem(rel_file, entry_line, "the quiz file must stay inside quizzes/ of the course"))
+        return None
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".gift", ".txt"):
+        problems.append(Problem(rel_file, 0, "a quiz file ends in .yaml, .yml or .gift"))
+        return None
+    if not path.is_file():
+        problems.append(Problem(rel_file, 0, "the quiz file does not exist"))
+        return None
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(rel_file, 0, "the quiz file is not UTF-8 text"))
+        return None
+    nul = nul_problem(source, rel_file)
+    if nul is not None:
+        problems.append(nul)
+        return None
+    return file_name, suffix, source
+
+
+def _build_questions(specs, rel_file: str, problems: list[Problem]) -> tuple[list, list]:
+    """The built questions and their specs (a spec that does not build adds its problems); a
+    question id used twice is a problem."""
+    questions = []
+    built_specs = []
+    for spec in specs:
+        question = build_question(spec, rel_file, problems)
+        if question is not None:
+            questions.append(question)
+            built_specs.append(spec)
+    explicit = {}
+    for spec in built_specs:
+        if spec.key:
+            if spec.key in explicit:
+                problems.append(Problem(rel_file, spec.line, f"question id {spec.key!r} is used twice "
+                                        f"(first on line {explicit[spec.key]})"))
+            explicit.setdefault(spec.key, spec.line)
+    return questions, built_specs
 
 
 def _parse_translation(text: str, display: str):

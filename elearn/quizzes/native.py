@@ -95,45 +95,17 @@ def question_spec(item, rel_file: str, problems: list[Problem], default_line: in
         problems.append(Problem(rel_file, line, f"the question has no type ({KINDS})"))
         return None
     if kind in ("single", "multiple"):
-        choices = []
-        raw = _items(item.get("choices"), line, "choices", rel_file, problems)
-        flagged = [c for c in raw if isinstance(c, dict) and c.get("correct") is True]
-        for choice in raw:
-            if isinstance(choice, str):
-                choice = {"text": choice}
-            if not isinstance(choice, dict):
-                problems.append(Problem(rel_file, line, "each choice must be a mapping (text:, ...)"))
-                return None
-            extra = sorted(set(map(str, choice)) - {"text", "correct", "weight", "feedback"})
-            if extra:
-                problems.append(Problem(rel_file, _line(choice, line),
-                                        f"unknown choice key(s): {', '.join(extra)}"))
-                return None
-            if "weight" in choice:
-                credit = choice["weight"]
-            elif kind == "single":
-                credit = 100 if choice.get("correct") is True else 0
-            else:
-                # multiple without weights: the correct choices share 100%, each wrong one
-                # takes away as much as one correct one gives
-                share = 100 / len(flagged) if flagged else 0
-                credit = share if choice.get("correct") is True else -share
-            choices.append({"text": choice.get("text", ""), "credit": credit,
-                            "feedback": choice.get("feedback") or ""})
+        choices = _choices(item, kind, line, rel_file, problems)
+        if choices is None:
+            return None
         spec.spec = {"choices": choices}
     elif kind == "truefalse":
         spec.spec = {"answer": item.get("answer"), "feedback_true": item.get("feedback_true") or "",
                      "feedback_false": item.get("feedback_false") or ""}
     elif kind == "short":
-        answers = []
-        for answer in _items(item.get("answers"), line, "answers", rel_file, problems):
-            if isinstance(answer, (str, int, float)) and not isinstance(answer, bool):
-                answer = {"text": str(answer)}
-            if not isinstance(answer, dict):
-                problems.append(Problem(rel_file, line, "each answer must be text or a mapping (text:, credit:)"))
-                return None
-            answers.append({"text": str(answer.get("text", "")), "credit": answer.get("credit", 100),
-                            "feedback": answer.get("feedback") or ""})
+        answers = _short_answers(item, line, rel_file, problems)
+        if answers is None:
+            return None
         spec.spec = {"answers": answers}
     elif kind == "numeric":
         if item.get("answers") is not None:
@@ -157,6 +129,52 @@ def question_spec(item, rel_file: str, problems: list[Problem], default_line: in
             return None
         spec.spec = {"pairs": pairs}
     return spec
+
+
+def _choices(item, kind: str, line: int, rel_file: str, problems: list[Problem]) -> list | None:
+    """The choices of a single or multiple choice question, with their credits; None (with the
+    problem) for a choice that is not text or a mapping of known keys."""
+    choices = []
+    raw = _items(item.get("choices"), line, "choices", rel_file, problems)
+    flagged = [c for c in raw if isinstance(c, dict) and c.get("correct") is True]
+    for choice in raw:
+        if isinstance(choice, str):
+            choice = {"text": choice}
+        if not isinstance(choice, dict):
+            problems.append(Problem(rel_file, line, "each choice must be a mapping (text:, ...)"))
+            return None
+        extra = sorted(set(map(str, choice)) - {"text", "correct", "weight", "feedback"})
+        if extra:
+            problems.append(Problem(rel_file, _line(choice, line),
+                                    f"unknown choice key(s): {', '.join(extra)}"))
+            return None
+        if "weight" in choice:
+            credit = choice["weight"]
+        elif kind == "single":
+            credit = 100 if choice.get("correct") is True else 0
+        else:
+            # multiple without weights: the correct choices share 100%, each wrong one
+            # takes away as much as one correct one gives
+            share = 100 / len(flagged) if flagged else 0
+            credit = share if choice.get("correct") is True else -share
+        choices.append({"text": choice.get("text", ""), "credit": credit,
+                        "feedback": choice.get("feedback") or ""})
+    return choices
+
+
+def _short_answers(item, line: int, rel_file: str, problems: list[Problem]) -> list | None:
+    """The accepted answers of a short-answer question; None (with the problem) for one that is
+    neither text nor a mapping."""
+    answers = []
+    for answer in _items(item.get("answers"), line, "answers", rel_file, problems):
+        if isinstance(answer, (str, int, float)) and not isinstance(answer, bool):
+            answer = {"text": str(answer)}
+        if not isinstance(answer, dict):
+            problems.append(Problem(rel_file, line, "each answer must be text or a mapping (text:, credit:)"))
+            return None
+        answers.append({"text": str(answer.get("text", "")), "credit": answer.get("credit", 100),
+                        "feedback": answer.get("feedback") or ""})
+    return answers
 
 
 def _text(value) -> str | None:

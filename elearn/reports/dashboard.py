@@ -8,7 +8,7 @@ filter). Two figures are not plain sums:
   the completion times counted in whole days (within one day of the median of exact times; the
   page says so). Without a date or trainer filter it is read as stored (``report_medians``,
   one row per figure); otherwise the database finds it with running sums over the histograms
-  of the scope's periods, stored per breakdown (``rollups.histogram_groupings``): at most one
+  of the scope's periods, stored per breakdown (``rollup_sql.histogram_groupings``): at most one
   row per whole day and group;
 * participants (distinct people) come from per-person counts without a date filter or trainer
   restriction; under those they are counted (DISTINCT) from ``report_facts`` through a covering
@@ -26,12 +26,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from elearn.extensions import db
-from elearn.reports import rollups, services
+from elearn.reports import rollup_sql, services
 from elearn.reports.services import GROUPINGS, KEY_TYPES, Figures, Scope
 
-r = rollups.rollups_table
-h = rollups.days_table
-p = rollups.people_table
+r = rollup_sql.rollups_table
+h = rollup_sql.days_table
+p = rollup_sql.people_table
 #: the latest day a date filter may name (one day later must still be a date)
 LAST_DAY = date(9998, 12, 31)
 
@@ -45,8 +45,8 @@ def period_ranges(date_from: date | None, date_to: date | None) -> list[tuple[st
     ``date_to`` (inclusive) exactly once: the all-time rows without a filter; otherwise whole
     months, and days at the two ragged ends."""
     if date_from is None and date_to is None:
-        return [("a", rollups.EPOCH, rollups.EPOCH + timedelta(days=1))]
-    low = date_from or rollups.EPOCH
+        return [("a", rollup_sql.EPOCH, rollup_sql.EPOCH + timedelta(days=1))]
+    low = date_from or rollup_sql.EPOCH
     end = min(date_to or LAST_DAY, LAST_DAY) + timedelta(days=1)  # exclusive
     first_month = low if low.day == 1 else _month_after(low)
     cut = end.replace(day=1)  # months before ``cut`` end on or before ``end``
@@ -112,7 +112,7 @@ def _key(grouping: str, raw):
 def _median_rows(scope: Scope):
     """For each breakdown, the histogram rows of ``scope`` as (grouping, key, days, n), read
     from the groupings of ``report_completion_days`` that have exactly the needed columns."""
-    centre = rollups.ALL_CENTRES if scope.centre_id is None else scope.centre_id
+    centre = rollup_sql.ALL_CENTRES if scope.centre_id is None else scope.centre_id
     restrict = []
     if scope.course_id is not None:
         restrict.append(h.c.course_id == scope.course_id)
@@ -121,17 +121,17 @@ def _median_rows(scope: Scope):
     if restrict:  # the rows of each course in scope, summed
         one_course = by_course = sa.and_(*restrict)
     else:  # the rows for every course at once, or per course for the course breakdown
-        one_course = h.c.course_id == rollups.ANY_COURSE
+        one_course = h.c.course_id == rollup_sql.ANY_COURSE
         by_course = h.c.course_id.in_(sa.select(services.courses.c.id))  # one seek per course
     # the stand-ins sort first ('' and 0): "> stand-in" is an index range, "!=" would not be
-    any_country, any_audience = h.c.country == rollups.ANY_COUNTRY, \
-        h.c.audience_id == rollups.ANY_AUDIENCE
+    any_country, any_audience = h.c.country == rollup_sql.ANY_COUNTRY, \
+        h.c.audience_id == rollup_sql.ANY_AUDIENCE
     groupings = (
         ("total", None, (one_course, any_country, any_audience)),
         ("course", h.c.course_id, (by_course, any_country, any_audience)),
-        ("country", h.c.country, (one_course, h.c.country > rollups.ANY_COUNTRY, any_audience)),
+        ("country", h.c.country, (one_course, h.c.country > rollup_sql.ANY_COUNTRY, any_audience)),
         ("audience", h.c.audience_id,
-         (one_course, any_country, h.c.audience_id > rollups.ANY_AUDIENCE)),
+         (one_course, any_country, h.c.audience_id > rollup_sql.ANY_AUDIENCE)),
     )
     centre_rows = [] if scope.centre_id is None else [h.c.centre_id == centre]
     parts = []
@@ -156,25 +156,25 @@ def medians(scope: Scope) -> dict[tuple[str, object], float]:
         return _stored_medians(scope)
     rows = _median_rows(scope)
     return {(row.grouping, _key(row.grouping, row.key)): row.median_days
-            for row in db.session.execute(rollups.median_select(rows, [rows.c.grouping,
+            for row in db.session.execute(rollup_sql.median_select(rows, [rows.c.grouping,
                                                                        rows.c.key]))}
 
 
 def _stored_medians(scope: Scope) -> dict[tuple[str, object], float]:
-    m = rollups.medians_table
-    centre = rollups.ALL_CENTRES if scope.centre_id is None else scope.centre_id
-    course = rollups.ANY_COURSE if scope.course_id is None else scope.course_id
-    by_course = m.c.course_id > rollups.ANY_COURSE if scope.course_id is None \
+    m = rollup_sql.medians_table
+    centre = rollup_sql.ALL_CENTRES if scope.centre_id is None else scope.centre_id
+    course = rollup_sql.ANY_COURSE if scope.course_id is None else scope.course_id
+    by_course = m.c.course_id > rollup_sql.ANY_COURSE if scope.course_id is None \
         else m.c.course_id == scope.course_id
-    any_country, any_audience = m.c.country == rollups.ANY_COUNTRY, \
-        m.c.audience_id == rollups.ANY_AUDIENCE
+    any_country, any_audience = m.c.country == rollup_sql.ANY_COUNTRY, \
+        m.c.audience_id == rollup_sql.ANY_AUDIENCE
     groupings = (
         ("total", None, (m.c.course_id == course, any_country, any_audience)),
         ("course", m.c.course_id, (by_course, any_country, any_audience)),
         ("country", m.c.country,
-         (m.c.course_id == course, m.c.country > rollups.ANY_COUNTRY, any_audience)),
+         (m.c.course_id == course, m.c.country > rollup_sql.ANY_COUNTRY, any_audience)),
         ("audience", m.c.audience_id,
-         (m.c.course_id == course, any_country, m.c.audience_id > rollups.ANY_AUDIENCE)),
+         (m.c.course_id == course, any_country, m.c.audience_id > rollup_sql.ANY_AUDIENCE)),
     )
     statement = sa.union_all(*(
         sa.select(
@@ -198,7 +198,7 @@ def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
         rows = _rows_in_scope(p, scope)
         statement = _grouped(rows, [sa.func.sum(rows.c.participants).label("n")])
     else:  # not additive over days or courses: distinct people counted from report_facts
-        f = rollups.facts_table
+        f = rollup_sql.facts_table
         where = []
         if scope.centre_id is not None:
             where.append(f.c.centre_id == scope.centre_id)
@@ -233,11 +233,11 @@ def participant_total(scope: Scope) -> int:
         # a person has at most one enrolment per course: with a course, enrolments are people
         table, total = (p, p.c.participants) if scope.course_id is None else (r, r.c.enrolments)
         where = [] if scope.course_id is None else [
-            r.c.period == "a", r.c.start == rollups.EPOCH, r.c.course_id == scope.course_id]
+            r.c.period == "a", r.c.start == rollup_sql.EPOCH, r.c.course_id == scope.course_id]
         column = sa.func.sum(total)
     else:
-        table = rollups.facts_table
-        where = [table.c.day >= (scope.date_from or rollups.EPOCH)]
+        table = rollup_sql.facts_table
+        where = [table.c.day >= (scope.date_from or rollup_sql.EPOCH)]
         if scope.date_to is not None:
             where.append(table.c.day <= scope.date_to)
         if scope.course_id is not None:
@@ -259,7 +259,7 @@ def all_figures(scope: Scope) -> dict[str, dict]:
     if scope.user_id is not None:  # one person's enrolments: the direct statement is small
         return services.all_figures(scope)
     rows = _rows_in_scope(r, scope)
-    sums = [sa.func.sum(rows.c[name]).label(name) for name in rollups.SUMS]
+    sums = [sa.func.sum(rows.c[name]).label(name) for name in rollup_sql.SUMS]
     result: dict[str, dict] = {name: {} for name in ("total", *GROUPINGS)}
     for row in db.session.execute(_grouped(rows, sums, having=sa.func.sum(rows.c.enrolments) > 0)):
         quiz_n = int(row.quiz_n or 0)

@@ -6,7 +6,7 @@ p000001 ... pN@synthetic.elearn.test across every regional centre, with enrolmen
 stage (about 3 per person), quiz attempts, webinar registrations and attendance, and
 certificates for the completed enrolments.
 
-Speed: rows go in with Core bulk INSERTs (executemany) in chunks, never ORM objects per row;
+Speed: rows go in with bulk inserts (``reports.bulk_rows``), never ORM objects per row;
 all synthetic users share one precomputed password hash. 100,000 participants take about a
 minute on SQLite. Idempotent: people who already exist are skipped with all their rows, so
 running again with the same N adds nothing.
@@ -15,12 +15,11 @@ running again with the same N adds nothing.
 from __future__ import annotations
 
 import base64
-import enum
-import json
 import math
 import random
 import secrets
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import click
 import sqlalchemy as sa
@@ -29,25 +28,25 @@ from elearn.accounts.models import Role, User
 from elearn.accounts.services import hash_password
 from elearn.certificates.models import Certificate
 from elearn.certificates.services import CODE_ALPHABET
-from elearn.courses.models import Course, Module, course_audiences, course_trainers
+from elearn.courses.models import Course, course_audiences
 from elearn.enrolments.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from elearn.extensions import db
-from elearn.quizzes.models import AttemptStatus, Question, QuestionKind, Quiz, QuizAttempt
+from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
 from elearn.reference.models import Audience, RegionalCentre
 from elearn.reports import rollups
+from elearn.reports.bulk_rows import chunks, insert_rows
+from elearn.reports.demo_courses import ensure_courses
 from elearn.reports.demo_data import (
     AUDIENCE_WEIGHTS,
     CENTRE_COUNTRIES,
     FIRST_NAMES,
     LAST_NAMES,
-    SYNTHETIC_COURSES,
 )
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar, WebinarStatus
 
 DOMAIN = "synthetic.elearn.test"
 DEMO_CENTRE = "bcrc-scrc-senegal"
 DEMO_CENTRE_PARTICIPANTS = 200
-CHUNK = 5000
 #: people generated and written at a time (memory stays flat at a million)
 BLOCK = 20_000
 #: the password of every synthetic account (they are demo data)
@@ -77,125 +76,11 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _chunks(rows: list, size: int = CHUNK):
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
-
-
-def _sqlite_instant(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _pg_instant(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _converter(value, dialect: str):
-    """How to turn a column's values into what the database driver takes (what the column
-    types would bind), chosen once per column from a sample value; None: as they are."""
-    if isinstance(value, datetime):
-        return _sqlite_instant if dialect == "sqlite" else _pg_instant
-    if isinstance(value, enum.Enum):
-        return lambda v: v.value
-    if isinstance(value, dict | list):
-        return lambda v: json.dumps(v) if v else ("{}" if isinstance(v, dict) else "[]")
-    return None
-
-
-def _driver_rows(rows: list[dict], columns: list[str], dialect: str):
-    """The rows as tuples of driver values (columns that are None in the first row may hold
-    values further on: they are converted value by value)."""
-    converters = []
-    for name in columns:
-        sample = next((row[name] for row in rows if row[name] is not None), None)
-        converter = _converter(sample, dialect)
-        converters.append(converter)
-    if all(converter is None for converter in converters):
-        return [tuple(row[name] for name in columns) for row in rows]
-    pairs = list(zip(columns, converters, strict=True))
-    return [
-        tuple(row[name] if convert is None or row[name] is None else convert(row[name])
-              for name, convert in pairs)
-        for row in rows
-    ]
-
-
-def _insert(table, rows: list[dict]) -> None:
-    """Bulk rows straight to the driver: COPY on PostgreSQL, executemany on SQLite (the rows
-    are synthetic and already valid; going through SQLAlchemy's per-value processing would
-    take most of the seeding time)."""
-    if not rows:
-        return
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    columns = list(rows[0])
-    cursor = connection.connection.cursor()
-    try:
-        if dialect == "postgresql":
-            names = ", ".join(f'"{name}"' for name in columns)
-            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for row in _driver_rows(rows, columns, dialect):
-                    copy.write_row(row)
-        elif dialect == "sqlite":
-            marks = ", ".join("?" for _ in columns)
-            cursor.executemany(
-                f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({marks})',
-                _driver_rows(rows, columns, dialect),
-            )
-        else:  # pragma: no cover - other engines take the portable path
-            for chunk in _chunks(rows):
-                db.session.execute(table.insert(), chunk)
-    finally:
-        cursor.close()
-
-
 def _organiser_id() -> int | None:
     return db.session.scalar(
         sa.select(User.id).where(User.role.in_([Role.trainer, Role.admin]))
         .order_by((User.email == "trainer@elearn.test").desc(), User.role, User.id).limit(1)
     )
-
-
-def _ensure_courses(minimum: int, owner_id: int | None) -> None:
-    """Add synthetic courses (3 modules, a short quiz) until ``minimum`` courses exist."""
-    have = db.session.scalar(sa.select(sa.func.count()).select_from(Course)) or 0
-    audiences = {a.slug: a for a in db.session.scalars(sa.select(Audience))}
-    for slug, title, convention, audience_slugs in SYNTHETIC_COURSES:
-        if have >= minimum:
-            break
-        if db.session.scalar(sa.select(Course.id).where(Course.slug == slug)) is not None:
-            continue
-        course = Course(
-            slug=slug, title=title, published=True, conventions=convention, owner_id=owner_id,
-            summary="Synthetic course created for demonstrations and scale tests.",
-            estimated_hours=4,
-        )
-        course.audiences = [audiences[s] for s in audience_slugs if s in audiences]
-        db.session.add(course)
-        db.session.flush()
-        if owner_id is not None:
-            db.session.execute(course_trainers.insert(), [{"course_id": course.id, "user_id": owner_id}])
-        for position in range(3):
-            db.session.add(Module(
-                course_id=course.id, slug=f"part-{position + 1}", title=f"Part {position + 1}",
-                position=position, body_markdown=f"## Part {position + 1}\n\nSynthetic text.",
-                body_html=f"<h2>Part {position + 1}</h2>\n<p>Synthetic text.</p>",
-            ))
-        quiz = Quiz(course_id=course.id, slug="check", title="Check your understanding",
-                    position=0, pass_mark=70)
-        db.session.add(quiz)
-        db.session.flush()
-        for position, (text, answer) in enumerate([
-            ("<p>The conventions' secretariat is in Geneva.</p>", True),
-            ("<p>Every transboundary movement of hazardous waste is forbidden.</p>", False),
-        ]):
-            db.session.add(Question(
-                quiz_id=quiz.id, position=position, kind=QuestionKind.truefalse,
-                text_html=text, points=1,
-                data={"answer": answer, "feedback_true": "", "feedback_false": ""},
-            ))
-        have += 1
-    db.session.flush()
 
 
 def _ensure_webinars(course_ids: list[int], organiser_id: int | None) -> dict[int, list[int]]:
@@ -253,8 +138,50 @@ def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_cou
     if not missing:
         return 0
 
+    world = _courses_world(min_courses)
+
+    # -- people ------------------------------------------------------------------------------
+    pool = _people_pool(centres, audiences, centre_slugs)
+    now = _now()
+    totals = [0, 0, 0, 0, 0]
+    for block in chunks(missing, BLOCK):  # a block of people at a time: flat memory
+        user_rows = _user_rows(rng, block, pool, now)
+        insert_rows(User.__table__, user_rows)
+        ids = {}
+        for emails_chunk in chunks(block):
+            ids.update(db.session.execute(
+                sa.select(User.email, User.id).where(User.email.in_(emails_chunk))
+            ).all())
+
+        # -- enrolments, attempts, registrations, certificates ---------------------------------------
+        out = SimpleNamespace(enrolments=[], attempts=[], registrations=[], certificates=[])
+        for person in user_rows:
+            _enrolments_of(rng, crypto, person, ids[person["email"]], world, now, out)
+        insert_rows(Enrolment.__table__, out.enrolments)
+        insert_rows(QuizAttempt.__table__, out.attempts)
+        insert_rows(Registration.__table__, out.registrations)
+        insert_rows(Certificate.__table__, out.certificates)
+        for index, rows in enumerate((user_rows, out.enrolments, out.attempts,
+                                      out.registrations, out.certificates)):
+            totals[index] += len(rows)
+        if after_block is not None:
+            after_block()
+    db.session.flush()
+    if totals[0] >= 1000:
+        # fresh statistics after a bulk load, so the query planner picks the reporting indexes
+        db.session.execute(sa.text("ANALYZE"))
+    click.echo(
+        "synthetic participants: {} people, {} enrolments, {} quiz attempts, "
+        "{} webinar registrations, {} certificates".format(*totals)
+    )
+    return totals[0]
+
+
+def _courses_world(min_courses: int) -> SimpleNamespace:
+    """The courses people enrol in (made when too few), their quizzes, webinars and audiences,
+    and the webinars' places (capacity, places taken). Reads only the database: no draws."""
     organiser_id = _organiser_id()
-    _ensure_courses(min_courses, organiser_id)
+    ensure_courses(min_courses, organiser_id)
     course_rows = db.session.execute(
         sa.select(Course.id, Course.webinar_required).order_by(Course.id)
     ).all()
@@ -273,15 +200,26 @@ def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_cou
         sa.select(Registration.webinar_id, sa.func.count(Registration.id))
         .where(Registration.status == RegistrationStatus.registered)
         .group_by(Registration.webinar_id)).all())
-
-    def is_full(webinar_id: int) -> bool:
-        return bool(capacity.get(webinar_id)) and taken.get(webinar_id, 0) >= capacity[webinar_id]
     course_audience_rows = db.session.execute(sa.select(course_audiences)).all()
     courses_for_audience: dict[int, list[int]] = {}
     for course_id, audience_id in course_audience_rows:
         courses_for_audience.setdefault(audience_id, []).append(course_id)
+    return SimpleNamespace(
+        course_ids=course_ids, webinar_required=webinar_required,
+        quizzes_by_course=quizzes_by_course, webinars_by_course=webinars_by_course,
+        capacity=capacity, taken=taken, courses_for_audience=courses_for_audience,
+    )
 
-    # -- people ------------------------------------------------------------------------------
+
+def _is_full(world: SimpleNamespace, webinar_id: int) -> bool:
+    return bool(world.capacity.get(webinar_id)) \
+        and world.taken.get(webinar_id, 0) >= world.capacity[webinar_id]
+
+
+def _people_pool(centres: dict, audiences: dict[str, int],
+                 centre_slugs: list[str] | None) -> SimpleNamespace:
+    """What people are drawn from: centres and audiences with their weights, and the one
+    password hash they share."""
     password_hash = hash_password(SYNTHETIC_PASSWORD)
     centre_pool = [centres[s] for s in (centre_slugs or CENTRE_COUNTRIES) if s in centres]
     # the demo centre is the busiest (twice a typical centre); in scale mode a tenth of
@@ -289,129 +227,133 @@ def generate(count: int, *, prefix: str, centre_slugs: list[str] | None, min_cou
     centre_weights = [2 if c.slug == DEMO_CENTRE else 1 for c in centre_pool]
     audience_slugs = [s for s in AUDIENCE_WEIGHTS if s in audiences]
     audience_weights = [AUDIENCE_WEIGHTS[s] for s in audience_slugs]
-    now = _now()
-    totals = [0, 0, 0, 0, 0]
-    for block in _chunks(missing, BLOCK):  # a block of people at a time: flat memory
-        user_rows = []
-        for email in block:
-            if centre_slugs is None and rng.random() < 0.1:
-                centre = None
-                country = rng.choice(["CH", "DE", "FR", "US", "JP", "IN", "CA", "GB"])
-            else:
-                centre = rng.choices(centre_pool, centre_weights)[0]
-                countries = CENTRE_COUNTRIES.get(centre.slug, [centre.host_country])
-                country = countries[0] if rng.random() < 0.4 else rng.choice(countries)
-            user_rows.append({
-                "email": email,
-                "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                "password_hash": password_hash,
-                "role": Role.learner,
-                "audience_id": audiences[rng.choices(audience_slugs, audience_weights)[0]],
-                "country": country,
-                "timezone": "UTC",
-                "locale": rng.choice(["en", "en", "fr", "es"]),
-                "centre_id": centre.id if centre else None,
-                "session_token": secrets.token_urlsafe(32),
-                "active": True,
-                "created_at": now - timedelta(days=rng.uniform(5, 720)),
-            })
-        _insert(User.__table__, user_rows)
-        ids = {}
-        for emails_chunk in _chunks(block):
-            ids.update(db.session.execute(
-                sa.select(User.email, User.id).where(User.email.in_(emails_chunk))
-            ).all())
+    return SimpleNamespace(centre_slugs=centre_slugs, centre_pool=centre_pool,
+                           centre_weights=centre_weights, audiences=audiences,
+                           audience_slugs=audience_slugs, audience_weights=audience_weights,
+                           password_hash=password_hash)
 
-        # -- enrolments, attempts, registrations, certificates ---------------------------------------
-        enrolment_rows, attempt_rows, registration_rows, certificate_rows = [], [], [], []
-        per_person = [1, 2, 3, 4, 5]
-        per_person_weights = [10, 20, 40, 20, 10]  # three on average
-        for person in user_rows:
-            user_id = ids[person["email"]]
-            preferred = courses_for_audience.get(person["audience_id"], [])
-            wanted = min(len(course_ids), rng.choices(per_person, per_person_weights)[0])
-            chosen = list(dict.fromkeys(
-                ([rng.choice(preferred)] if preferred else []) + rng.sample(course_ids, len(course_ids))
-            ))[:wanted]
-            for course_id in chosen:
-                enrolled_at = person["created_at"] + timedelta(days=rng.uniform(0, 60))
-                if enrolled_at > now:
-                    enrolled_at = now - timedelta(hours=rng.uniform(1, 48))
-                roll = rng.random()
-                status, completed_at, progress = EnrolmentStatus.active, None, rng.randint(0, 95)
-                if roll < 0.07:
-                    status = EnrolmentStatus.withdrawn
-                elif roll < 0.52:
-                    days = min(365.0, math.exp(rng.gauss(math.log(21), 0.7)))
-                    done = enrolled_at + timedelta(days=days)
-                    if done < now:
-                        status, completed_at, progress = EnrolmentStatus.completed, done, 100
-                enrolment_rows.append({
-                    "user_id": user_id, "course_id": course_id, "status": status,
-                    "source": EnrolmentSource.bulk if rng.random() < 0.3 else EnrolmentSource.self,
-                    "enrolled_at": enrolled_at, "completed_at": completed_at,
-                    "progress_percent": progress,
-                })
-                # quizzes: every one passed when complete; some tried along the way otherwise
-                for quiz_id, pass_mark in quizzes_by_course.get(course_id, []):
-                    if status is EnrolmentStatus.completed:
-                        scores = [rng.uniform(pass_mark, 100)]
-                        if rng.random() < 0.3:
-                            scores.insert(0, rng.uniform(20, pass_mark - 1))
-                    elif progress > 50 and rng.random() < 0.6:
-                        scores = [rng.uniform(20, 100)]
-                    else:
-                        continue
-                    finish = completed_at or enrolled_at + timedelta(days=rng.uniform(1, 20))
-                    finish = min(finish, now)
-                    for number, percent in enumerate(scores, start=1):
-                        submitted = finish - timedelta(hours=(len(scores) - number) * 24 + 1)
-                        attempt_rows.append({
-                            "quiz_id": quiz_id, "user_id": user_id, "number": number,
-                            "status": AttemptStatus.submitted, "started_at": submitted - timedelta(minutes=20),
-                            "submitted_at": submitted, "layout": {}, "answers": {},
-                            "score": round(percent / 10, 2), "max_score": 10.0,
-                            "percent": round(percent, 1), "passed": percent >= pass_mark,
-                        })
-                webinars = webinars_by_course.get(course_id) or []
-                must_attend = webinar_required.get(course_id) and status is EnrolmentStatus.completed
-                if webinars and (must_attend or rng.random() < 0.35):
-                    attended = bool(must_attend or rng.random() < 0.7)
-                    webinar_id = rng.choice(webinars)
-                    if is_full(webinar_id):  # another of the course's webinars may have room
-                        webinar_id = next((w for w in webinars if not is_full(w)), webinar_id)
-                    full = is_full(webinar_id)
-                    if full:
-                        attended = False
-                    else:
-                        taken[webinar_id] = taken.get(webinar_id, 0) + 1
-                    registration_rows.append({
-                        "webinar_id": webinar_id, "user_id": user_id,
-                        "status": RegistrationStatus.waitlisted if full else RegistrationStatus.registered,
-                        "created_at": enrolled_at, "attended": attended,
-                        "minutes_attended": rng.randint(70, 90) if attended else None,
-                    })
-                if status is EnrolmentStatus.completed:
-                    certificate_rows.append({
-                        "code": _certificate_code(crypto), "user_id": user_id, "course_id": course_id,
-                        "audience_id": person["audience_id"], "learner_name": person["name"],
-                        "issued_at": completed_at,
-                    })
-        _insert(Enrolment.__table__, enrolment_rows)
-        _insert(QuizAttempt.__table__, attempt_rows)
-        _insert(Registration.__table__, registration_rows)
-        _insert(Certificate.__table__, certificate_rows)
-        for index, rows in enumerate((user_rows, enrolment_rows, attempt_rows,
-                                      registration_rows, certificate_rows)):
-            totals[index] += len(rows)
-        if after_block is not None:
-            after_block()
-    db.session.flush()
-    if totals[0] >= 1000:
-        # fresh statistics after a bulk load, so the query planner picks the reporting indexes
-        db.session.execute(sa.text("ANALYZE"))
-    click.echo(
-        "synthetic participants: {} people, {} enrolments, {} quiz attempts, "
-        "{} webinar registrations, {} certificates".format(*totals)
-    )
-    return totals[0]
+
+def _user_rows(rng: random.Random, block: list[str], pool: SimpleNamespace,
+               now: datetime) -> list[dict]:
+    """The rows of a block of people (draws from ``rng`` person by person)."""
+    user_rows = []
+    for email in block:
+        if pool.centre_slugs is None and rng.random() < 0.1:
+            centre = None
+            country = rng.choice(["CH", "DE", "FR", "US", "JP", "IN", "CA", "GB"])
+        else:
+            centre = rng.choices(pool.centre_pool, pool.centre_weights)[0]
+            countries = CENTRE_COUNTRIES.get(centre.slug, [centre.host_country])
+            country = countries[0] if rng.random() < 0.4 else rng.choice(countries)
+        user_rows.append({
+            "email": email,
+            "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            "password_hash": pool.password_hash,
+            "role": Role.learner,
+            "audience_id": pool.audiences[rng.choices(pool.audience_slugs,
+                                                      pool.audience_weights)[0]],
+            "country": country,
+            "timezone": "UTC",
+            "locale": rng.choice(["en", "en", "fr", "es"]),
+            "centre_id": centre.id if centre else None,
+            "session_token": secrets.token_urlsafe(32),
+            "active": True,
+            "created_at": now - timedelta(days=rng.uniform(5, 720)),
+        })
+    return user_rows
+
+
+#: enrolments per person and their weights: three on average
+PER_PERSON = [1, 2, 3, 4, 5]
+PER_PERSON_WEIGHTS = [10, 20, 40, 20, 10]
+
+
+def _enrolments_of(rng: random.Random, crypto: random.Random, person: dict, user_id: int,
+                   world: SimpleNamespace, now: datetime, out: SimpleNamespace) -> None:
+    """One person's enrolments with their quiz attempts, webinar registrations and
+    certificates, appended to ``out`` (the draws from ``rng`` in the same order every run)."""
+    preferred = world.courses_for_audience.get(person["audience_id"], [])
+    wanted = min(len(world.course_ids), rng.choices(PER_PERSON, PER_PERSON_WEIGHTS)[0])
+    chosen = list(dict.fromkeys(
+        ([rng.choice(preferred)] if preferred else [])
+        + rng.sample(world.course_ids, len(world.course_ids))
+    ))[:wanted]
+    for course_id in chosen:
+        enrolled_at = person["created_at"] + timedelta(days=rng.uniform(0, 60))
+        if enrolled_at > now:
+            enrolled_at = now - timedelta(hours=rng.uniform(1, 48))
+        roll = rng.random()
+        status, completed_at, progress = EnrolmentStatus.active, None, rng.randint(0, 95)
+        if roll < 0.07:
+            status = EnrolmentStatus.withdrawn
+        elif roll < 0.52:
+            days = min(365.0, math.exp(rng.gauss(math.log(21), 0.7)))
+            done = enrolled_at + timedelta(days=days)
+            if done < now:
+                status, completed_at, progress = EnrolmentStatus.completed, done, 100
+        out.enrolments.append({
+            "user_id": user_id, "course_id": course_id, "status": status,
+            "source": EnrolmentSource.bulk if rng.random() < 0.3 else EnrolmentSource.self,
+            "enrolled_at": enrolled_at, "completed_at": completed_at,
+            "progress_percent": progress,
+        })
+        _attempts(rng, world.quizzes_by_course.get(course_id, []), user_id, status, progress,
+                  enrolled_at, completed_at, now, out.attempts)
+        _registration(rng, world, course_id, user_id, status, enrolled_at, out.registrations)
+        if status is EnrolmentStatus.completed:
+            out.certificates.append({
+                "code": _certificate_code(crypto), "user_id": user_id, "course_id": course_id,
+                "audience_id": person["audience_id"], "learner_name": person["name"],
+                "issued_at": completed_at,
+            })
+
+
+def _attempts(rng: random.Random, quizzes: list[tuple[int, int]], user_id: int, status,
+              progress: int, enrolled_at: datetime, completed_at: datetime | None,
+              now: datetime, attempt_rows: list[dict]) -> None:
+    """The quiz attempts of one enrolment: every quiz passed when complete; some tried along
+    the way otherwise."""
+    for quiz_id, pass_mark in quizzes:
+        if status is EnrolmentStatus.completed:
+            scores = [rng.uniform(pass_mark, 100)]
+            if rng.random() < 0.3:
+                scores.insert(0, rng.uniform(20, pass_mark - 1))
+        elif progress > 50 and rng.random() < 0.6:
+            scores = [rng.uniform(20, 100)]
+        else:
+            continue
+        finish = completed_at or enrolled_at + timedelta(days=rng.uniform(1, 20))
+        finish = min(finish, now)
+        for number, percent in enumerate(scores, start=1):
+            submitted = finish - timedelta(hours=(len(scores) - number) * 24 + 1)
+            attempt_rows.append({
+                "quiz_id": quiz_id, "user_id": user_id, "number": number,
+                "status": AttemptStatus.submitted, "started_at": submitted - timedelta(minutes=20),
+                "submitted_at": submitted, "layout": {}, "answers": {},
+                "score": round(percent / 10, 2), "max_score": 10.0,
+                "percent": round(percent, 1), "passed": percent >= pass_mark,
+            })
+
+
+def _registration(rng: random.Random, world: SimpleNamespace, course_id: int, user_id: int,
+                  status, enrolled_at: datetime, registration_rows: list[dict]) -> None:
+    """Maybe a registration to one of the course's webinars (always when the course requires
+    one and the enrolment is complete), waitlisted when every webinar of the course is full."""
+    webinars = world.webinars_by_course.get(course_id) or []
+    must_attend = world.webinar_required.get(course_id) and status is EnrolmentStatus.completed
+    if webinars and (must_attend or rng.random() < 0.35):
+        attended = bool(must_attend or rng.random() < 0.7)
+        webinar_id = rng.choice(webinars)
+        if _is_full(world, webinar_id):  # another of the course's webinars may have room
+            webinar_id = next((w for w in webinars if not _is_full(world, w)), webinar_id)
+        full = _is_full(world, webinar_id)
+        if full:
+            attended = False
+        else:
+            world.taken[webinar_id] = world.taken.get(webinar_id, 0) + 1
+        registration_rows.append({
+            "webinar_id": webinar_id, "user_id": user_id,
+            "status": RegistrationStatus.waitlisted if full else RegistrationStatus.registered,
+            "created_at": enrolled_at, "attended": attended,
+            "minutes_attended": rng.randint(70, 90) if attended else None,
+        })

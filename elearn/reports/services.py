@@ -99,6 +99,80 @@ def _zero(column):
     return sa.func.coalesce(sa.func.sum(column), 0)
 
 
+def _figure_columns(facts, name: str) -> tuple[list, list]:
+    """The counted and the summed columns of one breakdown's GROUP BY over ``facts``."""
+    counts = [
+        # one enrolment per person and course: a course's participants are its enrolments
+        (sa.func.count() if name == "course" else sa.func.count(sa.distinct(facts.c.user_id)))
+        .label("participants"),
+        sa.func.count().label("enrolments"),
+        _zero(facts.c.active).label("in_progress"),
+        _zero(facts.c.completed).label("completed"),
+        _zero(facts.c.withdrawn).label("withdrawn"),
+    ]
+    sums = [
+        _zero(facts.c.quiz_total).label("quiz_total"),
+        _zero(facts.c.quiz_n).label("quiz_n"),
+        _zero(facts.c.cert).label("certificates"),
+        _zero(facts.c.reg_n).label("registrations"),
+        _zero(facts.c.reg_attended).label("attended"),
+    ]
+    return counts, sums
+
+
+def _postgresql_part(facts, key, grouping, counts, sums) -> sa.Select:
+    """One breakdown on PostgreSQL: a GROUP BY with ``percentile_cont`` for the median."""
+    median = sa.func.percentile_cont(0.5).within_group(facts.c.days).label("median_days")
+    part = sa.select(
+        grouping,
+        (sa.cast(key, sa.String(64)) if key is not None
+         else sa.cast(sa.null(), sa.String(64))).label("key"),
+        *counts, median, *sums,
+    ).select_from(facts)
+    if key is not None:
+        part = part.group_by(key)
+    return part
+
+
+def _sqlite_part(facts, name: str, key, grouping, counts, sums) -> sa.Select:
+    """One breakdown on SQLite: aggregate first, then join each group to its median (a handful
+    of rows), the middle row(s) of a ROW_NUMBER() window."""
+    group_key = key if key is not None else sa.literal_column("0")
+    aggregated = sa.select(group_key.label("k"), *counts, *sums).select_from(facts)
+    if key is not None:
+        aggregated = aggregated.group_by(key)
+    aggregated = aggregated.subquery(f"agg_{name}")
+    partition = [key] if key is not None else None
+    ranked = (
+        sa.select(
+            group_key.label("k"),
+            facts.c.days,
+            sa.func.row_number().over(partition_by=partition, order_by=facts.c.days)
+            .label("rn"),
+            # same window as row_number (one sort), framed over the whole group
+            sa.func.count().over(partition_by=partition, order_by=facts.c.days,
+                                 rows=(None, None)).label("n"),
+        )
+        .where(facts.c.days.is_not(None))
+        .subquery(f"ranked_{name}")
+    )
+    medians = (
+        sa.select(ranked.c.k, sa.func.avg(ranked.c.days).label("median"))
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+        .group_by(ranked.c.k)
+        .subquery(f"median_{name}")
+    )
+    a = aggregated.c
+    return sa.select(
+        grouping,
+        (sa.cast(a.k, sa.String(64)) if key is not None
+         else sa.cast(sa.null(), sa.String(64))).label("key"),
+        a.participants, a.enrolments, a.in_progress, a.completed, a.withdrawn,
+        medians.c.median.label("median_days"),
+        a.quiz_total, a.quiz_n, a.certificates, a.registrations, a.attended,
+    ).select_from(aggregated.outerjoin(medians, medians.c.k == a.k))
+
+
 def report_statement(scope: Scope, dialect: str) -> sa.Select:
     """ONE statement: the figures of the whole scope and of every group of every breakdown.
 
@@ -115,72 +189,12 @@ def report_statement(scope: Scope, dialect: str) -> sa.Select:
     }
     parts = []
     for name, key in keys.items():
-        counts = [
-            # one enrolment per person and course: a course's participants are its enrolments
-            (sa.func.count() if name == "course" else sa.func.count(sa.distinct(facts.c.user_id)))
-            .label("participants"),
-            sa.func.count().label("enrolments"),
-            _zero(facts.c.active).label("in_progress"),
-            _zero(facts.c.completed).label("completed"),
-            _zero(facts.c.withdrawn).label("withdrawn"),
-        ]
-        sums = [
-            _zero(facts.c.quiz_total).label("quiz_total"),
-            _zero(facts.c.quiz_n).label("quiz_n"),
-            _zero(facts.c.cert).label("certificates"),
-            _zero(facts.c.reg_n).label("registrations"),
-            _zero(facts.c.reg_attended).label("attended"),
-        ]
+        counts, sums = _figure_columns(facts, name)
         grouping = sa.literal_column(f"'{name}'", sa.String).label("grouping")
         if dialect == "postgresql":
-            median = sa.func.percentile_cont(0.5).within_group(facts.c.days).label("median_days")
-            part = sa.select(
-                grouping,
-                (sa.cast(key, sa.String(64)) if key is not None
-                 else sa.cast(sa.null(), sa.String(64))).label("key"),
-                *counts, median, *sums,
-            ).select_from(facts)
-            if key is not None:
-                part = part.group_by(key)
-            parts.append(part)
-            continue
-        # SQLite: aggregate first, then join each group to its median (a handful of rows)
-        group_key = key if key is not None else sa.literal_column("0")
-        aggregated = sa.select(group_key.label("k"), *counts, *sums).select_from(facts)
-        if key is not None:
-            aggregated = aggregated.group_by(key)
-        aggregated = aggregated.subquery(f"agg_{name}")
-        partition = [key] if key is not None else None
-        ranked = (
-            sa.select(
-                group_key.label("k"),
-                facts.c.days,
-                sa.func.row_number().over(partition_by=partition, order_by=facts.c.days)
-                .label("rn"),
-                # same window as row_number (one sort), framed over the whole group
-                sa.func.count().over(partition_by=partition, order_by=facts.c.days,
-                                     rows=(None, None)).label("n"),
-            )
-            .where(facts.c.days.is_not(None))
-            .subquery(f"ranked_{name}")
-        )
-        medians = (
-            sa.select(ranked.c.k, sa.func.avg(ranked.c.days).label("median"))
-            .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
-            .group_by(ranked.c.k)
-            .subquery(f"median_{name}")
-        )
-        a = aggregated.c
-        parts.append(
-            sa.select(
-                grouping,
-                (sa.cast(a.k, sa.String(64)) if key is not None
-                 else sa.cast(sa.null(), sa.String(64))).label("key"),
-                a.participants, a.enrolments, a.in_progress, a.completed, a.withdrawn,
-                medians.c.median.label("median_days"),
-                a.quiz_total, a.quiz_n, a.certificates, a.registrations, a.attended,
-            ).select_from(aggregated.outerjoin(medians, medians.c.k == a.k))
-        )
+            parts.append(_postgresql_part(facts, key, grouping, counts, sums))
+        else:
+            parts.append(_sqlite_part(facts, name, key, grouping, counts, sums))
     return sa.union_all(*parts)
 
 

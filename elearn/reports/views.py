@@ -1,5 +1,5 @@
 """Reports pages: the centre dashboard (coordinators), the trainers' reports, participant lists,
-one person's record, CSV/XLSX exports, and the profile page for API tokens.
+one person's record, CSV/XLSX exports; the profile page for API tokens is in ``token_views``.
 
 Each view reads its arguments through a form, works out the scope the user may see (404 for a
 centre or person outside it), calls the services and renders.
@@ -10,17 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint,
     Response,
-    abort,
-    flash,
-    redirect,
     render_template,
     request,
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,12 +28,16 @@ from elearn.loaders import load_person
 from elearn.permissions import can_see_person, ensure, require
 from elearn.reference.models import RegionalCentre
 from elearn.reference.services import country_names
-from elearn.reports import charts, dashboard, exports, people, services, tokens
+from elearn.reports import charts, dashboard, exports, people, services
 from elearn.reports.api import bp as api_bp
-from elearn.reports.forms import FilterForm, ParticipantFilterForm, RevokeForm, TokenForm
+from elearn.reports.blueprint import bp
+from elearn.reports.forms import FilterForm, ParticipantFilterForm
 from elearn.reports.services import Scope
 
-bp = Blueprint("reports", __name__)
+# isort: split
+# the API token pages are routes of the same blueprint, in their own module
+from elearn.reports import token_views  # noqa: F401
+
 blueprints = [bp, api_bp]
 
 PER_PAGE = 50
@@ -372,48 +372,3 @@ def trainer_export_participants(fmt: str):
 @require(Role.trainer)
 def trainer_export_breakdowns(fmt: str):
     return _export_breakdowns("trainer", fmt)
-
-
-# -- personal access tokens ----------------------------------------------------------------------
-
-
-def _no_store(response_and_status):
-    body, status = response_and_status
-    response = Response(body, status=status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.route("/profile/tokens", methods=["GET", "POST"])
-@require()
-def tokens_page():
-    user = current_user._get_current_object()
-    form = TokenForm()
-    new_token = None
-    if form.validate_on_submit():
-        if tokens.active_token_count(user) >= tokens.MAX_ACTIVE_TOKENS:
-            form.name.errors.append(
-                ngettext("You have %(num)s active token. Revoke it first.",
-                         "You have %(num)s active tokens. Revoke one first.",
-                         tokens.MAX_ACTIVE_TOKENS)
-            )
-        else:
-            _token, new_token = tokens.create_token(user, form.name.data)
-            form = TokenForm(formdata=None)
-    status = 400 if form.errors else (201 if new_token else 200)
-    return _no_store((render_template(
-        "reports/tokens.html", form=form, tokens=tokens.user_tokens(user), new_token=new_token,
-        revoke_form=RevokeForm(),
-    ), status))
-
-
-@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
-@require()
-def revoke_token(token_id: int):
-    form = RevokeForm()
-    if not form.validate_on_submit():
-        abort(400)
-    token = tokens.revoke_token(current_user._get_current_object(), token_id)
-    ensure(token is not None)
-    flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")
-    return redirect(url_for("reports.tokens_page"))

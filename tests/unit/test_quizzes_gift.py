@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from elearn.quizzes.gift import parse_gift, unescape
+from elearn.quizzes.gift import parse_gift
+from elearn.quizzes.gift_text import unescape
 from elearn.quizzes.loader import load_quiz
 from elearn.quizzes.spec import build_question
 

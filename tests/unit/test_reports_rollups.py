@@ -21,7 +21,7 @@ from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
 from elearn.reference.models import Audience, RegionalCentre
-from elearn.reports import dashboard, rollups, services
+from elearn.reports import dashboard, rollup_sql, rollups, services
 from elearn.reports.models import ReportRollup
 from elearn.reports.services import GROUPINGS, Scope
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar
@@ -219,8 +219,8 @@ def test_rollups_equal_the_direct_computation(world, people, plan, date_from, sp
                 assert dashboard.participant_total(narrowed) == _people_counted(narrowed), narrowed
         # a rebuild from scratch gives the same rows as the incremental updates (summary rows,
         # every grouping of the completion-day histograms, people counts)
-        stored = ((ReportRollup.__table__, "enrolments"), (rollups.days_table, "n"),
-                  (rollups.people_table, "participants"), (rollups.medians_table, None))
+        stored = ((ReportRollup.__table__, "enrolments"), (rollup_sql.days_table, "n"),
+                  (rollup_sql.people_table, "participants"), (rollup_sql.medians_table, None))
         kept = {table.name: _rows(table, count) for table, count in stored}
         rollups.rebuild(db.session.connection())
         for table, count in stored:
@@ -267,7 +267,7 @@ def test_rebuild_command_recomputes_from_scratch(world, app):
 
 def test_period_condition_covers_each_day_once():
     """Whole months inside the range come from month rows, the ragged ends from day rows."""
-    table = rollups.rollups_table
+    table = rollup_sql.rollups_table
     condition = dashboard.period_condition(table, date(2026, 1, 20), date(2026, 4, 10))
     sql = str(condition.compile(compile_kwargs={"literal_binds": True}))
     assert "'2026-02-01'" in sql and "'2026-04-01'" in sql  # February and March as months

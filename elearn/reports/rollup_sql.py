@@ -1,0 +1,224 @@
+"""The SQL of the report rollups (``elearn.reports.rollups``): the summary tables, the stand-in
+keys of their "every ..." groups, the histogram groupings, the median of a histogram, and the
+statements that add or subtract facts (built once per engine kind)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from elearn.reports import services
+from elearn.reports.facts import facts as facts_sql
+from elearn.reports.models import (
+    ROLLUP_KEY,
+    ReportCompletionDays,
+    ReportFact,
+    ReportMedian,
+    ReportPeople,
+    ReportRollup,
+)
+from elearn.reports.services import Scope
+
+facts_table = ReportFact.__table__
+rollups_table = ReportRollup.__table__
+days_table = ReportCompletionDays.__table__
+people_table = ReportPeople.__table__
+medians_table = ReportMedian.__table__
+MEDIAN_KEY = ("centre_id", "course_id", "country", "audience_id")
+
+#: the start of the all-time period
+EPOCH = date(1970, 1, 1)
+#: a (all time), m (month), d (day)
+PERIODS = ("a", "m", "d")
+
+SUMS = {
+    "enrolments": lambda f: sa.func.count(),
+    "in_progress": lambda f: sa.func.sum(f.c.active),
+    "completed": lambda f: sa.func.sum(f.c.completed),
+    "withdrawn": lambda f: sa.func.sum(f.c.withdrawn),
+    "quiz_total": lambda f: sa.func.sum(f.c.quiz_total),
+    "quiz_n": lambda f: sa.func.sum(f.c.quiz_n),
+    "certificates": lambda f: sa.func.sum(f.c.cert),
+    "registrations": lambda f: sa.func.sum(f.c.reg_n),
+    "attended": lambda f: sa.func.sum(f.c.reg_attended),
+}
+
+
+def _day(column, dialect: str):
+    """The UTC day of a stored instant (instants are stored as naive UTC)."""
+    if dialect == "postgresql":
+        return sa.cast(column, sa.Date)
+    return sa.func.date(column)
+
+
+def _whole_days(days, dialect: str):
+    if dialect == "postgresql":
+        return sa.cast(sa.func.floor(days), sa.Integer)
+    return sa.cast(days, sa.Integer)  # days are never negative: truncation is the floor
+
+
+def _period_start(period: str, day, dialect: str):
+    if period == "a":
+        return None
+    if period == "d":
+        return day
+    if dialect == "postgresql":
+        return sa.cast(sa.func.date_trunc("month", day), sa.Date)
+    return sa.func.date(day, "start of month")
+
+
+#: stand-ins in ``report_completion_days`` for "every centre", "every course", "every country",
+#: "every audience" (no real row has them: ids start at 1, centre 0 is "no centre", countries
+#: are two letters)
+ALL_CENTRES, ANY_COURSE, ANY_COUNTRY, ANY_AUDIENCE = -1, 0, "", 0
+
+
+def histogram_groupings(period: str) -> list[tuple[bool, bool, str]]:
+    """The groupings of the completion-day histograms of a period: (by centre, by course, by
+    "country", "audience", "neither" or "both").
+
+    All time and months: not the full cross product but its projections. A median of the
+    dashboard is one of total, course, country or audience within a centre (or all centres) and
+    a set of courses (or all), so every scope's medians come from at most a few hundred rows per
+    group (one per whole day), whatever the number of enrolments. Days (the ragged ends of a
+    date filter, at most two part-months) keep the full cross product, which the dashboard
+    projects itself: projections would multiply the day rows by twelve."""
+    if period == "d":
+        return [(True, True, "both")]
+    return [(by_centre, by_course, breakdown)
+            for by_centre in (True, False) for by_course in (True, False)
+            for breakdown in ("country", "audience", "neither")]
+
+
+def _histogram_selects(f, period: str, start, signed, where) -> list[sa.Select]:
+    selects = []
+    for by_centre, by_course, breakdown in histogram_groupings(period):
+        centre = f.c.centre_id if by_centre else sa.literal(ALL_CENTRES, sa.Integer)
+        course = f.c.course_id if by_course else sa.literal(ANY_COURSE, sa.Integer)
+        by_country, by_audience = breakdown in ("country", "both"), breakdown in ("audience", "both")
+        country = f.c.country if by_country else sa.literal(ANY_COUNTRY, sa.String(2))
+        audience = f.c.audience_id if by_audience else sa.literal(ANY_AUDIENCE, sa.Integer)
+        groups = [column for column, used in (
+            (f.c.centre_id, by_centre), (start, start is not None), (f.c.course_id, by_course),
+            (f.c.country, by_country), (f.c.audience_id, by_audience),
+        ) if used]
+        selects.append(
+            sa.select(
+                sa.literal(period, sa.String(1)).label("period"), centre.label("centre_id"),
+                (sa.literal(EPOCH, sa.Date) if start is None else start).label("start"),
+                course.label("course_id"), country.label("country"),
+                audience.label("audience_id"), f.c.done_days.label("days"),
+                (signed * sa.func.count()).label("n"),
+            ).where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
+        )
+    return selects
+
+
+def median_select(rows, keys: list) -> sa.Select:
+    """Per group of ``keys``, the median of the histogram ``rows`` (columns ``days`` and ``n``),
+    as ``median_days``: the lower and upper middle values are the first whole days at which
+    the running count reaches half the total (the ranks of the direct computation's median)."""
+    names = [key.name for key in keys]
+    binned = sa.select(*keys, rows.c.days, sa.func.sum(rows.c.n).label("n")) \
+        .group_by(*keys, rows.c.days).subquery("binned")
+    group = [binned.c[name] for name in names]
+    running = sa.select(
+        *group, binned.c.days,
+        sa.func.sum(binned.c.n).over(partition_by=group, order_by=binned.c.days)
+        .label("running"),
+        sa.func.sum(binned.c.n).over(partition_by=group).label("total"),
+    ).subquery("running")
+    low = sa.func.min(sa.case((2 * running.c.running >= running.c.total, running.c.days)))
+    high = sa.func.min(sa.case((2 * running.c.running >= running.c.total + 1, running.c.days)))
+    return sa.select(
+        *(running.c[name] for name in names),
+        sa.cast((low + high) / sa.literal(2.0, sa.Float), sa.Float).label("median_days"),
+    ).where(running.c.total > 0).group_by(*(running.c[name] for name in names))
+
+
+def _insert(dialect: str):
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _upsert(dialect: str, table, select, columns: list[str], key: Iterable[str],
+            added: Iterable[str]):
+    """INSERT the SELECT's rows; on a key that exists, add them to the stored values."""
+    # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT: select from a subquery
+    rows = select.subquery("delta")
+    statement = _insert(dialect)(table).from_select(
+        columns, sa.select(*rows.c).where(rows.c[columns[-1]].is_not(None))
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + statement.excluded[name] for name in added},
+    )
+
+
+def people_condition(table):
+    """The rows of the bound ``users`` (an index on ``user_id`` serves it on both engines)."""
+    return table.c.user_id.in_(sa.bindparam("users", expanding=True))
+
+
+@lru_cache(maxsize=8)
+def update_statements(dialect: str, scoped: bool) -> SimpleNamespace:
+    """The statements of an update, built once per engine kind (then only bound and run).
+
+    ``scoped``: they take the bound ``users`` (all their enrolments); otherwise everything.
+    The sign (1 add, -1 subtract) is bound as ``sign``."""
+    f = facts_table
+    signed = sa.bindparam("sign", type_=sa.Integer)
+    where = people_condition(f) if scoped else f.c.user_id.is_not(None)
+    people_where = where
+    sums, histograms = [], []
+    for period in PERIODS:
+        start = _period_start(period, f.c.day, dialect)
+        groups = [f.c.centre_id, *([] if start is None else [start]), f.c.course_id, f.c.country,
+                  f.c.audience_id]
+        head = [
+            sa.literal(period, sa.String(1)).label("period"), f.c.centre_id,
+            (sa.literal(EPOCH, sa.Date) if start is None else start).label("start"),
+            f.c.course_id, f.c.country, f.c.audience_id,
+        ]
+        sums.append(
+            sa.select(*head, *((signed * total(f)).label(name) for name, total in SUMS.items()))
+            .where(where).group_by(*groups)
+        )
+        histograms.extend(_histogram_selects(f, period, start, signed, where))
+    e = services.enrolments
+    facts = facts_sql(Scope(), dialect, (people_condition(e),) if scoped else (),
+                            joined=False if scoped else None)
+    new_facts = sa.select(
+        facts.c.user_id, facts.c.course_id, sa.func.coalesce(facts.c.centre_id, 0),
+        facts.c.country, facts.c.audience_id, _day(facts.c.enrolled_at, dialect),
+        facts.c.active, facts.c.completed, facts.c.withdrawn, _whole_days(facts.c.days, dialect),
+        sa.func.coalesce(facts.c.quiz_total, 0.0), sa.func.coalesce(facts.c.quiz_n, 0),
+        facts.c.cert, sa.func.coalesce(facts.c.reg_n, 0), sa.func.coalesce(facts.c.reg_attended, 0),
+    )
+    return SimpleNamespace(
+        apply=[
+            _upsert(dialect, rollups_table, sa.union_all(*sums), [*ROLLUP_KEY, *SUMS],
+                    ROLLUP_KEY, SUMS),
+            _upsert(dialect, days_table, sa.union_all(*histograms), [*ROLLUP_KEY, "days", "n"],
+                    (*ROLLUP_KEY, "days"), ["n"]),
+            _upsert(
+                dialect, people_table,
+                sa.select(f.c.centre_id, f.c.country, f.c.audience_id,
+                          (signed * sa.func.count(sa.distinct(f.c.user_id))).label("participants"))
+                .where(people_where).group_by(f.c.centre_id, f.c.country, f.c.audience_id),
+                ["centre_id", "country", "audience_id", "participants"],
+                ("centre_id", "country", "audience_id"), ["participants"],
+            ),
+        ],
+        delete_facts=facts_table.delete().where(where) if scoped else facts_table.delete(),
+        insert_facts=facts_table.insert().from_select(FACT_COLUMNS, new_facts),
+    )
+
+
+FACT_COLUMNS = ["user_id", "course_id", "centre_id", "country", "audience_id", "day", "active",
+                "completed", "withdrawn", "done_days", "quiz_total", "quiz_n", "cert", "reg_n",
+                "reg_attended"]
