@@ -89,9 +89,11 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_signals() -> None:
-    """Import the modules whose receivers act on other features' events (elearn.signals)."""
+    """Import the modules whose receivers act on other features' events (elearn.signals),
+    and the report rollups, whose session listeners keep the summary rows current."""
     from elearn.certificates import renewal, services  # noqa: F401
     from elearn.enrolments import completion  # noqa: F401
+    from elearn.reports import rollups  # noqa: F401
 
 
 def configure_templates(app: Flask) -> None:
