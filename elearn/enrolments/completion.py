@@ -21,7 +21,7 @@ from elearn.enrolments.models import (
     ModuleProgress,
 )
 from elearn.extensions import db
-from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt, ScorePolicy
+from elearn.quizzes.models import AttemptStatus, Question, Quiz, QuizAttempt, ScorePolicy
 from elearn.signals import attempt_graded, attendance_recorded, course_completed
 from elearn.webinars.models import Registration, Webinar
 
@@ -118,6 +118,14 @@ class OutlineItem:
     title: str
 
 
+def counted_quiz() -> sa.ColumnElement[bool]:
+    """The quizzes completion asks for: live, with at least one live question. A quiz without
+    questions (a GIFT file of ``$CATEGORY`` lines only, or every question archived) cannot be
+    passed, so it does not hold anyone's completion until questions are added."""
+    return sa.and_(Quiz.archived_at.is_(None), sa.exists().where(
+        Question.quiz_id == Quiz.id, Question.archived_at.is_(None)))
+
+
 def course_outline(course_id: int) -> tuple[list[OutlineItem], list[OutlineItem]]:
     """The course's live modules and quizzes, in course order; cached by content version
     (``elearn.caching``), so a page or a recomputation reads them from the cache."""
@@ -128,7 +136,7 @@ def course_outline(course_id: int) -> tuple[list[OutlineItem], list[OutlineItem]
             .order_by(Module.position))]
         quizzes = [OutlineItem(*row) for row in db.session.execute(
             sa.select(Quiz.id, Quiz.slug, Quiz.title)
-            .where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
+            .where(Quiz.course_id == course_id, counted_quiz())
             .order_by(Quiz.position, Quiz.id))]
         return modules, quizzes
 
@@ -192,10 +200,9 @@ def recompute_course(course: Course) -> int:
     who are now done (rare: only a removed module or quiz can complete someone). Completed
     enrolments stay completed. Returns how many enrolments this call completed.
     """
-    module_ids = set(db.session.scalars(
-        sa.select(Module.id).where(Module.course_id == course.id, Module.archived_at.is_(None))))
-    quiz_ids = set(db.session.scalars(
-        sa.select(Quiz.id).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None))))
+    modules, quizzes = course_outline(course.id)
+    module_ids = {item.id for item in modules}
+    quiz_ids = {item.id for item in quizzes}
     active = db.session.execute(
         sa.select(Enrolment.id, Enrolment.user_id, Enrolment.progress_percent)
         .where(Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.active)

@@ -82,6 +82,10 @@ def load_quiz(course_dir: Path, entry: dict, rel_file: str) -> tuple[ParsedQuiz 
             course_dir, file_name, rel_file, source, questions, _parse_translation)
         if problems:
             return None, problems
+    if not questions:
+        warnings.append(Problem(rel_file, 1, "the quiz has no questions yet (only categories): "
+                                "learners cannot take it and it does not count toward completion "
+                                "until questions are added"))
     return ParsedQuiz(title=title.strip()[:300], settings=settings, questions=questions,
                       source_format=source_format, categories=categories, warnings=warnings,
                       translations=translations), []
