@@ -39,7 +39,8 @@ def format_tag(text: str, default: str | None = None) -> tuple[str | None, str]:
     return default, text
 
 
-def unescape(text: str) -> str:
+def _unescape(text: str, keep_escapes: bool) -> str:
+    """``\\n`` becomes a line break; GIFT's escapes are resolved, or kept when ``keep_escapes``."""
     out = []
     i = 0
     while i < len(text):
@@ -47,7 +48,7 @@ def unescape(text: str) -> str:
         if char == "\\" and i + 1 < len(text):
             following = text[i + 1]
             if following in SPECIALS or following == "\\":
-                out.append(following)
+                out.append(text[i:i + 2] if keep_escapes else following)
                 i += 2
                 continue
             if following == "n":
@@ -57,29 +58,17 @@ def unescape(text: str) -> str:
         out.append(char)
         i += 1
     return "".join(out)
+
+
+def unescape(text: str) -> str:
+    return _unescape(text, keep_escapes=False)
 
 
 def unescape_markdown(text: str) -> str:
     """GIFT text bound for Markdown: ``\\n`` becomes a line break and GIFT's escapes stay as
     they are, for they are Markdown escapes too (CommonMark escapes any ASCII punctuation): an
     escaped ``\\#`` stays a literal "#" instead of starting a heading once unescaped."""
-    out = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text):
-            following = text[i + 1]
-            if following in SPECIALS or following == "\\":
-                out.append(text[i:i + 2])
-                i += 2
-                continue
-            if following == "n":
-                out.append("\n")
-                i += 2
-                continue
-        out.append(char)
-        i += 1
-    return "".join(out)
+    return _unescape(text, keep_escapes=True)
 
 
 def shown(raw: str, fmt: str) -> tuple[str | None, str]:
