@@ -11,8 +11,9 @@ filter). Two figures are not plain sums:
   of the scope's periods, stored per breakdown (``rollup_sql.histogram_groupings``): at most one
   row per whole day and group;
 * participants (distinct people) come from per-person counts without a date filter or trainer
-  restriction; under those they are counted (DISTINCT) from ``report_facts`` through a covering
-  index on (centre, day): that cost grows with the centre's enrolments in the date range.
+  restriction; under those they are the sizes of unions of sets of people per country and
+  audience and period (``reports.participant_sets``): exact, and read as a few compressed
+  bitmaps per country and audience, not one row per enrolment.
 
 :func:`elearn.reports.services.all_figures` is the direct one-statement computation over the
 source tables; a test compares the two on random data.
@@ -26,7 +27,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from elearn.extensions import db
-from elearn.reports import rollup_sql, services
+from elearn.reports import participant_sets, rollup_sql, services
 from elearn.reports.services import GROUPINGS, KEY_TYPES, Figures, Scope
 
 r = rollup_sql.rollups_table
@@ -188,6 +189,26 @@ def _stored_medians(scope: Scope) -> dict[tuple[str, object], float]:
             for row in db.session.execute(statement)}
 
 
+def _course_ids(scope: Scope):
+    """The courses of ``scope`` as participant sets name them: None for every course, else a
+    list or a SELECT of ids."""
+    if scope.trainer_id is None:
+        return None if scope.course_id is None else [scope.course_id]
+    ids = services.trainer_course_ids(scope.trainer_id)
+    if scope.course_id is not None:
+        ids = ids.where(services.courses.c.id == scope.course_id)
+    return ids
+
+
+def _people(scope: Scope, **narrowing) -> participant_sets.People:
+    """The scope's people as unions of participant sets (exact; see reports.participant_sets)."""
+    dated = scope.date_from is not None or scope.date_to is not None
+    ranges = period_ranges(scope.date_from, scope.date_to) if dated \
+        else participant_sets.all_time()
+    return participant_sets.read(scope.centre_id, _course_ids(scope), ranges, db.session,
+                                 **narrowing)
+
+
 def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
     """Distinct people per (grouping, key) outside the course breakdown; None when every group's
     participants equal its enrolments (one course)."""
@@ -197,61 +218,37 @@ def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
             and scope.user_id is None:
         rows = _rows_in_scope(p, scope)
         statement = _grouped(rows, [sa.func.sum(rows.c.participants).label("n")])
-    else:  # not additive over days or courses: distinct people counted from report_facts
-        f = rollup_sql.facts_table
-        where = []
-        if scope.centre_id is not None:
-            where.append(f.c.centre_id == scope.centre_id)
-        if scope.trainer_id is not None:
-            where.append(f.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
-        if scope.date_from is not None:
-            where.append(f.c.day >= scope.date_from)
-        if scope.date_to is not None:
-            where.append(f.c.day <= scope.date_to)
-        parts = []
-        for name, key in (("total", None), ("country", f.c.country),
-                          ("audience", f.c.audience_id)):
-            part = sa.select(
-                sa.literal_column(f"'{name}'", sa.String).label("grouping"),
-                (sa.cast(sa.null(), sa.String(64)) if key is None
-                 else sa.cast(key, sa.String(64))).label("key"),
-                sa.func.count(sa.distinct(f.c.user_id)).label("n"),
-            ).where(*where)
-            parts.append(part if key is None else part.group_by(key))
-        statement = sa.union_all(*parts)
-    return {(row.grouping, _key(row.grouping, row.key)): int(row.n or 0)
-            for row in db.session.execute(statement)}
+        return {(row.grouping, _key(row.grouping, row.key)): int(row.n or 0)
+                for row in db.session.execute(statement)}
+    # not additive over days or courses: unions of the sets of people
+    people = _people(scope)
+    by_country = people.by_country()
+    counts = {("total", None): sum(by_country.values())}
+    counts.update({("country", key): n for key, n in by_country.items()})
+    counts.update({("audience", key): n for key, n in people.by_audience().items()})
+    return counts
 
 
 def participant_total(scope: Scope) -> int:
     """People with an enrolment in ``scope`` (narrowed by country and audience as the participant
-    list is): summed from per-person counts without a date or trainer filter, else counted
-    (DISTINCT) from ``report_facts`` through its covering index."""
+    list is): summed from per-person counts without a date or trainer filter, else the size of
+    a union of participant sets."""
     if scope.user_id is not None:
         raise ValueError("one person's scope has no participant list")
-    if scope.date_from is None and scope.date_to is None and scope.trainer_id is None:
-        # a person has at most one enrolment per course: with a course, enrolments are people
-        table, total = (p, p.c.participants) if scope.course_id is None else (r, r.c.enrolments)
-        where = [] if scope.course_id is None else [
-            r.c.period == "a", r.c.start == rollup_sql.EPOCH, r.c.course_id == scope.course_id]
-        column = sa.func.sum(total)
-    else:
-        table = rollup_sql.facts_table
-        where = [table.c.day >= (scope.date_from or rollup_sql.EPOCH)]
-        if scope.date_to is not None:
-            where.append(table.c.day <= scope.date_to)
-        if scope.course_id is not None:
-            where.append(table.c.course_id == scope.course_id)
-        if scope.trainer_id is not None:
-            where.append(table.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
-        column = sa.func.count(sa.distinct(table.c.user_id))
+    if scope.date_from is not None or scope.date_to is not None or scope.trainer_id is not None:
+        return _people(scope, country=scope.country, audience_id=scope.audience_id).count(
+            scope.country, scope.audience_id)
+    # a person has at most one enrolment per course: with a course, enrolments are people
+    table, total = (p, p.c.participants) if scope.course_id is None else (r, r.c.enrolments)
+    where = [] if scope.course_id is None else [
+        r.c.period == "a", r.c.start == rollup_sql.EPOCH, r.c.course_id == scope.course_id]
     if scope.centre_id is not None:
         where.append(table.c.centre_id == scope.centre_id)
     if scope.country is not None:
         where.append(table.c.country == scope.country)
     if scope.audience_id is not None:
         where.append(table.c.audience_id == scope.audience_id)
-    return int(db.session.scalar(sa.select(column).where(*where)) or 0)
+    return int(db.session.scalar(sa.select(sa.func.sum(total)).where(*where)) or 0)
 
 
 def all_figures(scope: Scope) -> dict[str, dict]:

@@ -245,3 +245,28 @@ class ReportPeople(db.Model):
     country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
     audience_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     participants: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class ReportParticipantSet(db.Model):
+    """The people (a Roaring bitmap of user ids) with an enrolment in one group and period, so
+    that distinct participants over any date range or set of courses are a union of a few sets
+    (``reports.participant_sets``). A row is either a country's (audience 0) or an audience's
+    (country '') people: each person has one country and one audience, so the total is the sum
+    of the countries."""
+
+    __tablename__ = "report_participant_sets"
+
+    #: a (all time, by course only), m (month) or d (day)
+    period: Mapped[str] = mapped_column(sa.String(1), primary_key=True)
+    #: a centre, 0 for people without one, -1 for every centre
+    centre_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: a course, 0 for every course
+    course_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: first day of the period (enrolment day)
+    start: Mapped[datetime] = mapped_column(sa.Date, primary_key=True)
+    #: a country, '' in an audience's row
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    #: an audience, 0 in a country's row
+    audience_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: the user ids, a serialized Roaring bitmap (portable format)
+    people: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -10,7 +10,9 @@ one row per enrolment with everything the figures need, exactly as the rollups l
   all time and months, per group for days (``rollup_sql.histogram_groupings``);
   ``report_medians``: the all-time median of each histogram group, what a dashboard without a
   date or trainer filter reads;
-* ``report_people``: people with at least one enrolment per (centre, country, audience).
+* ``report_people``: people with at least one enrolment per (centre, country, audience);
+  ``report_participant_sets``: the people themselves per group and period, for distinct
+  participants under a date filter or a trainer's courses (``reports.participant_sets``).
 
 The tables, their keys and the statements that change them are in ``reports.rollup_sql``.
 
@@ -42,7 +44,7 @@ from elearn.certificates.models import Certificate
 from elearn.courses.models import Course
 from elearn.enrolments.models import Enrolment
 from elearn.quizzes.models import Quiz, QuizAttempt
-from elearn.reports import services
+from elearn.reports import participant_sets, services
 from elearn.reports.rollup_sql import (
     ALL_CENTRES,
     ANY_AUDIENCE,
@@ -155,10 +157,13 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
         bound = {"users": chunk}
         before = _completed_facts(connection, bound)
+        members = participant_sets.memberships(connection, bound)
         _apply(connection, statements, -1, bound)
         connection.execute(statements.delete_facts, bound)
         connection.execute(statements.insert_facts, bound)
         _apply(connection, statements, 1, bound)
+        participant_sets.apply(connection, members,
+                               participant_sets.memberships(connection, bound))
         changed = _median_keys(before, _completed_facts(connection, bound))
         if changed:
             _store_medians(connection, changed)
@@ -167,13 +172,14 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
 def rebuild(connection) -> int:
     """Recompute every summary row from the source tables; returns the number of enrolments."""
     for table in (medians_table, people_table, days_table, rollups_table, facts_table):
-        connection.execute(table.delete())
+        connection.execute(table.delete())  # the participant sets: participant_sets.rebuild
     dialect = connection.dialect.name
     services.no_jit(connection, dialect)
     statements = update_statements(dialect, False)
     connection.execute(statements.insert_facts)
     _apply(connection, statements, 1, {})
     _store_medians(connection, None)
+    participant_sets.rebuild(connection)
     return connection.scalar(sa.select(sa.func.count()).select_from(facts_table)) or 0
 
 

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyroaring import BitMap
 
 from elearn.accounts.models import User
 from elearn.certificates.models import Certificate
@@ -21,7 +22,7 @@ from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
 from elearn.reference.models import Audience, RegionalCentre
-from elearn.reports import dashboard, rollup_sql, rollups, services
+from elearn.reports import dashboard, participant_sets, rollup_sql, rollups, services
 from elearn.reports.models import ReportRollup
 from elearn.reports.services import GROUPINGS, Scope
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar
@@ -32,6 +33,7 @@ CENTRES = ("bcrc-caribbean", "bcrc-scrc-senegal", None)
 COUNTRIES = ("TT", "JM", "SN")
 AUDIENCES = ("customs-officer", "ngo")
 WIPE = ("registrations", "certificates", "quiz_attempts", "enrolments", "report_medians",
+        "report_participant_sets",
         "report_people",
         "report_completion_days", "report_rollups", "report_facts")
 
@@ -222,9 +224,11 @@ def test_rollups_equal_the_direct_computation(world, people, plan, date_from, sp
         stored = ((ReportRollup.__table__, "enrolments"), (rollup_sql.days_table, "n"),
                   (rollup_sql.people_table, "participants"), (rollup_sql.medians_table, None))
         kept = {table.name: _rows(table, count) for table, count in stored}
+        kept_sets = _participant_sets()
         rollups.rebuild(db.session.connection())
         for table, count in stored:
             assert _rounded(kept[table.name]) == _rounded(_rows(table, count)), table.name
+        assert kept_sets == _participant_sets()
     finally:
         db.session.rollback()
 
@@ -236,6 +240,13 @@ def _people_counted(scope: Scope) -> int:
         .select_from(services.enrolments.join(
             services.users, services.users.c.id == services.enrolments.c.user_id))
         .where(*services.conditions(scope)))
+
+
+def _participant_sets() -> dict:
+    """Every stored set of people, as key -> user ids."""
+    table = participant_sets.sets_table
+    return {tuple(row[:-1]): set(BitMap.deserialize(row[-1]))
+            for row in db.session.execute(sa.select(*table.c))}
 
 
 def _rows(table, count: str | None) -> set:
