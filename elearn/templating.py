@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 from jinja2 import pass_context
 from wtforms import Form as BaseForm
 
+from elearn import number_format
 from elearn.accounts.models import Role
 from elearn.config import LANGUAGES
 from elearn.enrolments.place_requests import waiting_request_count
@@ -130,8 +131,8 @@ def init_app(app: Flask) -> None:
         datetime=lambda value, fmt=None: format_when(value),
         date=lambda value, fmt=None: format_day(value),
         datetime_zone=datetime_with_zone,
-        decimal=format_decimal,
-        percent=format_percent,
+        decimal=number_format.decimal,
+        percent=number_format.percent,
     )
 
     @app.after_request

@@ -1,15 +1,16 @@
 """The dashboard figures read from the rollups (``reports.rollups``), and the report built on them.
 
-The cost of a dashboard does not grow with the number of enrolments: it sums summary rows whose
-number is bounded by centres x courses x countries x audiences (x months and edge days under a date
-filter). Two figures are not plain sums:
+The cost of a dashboard does not grow with the number of enrolments: each breakdown (total,
+course, country, audience) reads its own projection of the summary rows (``rollup_sql.
+sum_groupings``), one row per group and period (all time, or the months and the edge days of a
+date filter). Two figures are not plain sums:
 
 * the median days to complete comes from histograms of whole days, so it is the exact median of
   the completion times counted in whole days (within one day of the median of exact times; the
   page says so). Without a date or trainer filter it is read as stored (``report_medians``,
   one row per figure); otherwise the database finds it with running sums over the histograms
   of the scope's periods, stored per breakdown (``rollup_sql.histogram_groupings``): at most one
-  row per whole day and group;
+  row per whole day, group and period;
 * participants (distinct people) come from per-person counts without a date filter or trainer
   restriction; under those they are the sizes of unions of sets of people per country and
   audience and period (``reports.participant_sets``): exact, and read as a few compressed
@@ -110,44 +111,54 @@ def _key(grouping: str, raw):
     return None if grouping == "total" else KEY_TYPES[grouping](raw)
 
 
-def _median_rows(scope: Scope):
-    """For each breakdown, the histogram rows of ``scope`` as (grouping, key, days, n), read
-    from the groupings of ``report_completion_days`` that have exactly the needed columns."""
+def _grouping_rows(table, scope: Scope, columns: list[str]):
+    """For each breakdown, the summary rows of ``scope`` as (grouping, key, *columns), read
+    from the groupings (``rollup_sql.histogram_groupings``) of ``table`` that have exactly the
+    needed columns: one row per group and period (and whole day, for histograms)."""
+    t = table
     centre = rollup_sql.ALL_CENTRES if scope.centre_id is None else scope.centre_id
     restrict = []
     if scope.course_id is not None:
-        restrict.append(h.c.course_id == scope.course_id)
+        restrict.append(t.c.course_id == scope.course_id)
     if scope.trainer_id is not None:
-        restrict.append(h.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
+        restrict.append(t.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
     if restrict:  # the rows of each course in scope, summed
         one_course = by_course = sa.and_(*restrict)
     else:  # the rows for every course at once, or per course for the course breakdown
-        one_course = h.c.course_id == rollup_sql.ANY_COURSE
-        by_course = h.c.course_id.in_(sa.select(services.courses.c.id))  # one seek per course
+        one_course = t.c.course_id == rollup_sql.ANY_COURSE
+        by_course = t.c.course_id.in_(sa.select(services.courses.c.id))  # one seek per course
     # the stand-ins sort first ('' and 0): "> stand-in" is an index range, "!=" would not be
-    any_country, any_audience = h.c.country == rollup_sql.ANY_COUNTRY, \
-        h.c.audience_id == rollup_sql.ANY_AUDIENCE
+    any_country, any_audience = t.c.country == rollup_sql.ANY_COUNTRY, \
+        t.c.audience_id == rollup_sql.ANY_AUDIENCE
+    # countries and audiences in one read: the rows of (centre, course) in the period range
+    # (an index on period, centre, course, start), each of them one country's or one audience's
+    by_country = sa.and_(t.c.country > rollup_sql.ANY_COUNTRY, any_audience)
+    by_audience = sa.and_(any_country, t.c.audience_id > rollup_sql.ANY_AUDIENCE)
     groupings = (
-        ("total", None, (one_course, any_country, any_audience)),
-        ("course", h.c.course_id, (by_course, any_country, any_audience)),
-        ("country", h.c.country, (one_course, h.c.country > rollup_sql.ANY_COUNTRY, any_audience)),
-        ("audience", h.c.audience_id,
-         (one_course, any_country, h.c.audience_id > rollup_sql.ANY_AUDIENCE)),
+        (sa.literal_column("'total'", sa.String), sa.cast(sa.null(), sa.String(64)),
+         (one_course, any_country, any_audience)),
+        (sa.literal_column("'course'", sa.String), sa.cast(t.c.course_id, sa.String(64)),
+         (by_course, any_country, any_audience)),
+        (sa.case((by_country, sa.literal_column("'country'", sa.String)),
+                 else_=sa.literal_column("'audience'", sa.String)),
+         sa.case((by_country, sa.cast(t.c.country, sa.String(64))),
+                 else_=sa.cast(t.c.audience_id, sa.String(64))),
+         (one_course, sa.or_(by_country, by_audience))),
     )
-    centre_rows = [] if scope.centre_id is None else [h.c.centre_id == centre]
     parts = []
-    for name, key, where in groupings:
+    for grouping, key, where in groupings:
         for period, start, stop in period_ranges(scope.date_from, scope.date_to):
-            if period == "d":  # the full cross product: every row counts for every breakdown
-                rows_of = (*centre_rows, *restrict)
-            else:
-                rows_of = (h.c.centre_id == centre, *where)
             parts.append(sa.select(
-                sa.literal_column(f"'{name}'", sa.String).label("grouping"),
-                (sa.cast(sa.null(), sa.String(64)) if key is None else sa.cast(key, sa.String(64)))
-                .label("key"), h.c.days, h.c.n,
-            ).where(h.c.period == period, h.c.start >= start, h.c.start < stop, *rows_of))
-    return sa.union_all(*parts).subquery("histogram_rows")
+                grouping.label("grouping"), key.label("key"),
+                *(t.c[column] for column in columns),
+            ).where(t.c.period == period, t.c.centre_id == centre, *where, t.c.start >= start,
+                    t.c.start < stop))
+    return sa.union_all(*parts).subquery("grouping_rows")
+
+
+def _median_rows(scope: Scope):
+    """For each breakdown, the histogram rows of ``scope`` as (grouping, key, days, n)."""
+    return _grouping_rows(h, scope, ["days", "n"])
 
 
 def medians(scope: Scope) -> dict[tuple[str, object], float]:
@@ -238,10 +249,13 @@ def participant_total(scope: Scope) -> int:
     if scope.date_from is not None or scope.date_to is not None or scope.trainer_id is not None:
         return _people(scope, country=scope.country, audience_id=scope.audience_id).count(
             scope.country, scope.audience_id)
-    # a person has at most one enrolment per course: with a course, enrolments are people
+    # a person has at most one enrolment per course: with a course, enrolments are people,
+    # read from the summary rows' full detail (every real centre, country and audience)
     table, total = (p, p.c.participants) if scope.course_id is None else (r, r.c.enrolments)
     where = [] if scope.course_id is None else [
-        r.c.period == "a", r.c.start == rollup_sql.EPOCH, r.c.course_id == scope.course_id]
+        r.c.period == "a", r.c.start == rollup_sql.EPOCH, r.c.course_id == scope.course_id,
+        r.c.centre_id > rollup_sql.ALL_CENTRES, r.c.country > rollup_sql.ANY_COUNTRY,
+        r.c.audience_id > rollup_sql.ANY_AUDIENCE]
     if scope.centre_id is not None:
         where.append(table.c.centre_id == scope.centre_id)
     if scope.country is not None:
@@ -255,10 +269,12 @@ def all_figures(scope: Scope) -> dict[str, dict]:
     """Like :func:`services.all_figures` (same shape, same figures), read from the rollups."""
     if scope.user_id is not None:  # one person's enrolments: the direct statement is small
         return services.all_figures(scope)
-    rows = _rows_in_scope(r, scope)
-    sums = [sa.func.sum(rows.c[name]).label(name) for name in rollup_sql.SUMS]
+    rows = _grouping_rows(r, scope, list(rollup_sql.SUMS))
+    statement = sa.select(rows.c.grouping, rows.c.key, *(
+        sa.func.sum(rows.c[name]).label(name) for name in rollup_sql.SUMS
+    )).group_by(rows.c.grouping, rows.c.key).having(sa.func.sum(rows.c.enrolments) > 0)
     result: dict[str, dict] = {name: {} for name in ("total", *GROUPINGS)}
-    for row in db.session.execute(_grouped(rows, sums, having=sa.func.sum(rows.c.enrolments) > 0)):
+    for row in db.session.execute(statement):
         quiz_n = int(row.quiz_n or 0)
         result[row.grouping][_key(row.grouping, row.key)] = Figures(
             participants=int(row.enrolments), enrolments=int(row.enrolments),

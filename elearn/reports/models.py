@@ -192,6 +192,20 @@ class ReportRollup(db.Model):
     attended: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
+#: one grouping's summary rows (a projection: see rollup_sql.sum_groupings) for a period range:
+#: equalities on (period, centre, course, audience) and an equality or a range on country, then
+#: the period starts (dashboard._grouping_rows)
+ix_report_rollups_grouping = sa.Index(
+    "ix_report_rollups_grouping", *(ReportRollup.__table__.c[name] for name in (
+        "period", "centre_id", "course_id", "audience_id", "country", "start"))
+)
+#: the countries' and audiences' rows of a (centre, course) in a period range, read together
+ix_report_rollups_course_start = sa.Index(
+    "ix_report_rollups_course_start", *(ReportRollup.__table__.c[name] for name in (
+        "period", "centre_id", "course_id", "start"))
+)
+
+
 class ReportCompletionDays(db.Model):
     """How many completed enrolments of a rollup group took ``days`` whole days (for medians)."""
 
@@ -214,6 +228,13 @@ class ReportCompletionDays(db.Model):
 ix_report_completion_days_grouping = sa.Index(
     "ix_report_completion_days_grouping", *(ReportCompletionDays.__table__.c[name] for name in (
         "period", "centre_id", "course_id", "audience_id", "country", "start", "days", "n"))
+)
+#: the countries' and audiences' histogram rows of a (centre, course) in a period range, read
+#: together from the index alone
+ix_report_completion_days_course_start = sa.Index(
+    "ix_report_completion_days_course_start", *(
+        ReportCompletionDays.__table__.c[name] for name in (
+            "period", "centre_id", "course_id", "start", "country", "audience_id", "days", "n"))
 )
 
 

@@ -79,44 +79,67 @@ ALL_CENTRES, ANY_COURSE, ANY_COUNTRY, ANY_AUDIENCE = -1, 0, "", 0
 
 
 def histogram_groupings(period: str) -> list[tuple[bool, bool, str]]:
-    """The groupings of the completion-day histograms of a period: (by centre, by course, by
-    "country", "audience", "neither" or "both").
+    """The groupings of the completion-day histograms of a period (all the same): (by centre,
+    by course, by "country", "audience" or "neither").
 
-    All time and months: not the full cross product but its projections. A median of the
-    dashboard is one of total, course, country or audience within a centre (or all centres) and
-    a set of courses (or all), so every scope's medians come from at most a few hundred rows per
-    group (one per whole day), whatever the number of enrolments. Days (the ragged ends of a
-    date filter, at most two part-months) keep the full cross product, which the dashboard
-    projects itself: projections would multiply the day rows by twelve."""
-    if period == "d":
-        return [(True, True, "both")]
+    Not the full cross product but its projections. A median of the dashboard is one of total,
+    course, country or audience within a centre (or all centres) and a set of courses (or all),
+    so every scope's medians come from at most a few hundred rows per group and period (one per
+    whole day), whatever the number of enrolments. Days (the ragged ends of a date filter) too:
+    read in full detail they cost one row per completion of those days."""
+    del period  # every period has the same groupings
     return [(by_centre, by_course, breakdown)
             for by_centre in (True, False) for by_course in (True, False)
             for breakdown in ("country", "audience", "neither")]
 
 
-def _histogram_selects(f, period: str, start, signed, where) -> list[sa.Select]:
+def _projection(f, by_centre: bool, by_course: bool, breakdown: str) -> tuple[tuple, list]:
+    """One grouping's key columns (stand-ins for its "every ..." parts) and the columns it
+    groups by."""
+    by_country, by_audience = breakdown in ("country", "both"), breakdown in ("audience", "both")
+    keys = (f.c.centre_id if by_centre else sa.literal(ALL_CENTRES, sa.Integer),
+            f.c.course_id if by_course else sa.literal(ANY_COURSE, sa.Integer),
+            f.c.country if by_country else sa.literal(ANY_COUNTRY, sa.String(2)),
+            f.c.audience_id if by_audience else sa.literal(ANY_AUDIENCE, sa.Integer))
+    groups = [column for column, used in (
+        (f.c.centre_id, by_centre), (f.c.course_id, by_course), (f.c.country, by_country),
+        (f.c.audience_id, by_audience)) if used]
+    return keys, groups
+
+
+def _projection_selects(f, period: str, start, groupings, columns: list, where,
+                        extra_where=(), extra_groups=()) -> list[sa.Select]:
+    """One grouped SELECT per grouping: (period, centre, start, course, country, audience,
+    *columns)."""
     selects = []
-    for by_centre, by_course, breakdown in histogram_groupings(period):
-        centre = f.c.centre_id if by_centre else sa.literal(ALL_CENTRES, sa.Integer)
-        course = f.c.course_id if by_course else sa.literal(ANY_COURSE, sa.Integer)
-        by_country, by_audience = breakdown in ("country", "both"), breakdown in ("audience", "both")
-        country = f.c.country if by_country else sa.literal(ANY_COUNTRY, sa.String(2))
-        audience = f.c.audience_id if by_audience else sa.literal(ANY_AUDIENCE, sa.Integer)
-        groups = [column for column, used in (
-            (f.c.centre_id, by_centre), (start, start is not None), (f.c.course_id, by_course),
-            (f.c.country, by_country), (f.c.audience_id, by_audience),
-        ) if used]
+    for by_centre, by_course, breakdown in groupings:
+        (centre, course, country, audience), groups = _projection(f, by_centre, by_course,
+                                                                  breakdown)
+        if start is not None:
+            groups.append(start)
         selects.append(
             sa.select(
                 sa.literal(period, sa.String(1)).label("period"), centre.label("centre_id"),
                 (sa.literal(EPOCH, sa.Date) if start is None else start).label("start"),
                 course.label("course_id"), country.label("country"),
-                audience.label("audience_id"), f.c.done_days.label("days"),
-                (signed * sa.func.count()).label("n"),
-            ).where(where, f.c.done_days.is_not(None)).group_by(*groups, f.c.done_days)
+                audience.label("audience_id"), *columns,
+            ).where(where, *extra_where).group_by(*groups, *extra_groups)
         )
     return selects
+
+
+def _histogram_selects(f, period: str, start, signed, where) -> list[sa.Select]:
+    return _projection_selects(
+        f, period, start, histogram_groupings(period),
+        [f.c.done_days.label("days"), (signed * sa.func.count()).label("n")], where,
+        (f.c.done_days.is_not(None),), (f.c.done_days,))
+
+
+def sum_groupings() -> list[tuple[bool, bool, str]]:
+    """The groupings of the summary rows of every period: the full detail (centre, course,
+    country, audience), and the projections the dashboard reads (those of the all-time
+    histograms): each breakdown of a scope then reads one row per group and period."""
+    return [(True, True, "both"), *histogram_groupings("a")]
 
 
 def median_select(rows, keys: list) -> sa.Select:
@@ -177,17 +200,9 @@ def update_statements(dialect: str, scoped: bool) -> SimpleNamespace:
     sums, histograms = [], []
     for period in PERIODS:
         start = _period_start(period, f.c.day, dialect)
-        groups = [f.c.centre_id, *([] if start is None else [start]), f.c.course_id, f.c.country,
-                  f.c.audience_id]
-        head = [
-            sa.literal(period, sa.String(1)).label("period"), f.c.centre_id,
-            (sa.literal(EPOCH, sa.Date) if start is None else start).label("start"),
-            f.c.course_id, f.c.country, f.c.audience_id,
-        ]
-        sums.append(
-            sa.select(*head, *((signed * total(f)).label(name) for name, total in SUMS.items()))
-            .where(where).group_by(*groups)
-        )
+        sums.extend(_projection_selects(
+            f, period, start, sum_groupings(),
+            [(signed * total(f)).label(name) for name, total in SUMS.items()], where))
         histograms.extend(_histogram_selects(f, period, start, signed, where))
     e = services.enrolments
     facts = facts_sql(Scope(), dialect, (people_condition(e),) if scoped else (),

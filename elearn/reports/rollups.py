@@ -7,7 +7,7 @@ one row per enrolment with everything the figures need, exactly as the rollups l
   month, day of enrolment);
 * ``report_completion_days``: for the median, histograms of whole days to completion, per
   centre (and all centres), course (and all courses) and country or audience (or neither) for
-  all time and months, per group for days (``rollup_sql.histogram_groupings``);
+  every period (all time, months, days; ``rollup_sql.histogram_groupings``);
   ``report_medians``: the all-time median of each histogram group, what a dashboard without a
   date or trainer filter reads;
 * ``report_people``: people with at least one enrolment per (centre, country, audience);

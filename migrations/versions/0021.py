@@ -1,4 +1,7 @@
-"""report rollups: the sets of people (Roaring bitmaps of user ids) per centre (and all
+"""report rollups: completion-day histograms of days per projection as those of months (no
+longer the full cross product); summary rows also per projection (centre or all centres x course or all
+courses x country, audience or neither, as the histograms), with an index in the order the
+dashboard reads them (and one by period start for countries and audiences together); the sets of people (Roaring bitmaps of user ids) per centre (and all
 centres), course (and all courses), country or audience, and month or day (all time per course),
 for exact distinct participants under date filters and trainers' courses (data)
 
@@ -71,6 +74,58 @@ def _insert(bind, table, rows, dialect):
         bind.execute(table.insert(), rows)
 
 
+SUMS = ("count(*), sum(active), sum(completed), sum(withdrawn), sum(quiz_total), sum(quiz_n), "
+        "sum(cert), sum(reg_n), sum(reg_attended)")
+SUM_COLUMNS = ("period, centre_id, start, course_id, country, audience_id, enrolments, "
+               "in_progress, completed, withdrawn, quiz_total, quiz_n, certificates, "
+               "registrations, attended")
+ROLLUP_INDEX = ['period', 'centre_id', 'course_id', 'audience_id', 'country', 'start']
+#: the countries' and audiences' rows of a (centre, course) in a period range, read together
+INDEXES = {
+    ('report_rollups', 'ix_report_rollups_course_start'): [
+        'period', 'centre_id', 'course_id', 'start'],
+    ('report_completion_days', 'ix_report_completion_days_course_start'): [
+        'period', 'centre_id', 'course_id', 'start', 'country', 'audience_id', 'days', 'n'],
+}
+
+
+def _projections():
+    """(centre, course, country, audience): each the column, or the stand-in for "every"."""
+    for centre in ('centre_id', '-1'):
+        for course in ('course_id', '0'):
+            for country, audience in (('country', '0'), ("''", 'audience_id'), ("''", '0')):
+                yield centre, course, country, audience
+
+
+def _sum_projections():
+    """elearn.reports.rollup_sql.sum_groupings less the full detail, which is there already."""
+    dialect = op.get_bind().dialect.name
+    for period in ('a', 'm', 'd'):
+        start = _start(period, dialect)
+        for centre, course, country, audience in _projections():
+            groups = [c for c in (centre, course, country, audience)
+                      if c in ('centre_id', 'course_id', 'country', 'audience_id')]
+            if period != 'a':
+                groups.append(start)
+            group_by = f"GROUP BY {', '.join(groups)} " if groups else ""
+            op.execute(f"INSERT INTO report_rollups ({SUM_COLUMNS}) SELECT '{period}', {centre}, "
+                       f"{start}, {course}, {country}, {audience}, {SUMS} FROM report_facts "
+                       f"{group_by}HAVING count(*) > 0")
+
+
+def _day_histograms(projections):
+    dialect = op.get_bind().dialect.name
+    op.execute("DELETE FROM report_completion_days WHERE period = 'd'")
+    for centre, course, country, audience in projections:
+        groups = [c for c in (centre, course, country, audience)
+                  if c in ('centre_id', 'course_id', 'country', 'audience_id')]
+        op.execute(
+            "INSERT INTO report_completion_days (period, centre_id, start, course_id, country, "
+            f"audience_id, days, n) SELECT 'd', {centre}, day, {course}, {country}, {audience}, "
+            f"done_days, count(*) FROM report_facts WHERE done_days IS NOT NULL "
+            f"GROUP BY {', '.join(groups + ['day', 'done_days'])}")
+
+
 def upgrade():
     op.create_table(
         'report_participant_sets',
@@ -85,7 +140,18 @@ def upgrade():
                                 'audience_id', name=op.f('pk_report_participant_sets')),
     )
     _fill()
+    _sum_projections()
+    _day_histograms(list(_projections()))
+    op.create_index('ix_report_rollups_grouping', 'report_rollups', ROLLUP_INDEX)
+    for (table, name), columns in INDEXES.items():
+        op.create_index(name, table, columns)
 
 
 def downgrade():
     op.drop_table('report_participant_sets')
+    op.drop_index('ix_report_rollups_grouping', table_name='report_rollups')
+    for (table, name), _columns in INDEXES.items():
+        op.drop_index(name, table_name=table)
+    op.execute("DELETE FROM report_rollups WHERE centre_id = -1 OR course_id = 0 "
+               "OR country = '' OR audience_id = 0")
+    _day_histograms([('centre_id', 'course_id', 'country', 'audience_id')])
