@@ -72,11 +72,11 @@ def keys_of(centre: int, course: int, country: str, audience: int, day: date) ->
 
 
 def memberships(connection, bound: dict) -> set[tuple[tuple, int]]:
-    """(set key, user id) for every fact of the bound ``users``."""
+    """(set key, user id) for every fact of the bound ``users`` (or ``user``)."""
     f = facts_table
     rows = connection.execute(
         sa.select(f.c.user_id, f.c.centre_id, f.c.course_id, f.c.country, f.c.audience_id,
-                  f.c.day).where(people_condition(f)), bound)
+                  f.c.day).where(people_condition(f, "user" in bound)), bound)
     return {(key, user) for user, *facts in rows for key in keys_of(*facts)}
 
 

@@ -182,20 +182,27 @@ def _upsert(dialect: str, table, select, columns: list[str], key: Iterable[str],
     )
 
 
-def people_condition(table):
-    """The rows of the bound ``users`` (an index on ``user_id`` serves it on both engines)."""
+def people_condition(table, one: bool = False):
+    """The rows of the bound ``users`` (an index on ``user_id`` serves it on both engines).
+
+    ``one``: of the bound ``user`` alone, the usual write. An expanding IN list is written into
+    the SQL at each execution, so the database prepares the statement again every time (75
+    grouped SELECTs for the summary rows); one bound id keeps the SQL text, and its prepared
+    statement, the same."""
+    if one:
+        return table.c.user_id == sa.bindparam("user")
     return table.c.user_id.in_(sa.bindparam("users", expanding=True))
 
 
 @lru_cache(maxsize=8)
-def update_statements(dialect: str, scoped: bool) -> SimpleNamespace:
+def update_statements(dialect: str, scoped: bool, one: bool = False) -> SimpleNamespace:
     """The statements of an update, built once per engine kind (then only bound and run).
 
-    ``scoped``: they take the bound ``users`` (all their enrolments); otherwise everything.
-    The sign (1 add, -1 subtract) is bound as ``sign``."""
+    ``scoped``: they take the bound ``users`` (all their enrolments), or with ``one`` the bound
+    ``user``; otherwise everything. The sign (1 add, -1 subtract) is bound as ``sign``."""
     f = facts_table
     signed = sa.bindparam("sign", type_=sa.Integer)
-    where = people_condition(f) if scoped else f.c.user_id.is_not(None)
+    where = people_condition(f, one) if scoped else f.c.user_id.is_not(None)
     people_where = where
     sums, histograms = [], []
     for period in PERIODS:
@@ -205,7 +212,7 @@ def update_statements(dialect: str, scoped: bool) -> SimpleNamespace:
             [(signed * total(f)).label(name) for name, total in SUMS.items()], where))
         histograms.extend(_histogram_selects(f, period, start, signed, where))
     e = services.enrolments
-    facts = facts_sql(Scope(), dialect, (people_condition(e),) if scoped else (),
+    facts = facts_sql(Scope(), dialect, (people_condition(e, one),) if scoped else (),
                             joined=False if scoped else None)
     new_facts = sa.select(
         facts.c.user_id, facts.c.course_id, sa.func.coalesce(facts.c.centre_id, 0),

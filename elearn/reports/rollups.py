@@ -83,7 +83,7 @@ def _completed_facts(connection, bound: dict) -> Counter:
     f = facts_table
     return Counter(tuple(row) for row in connection.execute(
         sa.select(f.c.centre_id, f.c.course_id, f.c.country, f.c.audience_id, f.c.done_days)
-        .where(people_condition(f), f.c.done_days.is_not(None)), bound
+        .where(people_condition(f, "user" in bound), f.c.done_days.is_not(None)), bound
     ))
 
 
@@ -153,9 +153,10 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     people.discard(None)
     if not people:
         return
-    statements = update_statements(connection.dialect.name, True)
     for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
-        bound = {"users": chunk}
+        one = len(chunk) == 1
+        statements = update_statements(connection.dialect.name, True, one)
+        bound = {"user": chunk[0]} if one else {"users": chunk}
         before = _completed_facts(connection, bound)
         members = participant_sets.memberships(connection, bound)
         _apply(connection, statements, -1, bound)

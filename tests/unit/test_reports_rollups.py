@@ -309,3 +309,37 @@ def test_median_of_histograms_in_sql(world):
     assert everyone[("total", None)] == 10
     assert everyone[("country", "SN")] == 9
     assert everyone[("audience", world["audiences"]["ngo"])] == 10
+
+
+def test_participants_over_a_date_range_are_distinct_people(world):
+    """One person enrolled in two courses in two months and on a ragged day counts once over a
+    range that covers all three (the sets of people are unioned, not their sizes added), and
+    leaves the sets when their enrolments go."""
+    def enrolment(course, day):
+        return {"course": course, "status": EnrolmentStatus.active, "day": day, "hours": 1,
+                "took_hours": 0, "scores": [], "registration": None, "attended": False,
+                "certificate": None, "bulk": False}
+
+    users = _populate(world, [
+        {"centre": "bcrc-caribbean", "country": "TT", "audience": "ngo",
+         "enrolments": [enrolment(0, 2), enrolment(1, 15), enrolment(2, 45)]},
+        {"centre": "bcrc-caribbean", "country": "JM", "audience": "ngo",
+         "enrolments": [enrolment(0, 16)]},
+    ])
+    caribbean = world["centres"]["bcrc-caribbean"]
+    scope = Scope(centre_id=caribbean, date_from=date(2026, 1, 21), date_to=date(2026, 3, 10))
+    figures = dashboard.all_figures(scope)
+    assert figures["total"][None].enrolments == 4
+    assert figures["total"][None].participants == 2
+    assert figures["country"]["TT"].participants == 1
+    assert figures["audience"][world["audiences"]["ngo"]].participants == 2
+    assert dashboard.participant_total(scope.narrowed(country="TT",
+                                                      audience_id=world["audiences"]["ngo"])) == 1
+    trainer = Scope(trainer_id=world["trainer"])  # courses 0 and 1, without dates
+    assert dashboard.all_figures(trainer)["total"][None].participants == 2
+    db.session.delete(users[1])
+    db.session.flush()
+    assert dashboard.all_figures(scope)["total"][None].participants == 1
+    assert users[1].id not in set().union(*(
+        BitMap.deserialize(row.people)
+        for row in db.session.execute(sa.select(participant_sets.sets_table))))
