@@ -135,11 +135,12 @@ def _histogram_selects(f, period: str, start, signed, where) -> list[sa.Select]:
         (f.c.done_days.is_not(None),), (f.c.done_days,))
 
 
-def sum_groupings() -> list[tuple[bool, bool, str]]:
-    """The groupings of the summary rows of every period: the full detail (centre, course,
-    country, audience), and the projections the dashboard reads (those of the all-time
-    histograms): each breakdown of a scope then reads one row per group and period."""
-    return [(True, True, "both"), *histogram_groupings("a")]
+def sum_groupings(period: str) -> list[tuple[bool, bool, str]]:
+    """The groupings of the summary rows of a period: the projections the dashboard reads
+    (those of the histograms), each breakdown of a scope then reads one row per group and
+    period; for all time also the full detail (centre, course, country, audience), which a
+    course's participant list narrowed by country and audience counts."""
+    return [*([(True, True, "both")] if period == "a" else []), *histogram_groupings(period)]
 
 
 def median_select(rows, keys: list) -> sa.Select:
@@ -211,7 +212,7 @@ def update_statements(dialect: str, scoped: bool, one: bool = False) -> SimpleNa
     for period in PERIODS:
         start = _period_start(period, f.c.day, dialect)
         sums.extend(_projection_selects(
-            f, period, start, sum_groupings(),
+            f, period, start, sum_groupings(period),
             [(signed * total(f)).label(name) for name, total in SUMS.items()], where))
         histograms.extend(_histogram_selects(f, period, start, signed, where))
     e = services.enrolments

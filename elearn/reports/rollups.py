@@ -3,8 +3,8 @@
 Three levels of summary rows (``reports.models``) are derived from ``report_facts``, which holds
 one row per enrolment with everything the figures need, exactly as the rollups last counted it:
 
-* ``report_rollups``: additive sums per (centre, course, country, audience) and period (all time,
-  month, day of enrolment);
+* ``report_rollups``: additive sums per period (all time, month, day of enrolment) and
+  projection of (centre, course, country, audience) (``rollup_sql.sum_groupings``);
 * ``report_completion_days``: for the median, histograms of whole days to completion, per
   centre (and all centres), course (and all courses) and country or audience (or neither) for
   every period (all time, months, days; ``rollup_sql.histogram_groupings``);

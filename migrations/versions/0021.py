@@ -97,20 +97,29 @@ def _projections():
                 yield centre, course, country, audience
 
 
-def _sum_projections():
-    """elearn.reports.rollup_sql.sum_groupings less the full detail, which is there already."""
+FULL_DETAIL = ("centre_id >= 0 AND course_id > 0 AND country <> '' AND audience_id > 0")
+
+
+def _sums(period, projections):
     dialect = op.get_bind().dialect.name
+    start = _start(period, dialect)
+    for centre, course, country, audience in projections:
+        groups = [c for c in (centre, course, country, audience)
+                  if c in ('centre_id', 'course_id', 'country', 'audience_id')]
+        if period != 'a':
+            groups.append(start)
+        group_by = f"GROUP BY {', '.join(groups)} " if groups else ""
+        op.execute(f"INSERT INTO report_rollups ({SUM_COLUMNS}) SELECT '{period}', {centre}, "
+                   f"{start}, {course}, {country}, {audience}, {SUMS} FROM report_facts "
+                   f"{group_by}HAVING count(*) > 0")
+
+
+def _sum_projections():
+    """elearn.reports.rollup_sql.sum_groupings: the projections of every period; the full
+    detail stays for all time only."""
+    op.execute(f"DELETE FROM report_rollups WHERE period <> 'a' AND {FULL_DETAIL}")
     for period in ('a', 'm', 'd'):
-        start = _start(period, dialect)
-        for centre, course, country, audience in _projections():
-            groups = [c for c in (centre, course, country, audience)
-                      if c in ('centre_id', 'course_id', 'country', 'audience_id')]
-            if period != 'a':
-                groups.append(start)
-            group_by = f"GROUP BY {', '.join(groups)} " if groups else ""
-            op.execute(f"INSERT INTO report_rollups ({SUM_COLUMNS}) SELECT '{period}', {centre}, "
-                       f"{start}, {course}, {country}, {audience}, {SUMS} FROM report_facts "
-                       f"{group_by}HAVING count(*) > 0")
+        _sums(period, list(_projections()))
 
 
 def _day_histograms(projections):
@@ -152,6 +161,7 @@ def downgrade():
     op.drop_index('ix_report_rollups_grouping', table_name='report_rollups')
     for (table, name), _columns in INDEXES.items():
         op.drop_index(name, table_name=table)
-    op.execute("DELETE FROM report_rollups WHERE centre_id = -1 OR course_id = 0 "
-               "OR country = '' OR audience_id = 0")
+    op.execute(f"DELETE FROM report_rollups WHERE NOT ({FULL_DETAIL})")
+    for period in ('m', 'd'):
+        _sums(period, [('centre_id', 'course_id', 'country', 'audience_id')])
     _day_histograms([('centre_id', 'course_id', 'country', 'audience_id')])
