@@ -72,6 +72,11 @@ CHUNK = 300
 #: their groupings (25 times), and the whole must stay under SQLite's 32,766 parameters
 #: (PostgreSQL's 65,535); 10,000 made a bulk enrolment of 10,000 rows fail on SQLite
 PEOPLE_PER_STATEMENT = 1_000
+#: PostgreSQL transaction-level advisory lock taken before a refresh: the rows "every centre"
+#: and "every course" are shared by nearly every write, and a refresh subtracts then adds, so
+#: two writers could lock them in opposite orders (bench/reports_concurrent_writes.py saw
+#: deadlocks with 4 writers); they queue here instead, which the shared rows made them do anyway
+REFRESH_LOCK = 190_001
 
 
 # -- the stored medians ------------------------------------------------------------------------
@@ -153,6 +158,8 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     people.discard(None)
     if not people:
         return
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(REFRESH_LOCK)))
     for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
         one = len(chunk) == 1
         statements = update_statements(connection.dialect.name, True, one)

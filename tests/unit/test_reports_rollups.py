@@ -343,3 +343,20 @@ def test_participants_over_a_date_range_are_distinct_people(world):
     assert users[1].id not in set().union(*(
         BitMap.deserialize(row.people)
         for row in db.session.execute(sa.select(participant_sets.sets_table))))
+
+
+def test_refresh_queues_writers_on_postgresql(world):
+    """On PostgreSQL a refresh first takes a transaction-level advisory lock: two writers
+    subtracting and adding on the shared "every centre" rows could otherwise lock them in
+    opposite orders and deadlock (bench/reports_concurrent_writes.py)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    held = sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                   "AND pid = pg_backend_pid() AND objid = :key")
+    assert db.session.scalar(held, {"key": rollups.REFRESH_LOCK}) == 0
+    _populate(world, [{"centre": "bcrc-caribbean", "country": "TT", "audience": "ngo",
+                       "enrolments": [{"course": 0, "status": EnrolmentStatus.active, "day": 1,
+                                       "hours": 0, "took_hours": 0, "scores": [],
+                                       "registration": None, "attended": False,
+                                       "certificate": None, "bulk": False}]}])
+    assert db.session.scalar(held, {"key": rollups.REFRESH_LOCK}) == 1
