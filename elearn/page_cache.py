@@ -29,7 +29,7 @@ import itertools
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Response, g, has_request_context, make_response, request, session
+from flask import Response, current_app, g, has_request_context, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -63,6 +63,8 @@ OWNERS: dict[str, tuple[str, str | None]] = {
 
 #: The longest a page is kept, whatever it shows (seconds).
 MAX_AGE = 15 * 60
+#: The longest value of a query argument a kept page's URL may have.
+MAX_ARG_LENGTH = 40
 
 _CSRF_HOLE = "\x1fcsrf-token\x1f"
 _WRITTEN = "learner_state_written"
@@ -212,9 +214,12 @@ def valid_until(*moments: datetime | None) -> None:
         state["valid_until"] = min(known)
 
 
-def _key() -> str | None:
+def _key(args: frozenset[str]) -> str | None:
     """The page's key, or None when this request must not use the cache."""
-    if request.method != "GET" or "_flashes" in session:
+    if not current_app.config["PAGE_CACHE"] or request.method != "GET" or "_flashes" in session:
+        return None
+    if any(name not in args or len(value) > MAX_ARG_LENGTH
+           for name, value in request.args.items(multi=True)):
         return None
     user = current_user
     if not user.is_authenticated or user.role.value != "learner":
@@ -249,18 +254,22 @@ def _store(key: str, response: Response) -> None:
     cache_set(key, (body, headers, until), timeout=timeout)
 
 
-def personal_page(view):
-    """Serve a learner's GET page from the cache while nothing it shows has changed."""
-    @functools.wraps(view)
-    def cached_view(*args, **kwargs):
-        key = _key()
-        if key is None:
-            return view(*args, **kwargs)
-        entry = cache_get(key)
-        response = _hit(entry) if entry is not None else None
-        if response is not None:
+def personal_page(args: frozenset[str] = frozenset()):
+    """Decorator: serve a learner's GET page from the cache while nothing it shows has
+    changed. Only URLs whose query has no argument but ``args``, each value at most
+    :data:`MAX_ARG_LENGTH` characters, are kept (made-up URLs cannot fill the cache)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def cached_view(*view_args, **kwargs):
+            key = _key(args)
+            if key is None:
+                return view(*view_args, **kwargs)
+            entry = cache_get(key)
+            response = _hit(entry) if entry is not None else None
+            if response is not None:
+                return response
+            response = make_response(view(*view_args, **kwargs))
+            _store(key, response)
             return response
-        response = make_response(view(*args, **kwargs))
-        _store(key, response)
-        return response
-    return cached_view
+        return cached_view
+    return decorate

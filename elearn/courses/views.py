@@ -40,7 +40,7 @@ CACHED_CATALOG_ARGS = frozenset({"audience", "convention", "language", "page"})
 
 
 @bp.route("")
-@page_cache.personal_page
+@page_cache.personal_page(args=CACHED_CATALOG_ARGS | {"q"})
 def catalog():
     reader_audience = current_user.audience_id if current_user.is_authenticated else None
     args = sorted(request.args.items(multi=True))
@@ -93,7 +93,7 @@ def _label_items(items) -> None:
 
 
 @bp.route("/<slug>")
-@page_cache.personal_page
+@page_cache.personal_page()
 def show(slug: str):
     course = load_course(slug)
     # the enrolment box also shows a withdrawn enrolment (to enrol again); studying needs more
@@ -124,7 +124,7 @@ def _reader_language() -> str:
 
 
 @bp.route("/<slug>/modules/<module_slug>")
-@page_cache.personal_page
+@page_cache.personal_page(args=frozenset({"original"}))
 def module(slug: str, module_slug: str):
     course = load_course(slug)
     enrolment = services.study_enrolment(current_user, course)

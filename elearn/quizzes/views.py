@@ -101,7 +101,7 @@ def _wants_json() -> bool:
 
 @bp.get("/courses/<slug>/quizzes/<quiz_slug>")
 @require()
-@page_cache.personal_page
+@page_cache.personal_page()
 def show(slug, quiz_slug):
     course, quiz, enrolment = _course_and_quiz(slug, quiz_slug)
     attempts = services.user_attempts(quiz.id, current_user.id)

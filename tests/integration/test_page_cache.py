@@ -224,3 +224,23 @@ def test_a_trainers_pages_are_rendered_each_time(app, as_user, course, trainer, 
     page, queries = get(count_queries, client, "/courses/esm")
     assert queries > HIT
     assert db.session.scalar(sa.select(User.role).where(User.id == trainer.id)) is Role.trainer
+
+
+def test_the_page_cache_can_be_switched_off(app, as_user, course, count_queries, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+    client = as_user(factories.make_user())
+    get(count_queries, client, "/courses/esm")
+    assert get(count_queries, client, "/courses/esm")[1] > HIT
+
+
+def test_only_the_arguments_a_page_reads_are_kept(app, as_user, course, count_queries):
+    learner = factories.make_user()
+    factories.enrol(learner, course)
+    client = as_user(learner)
+    for url in ("/courses/esm?made-up=1", "/courses?q=" + "x" * 41,
+                "/courses/esm/modules/module-1?original=1&other=2"):
+        factories.enrol(factories.make_user(), course)  # (someone else: no change for this one)
+        get(count_queries, client, url)
+        assert get(count_queries, client, url)[1] > HIT, url
+    get(count_queries, client, "/courses?q=waste&audience=customs-officer")
+    assert get(count_queries, client, "/courses?q=waste&audience=customs-officer")[1] == HIT
