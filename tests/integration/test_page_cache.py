@@ -13,11 +13,9 @@ from elearn import caching, page_cache
 from elearn.accounts.models import Role, User
 from elearn.db_types import utcnow
 from elearn.enrolments import place_requests
-from elearn.enrolments import services as enrolments
 from elearn.enrolments.models import Enrolment, ModuleProgress
 from elearn.extensions import db
 from elearn.quizzes import services as quizzes
-from elearn.quizzes.models import QuizAttempt
 from tests import factories
 
 #: a learner's page from the cache: the user and the version tokens
