@@ -8,8 +8,9 @@ attempt's deadline, a webinar session that ends). :func:`personal_page` keys the
 by the first three and stores it only until the earliest moment the fourth changes it
 (:func:`valid_until`), so a hit is the page the view would have rendered.
 
-The learner's state is versioned by ``users.state_token``: a random token that changes, in the
-same transaction, whenever a row of a learner table (:data:`OWNERS`) is written through the
+The learner's state is versioned by ``users.state_token``: a random token that changes, at the
+commit of the transaction (one UPDATE of their rows, locked only from then to the end),
+whenever a row of a learner table (:data:`OWNERS`) is written through the
 session, for the learner who owns that row (whoever writes it: a trainer approving a place
 request or ticking attendance changes the learner's token), and whenever the account itself
 changes. The user row is loaded for every request anyway, so reading the token costs nothing.
@@ -85,14 +86,29 @@ def _owner_ids(name: str, keys: set[int]) -> sa.Select | set[int]:
     return sa.select(table.c.user_id).where(table.c.id.in_(keys))
 
 
-def _bump_users(connection, ids) -> None:
-    """New state tokens for the users ``ids`` (a set of ids or a SELECT of them)."""
-    if isinstance(ids, set) and not ids:
-        return
-    users = _table("users")
-    connection.execute(users.update().where(users.c.id.in_(ids))
-                       .values(state_token=new_state_token()))
+_PENDING = "elearn.learners_written"
+
+
+def _pending(session) -> set[int]:
+    """The learners whose state this transaction wrote, to be given new tokens at commit."""
+    return session.info.setdefault(_PENDING, set())
+
+
+def _add_owners(session, owners: sa.Select | set[int]) -> None:
+    ids = owners if isinstance(owners, set) else set(session.connection().scalars(owners))
+    _pending(session).update(ids)
     note_written()
+
+
+def _bump_pending(session) -> None:
+    """One UPDATE at commit: the owners' rows are locked for the end of the transaction only."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    ids = session.info.pop(_PENDING, None)
+    if ids:
+        users = _table("users")
+        session.connection().execute(users.update().where(users.c.id.in_(sorted(ids)))
+                                     .values(state_token=new_state_token()))
 
 
 def _request_state() -> dict:
@@ -162,17 +178,12 @@ def listen() -> None:
     @event.listens_for(Session, "after_flush")
     def _rows_written(session, _context):
         written = _row_keys(itertools.chain(session.new, session.dirty, session.deleted))
-        if not written:
-            return
-        connection = session.connection()
-        ids: set[int] = set()
         for name, keys in written.items():
-            owners = _owner_ids(name, keys)
-            if isinstance(owners, set):
-                ids |= owners
-            else:
-                _bump_users(connection, owners)
-        _bump_users(connection, ids)
+            _add_owners(session, _owner_ids(name, keys))
+
+    # a rolled-back transaction may leave owners behind: they get a new token at the next
+    # commit, which costs a page rebuild, never a stale page
+    event.listen(Session, "before_commit", _bump_pending)
 
     @event.listens_for(Session, "do_orm_execute")
     def _statement_writes(state):
@@ -194,7 +205,7 @@ def listen() -> None:
         else:
             # an INSERT's owners exist already; an UPDATE's or DELETE's rows are read before
             # the statement changes or removes them
-            _bump_users(state.session.connection(), owners)
+            _add_owners(state.session, owners)
 
 
 def _value_names(statement) -> set[str]:
