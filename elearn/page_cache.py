@@ -193,7 +193,8 @@ def listen() -> None:
         if name not in OWNERS and name != "users":
             return
         if name == "users":
-            if state.is_update and "state_token" in _value_names(state.statement):
+            # new accounts have no page yet; an UPDATE of tokens is this module's own
+            if state.is_insert or "state_token" in _value_names(state.statement):
                 return
             bump_content_version(state.session.connection(), LEARNERS)
             note_written()

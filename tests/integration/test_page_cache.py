@@ -102,6 +102,22 @@ def test_a_statement_whose_learners_are_unknown_changes_the_shared_token(app, co
     assert learners_token() not in (before, None)
 
 
+def test_bulk_enrolment_changes_only_its_learners_tokens(app, course, trainer):
+    """New accounts and their enrolments go in as statements (enrolments.bulk): the new people
+    get tokens of their own, nobody else's page is dropped."""
+    from elearn.enrolments import bulk, bulk_file
+
+    existing, bystander = factories.make_user(email="known@example.org"), factories.make_user()
+    before, shared, other_before = token(existing), learners_token(), token(bystander)
+    text = ("email,name,audience,country\nknown@example.org,Known,customs-officer,SN\n"
+            "new@example.org,New Person,customs-officer,KE\n")
+    result = bulk.apply(bulk_file.parse(text.encode()), course, trainer)
+    db.session.commit()
+    assert (result.created, result.enrolled) == (1, 2)
+    assert token(existing) != before and token(bystander) == other_before
+    assert learners_token() == shared
+
+
 def test_an_account_change_changes_its_token_and_a_rollback_keeps_the_old_one(app):
     learner = factories.make_user()
     before = token(learner)
