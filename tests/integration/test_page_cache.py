@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from elearn import caching, page_cache
 from elearn.accounts.models import Role, User
@@ -258,3 +260,96 @@ def test_only_the_arguments_a_page_reads_are_kept(app, as_user, course, count_qu
         assert get(count_queries, client, url)[1] > HIT, url
     get(count_queries, client, "/courses?q=waste&audience=customs-officer")
     assert get(count_queries, client, "/courses?q=waste&audience=customs-officer")[1] == HIT
+
+
+# --- generated: whatever happens, a page from the cache is the page the view renders ------------
+
+_ACTIONS = ["enrol", "withdraw", "done-1", "done-2", "done-3", "start-quiz", "submit-quiz",
+            "request-place", "approve", "decline", "new-module", "timezone", "webinar",
+            "audience"]
+_URLS = ["/courses", "/courses/esm", "/courses/esm/modules/module-1",
+         "/courses/esm/quizzes/basics", "/courses/restricted"]
+_CSRF = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*"')
+
+
+def _act(action: str, learner, client, trainer, courses, quiz) -> None:
+    """One thing a learner, their trainer or an author does (through the page or a service)."""
+    from elearn.courses.models import Module
+    from elearn.enrolments import services as enrolments
+    from elearn.enrolments.models import EnrolmentRequest, RequestStatus
+    from elearn.reference.models import Audience
+
+    course, restricted = courses
+    if action == "enrol":
+        client.post("/courses/esm/enrol", data={"next": "/courses/esm"})
+    elif action.startswith("done-"):
+        client.post(f"/courses/esm/modules/module-{action[-1]}/done")
+    elif action == "start-quiz":
+        client.post("/courses/esm/quizzes/basics/start")
+    elif action == "request-place":
+        client.post("/courses/restricted/request", data={"message": "Please"})
+    else:
+        if action == "withdraw":
+            enrolment = enrolments.get_enrolment(learner.id, course.id)
+            if enrolment is not None:
+                enrolments.withdraw(enrolment)
+        elif action == "submit-quiz":
+            for attempt in quizzes.user_attempts(quiz.id, learner.id):
+                if attempt.status.value == "in_progress":
+                    quizzes.submit_attempt(quiz, attempt, {})
+        elif action in ("approve", "decline"):
+            pending = db.session.scalar(sa.select(EnrolmentRequest).where(
+                EnrolmentRequest.user_id == learner.id,
+                EnrolmentRequest.status == RequestStatus.pending))
+            if pending is not None:
+                place_requests.decide(pending, trainer, approve=action == "approve")
+        elif action == "new-module":
+            position = len(course.modules)
+            db.session.add(Module(course_id=course.id, slug=f"extra-{position}",
+                                  title=f"Extra {position}", position=position,
+                                  body_html="<p>More.</p>"))
+        elif action == "timezone":
+            learner.timezone = "Asia/Tokyo" if learner.timezone != "Asia/Tokyo" else "UTC"
+        elif action == "webinar":
+            factories.make_webinar(trainer, course=course)
+        elif action == "audience":
+            learner.audience = db.session.scalar(sa.select(Audience).where(
+                Audience.slug == ("industry" if learner.audience.slug != "industry"
+                                  else "customs-officer")))
+        db.session.commit()
+
+
+def _page(client, url) -> tuple[int, str]:
+    response = client.get(url)
+    return response.status_code, _CSRF.sub(r'\1"', response.get_data(as_text=True))
+
+
+@pytest.fixture
+def world(app, trainer):
+    course = factories.make_course(slug="esm", owner=trainer)
+    restricted = factories.make_course(slug="restricted", owner=trainer, restricted=True,
+                                       audiences=("industry",))
+    return (course, restricted), factories.make_quiz(course)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(actions=st.lists(st.sampled_from(_ACTIONS), min_size=1, max_size=8))
+def test_a_page_from_the_cache_is_the_page_the_view_renders(app, as_user, trainer, world,
+                                                             actions, monkeypatch):
+    """Random sequences of what learners, trainers and authors do: after each step every page
+    the learner reads from the cache equals the page rendered with the cache off."""
+    courses, quiz = world
+    learner = factories.make_user()
+    client = as_user(learner)
+    for url in _URLS:  # stored before anything happens
+        client.get(url)
+    for action in actions:
+        _act(action, learner, client, trainer, courses, quiz)
+        for url in _URLS:
+            client.get(url)  # served or stored
+            served = _page(client, url)
+            monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+            rendered = _page(client, url)
+            monkeypatch.setitem(app.config, "PAGE_CACHE", True)
+            assert served == rendered, (actions, action, url)
