@@ -5,6 +5,8 @@ Seeds 200 courses x 20 modules in a temporary SQLite database, serves the app wi
 (else a bounded Python client), logged in as an enrolled learner through a session cookie.
 The same server also answers a bare route (no database) and a one-query route, the baselines;
 the ratios are the figures (DESIGN.md: every main page at least half of the one-query route).
+A second server with ELEARN_PAGE_CACHE=false measures the learner's pages rendered on every
+view (what the first view after a change of the page costs).
 Each page is measured right after a one-query run of its own (the machine's load drifts during
 a run), and its ratio is against that run.
 
@@ -187,44 +189,57 @@ def main() -> None:
     print(f"seeded {args.courses} courses x {args.modules} modules in "
           f"{time.time() - started:.1f} s")
 
-    port = free_port()
+    # the same app twice: as configured (a learner's pages come whole from the page cache
+    # while nothing on them changed) and with ELEARN_PAGE_CACHE=false (every view rendered,
+    # what the first view after a change costs)
     gunicorn = shutil.which("gunicorn", path=str(ROOT / ".venv" / "bin")) or "gunicorn"
-    server = subprocess.Popen(
+    ports = {"cached": free_port(), "rendered": free_port()}
+    servers = [subprocess.Popen(
         [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "bench_wsgi:app"], env=env, cwd=tmp)
+         "bench_wsgi:app"], env={**env, "ELEARN_PAGE_CACHE": "true" if kind == "cached" else "false"},
+        cwd=tmp) for kind, port in ports.items()]
     try:
-        wait_until_up(port)
+        for port in ports.values():
+            wait_until_up(port)
         tool = "wrk" if shutil.which("wrk") else "python"
         measure = run_wrk if tool == "wrk" else run_python
-        base = f"http://127.0.0.1:{port}"
-        cases = [
-            ("bare Flask route", "/bench/bare", None),
-            ("one-query route", "/bench/one-query", None),
-            ("catalog, anonymous", "/courses", None),
-            ("catalog, learner", "/courses", cookie),
-            ("catalog, search + filter", "/courses?q=course&audience=customs-officer", cookie),
-            ("course page, learner", "/courses/course-000", cookie),
-            ("module page, learner", "/courses/course-000/modules/module-2", cookie),
-            ("quiz page, learner", "/courses/course-000/quizzes/basics", cookie),
+        cached, rendered = (f"http://127.0.0.1:{port}" for port in ports.values())
+        pages = [
+            ("catalog, search + filter", "/courses?q=course&audience=customs-officer"),
+            ("course page", "/courses/course-000"),
+            ("module page", "/courses/course-000/modules/module-2"),
+            ("quiz page", "/courses/course-000/quizzes/basics"),
         ]
-        for _, path, c in cases:  # warm up and check each page answers 200
+        cases = [
+            ("bare Flask route", cached, "/bench/bare", None),
+            ("one-query route", cached, "/bench/one-query", None),
+            ("catalog, anonymous", cached, "/courses", None),
+            ("catalog, learner", cached, "/courses", cookie),
+            *((f"{name}, learner", cached, path, cookie) for name, path in pages),
+            ("catalog, learner, rendered", rendered, "/courses", cookie),
+            *((f"{name}, rendered", rendered, path, cookie) for name, path in pages),
+        ]
+        for _, base, path, c in cases:  # warm up and check each page answers 200
             measure(base + path, c, 1, 2)
         results = {}
         print(f"\n{tool}, {args.connections} connections, {args.seconds} s each, "
               "gunicorn 2 workers, SQLite")
         print("(the machine's load changes while the bench runs: each page is measured right "
-              "after a one-query run of its own, and 'vs 1-query' is against that run)\n")
-        print(f"{'page':<28} {'req/s':>8} {'1-query':>8} {'vs 1-query':>10}")
-        for name, path, c in cases:
+              "after a one-query run of its own, and 'vs 1-query' is against that run;\n"
+              "'learner': as served, the learner's page from the page cache; 'rendered': the "
+              "same page with ELEARN_PAGE_CACHE=false, as the first view after a change)\n")
+        print(f"{'page':<36} {'req/s':>8} {'1-query':>8} {'vs 1-query':>10}")
+        for name, base, path, c in cases:
             baseline = (measure(base + "/bench/one-query", None, args.seconds, args.connections)
                         if path.startswith("/courses") else None)
             results[name] = measure(base + path, c, args.seconds, args.connections)
             rate = results[name]
             reference = baseline or results.get("one-query route", rate)
-            print(f"{name:<28} {rate:8.0f} {reference:8.0f} {rate / reference:10.2f}")
+            print(f"{name:<36} {rate:8.0f} {reference:8.0f} {rate / reference:10.2f}")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -69,9 +69,10 @@ def configure_extensions(app: Flask) -> None:
         configure_engine_events(db.engine)
     init_request_transaction(app)
 
-    from elearn import caching
+    from elearn import caching, page_cache
 
     caching.init_app(app)
+    page_cache.listen()
 
     from elearn.tasks import init_app as init_tasks
 

@@ -35,7 +35,7 @@ log = logging.getLogger("elearn.caching")
 #: Tables whose content the cached fragments show: a write to any of them changes the version.
 CONTENT_TABLES = frozenset({
     "courses", "modules", "module_translations", "course_translations", "course_audiences",
-    "audiences", "quizzes", "questions",
+    "audiences", "quizzes", "questions", "course_trainers", "webinars", "webinar_occurrences",
 })
 
 content_versions = sa.Table(
@@ -46,29 +46,42 @@ content_versions = sa.Table(
 )
 
 CONTENT = "content"
-_READ = sa.select(content_versions.c.token).where(content_versions.c.name == CONTENT)
+#: the token of learners' own state, changed by a write that the per-learner tokens
+#: (``users.state_token``, see :mod:`elearn.page_cache`) cannot attribute to its learners
+LEARNERS = "learners"
+_READ = sa.select(content_versions.c.name, content_versions.c.token)
 
 
-def content_version() -> str:
-    """The current content token (read once per request; ``"0"`` before any content change)."""
+def _tokens() -> dict[str, str]:
+    """Every version token, read in one query once per request."""
     session = db.session
     if session.new or session.dirty or session.deleted:
         session.flush()  # pending content changes first get their new token
-    if "content_version" not in g:
-        token = db.session.connection().execute(_READ).scalar()
-        g.content_version = token or "0"
-    return g.content_version
+    if "content_tokens" not in g:
+        g.content_tokens = dict(db.session.connection().execute(_READ).all())
+    return g.content_tokens
 
 
-def bump_content_version(connection) -> None:
-    """Give the content a new token, in the transaction of ``connection``."""
+def content_version() -> str:
+    """The current content token (``"0"`` before any content change)."""
+    return _tokens().get(CONTENT) or "0"
+
+
+def learners_version() -> str:
+    """The token of the learners' state as a whole (``"0"`` before its first change)."""
+    return _tokens().get(LEARNERS) or "0"
+
+
+def bump_content_version(connection, name: str = CONTENT) -> None:
+    """Give the content (or the version called ``name``) a new token, in the transaction of
+    ``connection``."""
     token = secrets.token_hex(8)
     updated = connection.execute(
-        content_versions.update().where(content_versions.c.name == CONTENT).values(token=token))
+        content_versions.update().where(content_versions.c.name == name).values(token=token))
     if updated.rowcount == 0:
-        connection.execute(content_versions.insert().values(name=CONTENT, token=token))
+        connection.execute(content_versions.insert().values(name=name, token=token))
     if has_app_context():  # the rest of this request sees the new token
-        g.pop("content_version", None)
+        g.pop("content_tokens", None)
 
 
 def _table_name(obj) -> str | None:
@@ -115,11 +128,11 @@ def cache_get(key: str | None):
         return None
 
 
-def cache_set(key: str | None, value) -> None:
+def cache_set(key: str | None, value, timeout: int | None = None) -> None:
     if key is None:
         return
     try:
-        cache.set(key, value)
+        cache.set(key, value, timeout=timeout)
     except Exception:
         log.exception("cache write failed")
 

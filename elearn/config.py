@@ -35,6 +35,8 @@ DEFAULTS: dict[str, object] = {
     "QUEUE_PATH": "",  # SQLite file of the embedded job queue (default instance/queue.sqlite)
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
+    # learners' pages served whole from the cache while nothing they show changed (page_cache)
+    "PAGE_CACHE": True,
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     "MAX_UPLOAD_MB": 20,
@@ -59,7 +61,7 @@ DEFAULTS: dict[str, object] = {
     "PROXY_COUNT": 0,
 }
 
-BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED"}
+BOOL_KEYS = {"SMTP_STARTTLS", "RATELIMIT_ENABLED", "PAGE_CACHE"}
 INT_KEYS = {"SMTP_PORT", "MAX_UPLOAD_MB", "CERTIFICATE_REMINDER_DAYS", "PROXY_COUNT",
             "SMTP_TIMEOUT", "MAIL_BATCH_SIZE", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_BASE_SECONDS",
             "MAIL_CLAIM_SECONDS"}

@@ -83,7 +83,8 @@ def _app(database_url, tmp_path_factory):
         # server starts each request afresh, so drop what Flask-Login cached in g.
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)  # Flask-Babel's cached locale, time zone and catalogue
-        g.pop("content_version", None)  # elearn.caching reads it once per request
+        g.pop("content_tokens", None)  # elearn.caching reads them once per request
+        g.pop("csrf_token", None)  # Flask-WTF's token of a request
 
     request_started.connect(forget_request_state, app, weak=False)
     return app

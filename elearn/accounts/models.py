@@ -30,6 +30,10 @@ ROLE_LABELS = {Role.learner: _l("Learner"), Role.trainer: _l("Trainer"),
                Role.coordinator: _l("Coordinator"), Role.admin: _l("Administrator")}
 
 
+def new_state_token() -> str:
+    return secrets.token_hex(8)
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -68,6 +72,11 @@ class User(UserMixin, db.Model):
     #: random token carried in the login session; rotated on logout and password change
     session_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=new_session_token
+    )
+    #: random; changes with every change of the account or of the learner's own state
+    #: (enrolments, progress, attempts...): part of the key of the learner's cached pages
+    state_token: Mapped[str] = mapped_column(
+        sa.String(16), default=new_state_token, server_default=""
     )
     #: SHA-256 of the personal calendar feed token (the token itself is shown once)
     calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)

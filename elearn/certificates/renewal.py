@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from elearn import page_cache
 from elearn.certificates.issuing import allocate_status
 from elearn.certificates.models import Certificate, CertificateEvent, CertificateEventKind
 from elearn.db_types import utcnow
@@ -69,7 +70,9 @@ def renewal_attempts_since(user_id: int, course_id: int, now: datetime | None = 
         Certificate.user_id == user_id, Certificate.course_id == course_id))
     if certificate is None or certificate.valid_until is None or certificate.revoked:
         return None
-    if (now or utcnow()) < certificate.valid_until - reminder_window():
+    opens = certificate.valid_until - reminder_window()
+    if (now or utcnow()) < opens:
+        page_cache.valid_until(opens)  # a page showing the attempts left changes then
         return None
     return certificate.starts_at
 

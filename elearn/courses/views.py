@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from elearn import caching
+from elearn import caching, page_cache
 from elearn.accounts.models import Role
 from elearn.courses import services
 from elearn.courses.forms import CONVENTION_NAMES, CatalogFilterForm, MarkDoneForm, UploadForm
@@ -40,6 +40,7 @@ CACHED_CATALOG_ARGS = frozenset({"audience", "convention", "language", "page"})
 
 
 @bp.route("")
+@page_cache.personal_page(args=CACHED_CATALOG_ARGS | {"q"})
 def catalog():
     reader_audience = current_user.audience_id if current_user.is_authenticated else None
     args = sorted(request.args.items(multi=True))
@@ -92,6 +93,7 @@ def _label_items(items) -> None:
 
 
 @bp.route("/<slug>")
+@page_cache.personal_page()
 def show(slug: str):
     course = load_course(slug)
     # the enrolment box also shows a withdrawn enrolment (to enrol again); studying needs more
@@ -122,6 +124,7 @@ def _reader_language() -> str:
 
 
 @bp.route("/<slug>/modules/<module_slug>")
+@page_cache.personal_page(args=frozenset({"original"}))
 def module(slug: str, module_slug: str):
     course = load_course(slug)
     enrolment = services.study_enrolment(current_user, course)

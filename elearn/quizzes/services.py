@@ -96,9 +96,14 @@ def valid_attempt_token(attempt: QuizAttempt, token: str | None) -> bool:
     return bool(token) and hmac.compare_digest(attempt_token(attempt), str(token))
 
 
+def expires_at(attempt: QuizAttempt) -> datetime | None:
+    """When a timed attempt stops taking answers (its deadline and the grace), or None."""
+    return attempt.deadline_at + GRACE if attempt.deadline_at is not None else None
+
+
 def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+    end = expires_at(attempt)
+    return end is not None and (now or utcnow()) > end
 
 
 def attempt_questions(attempt: QuizAttempt) -> list[Question]:

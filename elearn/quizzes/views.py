@@ -26,6 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from elearn import page_cache
 from elearn.accounts.models import Role, User
 from elearn.accounts.services import get_user_by_email
 from elearn.certificates.services import certificate_of
@@ -54,7 +55,14 @@ def course_quizzes(course, user, enrolment=None, record=None):
     rows = quiz_rows(course.id, user)  # the enrolment is the user's own
     for row in rows:
         row["title"] = _version(course, row["quiz"]).title
+        _open_until(row["summary"].history)
     return rows
+
+
+def _open_until(attempts) -> None:
+    """A page that shows open attempts changes when the first of them times out."""
+    page_cache.valid_until(*(services.expires_at(a) for a in attempts
+                             if a.status is AttemptStatus.in_progress))
 
 
 @course_section("outdated_quiz_translations")
@@ -93,6 +101,7 @@ def _wants_json() -> bool:
 
 @bp.get("/courses/<slug>/quizzes/<quiz_slug>")
 @require()
+@page_cache.personal_page()
 def show(slug, quiz_slug):
     course, quiz, enrolment = _course_and_quiz(slug, quiz_slug)
     attempts = services.user_attempts(quiz.id, current_user.id)
@@ -101,6 +110,7 @@ def show(slug, quiz_slug):
         db.session.flush()
         attempts = services.user_attempts(quiz.id, current_user.id)
     summary = summaries.summary(quiz, attempts, current_user.id)
+    _open_until(attempts)
     return render_template("quizzes/show.html", course=course, quiz=quiz, summary=summary,
                            version=_version(course, quiz),
                            enrolment=enrolment,

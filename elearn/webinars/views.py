@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from elearn import page_cache
 from elearn.accounts.models import Role
 from elearn.courses.sections import course_section
 from elearn.csvsafe import csv_text
@@ -334,4 +335,6 @@ def course_webinars(course, user=None, enrolment=None, record=None, limit: int =
                 items.append({"webinar": webinar, "session": s,
                               "when": _when(s.start_utc, webinar)})
     items.sort(key=lambda item: item["session"].start_utc)
+    # the list changes when a session it shows ends (a later one may take its place)
+    page_cache.valid_until(*(item["session"].end_utc for item in items[:limit]))
     return items[:limit]

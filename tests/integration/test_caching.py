@@ -299,3 +299,27 @@ def test_an_archived_question_changes_the_quiz_page_at_once(learner_client, lear
     question.archived_at = utcnow()
     db.session.commit()
     assert count() == before - 1
+
+
+def test_a_learners_page_is_kept_in_redis(app, redis_url, monkeypatch, request, as_user,
+                                          count_queries):
+    """The page cache's entries (body, headers, time bound) go through Redis like the rest:
+    another app server serves the page in two queries, and a write drops it for both."""
+    from flask_caching import Cache
+
+    course = factories.make_course(slug="esm")
+    learner = factories.make_user()
+    factories.enrol(learner, course)
+    factories.make_webinar(factories.make_user(), course=course)  # the page has a time bound
+    server = Cache(config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
+                           "CACHE_KEY_PREFIX": "elearn:"}, with_jinja2_ext=False)
+    server.init_app(app)
+    request.addfinalizer(lambda: app.extensions["cache"].pop(server, None))
+    monkeypatch.setattr(caching, "cache", server)
+    client = as_user(learner)
+    first = client.get("/courses/esm").get_data(as_text=True)
+    with count_queries() as counter:
+        again = client.get("/courses/esm").get_data(as_text=True)
+    assert counter.count == 2 and again == first
+    assert client.post("/courses/esm/modules/module-1/done").status_code == 302
+    assert "1 of 3 modules done" in client.get("/courses/esm").get_data(as_text=True)
