@@ -9,7 +9,7 @@ The sets are computed from report_facts; the grouping is written out here (not i
 elearn.reports.participant_sets) so the migration keeps working when that module changes.
 
 Revision ID: 0021
-Revises: 0020
+Revises: 0022
 """
 from alembic import op
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from pyroaring import BitMap
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0020'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
