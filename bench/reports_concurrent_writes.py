@@ -60,7 +60,7 @@ def main() -> None:
         failures: list[str] = []
         lock = threading.Lock()
 
-        def writer(mine: list[int]) -> None:
+        def writer(mine: list[int], times=times, failures=failures, lock=lock) -> None:
             with app.app_context():
                 for enrolment_id in mine:
                     start = time.perf_counter()

@@ -40,7 +40,6 @@ from elearn.reports.rollup_sql import (
     _insert,
     _period_start,
     facts_table,
-    people_condition,
 )
 
 sets_table = ReportParticipantSet.__table__
@@ -71,13 +70,10 @@ def keys_of(centre: int, course: int, country: str, audience: int, day: date) ->
                    audience if breakdown == "audience" else ANY_AUDIENCE)
 
 
-def memberships(connection, bound: dict) -> set[tuple[tuple, int]]:
-    """(set key, user id) for every fact of the bound ``users`` (or ``user``)."""
-    f = facts_table
-    rows = connection.execute(
-        sa.select(f.c.user_id, f.c.centre_id, f.c.course_id, f.c.country, f.c.audience_id,
-                  f.c.day).where(people_condition(f, "user" in bound)), bound)
-    return {(key, user) for user, *facts in rows for key in keys_of(*facts)}
+def memberships(facts: Iterable[tuple]) -> set[tuple[tuple, int]]:
+    """(set key, user id) for facts given as (user id, centre, course, country, audience,
+    day)."""
+    return {(key, user) for user, *fact in facts for key in keys_of(*fact)}
 
 
 def _chunks(items: list, size: int = KEYS_PER_STATEMENT) -> Iterator[list]:

@@ -82,14 +82,24 @@ REFRESH_LOCK = 190_001
 # -- the stored medians ------------------------------------------------------------------------
 
 
-def _completed_facts(connection, bound: dict) -> Counter:
-    """The bound people's completed facts as (centre, course, country, audience, whole days),
-    counted (what the all-time histograms hold of them)."""
+def _facts_of(connection, bound: dict) -> list[tuple]:
+    """The bound people's facts as (user, centre, course, country, audience, day, whole days to
+    complete or None): what the histograms and the sets of people hold of them."""
     f = facts_table
-    return Counter(tuple(row) for row in connection.execute(
-        sa.select(f.c.centre_id, f.c.course_id, f.c.country, f.c.audience_id, f.c.done_days)
-        .where(people_condition(f, "user" in bound), f.c.done_days.is_not(None)), bound
-    ))
+    return [tuple(row) for row in connection.execute(
+        sa.select(f.c.user_id, f.c.centre_id, f.c.course_id, f.c.country, f.c.audience_id,
+                  f.c.day, f.c.done_days).where(people_condition(f, "user" in bound)), bound)]
+
+
+def _completed(facts: list[tuple]) -> Counter:
+    """Completed facts as (centre, course, country, audience, whole days), counted."""
+    return Counter((centre, course, country, audience, days)
+                   for _user, centre, course, country, audience, _day, days in facts
+                   if days is not None)
+
+
+def _members(facts: list[tuple]) -> set:
+    return participant_sets.memberships(fact[:6] for fact in facts)
 
 
 def _median_keys(before: Counter, after: Counter) -> set[tuple]:
@@ -164,15 +174,14 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
         one = len(chunk) == 1
         statements = update_statements(connection.dialect.name, True, one)
         bound = {"user": chunk[0]} if one else {"users": chunk}
-        before = _completed_facts(connection, bound)
-        members = participant_sets.memberships(connection, bound)
+        before = _facts_of(connection, bound)
         _apply(connection, statements, -1, bound)
         connection.execute(statements.delete_facts, bound)
         connection.execute(statements.insert_facts, bound)
         _apply(connection, statements, 1, bound)
-        participant_sets.apply(connection, members,
-                               participant_sets.memberships(connection, bound))
-        changed = _median_keys(before, _completed_facts(connection, bound))
+        after = _facts_of(connection, bound)
+        participant_sets.apply(connection, _members(before), _members(after))
+        changed = _median_keys(_completed(before), _completed(after))
         if changed:
             _store_medians(connection, changed)
 

@@ -123,7 +123,6 @@ def _sum_projections():
 
 
 def _day_histograms(projections):
-    dialect = op.get_bind().dialect.name
     op.execute("DELETE FROM report_completion_days WHERE period = 'd'")
     for centre, course, country, audience in projections:
         groups = [c for c in (centre, course, country, audience)
@@ -159,7 +158,7 @@ def upgrade():
 def downgrade():
     op.drop_table('report_participant_sets')
     op.drop_index('ix_report_rollups_grouping', table_name='report_rollups')
-    for (table, name), _columns in INDEXES.items():
+    for table, name in INDEXES:
         op.drop_index(name, table_name=table)
     op.execute(f"DELETE FROM report_rollups WHERE NOT ({FULL_DETAIL})")
     for period in ('m', 'd'):
