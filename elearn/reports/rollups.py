@@ -153,6 +153,12 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[start:start + size]
 
 
+def _queue(connection) -> None:
+    """On PostgreSQL, wait for any other transaction changing the rollups (``REFRESH_LOCK``)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(REFRESH_LOCK)))
+
+
 def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[int] = (),
             courses: Iterable[int] = ()) -> None:
     """Bring the rollups up to date for the people of the enrolments (user id, course id) in
@@ -168,8 +174,7 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     people.discard(None)
     if not people:
         return
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(REFRESH_LOCK)))
+    _queue(connection)
     for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
         one = len(chunk) == 1
         statements = update_statements(connection.dialect.name, True, one)
@@ -188,6 +193,7 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
 
 def rebuild(connection) -> int:
     """Recompute every summary row from the source tables; returns the number of enrolments."""
+    _queue(connection)  # writers wait for the rebuild to commit
     for table in (medians_table, people_table, days_table, rollups_table, facts_table):
         connection.execute(table.delete())  # the participant sets: participant_sets.rebuild
     dialect = connection.dialect.name
