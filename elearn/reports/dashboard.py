@@ -65,24 +65,10 @@ def period_condition(table, date_from: date | None, date_to: date | None):
     ))
 
 
-def _rows_in_scope(table, scope: Scope):
-    """The summary rows of ``scope``: one index range per period range (UNION ALL)."""
-    where = []
-    if scope.centre_id is not None:
-        where.append(table.c.centre_id == scope.centre_id)
-    if "course_id" in table.c:
-        if scope.trainer_id is not None:
-            where.append(table.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
-        if scope.course_id is not None:
-            where.append(table.c.course_id == scope.course_id)
-    if "period" not in table.c:
-        return sa.select(table).where(*where).subquery("rows")
-    parts = [
-        sa.select(table).where(table.c.period == period, *where, table.c.start >= start,
-                               table.c.start < stop)
-        for period, start, stop in period_ranges(scope.date_from, scope.date_to)
-    ]
-    return (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("rows")
+def _people_rows(scope: Scope):
+    """The per-person counts (``report_people``, all time) of ``scope``'s centre."""
+    where = [] if scope.centre_id is None else [p.c.centre_id == scope.centre_id]
+    return sa.select(p).where(*where).subquery("rows")
 
 
 def _grouped(rows, columns: list, having=None):
@@ -227,7 +213,7 @@ def _participants(scope: Scope) -> dict[tuple[str, object], int] | None:
         return None
     if scope.date_from is None and scope.date_to is None and scope.trainer_id is None \
             and scope.user_id is None:
-        rows = _rows_in_scope(p, scope)
+        rows = _people_rows(scope)
         statement = _grouped(rows, [sa.func.sum(rows.c.participants).label("n")])
         return {(row.grouping, _key(row.grouping, row.key)): int(row.n or 0)
                 for row in db.session.execute(statement)}
