@@ -8,9 +8,10 @@ date filter). Two figures are not plain sums:
 * the median days to complete comes from histograms of whole days, so it is the exact median of
   the completion times counted in whole days (within one day of the median of exact times; the
   page says so). Without a date or trainer filter it is read as stored (``report_medians``,
-  one row per figure); otherwise the database finds it with running sums over the histograms
-  of the scope's periods, stored per breakdown (``rollup_sql.histogram_groupings``): at most one
-  row per whole day, group and period;
+  one row per figure); otherwise from the histograms of the scope's periods, stored per
+  breakdown (``rollup_sql.histogram_groupings``, at most one row per whole day, group and
+  period): the database sums them per group and whole day, and the running count that finds
+  the middle is done in Python (``rollup_sql.medians_of``);
 * participants (distinct people) come from per-person counts without a date filter or trainer
   restriction; under those they are the sizes of unions of sets of people per country and
   audience and period (``reports.participant_sets``): exact, and read as a few compressed
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -97,17 +99,38 @@ def _key(grouping: str, raw):
     return None if grouping == "total" else KEY_TYPES[grouping](raw)
 
 
-def _grouping_rows(table, scope: Scope, columns: list[str]):
-    """For each breakdown, the summary rows of ``scope`` as (grouping, key, *columns), read
-    from the groupings (``rollup_sql.histogram_groupings``) of ``table`` that have exactly the
-    needed columns: one row per group and period (and whole day, for histograms)."""
+def _shape(scope: Scope) -> tuple:
+    """What the statements of ``scope`` are built from; the values are bound at execution
+    (:func:`_parameters`), so each shape is built once (building the UNION of a date filter cost
+    several milliseconds, the half of a small centre's page)."""
+    return (scope.course_id is not None, scope.trainer_id is not None,
+            tuple(period for period, _start, _stop in period_ranges(scope.date_from,
+                                                                    scope.date_to)))
+
+
+def _parameters(scope: Scope) -> dict:
+    parameters = {
+        "centre": rollup_sql.ALL_CENTRES if scope.centre_id is None else scope.centre_id,
+        "course": scope.course_id, "trainer": scope.trainer_id,
+    }
+    for index, (_period, start, stop) in enumerate(period_ranges(scope.date_from,
+                                                                 scope.date_to)):
+        parameters[f"start_{index}"], parameters[f"stop_{index}"] = start, stop
+    return parameters
+
+
+def _grouping_rows(table, shape: tuple, columns: tuple[str, ...]):
+    """For each breakdown, the summary rows of a scope of ``shape`` as (grouping, key,
+    *columns), read from the groupings (``rollup_sql.histogram_groupings``) of ``table`` that
+    have exactly the needed columns: one row per group and period (and whole day, for
+    histograms). Bound parameters: :func:`_parameters`."""
     t = table
-    centre = rollup_sql.ALL_CENTRES if scope.centre_id is None else scope.centre_id
+    by_one_course, by_trainer, periods = shape
     restrict = []
-    if scope.course_id is not None:
-        restrict.append(t.c.course_id == scope.course_id)
-    if scope.trainer_id is not None:
-        restrict.append(t.c.course_id.in_(services.trainer_course_ids(scope.trainer_id)))
+    if by_one_course:
+        restrict.append(t.c.course_id == sa.bindparam("course"))
+    if by_trainer:
+        restrict.append(t.c.course_id.in_(services.trainer_course_ids(sa.bindparam("trainer"))))
     if restrict:  # the rows of each course in scope, summed
         one_course = by_course = sa.and_(*restrict)
     else:  # the rows for every course at once, or per course for the course breakdown
@@ -133,29 +156,40 @@ def _grouping_rows(table, scope: Scope, columns: list[str]):
     )
     parts = []
     for grouping, key, where in groupings:
-        for period, start, stop in period_ranges(scope.date_from, scope.date_to):
+        for index, period in enumerate(periods):
             parts.append(sa.select(
                 grouping.label("grouping"), key.label("key"),
                 *(t.c[column] for column in columns),
-            ).where(t.c.period == period, t.c.centre_id == centre, *where, t.c.start >= start,
-                    t.c.start < stop))
+            ).where(t.c.period == period, t.c.centre_id == sa.bindparam("centre"), *where,
+                    t.c.start >= sa.bindparam(f"start_{index}", type_=sa.Date),
+                    t.c.start < sa.bindparam(f"stop_{index}", type_=sa.Date)))
     return sa.union_all(*parts).subquery("grouping_rows")
 
 
-def _median_rows(scope: Scope):
-    """For each breakdown, the histogram rows of ``scope`` as (grouping, key, days, n)."""
-    return _grouping_rows(h, scope, ["days", "n"])
+@lru_cache(maxsize=64)
+def _median_statement(shape: tuple) -> sa.Select:
+    """For each breakdown, the histogram rows of a scope of ``shape`` summed per whole day."""
+    rows = _grouping_rows(h, shape, ("days", "n"))
+    return rollup_sql.histogram_select(rows, [rows.c.grouping, rows.c.key])
+
+
+@lru_cache(maxsize=64)
+def _sums_statement(shape: tuple) -> sa.Select:
+    """For each breakdown, the summed figures of a scope of ``shape`` (groups with enrolments)."""
+    rows = _grouping_rows(r, shape, tuple(rollup_sql.SUMS))
+    return sa.select(rows.c.grouping, rows.c.key, *(
+        sa.func.sum(rows.c[name]).label(name) for name in rollup_sql.SUMS
+    )).group_by(rows.c.grouping, rows.c.key).having(sa.func.sum(rows.c.enrolments) > 0)
 
 
 def medians(scope: Scope) -> dict[tuple[str, object], float]:
     """The median days to complete per (grouping, key): stored per group for all time (one row
-    per figure), else computed by the database from the histograms of the scope's periods."""
+    per figure), else from the histograms of the scope's periods."""
     if scope.date_from is None and scope.date_to is None and scope.trainer_id is None:
         return _stored_medians(scope)
-    rows = _median_rows(scope)
-    return {(row.grouping, _key(row.grouping, row.key)): row.median_days
-            for row in db.session.execute(rollup_sql.median_select(rows, [rows.c.grouping,
-                                                                       rows.c.key]))}
+    result = db.session.execute(_median_statement(_shape(scope)), _parameters(scope))
+    return {(grouping, _key(grouping, key)): median
+            for (grouping, key), median in rollup_sql.medians_of(result)}
 
 
 def _stored_medians(scope: Scope) -> dict[tuple[str, object], float]:
@@ -255,12 +289,8 @@ def all_figures(scope: Scope) -> dict[str, dict]:
     """Like :func:`services.all_figures` (same shape, same figures), read from the rollups."""
     if scope.user_id is not None:  # one person's enrolments: the direct statement is small
         return services.all_figures(scope)
-    rows = _grouping_rows(r, scope, list(rollup_sql.SUMS))
-    statement = sa.select(rows.c.grouping, rows.c.key, *(
-        sa.func.sum(rows.c[name]).label(name) for name in rollup_sql.SUMS
-    )).group_by(rows.c.grouping, rows.c.key).having(sa.func.sum(rows.c.enrolments) > 0)
     result: dict[str, dict] = {name: {} for name in ("total", *GROUPINGS)}
-    for row in db.session.execute(statement):
+    for row in db.session.execute(_sums_statement(_shape(scope)), _parameters(scope)):
         quiz_n = int(row.quiz_n or 0)
         result[row.grouping][_key(row.grouping, row.key)] = Figures(
             participants=int(row.enrolments), enrolments=int(row.enrolments),

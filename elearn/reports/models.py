@@ -224,7 +224,7 @@ class ReportCompletionDays(db.Model):
 
 #: a median's histogram rows: one grouping is equalities on (centre, course, audience) and an
 #: equality or a range on country, then the period starts and the days, read from the index
-#: alone (dashboard._median_rows)
+#: alone (dashboard._median_statement)
 ix_report_completion_days_grouping = sa.Index(
     "ix_report_completion_days_grouping", *(ReportCompletionDays.__table__.c[name] for name in (
         "period", "centre_id", "course_id", "audience_id", "country", "start", "days", "n"))

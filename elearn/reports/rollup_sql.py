@@ -4,9 +4,10 @@ statements that add or subtract facts (built once per engine kind)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
+from itertools import groupby
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -143,26 +144,37 @@ def sum_groupings(period: str) -> list[tuple[bool, bool, str]]:
     return [*([(True, True, "both")] if period == "a" else []), *histogram_groupings(period)]
 
 
-def median_select(rows, keys: list) -> sa.Select:
-    """Per group of ``keys``, the median of the histogram ``rows`` (columns ``days`` and ``n``),
-    as ``median_days``: the lower and upper middle values are the first whole days at which
-    the running count reaches half the total (the ranks of the direct computation's median)."""
-    names = [key.name for key in keys]
-    binned = sa.select(*keys, rows.c.days, sa.func.sum(rows.c.n).label("n")) \
-        .group_by(*keys, rows.c.days).subquery("binned")
-    group = [binned.c[name] for name in names]
-    running = sa.select(
-        *group, binned.c.days,
-        sa.func.sum(binned.c.n).over(partition_by=group, order_by=binned.c.days)
-        .label("running"),
-        sa.func.sum(binned.c.n).over(partition_by=group).label("total"),
-    ).subquery("running")
-    low = sa.func.min(sa.case((2 * running.c.running >= running.c.total, running.c.days)))
-    high = sa.func.min(sa.case((2 * running.c.running >= running.c.total + 1, running.c.days)))
-    return sa.select(
-        *(running.c[name] for name in names),
-        sa.cast((low + high) / sa.literal(2.0, sa.Float), sa.Float).label("median_days"),
-    ).where(running.c.total > 0).group_by(*(running.c[name] for name in names))
+def histogram_select(rows, keys: list) -> sa.Select:
+    """Per group of ``keys``, the histogram ``rows`` (columns ``days`` and ``n``) summed per whole
+    day, in the order :func:`medians_of` reads them: one row per group and day, not per period."""
+    group = [*keys, rows.c.days]
+    return sa.select(*group, sa.func.sum(rows.c.n).label("n")).group_by(*group) \
+        .having(sa.func.sum(rows.c.n) > 0).order_by(*group)
+
+
+def median_of(histogram: list[tuple[int, int]]) -> float | None:
+    """The median of a histogram given as (whole days, count) pairs in ascending days: the mean
+    of the lower and upper middle values (the ranks of the direct computation's median); None
+    when it counts nobody."""
+    total = sum(n for _days, n in histogram)
+    low, running = None, 0
+    for days, n in histogram:
+        running += n
+        if low is None and 2 * running >= total:
+            low = days
+        if 2 * running >= total + 1:
+            return (low + days) / 2
+    return None
+
+
+def medians_of(result) -> Iterator[tuple[tuple, float]]:
+    """(group key, median) for each group of a :func:`histogram_select` result. The database
+    sums the periods; the median's running count is done here, reading each summed row once (a
+    window function over the same rows cost SQLite more than this loop)."""
+    for key, rows in groupby(result, key=lambda row: tuple(row[:-2])):
+        median = median_of([(row[-2], row[-1]) for row in rows])
+        if median is not None:
+            yield key, median
 
 
 def _insert(dialect: str):

@@ -54,7 +54,8 @@ from elearn.reports.rollup_sql import (
     days_table,
     facts_table,
     histogram_groupings,
-    median_select,
+    histogram_select,
+    medians_of,
     medians_table,
     people_condition,
     people_table,
@@ -132,10 +133,11 @@ def _store_medians(connection, keys: Iterable[tuple] | None) -> None:
         else:
             connection.execute(m.delete())
         rows = sa.select(h).where(*where).subquery("rows")
-        connection.execute(m.insert().from_select(
-            [*MEDIAN_KEY, "median_days"],
-            median_select(rows, [rows.c[name] for name in MEDIAN_KEY]),
-        ))
+        result = connection.execute(histogram_select(rows, [rows.c[name] for name in MEDIAN_KEY]))
+        medians = [dict(zip(MEDIAN_KEY, key, strict=True), median_days=median)
+                   for key, median in medians_of(result)]
+        if medians:
+            connection.execute(m.insert(), medians)
 
 
 def _apply(connection, statements: SimpleNamespace, sign: int, bound: dict) -> None:
