@@ -8,10 +8,8 @@ date filter). Two figures are not plain sums:
 * the median days to complete comes from histograms of whole days, so it is the exact median of
   the completion times counted in whole days (within one day of the median of exact times; the
   page says so). Without a date or trainer filter it is read as stored (``report_medians``,
-  one row per figure); otherwise from the histograms of the scope's periods, stored per
-  breakdown (``rollup_sql.histogram_groupings``, at most one row per whole day, group and
-  period): the database sums them per group and whole day, and the running count that finds
-  the middle is done in Python (``rollup_sql.medians_of``);
+  one row per figure); otherwise from the histograms of the scope's periods, one packed row
+  per group and period (``reports.histograms``), summed per group;
 * participants (distinct people) come from per-person counts without a date filter or trainer
   restriction; under those they are the sizes of unions of sets of people per country and
   audience and period (``reports.participant_sets``): exact, and read as a few compressed
@@ -30,11 +28,11 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from elearn.extensions import db
-from elearn.reports import participant_sets, rollup_sql, services
+from elearn.reports import histograms, participant_sets, rollup_sql, services
 from elearn.reports.services import GROUPINGS, KEY_TYPES, Figures, Scope
 
 r = rollup_sql.rollups_table
-h = rollup_sql.days_table
+h = histograms.histograms_table
 p = rollup_sql.people_table
 #: the latest day a date filter may name (one day later must still be a date)
 LAST_DAY = date(9998, 12, 31)
@@ -122,8 +120,8 @@ def _parameters(scope: Scope) -> dict:
 def _grouping_rows(table, shape: tuple, columns: tuple[str, ...]):
     """For each breakdown, the summary rows of a scope of ``shape`` as (grouping, key,
     *columns), read from the groupings (``rollup_sql.histogram_groupings``) of ``table`` that
-    have exactly the needed columns: one row per group and period (and whole day, for
-    histograms). Bound parameters: :func:`_parameters`."""
+    have exactly the needed columns: one row per group and period. Bound parameters:
+    :func:`_parameters`."""
     t = table
     by_one_course, by_trainer, periods = shape
     restrict = []
@@ -168,9 +166,9 @@ def _grouping_rows(table, shape: tuple, columns: tuple[str, ...]):
 
 @lru_cache(maxsize=64)
 def _median_statement(shape: tuple) -> sa.Select:
-    """For each breakdown, the histogram rows of a scope of ``shape`` summed per whole day."""
-    rows = _grouping_rows(h, shape, ("days", "n"))
-    return rollup_sql.histogram_select(rows, [rows.c.grouping, rows.c.key])
+    """For each breakdown, the packed histograms of a scope of ``shape``, one per group and
+    period."""
+    return sa.select(_grouping_rows(h, shape, ("counts",)))
 
 
 @lru_cache(maxsize=64)
@@ -189,7 +187,7 @@ def medians(scope: Scope) -> dict[tuple[str, object], float]:
         return _stored_medians(scope)
     result = db.session.execute(_median_statement(_shape(scope)), _parameters(scope))
     return {(grouping, _key(grouping, key)): median
-            for (grouping, key), median in rollup_sql.medians_of(result)}
+            for (grouping, key), median in histograms.medians_of(result).items()}
 
 
 def _stored_medians(scope: Scope) -> dict[tuple[str, object], float]:

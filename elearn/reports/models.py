@@ -206,41 +206,42 @@ ix_report_rollups_course_start = sa.Index(
 )
 
 
-class ReportCompletionDays(db.Model):
-    """How many completed enrolments of a rollup group took ``days`` whole days (for medians)."""
+class ReportCompletionHistogram(db.Model):
+    """How many completed enrolments of one group and period took each number of whole days
+    (for medians), packed in one value (``reports.histograms``): a dashboard reads one row per
+    group and period, not one per group, period and day."""
 
-    __tablename__ = "report_completion_days"
+    __tablename__ = "report_completion_histograms"
 
+    #: a (all time), m (month) or d (day)
     period: Mapped[str] = mapped_column(sa.String(1), primary_key=True)
+    #: a centre, 0 for people without one, -1 for every centre
     centre_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    start: Mapped[datetime] = mapped_column(sa.Date, primary_key=True)
+    #: a course, 0 for every course
     course_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: first day of the period (enrolment day)
+    start: Mapped[datetime] = mapped_column(sa.Date, primary_key=True)
+    #: a country, '' for every country
     country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    #: an audience, 0 for every audience
     audience_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    #: whole days from enrolment to completion
-    days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    n: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: (whole days, count) pairs in ascending days, 32-bit little-endian integers
+    counts: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
 
-#: a median's histogram rows: one grouping is equalities on (centre, course, audience) and an
-#: equality or a range on country, then the period starts and the days, read from the index
-#: alone (dashboard._median_statement)
-ix_report_completion_days_grouping = sa.Index(
-    "ix_report_completion_days_grouping", *(ReportCompletionDays.__table__.c[name] for name in (
-        "period", "centre_id", "course_id", "audience_id", "country", "start", "days", "n"))
-)
-#: the countries' and audiences' histogram rows of a (centre, course) in a period range, read
-#: together from the index alone
-ix_report_completion_days_course_start = sa.Index(
-    "ix_report_completion_days_course_start", *(
-        ReportCompletionDays.__table__.c[name] for name in (
-            "period", "centre_id", "course_id", "start", "country", "audience_id", "days", "n"))
+#: one grouping's histograms for a period range: equalities on (period, centre, course,
+#: audience) and an equality or a range on country, then the period starts
+#: (dashboard._median_statement); the primary key serves countries and audiences together
+ix_report_completion_histograms_grouping = sa.Index(
+    "ix_report_completion_histograms_grouping", *(
+        ReportCompletionHistogram.__table__.c[name] for name in (
+            "period", "centre_id", "course_id", "audience_id", "country", "start"))
 )
 
 
 class ReportMedian(db.Model):
-    """The all-time median days to complete of one histogram group (``report_completion_days``
-    with period ``a``): what a dashboard without a date or trainer filter reads, one row per
+    """The all-time median days to complete of one histogram group
+    (``report_completion_histograms`` with period ``a``): what a dashboard without a date or trainer filter reads, one row per
     figure. Kept current with the histograms."""
 
     __tablename__ = "report_medians"

@@ -16,8 +16,7 @@ countries' sizes, and "country and audience" is an intersection.
 
 Kept current by ``rollups.refresh`` in the transaction of the change: the touched people's
 memberships before and after their facts are recomputed are compared, and only the sets that
-gain or lose someone are read, changed and written back (locked with FOR UPDATE on PostgreSQL,
-created empty first with INSERT ... ON CONFLICT DO NOTHING so two writers meet on one row).
+gain or lose someone are read, changed and written back (``reports.packed_rows``).
 ``rebuild`` recomputes them all.
 """
 
@@ -30,6 +29,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from pyroaring import BitMap
 
+from elearn.reports import packed_rows
 from elearn.reports.models import ReportParticipantSet
 from elearn.reports.rollup_sql import (
     ALL_CENTRES,
@@ -37,15 +37,11 @@ from elearn.reports.rollup_sql import (
     ANY_COUNTRY,
     ANY_COURSE,
     EPOCH,
-    _insert,
     _period_start,
     facts_table,
 )
 
 sets_table = ReportParticipantSet.__table__
-SET_KEY = ("period", "centre_id", "course_id", "start", "country", "audience_id")
-#: set keys bound to one statement (6 parameters each)
-KEYS_PER_STATEMENT = 500
 
 
 def groupings(period: str) -> list[tuple[bool, bool, str]]:
@@ -76,21 +72,12 @@ def memberships(facts: Iterable[tuple]) -> set[tuple[tuple, int]]:
     return {(key, user) for user, *fact in facts for key in keys_of(*fact)}
 
 
-def _chunks(items: list, size: int = KEYS_PER_STATEMENT) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _key_in(keys: list[tuple]):
-    return sa.tuple_(*(sets_table.c[name] for name in SET_KEY)).in_(keys)
-
-
-def _key_params(key: tuple) -> dict:
-    return {f"k_{name}": value for name, value in zip(SET_KEY, key, strict=True)}
-
-
-def _by_key():
-    return sa.and_(*(sets_table.c[name] == sa.bindparam(f"k_{name}") for name in SET_KEY))
+def _combine(stored: bytes, change: tuple[list, list]) -> bytes | None:
+    joined, left = change
+    people = BitMap.deserialize(stored)
+    people |= BitMap(joined)
+    people -= BitMap(left)
+    return people.serialize() if people else None
 
 
 def apply(connection, before: set, after: set) -> None:
@@ -101,35 +88,10 @@ def apply(connection, before: set, after: set) -> None:
         changes[key][0].append(user)
     for key, user in before - after:
         changes[key][1].append(user)
-    if not changes:
-        return
-    dialect = connection.dialect.name
-    empty = BitMap().serialize()
-    for keys in _chunks(sorted(changes)):
-        joining = [dict(zip(SET_KEY, key, strict=True), people=empty)
-                   for key in keys if changes[key][0]]
-        if joining:  # a set nobody was in yet: create it, or meet a concurrent creator's row
-            connection.execute(_insert(dialect)(sets_table).on_conflict_do_nothing(), joining)
-        select = sa.select(*(sets_table.c[name] for name in SET_KEY), sets_table.c.people) \
-            .where(_key_in(keys))
-        if dialect == "postgresql":
-            select = select.with_for_update()
-        updates, deletes = [], []
-        for *key, stored in connection.execute(select):
-            joined, left = changes[tuple(key)]
-            people = BitMap.deserialize(stored)
-            people |= BitMap(joined)
-            people -= BitMap(left)
-            params = _key_params(tuple(key))
-            if people:
-                updates.append({**params, "people": people.serialize()})
-            else:
-                deletes.append(params)
-        if updates:
-            connection.execute(sets_table.update().where(_by_key()).values(
-                people=sa.bindparam("people")), updates)
-        if deletes:
-            connection.execute(sets_table.delete().where(_by_key()), deletes)
+    if changes:
+        packed_rows.update(connection, sets_table, "people", dict(changes), combine=_combine,
+                           creates=lambda change: bool(change[0]),
+                           empty=BitMap().serialize())
 
 
 def rebuild(connection) -> None:

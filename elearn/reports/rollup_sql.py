@@ -1,13 +1,13 @@
 """The SQL of the report rollups (``elearn.reports.rollups``): the summary tables, the stand-in
-keys of their "every ..." groups, the histogram groupings, the median of a histogram, and the
-statements that add or subtract facts (built once per engine kind)."""
+keys of their "every ..." groups, the histogram groupings and the grouped completions they are
+rebuilt from (``reports.histograms``), and the statements that add or subtract facts (built once
+per engine kind)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from itertools import groupby
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -17,7 +17,6 @@ from elearn.reports import services
 from elearn.reports.facts import facts as facts_sql
 from elearn.reports.models import (
     ROLLUP_KEY,
-    ReportCompletionDays,
     ReportFact,
     ReportMedian,
     ReportPeople,
@@ -27,7 +26,6 @@ from elearn.reports.services import Scope
 
 facts_table = ReportFact.__table__
 rollups_table = ReportRollup.__table__
-days_table = ReportCompletionDays.__table__
 people_table = ReportPeople.__table__
 medians_table = ReportMedian.__table__
 MEDIAN_KEY = ("centre_id", "course_id", "country", "audience_id")
@@ -73,7 +71,7 @@ def _period_start(period: str, day, dialect: str):
     return sa.func.date(day, "start of month")
 
 
-#: stand-ins in ``report_completion_days`` for "every centre", "every course", "every country",
+#: stand-ins in the rollup keys for "every centre", "every course", "every country",
 #: "every audience" (no real row has them: ids start at 1, centre 0 is "no centre", countries
 #: are two letters)
 ALL_CENTRES, ANY_COURSE, ANY_COUNTRY, ANY_AUDIENCE = -1, 0, "", 0
@@ -85,9 +83,8 @@ def histogram_groupings(period: str) -> list[tuple[bool, bool, str]]:
 
     Not the full cross product but its projections. A median of the dashboard is one of total,
     course, country or audience within a centre (or all centres) and a set of courses (or all),
-    so every scope's medians come from at most a few hundred rows per group and period (one per
-    whole day), whatever the number of enrolments. Days (the ragged ends of a date filter) too:
-    read in full detail they cost one row per completion of those days."""
+    so every scope's medians come from one packed histogram per group and period
+    (``reports.histograms``), whatever the number of enrolments."""
     del period  # every period has the same groupings
     return [(by_centre, by_course, breakdown)
             for by_centre in (True, False) for by_course in (True, False)
@@ -129,10 +126,12 @@ def _projection_selects(f, period: str, start, groupings, columns: list, where,
     return selects
 
 
-def _histogram_selects(f, period: str, start, signed, where) -> list[sa.Select]:
+def completion_selects(f, period: str, start) -> list[sa.Select]:
+    """Per histogram grouping of ``period``, the completed facts of ``f`` counted per group and
+    whole days: (period, centre_id, start, course_id, country, audience_id, days, n)."""
     return _projection_selects(
         f, period, start, histogram_groupings(period),
-        [f.c.done_days.label("days"), (signed * sa.func.count()).label("n")], where,
+        [f.c.done_days.label("days"), sa.func.count().label("n")], sa.true(),
         (f.c.done_days.is_not(None),), (f.c.done_days,))
 
 
@@ -142,39 +141,6 @@ def sum_groupings(period: str) -> list[tuple[bool, bool, str]]:
     period; for all time also the full detail (centre, course, country, audience), which a
     course's participant list narrowed by country and audience counts."""
     return [*([(True, True, "both")] if period == "a" else []), *histogram_groupings(period)]
-
-
-def histogram_select(rows, keys: list) -> sa.Select:
-    """Per group of ``keys``, the histogram ``rows`` (columns ``days`` and ``n``) summed per whole
-    day, in the order :func:`medians_of` reads them: one row per group and day, not per period."""
-    group = [*keys, rows.c.days]
-    return sa.select(*group, sa.func.sum(rows.c.n).label("n")).group_by(*group) \
-        .having(sa.func.sum(rows.c.n) > 0).order_by(*group)
-
-
-def median_of(histogram: list[tuple[int, int]]) -> float | None:
-    """The median of a histogram given as (whole days, count) pairs in ascending days: the mean
-    of the lower and upper middle values (the ranks of the direct computation's median); None
-    when it counts nobody."""
-    total = sum(n for _days, n in histogram)
-    low, running = None, 0
-    for days, n in histogram:
-        running += n
-        if low is None and 2 * running >= total:
-            low = days
-        if 2 * running >= total + 1:
-            return (low + days) / 2
-    return None
-
-
-def medians_of(result) -> Iterator[tuple[tuple, float]]:
-    """(group key, median) for each group of a :func:`histogram_select` result. The database
-    sums the periods; the median's running count is done here, reading each summed row once (a
-    window function over the same rows cost SQLite more than this loop)."""
-    for key, rows in groupby(result, key=lambda row: tuple(row[:-2])):
-        median = median_of([(row[-2], row[-1]) for row in rows])
-        if median is not None:
-            yield key, median
 
 
 def _insert(dialect: str):
@@ -220,13 +186,12 @@ def update_statements(dialect: str, scoped: bool, one: bool = False) -> SimpleNa
     f = sa.select(*facts_table.c).where(where).cte("scoped_facts") if scoped else facts_table
     where = sa.true() if scoped else where
     people_where = where
-    sums, histograms = [], []
+    sums = []
     for period in PERIODS:
         start = _period_start(period, f.c.day, dialect)
         sums.extend(_projection_selects(
             f, period, start, sum_groupings(period),
             [(signed * total(f)).label(name) for name, total in SUMS.items()], where))
-        histograms.extend(_histogram_selects(f, period, start, signed, where))
     e = services.enrolments
     facts = facts_sql(Scope(), dialect, (people_condition(e, one),) if scoped else (),
                             joined=False if scoped else None)
@@ -241,8 +206,6 @@ def update_statements(dialect: str, scoped: bool, one: bool = False) -> SimpleNa
         apply=[
             _upsert(dialect, rollups_table, sa.union_all(*sums), [*ROLLUP_KEY, *SUMS],
                     ROLLUP_KEY, SUMS),
-            _upsert(dialect, days_table, sa.union_all(*histograms), [*ROLLUP_KEY, "days", "n"],
-                    (*ROLLUP_KEY, "days"), ["n"]),
             _upsert(
                 dialect, people_table,
                 sa.select(f.c.centre_id, f.c.country, f.c.audience_id,

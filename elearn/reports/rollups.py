@@ -5,9 +5,9 @@ one row per enrolment with everything the figures need, exactly as the rollups l
 
 * ``report_rollups``: additive sums per period (all time, month, day of enrolment) and
   projection of (centre, course, country, audience) (``rollup_sql.sum_groupings``);
-* ``report_completion_days``: for the median, histograms of whole days to completion, per
-  centre (and all centres), course (and all courses) and country or audience (or neither) for
-  every period (all time, months, days; ``rollup_sql.histogram_groupings``);
+* ``report_completion_histograms``: for the median, histograms of whole days to completion,
+  one packed row per centre (and all centres), course (and all courses) and country or
+  audience (or neither) and period (all time, months, days; ``reports.histograms``);
   ``report_medians``: the all-time median of each histogram group, what a dashboard without a
   date or trainer filter reads;
 * ``report_people``: people with at least one enrolment per (centre, country, audience);
@@ -19,7 +19,9 @@ The tables, their keys and the statements that change them are in ``reports.roll
 A change is applied as a delta: the affected enrolments' old facts are subtracted from the
 summary rows, their facts are recomputed from the source tables with the same per-enrolment SQL
 as the direct report (``reports.facts``), and added again; all with set-based
-``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` statements. Nothing is held in Python.
+``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` statements; the packed rows (histograms, sets
+of people) are changed from the touched people's facts read before and after
+(``reports.packed_rows``).
 
 Which enrolments are affected is found by session events, so a new code path cannot forget it:
 ``after_flush`` looks at the flushed objects (enrolments, quiz attempts, registrations,
@@ -31,7 +33,6 @@ Raw SQL text bypasses both: run ``flask reports rebuild`` after such a change.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -44,19 +45,9 @@ from elearn.certificates.models import Certificate
 from elearn.courses.models import Course
 from elearn.enrolments.models import Enrolment
 from elearn.quizzes.models import Quiz, QuizAttempt
-from elearn.reports import participant_sets, services
+from elearn.reports import histograms, participant_sets, services
 from elearn.reports.rollup_sql import (
-    ALL_CENTRES,
-    ANY_AUDIENCE,
-    ANY_COUNTRY,
-    ANY_COURSE,
-    MEDIAN_KEY,
-    days_table,
     facts_table,
-    histogram_groupings,
-    histogram_select,
-    medians_of,
-    medians_table,
     people_condition,
     people_table,
     rollups_table,
@@ -69,9 +60,8 @@ PERSON_ATTRIBUTES = ("country", "audience_id", "centre_id")
 #: session.info key: while set, the events leave the rollups alone (bulk seeding, then rebuild)
 PAUSED = "reports.rollups.paused"
 CHUNK = 300
-#: people bound to one statement: the histogram statements repeat the bound list in each of
-#: their groupings (25 times), and the whole must stay under SQLite's 32,766 parameters
-#: (PostgreSQL's 65,535); 10,000 made a bulk enrolment of 10,000 rows fail on SQLite
+#: people bound to one statement: the summary statements read them once (a CTE), and the whole
+#: must stay under SQLite's 32,766 parameters (PostgreSQL's 65,535)
 PEOPLE_PER_STATEMENT = 1_000
 #: PostgreSQL transaction-level advisory lock taken before a refresh: the rows "every centre"
 #: and "every course" are shared by nearly every write, and a refresh subtracts then adds, so
@@ -80,7 +70,7 @@ PEOPLE_PER_STATEMENT = 1_000
 REFRESH_LOCK = 190_001
 
 
-# -- the stored medians ------------------------------------------------------------------------
+# -- the facts the packed rollups hold ----------------------------------------------------------
 
 
 def _facts_of(connection, bound: dict) -> list[tuple]:
@@ -92,52 +82,8 @@ def _facts_of(connection, bound: dict) -> list[tuple]:
                   f.c.day, f.c.done_days).where(people_condition(f, "user" in bound)), bound)]
 
 
-def _completed(facts: list[tuple]) -> Counter:
-    """Completed facts as (centre, course, country, audience, whole days), counted."""
-    return Counter((centre, course, country, audience, days)
-                   for _user, centre, course, country, audience, _day, days in facts
-                   if days is not None)
-
-
 def _members(facts: list[tuple]) -> set:
     return participant_sets.memberships(fact[:6] for fact in facts)
-
-
-def _median_keys(before: Counter, after: Counter) -> set[tuple]:
-    """The all-time histogram groups (every grouping) whose counts differ between ``before`` and
-    ``after``: only their medians can have moved."""
-    keys = set()
-    for centre, course, country, audience, _days in (before - after) + (after - before):
-        for by_centre, by_course, breakdown in histogram_groupings("a"):
-            keys.add((centre if by_centre else ALL_CENTRES, course if by_course else ANY_COURSE,
-                      country if breakdown == "country" else ANY_COUNTRY,
-                      audience if breakdown == "audience" else ANY_AUDIENCE))
-    return keys
-
-
-def _one_of(table, keys: list[tuple]):
-    return sa.or_(*(sa.and_(*(table.c[name] == value for name, value in zip(MEDIAN_KEY, key,
-                                                                           strict=True)))
-                    for key in keys))
-
-
-def _store_medians(connection, keys: Iterable[tuple] | None) -> None:
-    """Recompute the stored medians of ``keys`` (None: all) from the all-time histograms."""
-    m, h = medians_table, days_table
-    chunks = [None] if keys is None else list(_chunks(sorted(keys), 100))
-    for chunk in chunks:
-        where = [h.c.period == "a"]
-        if chunk is not None:  # OR of equalities: one index seek per group on both engines
-            where.append(_one_of(h, chunk))
-            connection.execute(m.delete().where(_one_of(m, chunk)))
-        else:
-            connection.execute(m.delete())
-        rows = sa.select(h).where(*where).subquery("rows")
-        result = connection.execute(histogram_select(rows, [rows.c[name] for name in MEDIAN_KEY]))
-        medians = [dict(zip(MEDIAN_KEY, key, strict=True), median_days=median)
-                   for key, median in medians_of(result)]
-        if medians:
-            connection.execute(m.insert(), medians)
 
 
 def _apply(connection, statements: SimpleNamespace, sign: int, bound: dict) -> None:
@@ -188,22 +134,21 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
         _apply(connection, statements, 1, bound)
         after = _facts_of(connection, bound)
         participant_sets.apply(connection, _members(before), _members(after))
-        changed = _median_keys(_completed(before), _completed(after))
-        if changed:
-            _store_medians(connection, changed)
+        histograms.apply(connection, histograms.completions(before),
+                         histograms.completions(after))
 
 
 def rebuild(connection) -> int:
     """Recompute every summary row from the source tables; returns the number of enrolments."""
     _queue(connection)  # writers wait for the rebuild to commit
-    for table in (medians_table, people_table, days_table, rollups_table, facts_table):
-        connection.execute(table.delete())  # the participant sets: participant_sets.rebuild
+    for table in (people_table, rollups_table, facts_table):
+        connection.execute(table.delete())  # histograms, medians and sets: their rebuild
     dialect = connection.dialect.name
     services.no_jit(connection, dialect)
     statements = update_statements(dialect, False)
     connection.execute(statements.insert_facts)
     _apply(connection, statements, 1, {})
-    _store_medians(connection, None)
+    histograms.rebuild(connection)
     participant_sets.rebuild(connection)
     return connection.scalar(sa.select(sa.func.count()).select_from(facts_table)) or 0
 

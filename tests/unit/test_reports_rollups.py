@@ -22,7 +22,7 @@ from elearn.enrolments.models import Enrolment, EnrolmentStatus
 from elearn.extensions import db
 from elearn.quizzes.models import AttemptStatus, Quiz, QuizAttempt
 from elearn.reference.models import Audience, RegionalCentre
-from elearn.reports import dashboard, participant_sets, rollup_sql, rollups, services
+from elearn.reports import dashboard, histograms, participant_sets, rollup_sql, rollups, services
 from elearn.reports.models import ReportRollup
 from elearn.reports.services import GROUPINGS, Scope
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar
@@ -35,7 +35,7 @@ AUDIENCES = ("customs-officer", "ngo")
 WIPE = ("registrations", "certificates", "quiz_attempts", "enrolments", "report_medians",
         "report_participant_sets",
         "report_people",
-        "report_completion_days", "report_rollups", "report_facts")
+        "report_completion_histograms", "report_rollups", "report_facts")
 
 
 @pytest.fixture
@@ -221,14 +221,15 @@ def test_rollups_equal_the_direct_computation(world, people, plan, date_from, sp
                 assert dashboard.participant_total(narrowed) == _people_counted(narrowed), narrowed
         # a rebuild from scratch gives the same rows as the incremental updates (summary rows,
         # every grouping of the completion-day histograms, people counts)
-        stored = ((ReportRollup.__table__, "enrolments"), (rollup_sql.days_table, "n"),
+        stored = ((ReportRollup.__table__, "enrolments"),
                   (rollup_sql.people_table, "participants"), (rollup_sql.medians_table, None))
         kept = {table.name: _rows(table, count) for table, count in stored}
-        kept_sets = _participant_sets()
+        kept_sets, kept_histograms = _participant_sets(), _histograms()
         rollups.rebuild(db.session.connection())
         for table, count in stored:
             assert _rounded(kept[table.name]) == _rounded(_rows(table, count)), table.name
         assert kept_sets == _participant_sets()
+        assert kept_histograms == _histograms()
     finally:
         db.session.rollback()
 
@@ -247,6 +248,15 @@ def _participant_sets() -> dict:
     table = participant_sets.sets_table
     return {tuple(row[:-1]): set(BitMap.deserialize(row[-1]))
             for row in db.session.execute(sa.select(*table.c))}
+
+
+def _histograms() -> dict:
+    """Every stored completion-day histogram, as key -> {whole days: count}; none is empty."""
+    table = histograms.histograms_table
+    stored = {tuple(row[:-1]): dict(histograms.unpack(row[-1]))
+              for row in db.session.execute(sa.select(*table.c))}
+    assert all(counts and all(counts.values()) for counts in stored.values())
+    return stored
 
 
 def _rows(table, count: str | None) -> set:
@@ -287,9 +297,10 @@ def test_period_condition_covers_each_day_once():
     assert "'m'" not in str(single.compile(compile_kwargs={"literal_binds": True}))
 
 
-def test_median_of_histograms_in_sql(world):
+def test_median_of_stored_histograms(world):
     """Medians from the stored histograms: even and odd counts, every breakdown, and the
-    all-centres rows of a platform-wide view (days are whole days)."""
+    all-centres rows of a platform-wide view (days are whole days); stored for all time, and
+    summed from the packed histograms of a date filter's periods."""
     _populate(world, [
         {"centre": "bcrc-caribbean", "country": "TT", "audience": "ngo", "enrolments": [
             {"course": 0, "status": EnrolmentStatus.completed, "day": 1, "hours": 0,
@@ -309,6 +320,8 @@ def test_median_of_histograms_in_sql(world):
     assert everyone[("total", None)] == 10
     assert everyone[("country", "SN")] == 9
     assert everyone[("audience", world["audiences"]["ngo"])] == 10
+    dated = dashboard.medians(Scope(date_from=BASE.date(), date_to=BASE.date() + timedelta(days=40)))
+    assert dated == everyone
 
 
 def test_participants_over_a_date_range_are_distinct_people(world):
