@@ -8,7 +8,8 @@ rollups current on a write, and the CSV and XLSX exports; sizes side by side.
 
 Each size gets its own database (``-<N>`` appended to the file or database name), created and,
 unless --reuse, emptied by the script (--reuse keeps it, its rollups and its seeding time;
---show prints every database's stored results side by side). Baselines from the same run: a
+with --rebuild too the rollups are rebuilt and timed; --show prints every database's stored
+results side by side). Baselines from the same run: a
 one-row indexed SELECT and a bare request (/healthz); CPU time is printed beside wall time.
 Results are also kept in ``--results`` (JSON), so sizes measured in separate runs are still
 printed side by side. Printed per size: seeding time and the rollup rebuild, the dashboard of
@@ -48,6 +49,8 @@ def parse_args():
     parser.add_argument("--results", default=DEFAULT_RESULTS)
     parser.add_argument("--reuse", action="store_true",
                         help="keep an existing database (seeding then adds nothing)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="with --reuse: time `flask reports rebuild` on the kept database")
     parser.add_argument("--show", action="store_true",
                         help="measure nothing: print every database's stored results")
     return parser.parse_args()
@@ -128,7 +131,7 @@ def median_ms(function, repeat: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
-def measure(url: str, participants: int, repeat: int, reuse: bool) -> dict:
+def measure(url: str, participants: int, repeat: int, reuse: bool, rebuild: bool) -> dict:
     from elearn.config import normalise_database_url
 
     url = normalise_database_url(url)
@@ -169,10 +172,11 @@ def measure(url: str, participants: int, repeat: int, reuse: bool) -> dict:
             out["seed_s"] = time.perf_counter() - start
             out["seed_cpu_s"] = time.process_time() - start_cpu
             start = time.perf_counter()
-            if not reuse:  # a kept database has current rollups (rebuilt, or migrated)
+            rebuilt = rebuild or not reuse  # a kept database has current rollups (migrated)
+            if rebuilt:
                 rollups.rebuild(db.session.connection())  # what `flask reports rebuild` runs
                 db.session.commit()
-            out["rebuild_s"] = time.perf_counter() - start if not reuse else None
+            out["rebuild_s"] = time.perf_counter() - start if rebuilt else None
             if dialect_name(db.engine) == "postgresql":
                 with db.engine.connect() as connection:
                     connection.execution_options(isolation_level="AUTOCOMMIT").execute(
@@ -186,7 +190,7 @@ def measure(url: str, participants: int, repeat: int, reuse: bool) -> dict:
         out["rows"] = {
             name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))
             for name in ("users", "enrolments", "quiz_attempts", "registrations", "certificates",
-                         "report_rollups", "report_completion_days")
+                         "report_rollups", "report_completion_histograms")
         }
         centre_sizes = db.session.execute(
             sa.select(RegionalCentre.id, RegionalCentre.slug, sa.func.count(services.enrolments.c.id))
@@ -396,13 +400,12 @@ def print_side_by_side(results: list[dict]) -> None:
 
     line("enrolments", [get(r, "rows", "enrolments") for r in results], ",")
     line("summary rows (report_rollups)", [get(r, "rows", "report_rollups") for r in results], ",")
-    line("histogram rows (report_completion_days)",
-         [get(r, "rows", "report_completion_days") for r in results], ",")
+    line("histograms (report_completion_histograms)",
+         [get(r, "rows", "report_completion_histograms") for r in results], ",")
     line("seeding s (wall, rollups paused)", [r.get("seed_s") for r in results], ".1f")
     line("seeding s (CPU, this process)", [r.get("seed_cpu_s") for r in results], ".1f")
     line("flask reports rebuild s (wall)", [r.get("rebuild_s") for r in results], ".1f")
-    line("migrations s (wall; 0018 recomputes histograms)", [r.get("upgrade_s") for r in results],
-         ".1f")
+    line("migrations s (wall)", [r.get("upgrade_s") for r in results], ".1f")
     line("baseline: one-row indexed SELECT ms", [r.get("baseline_select_ms") for r in results],
          ".2f")
     line("baseline: /healthz page ms (wall)", [r.get("baseline_page_ms") for r in results], ".2f")
@@ -448,7 +451,7 @@ def main() -> None:
         return
     for participants in args.participants:
         result = measure(sized_url(args.database_url, participants), participants, args.repeat,
-                         args.reuse)
+                         args.reuse, args.rebuild)
         # read again just before writing: a run on the other database may have written since
         stored = json.loads(path.read_text()) if path.exists() else {}
         earlier = stored.get(backend, {}).get(str(participants))

@@ -95,11 +95,12 @@ def median_of(histogram: Iterable[tuple[int, int]]) -> float | None:
 
 def medians_of(rows: Iterable[tuple]) -> dict[tuple, float]:
     """The median of each group's histograms summed, for rows (*group, packed counts)."""
-    summed: dict[tuple, Counter] = defaultdict(Counter)
+    summed: dict[tuple, dict[int, int]] = {}
     for *group, data in rows:
-        counts = summed[tuple(group)]
+        counts = summed.setdefault(tuple(group), {})
+        get = counts.get  # a plain dict and its bound get: twice as fast as a Counter here
         for days, n in unpack(data):
-            counts[days] += n
+            counts[days] = get(days, 0) + n
     medians = {group: median_of(sorted(counts.items())) for group, counts in summed.items()}
     return {group: median for group, median in medians.items() if median is not None}
 

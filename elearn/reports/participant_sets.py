@@ -187,7 +187,7 @@ def read(centre_id: int | None, courses: Iterable[int] | sa.Select | None,
              for period, first, stop in ranges]
     result = People()
     for country_code, audience, stored in session.execute(
-            parts[0] if len(parts) == 1 else sa.union_all(*parts)):
+            parts[0] if len(parts) == 1 else sa.union_all(*parts)).all():
         people = BitMap.deserialize(stored)
         if country_code != ANY_COUNTRY:
             result.countries[country_code].append(people)

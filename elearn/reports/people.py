@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.sql.util import find_tables
 
 from elearn.enrolments.models import EnrolmentStatus
 from elearn.extensions import db
@@ -155,9 +156,14 @@ def participants(
         .group_by(users.c.id, users.c.name, users.c.email, users.c.country, audiences.c.name)
     )
     key = PERSON_SORTS[sort]
-    # walk the people in index order, keeping those with an enrolment in scope
-    people = sa.select(users.c.id).where(sa.exists().where(
-        enrolments.c.user_id == users.c.id, *where))
+    # walk the people in index order, keeping those with an enrolment in scope; the conditions
+    # on the person (centre, country, audience, search) stay outside the EXISTS, where the
+    # planner can seek them in an index (inside it, SQLite walked every person by country)
+    on_person = [set(find_tables(condition, check_columns=True)) == {users} for condition in where]
+    people = sa.select(users.c.id).where(
+        *(condition for condition, mine in zip(where, on_person, strict=True) if mine),
+        sa.exists().where(enrolments.c.user_id == users.c.id, *(
+            condition for condition, mine in zip(where, on_person, strict=True) if not mine)))
     if cursor is not None:
         people = people.where(_seek(key, cursor, walk_descending))
     order = (key.desc(), users.c.id.desc()) if walk_descending else (key, users.c.id)
