@@ -85,7 +85,7 @@ def seed_demo(participants):
 @click.command("demo-logins")
 def demo_logins():
     """Print the demo accounts and their password."""
-    click.echo("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
     for email, name, role, *_ in DEMO_USERS:
         click.echo(f"  {role.value:<12} {email:<28} {name}")
     click.echo("\nServing on http://127.0.0.1:5000\n")

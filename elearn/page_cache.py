@@ -79,7 +79,7 @@ def _table(name: str) -> sa.Table:
 
 def _owner_ids(name: str, keys: set[int]) -> sa.Select | set[int]:
     """The users owning the rows of table ``name`` whose owner column holds ``keys``."""
-    column, via = OWNERS[name]
+    _column, via = OWNERS[name]
     if via is None:
         return keys
     table = _table(via)

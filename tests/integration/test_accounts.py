@@ -57,7 +57,7 @@ def test_register_rejects_bad_input_next_to_the_field(client, changes, field, me
     response = client.post("/register", data=register_data(**changes))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert re.search(rf'id="{field}-error"[^>]*>[^<]*{message}', html, re.I), html[-3000:]
+    assert re.search(rf'id="{field}-error"[^>]*>[^<]*{message}', html, re.IGNORECASE), html[-3000:]
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 

@@ -237,7 +237,7 @@ def test_an_open_timed_attempt_bounds_the_page(app, as_user, course, count_queri
 def test_a_trainers_pages_are_rendered_each_time(app, as_user, course, trainer, count_queries):
     client = as_user(trainer)
     get(count_queries, client, "/courses/esm")
-    page, queries = get(count_queries, client, "/courses/esm")
+    _page, queries = get(count_queries, client, "/courses/esm")
     assert queries > HIT
     assert db.session.scalar(sa.select(User.role).where(User.id == trainer.id)) is Role.trainer
 
@@ -279,7 +279,7 @@ def _act(action: str, learner, client, trainer, courses, quiz) -> None:
     from elearn.enrolments.models import EnrolmentRequest, RequestStatus
     from elearn.reference.models import Audience
 
-    course, restricted = courses
+    course, _restricted = courses
     if action == "enrol":
         client.post("/courses/esm/enrol", data={"next": "/courses/esm"})
     elif action.startswith("done-"):

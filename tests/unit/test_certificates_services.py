@@ -141,7 +141,7 @@ def test_recompute_course_after_content_changes(app, count_queries):
     from elearn.db_types import utcnow
 
     course = factories.make_course(modules=2)
-    first, second = course.modules
+    first, _second = course.modules
     half, none_done = factories.make_user(), factories.make_user()
     finished = factories.complete_course(factories.make_user(), course)
     half_enrolment = enrolments.enrol(half, course)
