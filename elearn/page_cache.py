@@ -30,7 +30,7 @@ import itertools
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Response, current_app, g, has_request_context, make_response, request, session
+from flask import Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -49,6 +49,7 @@ from elearn.caching import (
 )
 from elearn.db_types import utcnow
 from elearn.extensions import db
+from elearn.request_state import request_state
 
 #: Learner tables: the column that leads to the owner, and the table it points to when that is
 #: not ``users`` (a module's progress belongs to the enrolment's learner).
@@ -112,11 +113,8 @@ def _bump_pending(session) -> None:
 
 
 def _request_state() -> dict:
-    """What this module notes about the current request (kept in its environ, not ``g``, which
-    outlives a request inside a test's app context); a throwaway dict outside requests."""
-    if not has_request_context():
-        return {}
-    return request.environ.setdefault("elearn.page_cache", {})
+    """What this module notes about the current request."""
+    return request_state("page_cache")
 
 
 def note_written() -> None:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import has_request_context, request
-
 from elearn.enrolments.completion import done_module_ids
 from elearn.quizzes.summaries import course_quiz_rows
+from elearn.request_state import request_state
 
 _PROVIDERS: dict[str, Callable] = {}
 
@@ -35,11 +34,8 @@ def course_sections(course, user, enrolment=None, record=None) -> dict[str, obje
 
 def page_memo(key: tuple, build: Callable[[], object]):
     """``build()`` once per request for ``key``: the learner's state of the course (module
-    progress, quiz attempts) read once and shared by the course page and its sections. Kept in
-    the request's environ (not ``g``, which outlives a request inside a test's app context)."""
-    if not has_request_context():
-        return build()
-    memo = request.environ.setdefault("elearn.page_memo", {})
+    progress, quiz attempts) read once and shared by the course page and its sections."""
+    memo = request_state("page_memo")
     if key not in memo:
         memo[key] = build()
     return memo[key]
