@@ -340,12 +340,10 @@ def measure(url: str, participants: int, repeat: int, reuse: bool, rebuild: bool
         # -- exports of the busiest centre -----------------------------------------------------
         scope = Scope(centre_id=busiest[0])
 
-        def bare_rows():
-            with db.engine.connect() as connection:
-                result = connection.execution_options(yield_per=2000).execute(
-                    services.export_statement(scope, "", dialect)
-                )
-                return sum(1 for _row in result)
+        def bare_rows():  # the rows the exports write, read as they read them
+            count = sum(1 for _row in services.iter_export_rows(scope))
+            db.session.rollback()
+            return count
 
         def export(path):
             response = coordinator_client.get(path)

@@ -217,3 +217,16 @@ def test_dashboard_reads_without_parallel_workers_on_postgresql(population):
         pytest.skip("a PostgreSQL setting")
     dashboard.all_figures(Scope(date_from=date(2026, 1, 1)))
     assert db.session.scalar(sa.text("SHOW max_parallel_workers_per_gather")) == "0"
+
+
+def test_exports_plan_for_every_row_on_postgresql(population):
+    """A server-side cursor plans for its first 10% of rows by default; an export reads all."""
+    import sqlalchemy as sa
+
+    from elearn.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    rows = list(services.iter_export_rows(Scope(centre_id=centre_id(population.a1))))
+    assert rows
+    assert float(db.session.scalar(sa.text("SHOW cursor_tuple_fraction"))) == 1
