@@ -33,11 +33,6 @@ import sqlalchemy as sa
 from elearn.reports import packed_rows
 from elearn.reports.models import ReportCompletionHistogram
 from elearn.reports.rollup_sql import (
-    ALL_CENTRES,
-    ANY_AUDIENCE,
-    ANY_COUNTRY,
-    ANY_COURSE,
-    EPOCH,
     PERIODS,
     _period_start,
     completion_selects,
@@ -108,18 +103,9 @@ def medians_of(rows: Iterable[tuple]) -> dict[tuple, float]:
 # -- keeping them current ----------------------------------------------------------------------
 
 
-def _starts(day: date) -> dict[str, date]:
-    return {"a": EPOCH, "m": day.replace(day=1), "d": day}
-
-
 def keys_of(centre: int, course: int, country: str, audience: int, day: date) -> Iterator[tuple]:
     """The keys of the histograms an enrolment with these facts counts in."""
-    for period, start in _starts(day).items():
-        for by_centre, by_course, breakdown in histogram_groupings(period):
-            yield (period, centre if by_centre else ALL_CENTRES,
-                   course if by_course else ANY_COURSE, start,
-                   country if breakdown == "country" else ANY_COUNTRY,
-                   audience if breakdown == "audience" else ANY_AUDIENCE)
+    return packed_rows.keys_of(histogram_groupings, centre, course, country, audience, day)
 
 
 def completions(facts: Iterable[tuple]) -> Counter:

@@ -12,14 +12,34 @@ updated, or deleted when nothing is left in it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 
 import sqlalchemy as sa
 
-from elearn.reports.rollup_sql import _insert
+from elearn.reports.rollup_sql import (
+    ALL_CENTRES,
+    ANY_AUDIENCE,
+    ANY_COUNTRY,
+    ANY_COURSE,
+    EPOCH,
+    _insert,
+)
 
 PACK_KEY = ("period", "centre_id", "course_id", "start", "country", "audience_id")
 #: keys bound to one statement (6 parameters each)
 KEYS_PER_STATEMENT = 500
+
+
+def keys_of(groupings: Callable[[str], list[tuple[bool, bool, str]]], centre: int, course: int,
+            country: str, audience: int, day: date) -> Iterator[tuple]:
+    """The keys of the rows, in the ``groupings`` of each period (by centre, by course, and
+    "country", "audience" or neither), that an enrolment with these facts counts in."""
+    for period, start in (("a", EPOCH), ("m", day.replace(day=1)), ("d", day)):
+        for by_centre, by_course, breakdown in groupings(period):
+            yield (period, centre if by_centre else ALL_CENTRES,
+                   course if by_course else ANY_COURSE, start,
+                   country if breakdown == "country" else ANY_COUNTRY,
+                   audience if breakdown == "audience" else ANY_AUDIENCE)
 
 
 def chunks(items: list, size: int = KEYS_PER_STATEMENT) -> Iterator[list]:

@@ -52,18 +52,9 @@ def groupings(period: str) -> list[tuple[bool, bool, str]]:
             for by_course in courses for breakdown in ("country", "audience")]
 
 
-def _starts(day: date) -> dict[str, date]:
-    return {"a": EPOCH, "m": day.replace(day=1), "d": day}
-
-
 def keys_of(centre: int, course: int, country: str, audience: int, day: date) -> Iterator[tuple]:
     """The keys of the sets an enrolment with these facts puts its person in."""
-    for period, start in _starts(day).items():
-        for by_centre, by_course, breakdown in groupings(period):
-            yield (period, centre if by_centre else ALL_CENTRES,
-                   course if by_course else ANY_COURSE, start,
-                   country if breakdown == "country" else ANY_COUNTRY,
-                   audience if breakdown == "audience" else ANY_AUDIENCE)
+    return packed_rows.keys_of(groupings, centre, course, country, audience, day)
 
 
 def memberships(facts: Iterable[tuple]) -> set[tuple[tuple, int]]:
