@@ -97,31 +97,27 @@ def _key(grouping: str, raw):
     return None if grouping == "total" else KEY_TYPES[grouping](raw)
 
 
-def _shape(scope: Scope) -> tuple:
-    """What the statements of ``scope`` are built from; the values are bound at execution
-    (:func:`_parameters`), so each shape is built once (building the UNION of a date filter cost
+def _shape_and_parameters(scope: Scope) -> tuple[tuple, dict]:
+    """What the statements of ``scope`` are built from (its shape), and the values bound to
+    them at execution: each shape is built once (building the UNION of a date filter cost
     several milliseconds, the half of a small centre's page)."""
-    return (scope.course_id is not None, scope.trainer_id is not None,
-            tuple(period for period, _start, _stop in period_ranges(scope.date_from,
-                                                                    scope.date_to)))
-
-
-def _parameters(scope: Scope) -> dict:
+    ranges = period_ranges(scope.date_from, scope.date_to)
+    shape = (scope.course_id is not None, scope.trainer_id is not None,
+             tuple(period for period, _start, _stop in ranges))
     parameters = {
         "centre": rollup_sql.ALL_CENTRES if scope.centre_id is None else scope.centre_id,
         "course": scope.course_id, "trainer": scope.trainer_id,
     }
-    for index, (_period, start, stop) in enumerate(period_ranges(scope.date_from,
-                                                                 scope.date_to)):
+    for index, (_period, start, stop) in enumerate(ranges):
         parameters[f"start_{index}"], parameters[f"stop_{index}"] = start, stop
-    return parameters
+    return shape, parameters
 
 
 def _grouping_rows(table, shape: tuple, columns: tuple[str, ...]):
     """For each breakdown, the summary rows of a scope of ``shape`` as (grouping, key,
     *columns), read from the groupings (``rollup_sql.histogram_groupings``) of ``table`` that
     have exactly the needed columns: one row per group and period. Bound parameters:
-    :func:`_parameters`."""
+    :func:`_shape_and_parameters`."""
     t = table
     by_one_course, by_trainer, periods = shape
     restrict = []
@@ -185,7 +181,8 @@ def medians(scope: Scope) -> dict[tuple[str, object], float]:
     per figure), else from the histograms of the scope's periods."""
     if scope.date_from is None and scope.date_to is None and scope.trainer_id is None:
         return _stored_medians(scope)
-    rows = db.session.execute(_median_statement(_shape(scope)), _parameters(scope)).all()
+    shape, parameters = _shape_and_parameters(scope)
+    rows = db.session.execute(_median_statement(shape), parameters).all()
     return {(grouping, _key(grouping, key)): median
             for (grouping, key), median in histograms.medians_of(rows).items()}
 
@@ -297,7 +294,8 @@ def all_figures(scope: Scope) -> dict[str, dict]:
         return services.all_figures(scope)
     _serial(db.session)
     result: dict[str, dict] = {name: {} for name in ("total", *GROUPINGS)}
-    for row in db.session.execute(_sums_statement(_shape(scope)), _parameters(scope)):
+    shape, parameters = _shape_and_parameters(scope)
+    for row in db.session.execute(_sums_statement(shape), parameters):
         quiz_n = int(row.quiz_n or 0)
         result[row.grouping][_key(row.grouping, row.key)] = Figures(
             participants=int(row.enrolments), enrolments=int(row.enrolments),

@@ -183,8 +183,7 @@ def rebuild(connection) -> None:
                                 "audience_id"), key, strict=True), counts=data)
                 batch.append(row)
                 if period == "a":
-                    all_time[(period, row["centre_id"], row["course_id"], row["start"],
-                              row["country"], row["audience_id"])] = data
+                    all_time[tuple(row[name] for name in packed_rows.PACK_KEY)] = data
                 if len(batch) == BATCH:
                     connection.execute(histograms_table.insert(), batch)
                     batch = []

@@ -241,8 +241,8 @@ ix_report_completion_histograms_grouping = sa.Index(
 
 class ReportMedian(db.Model):
     """The all-time median days to complete of one histogram group
-    (``report_completion_histograms`` with period ``a``): what a dashboard without a date or trainer filter reads, one row per
-    figure. Kept current with the histograms."""
+    (``report_completion_histograms`` with period ``a``): what a dashboard without a date or
+    trainer filter reads, one row per figure. Kept current with the histograms."""
 
     __tablename__ = "report_medians"
 

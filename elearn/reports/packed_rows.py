@@ -16,6 +16,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from elearn.reports.bulk_rows import chunks
 from elearn.reports.rollup_sql import (
     ALL_CENTRES,
     ANY_AUDIENCE,
@@ -42,12 +43,7 @@ def keys_of(groupings: Callable[[str], list[tuple[bool, bool, str]]], centre: in
                    audience if breakdown == "audience" else ANY_AUDIENCE)
 
 
-def chunks(items: list, size: int = KEYS_PER_STATEMENT) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def key_in(table, keys: list[tuple]):
+def _key_in(table, keys: list[tuple]):
     return sa.tuple_(*(table.c[name] for name in PACK_KEY)).in_(keys)
 
 
@@ -68,13 +64,13 @@ def update(connection, table, column: str, changes: dict[tuple, object], *,
     Returns the new value of each changed row."""
     dialect = connection.dialect.name
     written: dict[tuple, bytes | None] = {}
-    for keys in chunks(sorted(changes)):
+    for keys in chunks(sorted(changes), KEYS_PER_STATEMENT):
         created = [dict(zip(PACK_KEY, key, strict=True), **{column: empty})
                    for key in keys if creates(changes[key])]
         if created:
             connection.execute(_insert(dialect)(table).on_conflict_do_nothing(), created)
         select = sa.select(*(table.c[name] for name in PACK_KEY), table.c[column]) \
-            .where(key_in(table, keys))
+            .where(_key_in(table, keys))
         if dialect == "postgresql":
             select = select.with_for_update()
         updates, deletes = [], []
@@ -93,4 +89,3 @@ def update(connection, table, column: str, changes: dict[tuple, object], *,
         if deletes:
             connection.execute(table.delete().where(_by_key(table)), deletes)
     return written
-

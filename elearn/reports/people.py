@@ -159,11 +159,12 @@ def participants(
     # walk the people in index order, keeping those with an enrolment in scope; the conditions
     # on the person (centre, country, audience, search) stay outside the EXISTS, where the
     # planner can seek them in an index (inside it, SQLite walked every person by country)
-    on_person = [set(find_tables(condition, check_columns=True)) == {users} for condition in where]
-    people = sa.select(users.c.id).where(
-        *(condition for condition, mine in zip(where, on_person, strict=True) if mine),
-        sa.exists().where(enrolments.c.user_id == users.c.id, *(
-            condition for condition, mine in zip(where, on_person, strict=True) if not mine)))
+    on_person, on_enrolment = [], []
+    for condition in where:
+        mine = set(find_tables(condition, check_columns=True)) == {users}
+        (on_person if mine else on_enrolment).append(condition)
+    people = sa.select(users.c.id).where(*on_person, sa.exists().where(
+        enrolments.c.user_id == users.c.id, *on_enrolment))
     if cursor is not None:
         people = people.where(_seek(key, cursor, walk_descending))
     order = (key.desc(), users.c.id.desc()) if walk_descending else (key, users.c.id)

@@ -28,7 +28,6 @@ facts_table = ReportFact.__table__
 rollups_table = ReportRollup.__table__
 people_table = ReportPeople.__table__
 medians_table = ReportMedian.__table__
-MEDIAN_KEY = ("centre_id", "course_id", "country", "audience_id")
 
 #: the start of the all-time period
 EPOCH = date(1970, 1, 1)

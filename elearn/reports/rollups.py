@@ -33,7 +33,7 @@ Raw SQL text bypasses both: run ``flask reports rebuild`` after such a change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -46,6 +46,7 @@ from elearn.courses.models import Course
 from elearn.enrolments.models import Enrolment
 from elearn.quizzes.models import Quiz, QuizAttempt
 from elearn.reports import histograms, participant_sets, services
+from elearn.reports.bulk_rows import chunks
 from elearn.reports.rollup_sql import (
     facts_table,
     people_condition,
@@ -96,11 +97,6 @@ def _apply(connection, statements: SimpleNamespace, sign: int, bound: dict) -> N
 # -- keeping them current ------------------------------------------------------------------------
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _queue(connection) -> None:
     """On PostgreSQL, wait for any other transaction changing the rollups (``REFRESH_LOCK``)."""
     if connection.dialect.name == "postgresql":
@@ -114,7 +110,7 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     recounted (a person has a handful; a bulk enrolment of 10,000 is one set of statements)."""
     people = {user for user, _course in pairs} | set(users)
     e = services.enrolments
-    for chunk in _chunks(sorted(set(courses) - {None})):
+    for chunk in chunks(sorted(set(courses) - {None}), CHUNK):
         for table in (facts_table, e):
             people.update(connection.scalars(
                 sa.select(table.c.user_id).where(table.c.course_id.in_(chunk)).distinct()
@@ -123,7 +119,7 @@ def refresh(connection, pairs: Iterable[tuple[int, int]] = (), users: Iterable[i
     if not people:
         return
     _queue(connection)
-    for chunk in _chunks(sorted(people), PEOPLE_PER_STATEMENT):
+    for chunk in chunks(sorted(people), PEOPLE_PER_STATEMENT):
         one = len(chunk) == 1
         statements = update_statements(connection.dialect.name, True, one)
         bound = {"user": chunk[0]} if one else {"users": chunk}
@@ -215,7 +211,7 @@ class Touched:
                                                                  services.webinars)):
             ids = sorted({key for _user, key in keys if key is not None})
             course_of = {}
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 course_of.update(connection.execute(
                     sa.select(table.c.id, table.c.course_id).where(table.c.id.in_(chunk))
                 ).all())
